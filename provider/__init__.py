@@ -1,0 +1,1 @@
+"""terraform-provider-oci: register OCI registries with Spectro Cloud Palette from Terraform."""
