@@ -1,0 +1,260 @@
+"""`terraform-provider-oci install`: a Terraform filesystem mirror holding this provider.
+
+Terraform installs `palette/oci` from the mirror with a plain `terraform init` (no registry, no
+dev_overrides) and records the package's `h1:` hash in `.terraform.lock.hcl`. The hash must be the
+one Terraform computes itself, or the next `init` rejects the package: Go's dirhash "Hash1" over
+the files inside the package (see `hash1`).
+
+The package is a zip in the mirror's *packed* layout,
+    DIR/registry.terraform.io/palette/oci/terraform-provider-oci_VERSION_OS_ARCH.zip
+holding one file, a launcher that execs the Python interpreter running this command.
+
+Standard library only: this module is imported by the `install` command alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import sys
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOSTNAME = "registry.terraform.io"
+NAMESPACE = "palette"
+TYPE = "oci"
+SOURCE = f"{HOSTNAME}/{NAMESPACE}/{TYPE}"
+
+# Go's names for the platforms Terraform runs on (GOOS from sys.platform, GOARCH from the machine).
+_GOOS = {"linux": "linux", "darwin": "darwin", "freebsd": "freebsd", "openbsd": "openbsd"}
+_GOARCH = {
+    "x86_64": "amd64", "amd64": "amd64",
+    "aarch64": "arm64", "arm64": "arm64",
+    "i386": "386", "i686": "386",
+    "armv6l": "arm", "armv7l": "arm",
+}
+
+# Zip entries carry a fixed time and mode so the same version always packs to the same bytes.
+_ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+_UNIX_EXECUTABLE = 0o100755
+_ZIP_CREATED_ON_UNIX = 3
+
+_SEMVER = re.compile(r"\d+\.\d+\.\d+")
+_PACKED_NAME = re.compile(rf"terraform-provider-{TYPE}_(?P<version>[^_]+)_(?P<platform>[^_]+_[^_]+)\.zip")
+
+
+class InstallError(Exception):
+    """The mirror cannot be written; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What `install` wrote and what it removed."""
+
+    package: Path
+    h1: str
+    removed: list[Path] = field(default_factory=list)
+
+
+def default_mirror_dir() -> Path:
+    """The implied local mirror Terraform searches on every Unix without any CLI config."""
+    return Path.home() / ".terraform.d" / "plugins"
+
+
+def terraform_platform() -> str:
+    """This machine as Terraform names it: `linux_amd64`, `darwin_arm64`..."""
+    goos = next((name for prefix, name in _GOOS.items() if sys.platform.startswith(prefix)), None)
+    goarch = _GOARCH.get(platform.machine().lower())
+    if goos is None or goarch is None:
+        raise InstallError(
+            f"install supports Linux, macOS and BSD on amd64/arm64/386/arm, not {sys.platform} "
+            f"{platform.machine()}; point Terraform at the provider with dev_overrides instead"
+        )
+    return f"{goos}_{goarch}"
+
+
+def hash1(files: Iterable[tuple[str, bytes]]) -> str:
+    """Go's `dirhash.Hash1`: sha256 over "sha256hex  name\\n" lines sorted by name, base64, "h1:".
+
+    Names are slash-separated paths relative to the package root. Python sorts str by code point,
+    which is the byte order of their UTF-8 encoding, the order Go's sort.Strings uses.
+    """
+    summary = hashlib.sha256()
+    for name, content in sorted(files):
+        if "\n" in name:
+            raise InstallError(f"file name {name!r} contains a newline, which h1 hashes cannot express")
+        summary.update(f"{hashlib.sha256(content).hexdigest()}  {name}\n".encode())
+    return "h1:" + base64.b64encode(summary.digest()).decode("ascii")
+
+
+def hash_zip(archive: Path) -> str:
+    """`dirhash.HashZip` with Hash1: every entry of the zip counts, directory entries included."""
+    with zipfile.ZipFile(archive) as zf:
+        return hash1((info.filename, zf.read(info)) for info in zf.infolist())
+
+
+def executable_name(version: str) -> str:
+    return f"terraform-provider-{TYPE}_v{version}"
+
+
+def package_name(version: str, target: str) -> str:
+    return f"terraform-provider-{TYPE}_{version}_{target}.zip"
+
+
+def launcher(python: str) -> bytes:
+    """The provider executable: a shell script that execs `python -P -m provider`.
+
+    The interpreter path stays valid when pip upgrades the package in place (the console script
+    would too, but may be missing or shadowed on PATH; the interpreter that ran `install` is the
+    one that has this package). `-P` keeps Terraform's working directory off sys.path, so a
+    folder named `provider` beside the user's .tf files cannot take the package's place.
+    """
+    return f'#!/bin/sh\nexec {shlex.quote(python)} -P -m provider "$@"\n'.encode()
+
+
+def package_zip(version: str, python: str) -> bytes:
+    """The mirror package: one launcher entry, deterministic bytes for a given version/python."""
+    entry = zipfile.ZipInfo(executable_name(version), date_time=_ZIP_DATE_TIME)
+    entry.create_system = _ZIP_CREATED_ON_UNIX  # so Terraform's unzip honours the mode below
+    entry.external_attr = _UNIX_EXECUTABLE << 16
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr(entry, launcher(python), compresslevel=9)
+    return buffer.getvalue()
+
+
+def stale_packages(provider_dir: Path, version: str) -> list[Path]:
+    """Everything in the mirror that would compete with `version` of palette/oci.
+
+    Other versions in the packed layout (any platform), and every unpacked `VERSION/` directory:
+    this command never writes the unpacked layout, and a copy of the same version there would
+    shadow the new zip. Files that are not palette/oci packages are left alone.
+    """
+    if not provider_dir.is_dir():
+        return []
+    stale = []
+    for entry in sorted(provider_dir.iterdir()):
+        packed = _PACKED_NAME.fullmatch(entry.name)
+        other_version = packed is not None and packed["version"] != version
+        unpacked = entry.is_dir() and _SEMVER.match(entry.name) is not None
+        if other_version or unpacked:
+            stale.append(entry)
+    return stale
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Readers (a concurrent `terraform init`) see the old package or the new one, never half."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def install(
+    mirror_dir: Path, version: str, python: str | None = None, target: str | None = None
+) -> Installed:
+    """Write `version` of palette/oci into the mirror, replacing every other version."""
+    if not _SEMVER.fullmatch(version):
+        raise InstallError(f"version {version!r} is not MAJOR.MINOR.PATCH, which Terraform requires")
+    python = python or sys.executable
+    if not python or not os.path.isabs(python):
+        raise InstallError("cannot tell which Python runs this command (sys.executable is not absolute)")
+    target = target or terraform_platform()
+    provider_dir = mirror_dir / HOSTNAME / NAMESPACE / TYPE
+    removed = stale_packages(provider_dir, version)
+    for path in removed:
+        _remove(path)
+    provider_dir.mkdir(parents=True, exist_ok=True)
+    package = provider_dir / package_name(version, target)
+    _write_atomically(package, package_zip(version, python))
+    return Installed(package=package, h1=hash_zip(package), removed=removed)
+
+
+def cli_config(mirror_dir: Path) -> str:
+    """A `provider_installation` block for a CLI config that already has its own."""
+    path = json.dumps(str(mirror_dir))  # an HCL string literal: quotes and backslashes escaped
+    source = json.dumps(SOURCE)
+    return (
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f"    path    = {path}\n"
+        f"    include = [{source}]\n"
+        "  }\n"
+        "  direct {\n"
+        f"    exclude = [{source}]\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def _summary(installed: Installed, version: str, mirror_dir: Path, with_hint: bool) -> list[str]:
+    lines = [f"Removed {path}" for path in installed.removed]
+    lines.append(f"Installed {NAMESPACE}/{TYPE} {version} at {installed.package} ({installed.h1})")
+    if not with_hint:
+        return lines
+    if mirror_dir == default_mirror_dir():
+        lines.append("Run `terraform init` (`terraform init -upgrade` if a lock file pins another version).")
+    else:
+        lines.append(
+            "Terraform does not search this directory by itself: add the output of "
+            f"`terraform-provider-oci install --dir {shlex.quote(str(mirror_dir))} --print-config` "
+            "to your CLI config, then run `terraform init`."
+        )
+    return lines
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="terraform-provider-oci install",
+        description=(
+            f"Install {NAMESPACE}/{TYPE} into a Terraform filesystem mirror, so that `terraform init` "
+            "finds it without a registry and records its hash in .terraform.lock.hcl."
+        ),
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=None,
+        help="mirror directory (default: ~/.terraform.d/plugins, which Terraform searches by itself)",
+    )
+    parser.add_argument(
+        "--print-config", action="store_true",
+        help="print only a CLI config provider_installation block using the mirror (install still runs; "
+        "notes go to stderr)",
+    )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """`terraform-provider-oci install [--dir DIR] [--print-config]`; returns the exit status."""
+    from provider.version import __version__
+
+    args = _parser().parse_args(argv)
+    mirror_dir = (args.dir.expanduser() if args.dir else default_mirror_dir()).absolute()
+    try:
+        installed = install(mirror_dir, __version__)
+    except (InstallError, OSError) as error:
+        print(f"terraform-provider-oci install: {error}", file=sys.stderr)
+        return 1
+    if args.print_config:
+        # stdout carries the block alone, ready for `>> ~/.terraformrc`; the notes go to stderr.
+        print(cli_config(mirror_dir), end="")
+    notes = sys.stderr if args.print_config else sys.stdout
+    for line in _summary(installed, __version__, mirror_dir, with_hint=not args.print_config):
+        print(line, file=notes)
+    return 0

@@ -1,0 +1,204 @@
+"""Terraform's `h1:` package hash, the mirror package, and the `install` command on the file system.
+
+The hash is checked against two independent sources: lines of Go's own checksum database (go.sum
+`/go.mod` hashes are dirhash Hash1 over one file named go.mod), and the coreutils pipeline the
+Go documentation defines Hash1 by. The acceptance test compares it with what Terraform writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from provider import install
+from provider.version import __version__
+
+PROVIDER_DIR = Path("registry.terraform.io/palette/oci")
+
+
+# Published in countless go.sum files; computed by the Go toolchain, not by us.
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("golang.org/x/text", "h1:NqM8EUOU14njkJ3fqMW+pc6Ldnwhi/IjpwHt7yyuwOQ="),
+        ("golang.org/x/sys", "h1:STP8DvDyc/dI5b8T5hshtkjS+E42TnysNCUPdjciGhY="),
+    ],
+)
+def test_hash1_matches_go_sum_lines(module: str, expected: str) -> None:
+    go_mod = f"module {module}\n".encode()
+    assert install.hash1([("go.mod", go_mod)]) == expected
+
+
+def _hash1_by_coreutils(root: Path) -> str:
+    """`find . -type f | sort | xargs sha256sum | sha256sum`, as Go documents Hash1, minus `./`."""
+    listing = subprocess.run(
+        "find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum --",
+        shell=True, cwd=root, check=True, capture_output=True,
+    ).stdout
+    return "h1:" + base64.b64encode(hashlib.sha256(listing).digest()).decode()
+
+
+def test_hash1_matches_the_sha256sum_pipeline(tmp_path: Path) -> None:
+    # Upper case sorts before lower case in byte order; a subdirectory and a space in a name.
+    files = {"b.txt": b"second\n", "B.txt": b"first\n", "sub/a file": b"\x00\xff", "empty": b""}
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    assert install.hash1(files.items()) == _hash1_by_coreutils(tmp_path)
+
+
+def test_hash1_depends_on_names_and_contents() -> None:
+    base = install.hash1([("a", b"x")])
+    assert install.hash1([("a", b"y")]) != base
+    assert install.hash1([("b", b"x")]) != base
+
+
+def test_hash1_refuses_newlines_in_names() -> None:
+    with pytest.raises(install.InstallError, match="newline"):
+        install.hash1([("a\nb", b"")])
+
+
+def test_hash_zip_counts_directory_entries_like_go(tmp_path: Path) -> None:
+    archive = tmp_path / "p.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("d/", b"")
+        zf.writestr("d/f", b"content")
+    assert install.hash_zip(archive) == install.hash1([("d/", b""), ("d/f", b"content")])
+
+
+def test_package_zip_is_one_deterministic_executable_entry() -> None:
+    first = install.package_zip("1.2.3", "/opt/py/bin/python")
+    assert first == install.package_zip("1.2.3", "/opt/py/bin/python")
+    with zipfile.ZipFile(io.BytesIO(first)) as zf:
+        (entry,) = zf.infolist()
+        assert entry.filename == "terraform-provider-oci_v1.2.3"
+        assert entry.external_attr >> 16 == 0o100755
+        assert entry.date_time == (1980, 1, 1, 0, 0, 0)
+        assert zf.read(entry) == b"#!/bin/sh\nexec /opt/py/bin/python -P -m provider \"$@\"\n"
+
+
+def test_launcher_quotes_an_interpreter_path_with_spaces() -> None:
+    assert b"exec '/Users/me/My Tools/bin/python' -P" in install.launcher("/Users/me/My Tools/bin/python")
+
+
+def test_launcher_runs_this_package_even_beside_a_folder_named_provider(tmp_path: Path) -> None:
+    launcher = tmp_path / "terraform-provider-oci_v0"
+    launcher.write_bytes(install.launcher(sys.executable))
+    launcher.chmod(0o755)
+    decoy = tmp_path / "work" / "provider"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("")
+    (decoy / "__main__.py").write_text("print('decoy')\n")
+    result = subprocess.run([str(launcher), "--version"], cwd=decoy.parent, capture_output=True, text=True)
+    assert result.stdout.strip() == f"terraform-provider-oci {__version__}", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("sys_platform", "machine", "expected"),
+    [("linux", "x86_64", "linux_amd64"), ("linux", "aarch64", "linux_arm64"),
+     ("darwin", "arm64", "darwin_arm64"), ("freebsd14", "amd64", "freebsd_amd64")],
+)
+def test_terraform_platform_names(
+    monkeypatch: pytest.MonkeyPatch, sys_platform: str, machine: str, expected: str
+) -> None:
+    monkeypatch.setattr(install.sys, "platform", sys_platform)
+    monkeypatch.setattr(install.platform, "machine", lambda: machine)
+    assert install.terraform_platform() == expected
+
+
+def test_terraform_platform_refuses_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(install.sys, "platform", "win32")
+    with pytest.raises(install.InstallError, match="dev_overrides"):
+        install.terraform_platform()
+
+
+def test_install_writes_the_packed_layout(tmp_path: Path) -> None:
+    installed = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
+    assert installed.package == tmp_path / PROVIDER_DIR / "terraform-provider-oci_1.2.3_linux_amd64.zip"
+    assert sorted(p.name for p in (tmp_path / PROVIDER_DIR).iterdir()) == [installed.package.name]
+    assert installed.h1 == install.hash1(
+        [("terraform-provider-oci_v1.2.3", install.launcher("/usr/bin/python3"))]
+    )
+    assert installed.removed == []
+
+
+def test_install_again_gives_the_same_hash(tmp_path: Path) -> None:
+    first = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
+    again = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
+    assert (again.h1, again.removed) == (first.h1, [])
+
+
+def test_install_replaces_other_versions_and_leaves_strangers(tmp_path: Path) -> None:
+    provider_dir = tmp_path / PROVIDER_DIR
+    old = install.install(tmp_path, "1.0.0", python="/usr/bin/python3", target="linux_amd64").package
+    old_other_platform = provider_dir / "terraform-provider-oci_1.0.0_darwin_arm64.zip"
+    old_other_platform.write_bytes(b"")
+    unpacked_same_version = provider_dir / "1.2.3" / "linux_amd64"
+    unpacked_same_version.mkdir(parents=True)
+    stranger = provider_dir / "README.txt"
+    stranger.write_text("mine")
+
+    installed = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
+
+    assert installed.removed == sorted([old, old_other_platform, provider_dir / "1.2.3"])
+    assert sorted(p.name for p in provider_dir.iterdir()) == sorted([installed.package.name, stranger.name])
+
+
+def test_install_refuses_a_version_terraform_cannot_parse(tmp_path: Path) -> None:
+    with pytest.raises(install.InstallError, match=r"MAJOR\.MINOR\.PATCH"):
+        install.install(tmp_path, "1.2.dev3", python="/usr/bin/python3", target="linux_amd64")
+    assert not (tmp_path / PROVIDER_DIR).exists()
+
+
+def test_main_defaults_to_the_implied_mirror_under_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert install.main([]) == 0
+    out = capsys.readouterr().out.splitlines()
+    package = tmp_path / ".terraform.d/plugins" / PROVIDER_DIR / install.package_name(
+        __version__, install.terraform_platform()
+    )
+    assert out == [
+        f"Installed palette/oci {__version__} at {package} ({install.hash_zip(package)})",
+        "Run `terraform init` (`terraform init -upgrade` if a lock file pins another version).",
+    ]
+
+
+def test_main_print_config_prints_only_the_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert install.main(["--dir", 'mirror "x"', "--print-config"]) == 0
+    captured = capsys.readouterr()
+    mirror = os.path.join(tmp_path, 'mirror \\"x\\"')
+    assert captured.out == (
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{mirror}"\n'
+        '    include = ["registry.terraform.io/palette/oci"]\n'
+        "  }\n"
+        "  direct {\n"
+        '    exclude = ["registry.terraform.io/palette/oci"]\n'
+        "  }\n"
+        "}\n"
+    )
+    assert "Installed palette/oci" in captured.err
+    assert (tmp_path / 'mirror "x"' / PROVIDER_DIR).is_dir()
+
+
+def test_main_reports_an_unwritable_mirror(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert install.main(["--dir", str(blocker)]) == 1
+    assert capsys.readouterr().err.startswith("terraform-provider-oci install: ")
