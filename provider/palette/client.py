@@ -1,0 +1,737 @@
+"""A small, typed client for Palette's OCI registry API (httpx, synchronous, thread-safe).
+
+It knows nothing of Terraform. One `PaletteClient` holds one pooled `httpx.Client`; Terraform
+calls the provider in parallel, so every method may be called from several threads at once.
+
+Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-After` honoured):
+- 429 and connection failures before anything was sent (refused, connect timeout): every request.
+- 500, 502, 503, 504 and failures after the request went out (read timeout, connection reset or
+  closed before the answer): idempotent requests only, that is everything but a create. GET, PUT
+  and DELETE are idempotent by definition; the validate and sync POSTs store nothing, so repeating
+  them is harmless.
+- A create (`POST /v1/registries/oci/{basic,ecr}`) whose outcome is unknown is never repeated
+  blindly: the client first looks the registry up by name and kind in the summary, in the scope it
+  is creating in; found means the first attempt landed, and its uid is returned. Only when absent
+  is the POST sent again. A 409 after such an unknown outcome is resolved the same way. A lost
+  answer therefore never produces a duplicate registry.
+- Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
+
+Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
+duration, attempt). Bodies, headers and query strings are never logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import enum
+import ipaddress
+import logging
+import random
+import re
+import socket
+import ssl
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import SplitResult, urlsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from provider.palette.errors import (
+    AmbiguousNameError,
+    AmbiguousWriteError,
+    ConfigurationError,
+    NotFoundError,
+    PaletteError,
+    SyncFailedError,
+    SyncTimeoutError,
+    TransportError,
+    cap,
+    error_from_response,
+    redact,
+)
+from provider.palette.models import (
+    BasicOciRegistry,
+    BasicOciRegistrySpec,
+    EcrRegistry,
+    EcrRegistrySpec,
+    OciRegistries,
+    OciRegistry,
+    OciRegistryEntity,
+    ProjectMetadata,
+    ProjectsMetadata,
+    RegistryKind,
+    RegistrySyncStatus,
+    Uid,
+    to_wire,
+)
+from provider.version import __version__
+
+logger = logging.getLogger("provider.palette")
+_M = TypeVar("_M", bound=BaseModel)
+
+DEFAULT_USER_AGENT = f"terraform-provider-oci/{__version__}"
+MAX_CONNECTIONS = 20
+PROJECT_UID = re.compile(r"^[0-9a-f]{24}$")
+SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Host normalisation (pure)
+# ---------------------------------------------------------------------------------------------
+
+
+def normalize_host(host: str, *, insecure: bool = False) -> str:
+    """The base URL for `host`: "api.example.com", "host:port" (https implied) or a full
+    http(s) URL. Plain http is refused unless the host is loopback or `insecure` is set,
+    because the API key would cross the network in clear."""
+    text = host.strip().rstrip("/")
+    if not text:
+        raise ConfigurationError("the Palette host is empty; give a host name such as api.spectrocloud.com")
+    if "://" not in text:
+        text = f"https://{_bracket_bare_ipv6(text)}"
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ConfigurationError(
+            f"the Palette host {host!r} uses the scheme {parts.scheme!r}; use https://host or host[:port]"
+        )
+    _check_url_parts(host, parts)
+    if parts.scheme.lower() == "http" and not insecure and not is_loopback(parts.hostname or ""):
+        https = "https" + text[len(parts.scheme) :]
+        raise ConfigurationError(
+            f"the Palette host {text} uses plain http, which would send the API key unencrypted; "
+            f"use {https}, or set insecure to allow plain http to a non-loopback host"
+        )
+    return text
+
+
+def _bracket_bare_ipv6(text: str) -> str:
+    try:
+        return f"[{ipaddress.IPv6Address(text)}]"
+    except ValueError:
+        return text
+
+
+def _check_url_parts(host: str, parts: SplitResult) -> None:
+    if not parts.hostname:
+        raise ConfigurationError(f"the Palette host {host!r} has no host name")
+    if parts.username or parts.password:
+        raise ConfigurationError(
+            "the Palette host must not contain credentials (user:password@); the API key authenticates"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"the Palette host {parts.hostname!r} must not have a query or fragment")
+    try:
+        parts.port  # noqa: B018 - urlsplit validates the port lazily, on access
+    except ValueError:
+        raise ConfigurationError(f"the Palette host {host!r} has an invalid port") from None
+
+
+def is_loopback(hostname: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost."""
+    if hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Retry timing (pure)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait. `max_retries` retries follow the first attempt."""
+
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    retry_after_cap: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ConfigurationError(f"max_retries must be 0 or more, not {self.max_retries}")
+        if self.backoff_base < 0 or self.backoff_cap < 0 or self.retry_after_cap < 0:
+            raise ConfigurationError("backoff_base, backoff_cap and retry_after_cap must not be negative")
+
+    @property
+    def attempts(self) -> int:
+        return self.max_retries + 1
+
+
+def backoff_delay(retry: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Full-jitter exponential backoff before retry number `retry` (1-based):
+    uniform in [0, min(cap, base * 2**(retry-1))]."""
+    ceiling = min(cap, base * 2 ** max(retry - 1, 0))
+    return (rng or random).uniform(0.0, ceiling)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date. None when absent
+    or unreadable; never negative."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+def retry_delay(
+    retry: int, retry_after: float | None, policy: RetryPolicy, rng: random.Random | None = None
+) -> float:
+    """The pause before retry number `retry`: Palette's Retry-After (capped) when it gave one,
+    otherwise full-jitter backoff."""
+    if retry_after is not None:
+        return min(retry_after, policy.retry_after_cap)
+    return backoff_delay(retry, policy.backoff_base, policy.backoff_cap, rng)
+
+
+class Disposition(enum.Enum):
+    """What one attempt's outcome means for retrying."""
+
+    OK = "ok"
+    NOT_PROCESSED = "not processed"  # safe to send again: Palette did not act on it
+    MAYBE_PROCESSED = "maybe processed"  # Palette may have acted on it; only idempotent requests repeat
+    FINAL = "final"  # retrying cannot help
+
+
+def status_disposition(status: int) -> Disposition:
+    """How an HTTP status bears on retrying."""
+    if status < 400:
+        return Disposition.OK
+    if status == 429:
+        return Disposition.NOT_PROCESSED
+    if status in (500, 502, 503, 504):
+        return Disposition.MAYBE_PROCESSED
+    return Disposition.FINAL
+
+
+# ---------------------------------------------------------------------------------------------
+# Sync status (pure)
+# ---------------------------------------------------------------------------------------------
+
+
+class SyncState(enum.Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    IN_PROGRESS = "in progress"
+
+
+SYNC_SUCCESS = frozenset({"success", "completed", "active"})
+SYNC_FAILURE = frozenset({"failed", "error"})
+
+
+def classify_sync(status: str | None) -> SyncState:
+    """Palette's free-form `syncStatus.status` as a state: Success/Completed/Active succeeded,
+    Failed/Error failed, anything else (InProgress, Running, Syncing, Pending, "") is in progress."""
+    word = (status or "").strip().lower()
+    if word in SYNC_SUCCESS:
+        return SyncState.SUCCEEDED
+    if word in SYNC_FAILURE:
+        return SyncState.FAILED
+    return SyncState.IN_PROGRESS
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry selection (pure)
+# ---------------------------------------------------------------------------------------------
+
+
+def scope_matches(item_scope: str | None, *, project_scoped: bool, wanted: str | None = None) -> bool:
+    """Whether a registry's `scope` is the one this client creates in: `wanted` when given;
+    otherwise "project" for a project-scoped client, and anything but "project" at tenant
+    level (a system administrator's key creates at "system" scope). An empty scope matches."""
+    scope = (item_scope or "").strip().lower()
+    if not scope:
+        return True
+    if wanted:
+        return scope == wanted.strip().lower()
+    return scope == "project" if project_scoped else scope != "project"
+
+
+def registries_named(
+    items: Iterable[OciRegistry], name: str, kind: RegistryKind | None = None
+) -> list[OciRegistry]:
+    """The summary items called `name` (exactly) and, when given, of `kind`."""
+    return [item for item in items if item.metadata.name == name and (kind is None or item.kind == kind)]
+
+
+def secret_values(body: Any) -> list[str]:
+    """Every secret string inside a wire body (fields named in SECRET_FIELDS), to scrub them
+    from anything Palette might echo back."""
+    found: list[str] = []
+    if isinstance(body, Mapping):
+        for key, value in body.items():
+            if key in SECRET_FIELDS and isinstance(value, str):
+                found.append(value)
+            else:
+                found.extend(secret_values(value))
+    elif isinstance(body, list):
+        for item in body:
+            found.extend(secret_values(item))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Transport failures
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An attempt that got no HTTP answer."""
+
+    disposition: Disposition
+    message: str
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def describe_transport_failure(exc: httpx.TransportError, base_url: str, request_line: str) -> _Failure:
+    """What went wrong, in words, and whether the request may have reached Palette."""
+    causes = list(_causes(exc))
+    tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    if isinstance(tls, ssl.SSLCertVerificationError):
+        reason = tls.verify_message or "certificate verify failed"
+        return _Failure(
+            Disposition.FINAL,
+            f"could not connect to {base_url}: its TLS certificate is not trusted ({reason}); "
+            "give the CA certificate that signed it, or disable TLS verification",
+        )
+    if tls is not None:
+        return _Failure(Disposition.FINAL, f"could not connect to {base_url}: TLS handshake failed ({tls})")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return _Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: timed out")
+    if isinstance(exc, httpx.PoolTimeout):
+        return _Failure(Disposition.NOT_PROCESSED, f"no free connection to {base_url}: timed out waiting")
+    if isinstance(exc, httpx.ConnectError):
+        return _Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: {_connect_reason(causes)}")
+    if isinstance(exc, httpx.ReadTimeout):
+        return _Failure(Disposition.MAYBE_PROCESSED, f"{base_url} did not answer {request_line} in time")
+    if isinstance(exc, httpx.WriteTimeout):
+        return _Failure(Disposition.MAYBE_PROCESSED, f"timed out sending {request_line} to {base_url}")
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        return _Failure(
+            Disposition.MAYBE_PROCESSED,
+            f"the connection to {base_url} broke before the answer to {request_line} arrived",
+        )
+    return _Failure(Disposition.FINAL, f"could not talk to {base_url}: {type(exc).__name__}: {cap(str(exc), 200)}")
+
+
+def _connect_reason(causes: list[BaseException]) -> str:
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused"
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return "host name not found"
+    if any(isinstance(c, ConnectionResetError) for c in causes):
+        return "connection reset"
+    deepest = causes[-1]
+    return cap(str(deepest) or type(deepest).__name__, 200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The client
+# ---------------------------------------------------------------------------------------------
+
+
+def _ssl_verification(ca_pem: str | None, insecure: bool) -> ssl.SSLContext | bool:
+    if insecure:
+        return False
+    context = ssl.create_default_context()
+    if ca_pem:
+        try:
+            context.load_verify_locations(cadata=ca_pem)
+        except (ssl.SSLError, ValueError) as exc:
+            raise ConfigurationError(
+                f"the CA certificate is not a readable PEM bundle ({type(exc).__name__}); "
+                "give one or more '-----BEGIN CERTIFICATE-----' blocks"
+            ) from None
+    return context
+
+
+def _clean_header_value(value: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ConfigurationError(f"the {what} is empty")
+    if any(ch.isspace() or not ch.isprintable() or not ch.isascii() for ch in text):
+        raise ConfigurationError(f"the {what} contains spaces, line breaks or non-ASCII characters")
+    return text
+
+
+class PaletteClient:
+    """Palette's OCI registry API. Methods return models and raise `PaletteError` kinds."""
+
+    def __init__(
+        self,
+        host: str,
+        api_key: str,
+        *,
+        project_uid: str | None = None,
+        ca_pem: str | None = None,
+        insecure: bool = False,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        user_agent: str = DEFAULT_USER_AGENT,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        retry_after_cap: float = 60.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = normalize_host(host, insecure=insecure)
+        self._api_key = _clean_header_value(api_key, "Palette API key")
+        self.project_uid = _clean_header_value(project_uid, "project uid") if project_uid else None
+        if timeout <= 0:
+            raise ConfigurationError(f"the request timeout must be positive, not {timeout}")
+        self.timeout = timeout
+        self.policy = RetryPolicy(max_retries, backoff_base, backoff_cap, retry_after_cap)
+        self._rng = rng or random.Random()
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers={"ApiKey": self._api_key, "User-Agent": user_agent, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
+            verify=_ssl_verification(ca_pem, insecure),
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        scope = f"project {self.project_uid}" if self.project_uid else "tenant"
+        return f"PaletteClient({self.base_url}, {scope})"
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- projects -------------------------------------------------------------------------------
+
+    def list_projects(self, name: str | None = None) -> list[ProjectMetadata]:
+        """`GET /v1/dashboard/projects/metadata` (tenant level: sent without ProjectUid)."""
+        params = {"name": name} if name else None
+        path = "/v1/dashboard/projects/metadata"
+        return self._read(ProjectsMetadata, path, params=params, scoped=False).items
+
+    def resolve_project(self, name_or_uid: str) -> str:
+        """The uid of a project given by uid (24 hex digits) or by exact name."""
+        wanted = name_or_uid.strip()
+        if PROJECT_UID.match(wanted) and any(p.metadata.uid == wanted for p in self.list_projects()):
+            return wanted
+        named = [p for p in self.list_projects(name=wanted) if p.metadata.name == wanted]
+        uids = sorted({p.metadata.uid for p in named if p.metadata.uid})
+        if len(uids) == 1:
+            return uids[0]
+        if len(uids) > 1:
+            raise AmbiguousNameError(f"several Palette projects are named {wanted!r} ({', '.join(uids)}); give the uid")
+        raise NotFoundError(
+            f"Palette has no project {wanted!r} visible to this API key. Check the spelling (project names "
+            "are case-sensitive), that the API key's user is a member of the project, and that the host "
+            "is the right Palette; or give the project's uid",
+            code="ResourceNotFound",
+        )
+
+    # -- validate -------------------------------------------------------------------------------
+
+    def validate_basic(self, spec: BasicOciRegistrySpec) -> None:
+        """Palette checks the registry (reachable, credentials accepted): 204, or ValidationFailedError."""
+        self._call("POST", "/v1/registries/oci/basic/validate", body=to_wire(spec))
+
+    def validate_ecr(self, spec: EcrRegistrySpec) -> None:
+        """Palette checks the ECR registry and its AWS credentials."""
+        self._call("POST", "/v1/registries/oci/ecr/validate", body=to_wire(spec))
+
+    # -- create -----------------------------------------------------------------------------------
+
+    def create_basic(self, registry: BasicOciRegistry) -> str:
+        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
+        return self._create("basic", registry)
+
+    def create_ecr(self, registry: EcrRegistry) -> str:
+        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
+        return self._create("ecr", registry)
+
+    # -- read -----------------------------------------------------------------------------------
+
+    def get_basic(self, uid: str) -> BasicOciRegistry:
+        return self._read(BasicOciRegistry, _registry_path(uid, "basic"))
+
+    def get_ecr(self, uid: str) -> EcrRegistry:
+        return self._read(EcrRegistry, _registry_path(uid, "ecr"))
+
+    def get_oci(self, uid: str) -> OciRegistryEntity:
+        """Any kind; `.kind` tells "basic" from "ecr"."""
+        return self._read(OciRegistryEntity, f"/v1/registries/oci/{_segment(uid)}")
+
+    def list_oci(self) -> list[OciRegistry]:
+        """`GET /v1/registries/oci/summary`: every OCI registry visible in this scope."""
+        return self._read(OciRegistries, "/v1/registries/oci/summary").items
+
+    def find_by_name(self, name: str, kind: RegistryKind | None = None) -> OciRegistry | None:
+        """The registry called `name` (and of `kind` when given), or None. When several match
+        (e.g. a tenant one seen from a project), the one in this client's own scope wins;
+        AmbiguousNameError when that still leaves several."""
+        found = registries_named(self.list_oci(), name, kind)
+        if len(found) > 1:
+            found = [r for r in found if scope_matches(r.spec.scope, project_scoped=bool(self.project_uid))] or found
+        if len(found) > 1:
+            listed = ", ".join(f"{r.metadata.uid} ({r.spec.scope or 'unknown'} scope)" for r in found)
+            raise AmbiguousNameError(f"several OCI registries are named {name!r}: {listed}; use the uid")
+        return found[0] if found else None
+
+    # -- update / delete --------------------------------------------------------------------------
+
+    def update_basic(self, uid: str, registry: BasicOciRegistry) -> None:
+        self._call("PUT", _registry_path(uid, "basic"), body=to_wire(registry, exclude={"status"}))
+
+    def update_ecr(self, uid: str, registry: EcrRegistry) -> None:
+        self._call("PUT", _registry_path(uid, "ecr"), body=to_wire(registry, exclude={"status"}))
+
+    def delete_basic(self, uid: str) -> None:
+        """Delete; NotFoundError when already gone (callers decide whether that is success)."""
+        self._call("DELETE", _registry_path(uid, "basic"))
+
+    def delete_ecr(self, uid: str) -> None:
+        """Delete; NotFoundError when already gone (callers decide whether that is success)."""
+        self._call("DELETE", _registry_path(uid, "ecr"))
+
+    # -- sync -----------------------------------------------------------------------------------
+
+    def sync(self, uid: str, kind: RegistryKind, *, force: bool = False) -> None:
+        """Start a synchronisation (202)."""
+        params = {"forceSync": "true"} if force else None
+        self._call("POST", f"{_registry_path(uid, kind)}/sync", params=params)
+
+    def sync_status(self, uid: str, kind: RegistryKind) -> RegistrySyncStatus:
+        return self._read(RegistrySyncStatus, f"{_registry_path(uid, kind)}/sync/status")
+
+    def wait_for_sync(
+        self, uid: str, kind: RegistryKind, timeout: float, *, poll: float = 2.0, max_poll: float = 15.0
+    ) -> RegistrySyncStatus:
+        """Poll the sync status, the interval growing from `poll` to `max_poll`, until it succeeds
+        (returned), fails (SyncFailedError with Palette's message) or `timeout` seconds pass
+        (SyncTimeoutError naming the last status seen)."""
+        deadline = time.monotonic() + timeout
+        interval = poll
+        while True:
+            status = self.sync_status(uid, kind)
+            state = classify_sync(status.status)
+            if state is SyncState.SUCCEEDED:
+                return status
+            if state is SyncState.FAILED:
+                detail = f": {cap(status.message)}" if status.message else ""
+                raise SyncFailedError(
+                    f"Palette reports that the sync of registry {uid} failed ({status.status}){detail}"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                last = status.status or "no status yet"
+                raise SyncTimeoutError(
+                    f"the sync of registry {uid} did not finish within {timeout:g}s; last status: {last}"
+                    + (f" ({cap(status.message)})" if status.message else "")
+                )
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 1.5, max_poll)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _create(self, kind: RegistryKind, registry: BasicOciRegistry | EcrRegistry) -> str:
+        name = registry.metadata.name
+        if not name:
+            raise ValueError("registry.metadata.name is required to create a registry")
+        path = f"/v1/registries/oci/{kind}"
+        body = to_wire(registry, exclude={"status"})
+        maybe_stored = False
+        outcome: httpx.Response | _Failure | None = None
+        for attempt in range(1, self.policy.attempts + 1):
+            if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, path, outcome)):
+                return uid
+            outcome = self._attempt("POST", path, attempt, body=body)
+            disposition = _disposition(outcome)
+            if isinstance(outcome, httpx.Response) and disposition is Disposition.OK:
+                return _decode(Uid, outcome, "POST", path).uid
+            maybe_stored = maybe_stored or disposition is Disposition.MAYBE_PROCESSED
+            if disposition is Disposition.FINAL or attempt == self.policy.attempts:
+                break
+            self._pause(attempt, outcome)
+        if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, path, outcome)):
+            return uid
+        assert outcome is not None
+        raise self._final_error(outcome, "POST", path, secret_values(body))
+
+    def _find_created(
+        self, name: str, kind: RegistryKind, wanted_scope: str | None, path: str, outcome: object
+    ) -> str | None:
+        """The uid of the registry a create with an unknown outcome may have stored, or None."""
+        try:
+            items = registries_named(self.list_oci(), name, kind)
+        except PaletteError as exc:
+            raise AmbiguousWriteError(
+                f"creating registry {name!r} may or may not have succeeded: the answer to POST {path} was lost "
+                f"({_outcome_words(outcome)}) and looking it up failed too ({exc}). Check Palette for an "
+                f"{kind} registry named {name!r} before creating it again",
+                method="POST",
+                path=path,
+            ) from None
+        project_scoped = bool(self.project_uid)
+        mine = [r for r in items if scope_matches(r.spec.scope, project_scoped=project_scoped, wanted=wanted_scope)]
+        if mine and mine[0].metadata.uid:
+            logger.debug("POST %s: the registry was stored after all (found by name)", path)
+            return mine[0].metadata.uid
+        return None
+
+    def _read(
+        self, model: type[_M], path: str, *, params: Mapping[str, str] | None = None, scoped: bool = True
+    ) -> _M:
+        return _decode(model, self._call("GET", path, params=params, scoped=scoped), "GET", path)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, str] | None = None,
+        scoped: bool = True,
+    ) -> httpx.Response:
+        """An idempotent request, retried as the module doc says; the answer, or a typed error."""
+        outcome: httpx.Response | _Failure | None = None
+        for attempt in range(1, self.policy.attempts + 1):
+            outcome = self._attempt(method, path, attempt, body=body, params=params, scoped=scoped)
+            disposition = _disposition(outcome)
+            if disposition is Disposition.OK:
+                assert isinstance(outcome, httpx.Response)
+                return outcome
+            if disposition is Disposition.FINAL or attempt == self.policy.attempts:
+                break
+            self._pause(attempt, outcome)
+        assert outcome is not None
+        raise self._final_error(outcome, method, path, secret_values(body))
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        attempt: int,
+        *,
+        body: Any = None,
+        params: Mapping[str, str] | None = None,
+        scoped: bool = True,
+    ) -> httpx.Response | _Failure:
+        """One request; the answer (read in full) or what went wrong."""
+        headers = {"ProjectUid": self.project_uid} if scoped and self.project_uid else None
+        started = time.monotonic()
+        try:
+            response = self._http.request(method, path, json=body, params=params, headers=headers)
+        except httpx.TransportError as exc:
+            failure = describe_transport_failure(exc, self.base_url, f"{method} {path}")
+            self._log(method, path, failure.message, started, attempt)
+            return failure
+        self._log(method, path, response.status_code, started, attempt)
+        return response
+
+    def _log(self, method: str, path: str, result: object, started: float, attempt: int) -> None:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.debug(
+            "%s %s -> %s in %.0f ms (attempt %d/%d)", method, path, result, elapsed_ms, attempt, self.policy.attempts
+        )
+
+    def _pause(self, attempt: int, outcome: httpx.Response | _Failure) -> None:
+        retry_after = None
+        if isinstance(outcome, httpx.Response):
+            retry_after = parse_retry_after(outcome.headers.get("Retry-After"))
+        delay = retry_delay(attempt, retry_after, self.policy, self._rng)
+        logger.debug("retrying in %.2f s", delay)
+        time.sleep(delay)
+
+    def _final_error(
+        self, outcome: httpx.Response | _Failure, method: str, path: str, secrets: list[str]
+    ) -> PaletteError:
+        retried = _disposition(outcome) is not Disposition.FINAL and self.policy.max_retries > 0
+        note = f" (after {self.policy.attempts} attempts)" if retried else ""
+        if isinstance(outcome, _Failure):
+            return TransportError(redact(outcome.message, [self._api_key]) + note, method=method, path=path)
+        return error_from_response(
+            outcome.status_code,
+            outcome.content,
+            outcome.headers.get("Content-Type"),
+            method=method,
+            path=path,
+            secrets=[self._api_key, *secrets],
+            note=note,
+        )
+
+
+def _disposition(outcome: httpx.Response | _Failure) -> Disposition:
+    if isinstance(outcome, _Failure):
+        return outcome.disposition
+    return status_disposition(outcome.status_code)
+
+
+def _outcome_words(outcome: object) -> str:
+    if isinstance(outcome, _Failure):
+        return outcome.message
+    if isinstance(outcome, httpx.Response):
+        return f"Palette answered {outcome.status_code}"
+    return "no answer"
+
+
+def _decode(model: type[_M], response: httpx.Response, method: str, path: str) -> _M:
+    """The answer as `model`; a PaletteError (quoting no values) when it is not what the swagger says."""
+    try:
+        return model.model_validate(response.json())
+    except ValueError as exc:  # JSONDecodeError and pydantic's ValidationError are both ValueErrors
+        what = "is not JSON" if not isinstance(exc, ValidationError) else _shape_problem(exc)
+        raise PaletteError(
+            f"Palette answered {method} {path} with {response.status_code}, but the body {what}",
+            method=method,
+            path=path,
+        ) from None
+
+
+def _shape_problem(exc: ValidationError) -> str:
+    first = exc.errors(include_input=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the top level"
+    return f"does not have the expected shape ({where}: {first['msg']})"
+
+
+def _segment(uid: str) -> str:
+    """A uid as one path segment: refuse anything that would change the path."""
+    if not uid or not re.fullmatch(r"[A-Za-z0-9._-]+", uid):
+        raise NotFoundError(f"{uid!r} is not a Palette uid", code="ResourceNotFound")
+    return uid
+
+
+def _registry_path(uid: str, kind: RegistryKind) -> str:
+    if kind not in ("basic", "ecr"):
+        raise ValueError(f"registry kind must be 'basic' or 'ecr', not {kind!r}")
+    return f"/v1/registries/oci/{_segment(uid)}/{kind}"

@@ -1,0 +1,192 @@
+"""The Palette client's errors: one hierarchy under `PaletteError`, and the pure function that
+turns an HTTP answer into the right kind.
+
+Messages are meant for a human reading a Terraform diagnostic. They carry the method, the path,
+the status and Palette's own message; never a request body, a header, the API key or a secret
+(Palette's message is additionally scrubbed of every secret the client sent, see `redact`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from http import HTTPStatus
+
+# Palette's `v1Error.code` for a missing object (the Go SDK recognises not-found by it).
+RESOURCE_NOT_FOUND = "ResourceNotFound"
+
+# Enough for Palette's longest validation messages; a proxy's HTML page is cut short.
+MAX_MESSAGE_CHARS = 500
+REDACTED = "<redacted>"
+
+
+class PaletteError(Exception):
+    """Anything that went wrong talking to Palette.
+
+    `status` is the HTTP status (None when no answer arrived), `code` Palette's `v1Error.code`
+    ("" when it gave none), `message` Palette's message or our description, `method` and `path`
+    the request line (path without query string).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str = "",
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.code = code
+        self.method = method
+        self.path = path
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        if self.status is None:
+            return self.message
+        request = f" on {self.method} {self.path}" if self.method and self.path else ""
+        detail = f": {self.message}" if self.message else ""
+        return f"Palette answered {self.status} {_reason(self.status)}{request}{detail}"
+
+    def __str__(self) -> str:
+        return self._summary()
+
+
+class ConfigurationError(PaletteError, ValueError):
+    """The client cannot be built as asked (bad host, plain http to a remote host, bad CA PEM)."""
+
+
+class NotFoundError(PaletteError):
+    """404, or any answer whose code is `ResourceNotFound`."""
+
+
+class ConflictError(PaletteError):
+    """409: typically a registry of that name already exists."""
+
+
+class UnauthorizedError(PaletteError):
+    """401: the API key is missing, wrong or expired."""
+
+
+class ForbiddenError(PaletteError):
+    """403: the API key's user may not do this (e.g. a tenant key changing a system registry)."""
+
+
+class ValidationFailedError(PaletteError):
+    """400/422: Palette refused the request, or a validate endpoint refused the registry."""
+
+
+class RateLimitedError(PaletteError):
+    """429 still answered after every retry."""
+
+
+class ServerError(PaletteError):
+    """5xx still answered after every retry."""
+
+
+class TransportError(PaletteError):
+    """No usable answer: connection refused or reset, TLS failure, timeout (after retries)."""
+
+
+class AmbiguousWriteError(PaletteError):
+    """A write whose outcome is unknown: it may or may not have been stored."""
+
+
+class AmbiguousNameError(PaletteError):
+    """Several registries answer to one name; the caller must use a uid."""
+
+
+class SyncFailedError(PaletteError):
+    """Palette reports that a registry's synchronisation failed."""
+
+
+class SyncTimeoutError(PaletteError):
+    """A registry's synchronisation did not finish in time."""
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "(unknown status)"
+
+
+def error_class_for(status: int, code: str) -> type[PaletteError]:
+    """The error kind for a final (not retried, or retried to exhaustion) HTTP answer."""
+    if status == 404 or code == RESOURCE_NOT_FOUND:
+        return NotFoundError
+    by_status: dict[int, type[PaletteError]] = {
+        400: ValidationFailedError,
+        401: UnauthorizedError,
+        403: ForbiddenError,
+        409: ConflictError,
+        422: ValidationFailedError,
+        429: RateLimitedError,
+    }
+    if status in by_status:
+        return by_status[status]
+    return ServerError if status >= 500 else PaletteError
+
+
+def parse_error_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """(code, message) from an error answer, defensively.
+
+    Palette answers `v1Error` JSON (`{"code": ..., "message": ...}`); proxies and load
+    balancers answer HTML or plain text, and some answers are empty. Never raises.
+    """
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text:
+        return "", ""
+    parsed = _json_object(text)
+    if parsed is not None:
+        code = _text(parsed.get("code"))
+        message = _text(parsed.get("message")) or _text(parsed.get("error"))
+        return code, cap(message)
+    if text.startswith("<") or "html" in (content_type or "").lower():
+        return "", f"a non-JSON answer (an HTML page of {len(body)} bytes, probably from a proxy)"
+    return "", cap(" ".join(text.split()))
+
+
+def _json_object(text: str) -> dict[str, object] | None:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def cap(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` cut to `limit` characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every occurrence of each secret replaced (secrets under 4 chars are too
+    common as substrings to replace safely; Palette never echoes those anyway)."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def error_from_response(
+    status: int,
+    body: bytes,
+    content_type: str | None,
+    *,
+    method: str,
+    path: str,
+    secrets: Iterable[str | None] = (),
+    note: str = "",
+) -> PaletteError:
+    """The typed error for an HTTP answer; `secrets` are scrubbed from Palette's message, `note`
+    (e.g. " (after 6 attempts)") is appended to it."""
+    code, message = parse_error_body(body, content_type)
+    message = redact(message, secrets) + note
+    return error_class_for(status, code)(message, status=status, code=code, method=method, path=path)

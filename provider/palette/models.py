@@ -1,0 +1,274 @@
+"""Pydantic v2 wire models for Palette's OCI registry API.
+
+Attribute names are snake_case; each carries the swagger's camelCase name as its alias
+(`shared/palette-api/registries-swagger.json`, the `v1...` definitions named in each docstring).
+Build models with either name, read answers with `Model.model_validate(json)`, and produce request
+bodies with `to_wire(model)` (aliases, no None values). Unknown fields in answers are ignored so a
+newer Palette does not break the client.
+
+Enumerations (`providerType`, `auth.type`, `credentialType`...) are plain strings on purpose:
+an answer carrying a value this client does not know must still decode. The accepted values are
+listed as constants below.
+
+Secrets (`password`, `token`, `secretKey`, `secretToken`, TLS `key`) are ordinary strings so the
+JSON carries them, but are left out of `repr()`/`str()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+RegistryKind = Literal["basic", "ecr"]
+REGISTRY_KINDS: tuple[RegistryKind, ...] = ("basic", "ecr")
+
+PROVIDER_TYPES = ("helm", "zarf", "pack")
+AUTH_TYPES = ("noAuth", "basic", "token")
+AWS_CREDENTIAL_TYPES = ("secret", "sts", "pod-identity")
+AWS_PARTITIONS = ("aws", "aws-us-gov", "aws-iso", "aws-iso-b")
+
+
+class WireModel(BaseModel):
+    """Base: camelCase aliases generated from the attribute names, either accepted on input."""
+
+    # hide_input_in_errors: a ValidationError must not quote a password back.
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        validate_assignment=True,
+        hide_input_in_errors=True,
+    )
+
+
+def _secret() -> Any:
+    """A secret field: sent in JSON, hidden from repr()."""
+    return Field(default=None, repr=False)
+
+
+def to_wire(model: BaseModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
+    """The JSON body Palette expects: swagger names, None values left out."""
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=exclude)
+
+
+class ObjectMeta(WireModel):
+    """v1ObjectMeta. Timestamps stay strings (RFC 3339) exactly as Palette wrote them."""
+
+    name: str | None = None
+    uid: str | None = None
+    annotations: dict[str, str] | None = None
+    labels: dict[str, str] | None = None
+    creation_timestamp: str | None = None
+    deletion_timestamp: str | None = None
+    last_modified_timestamp: str | None = None
+
+
+class TlsConfiguration(WireModel):
+    """v1TlsConfiguration."""
+
+    ca: str | None = None
+    certificate: str | None = None
+    enabled: bool | None = None
+    insecure_skip_verify: bool | None = None
+    key: str | None = _secret()
+
+
+class RegistryAuth(WireModel):
+    """v1RegistryAuth: `type` is one of AUTH_TYPES."""
+
+    type: str | None = None
+    username: str | None = None
+    password: str | None = _secret()
+    token: str | None = _secret()
+    tls: TlsConfiguration | None = None
+
+
+class RegistrySyncStatus(WireModel):
+    """v1RegistrySyncStatus: `status` is a free string (see `provider.palette.client.classify_sync`)."""
+
+    is_sync_supported: bool | None = None
+    last_run_time: str | None = None
+    last_synced_time: str | None = None
+    message: str | None = None
+    status: str | None = None
+
+
+class OciRegistryStatus(WireModel):
+    """v1OciRegistryStatus."""
+
+    sync_status: RegistrySyncStatus | None = None
+
+
+class BasicOciRegistrySpec(WireModel):
+    """v1BasicOciRegistrySpec (`endpoint` and `auth` required by the swagger)."""
+
+    endpoint: str
+    auth: RegistryAuth = Field(default_factory=RegistryAuth)
+    base_content_path: str | None = None
+    base_path: str | None = None
+    contains_spectro_manifest: bool | None = None
+    is_sync_supported: bool | None = None
+    provider_type: str | None = None
+    registry_uid: str | None = None
+    scope: str | None = None
+
+
+class BasicOciRegistry(WireModel):
+    """v1BasicOciRegistry."""
+
+    kind: str | None = None
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: BasicOciRegistrySpec
+    status: OciRegistryStatus | None = None
+
+
+class AwsStsCredentials(WireModel):
+    """v1AwsStsCredentials: the role to assume."""
+
+    arn: str | None = None
+    external_id: str | None = None
+
+
+class AwsPodIdentityCredentials(WireModel):
+    """v1AwsPodIdentityCredentials."""
+
+    role_arn: str | None = None
+    permission_boundary_arn: str | None = None
+
+
+class AwsCloudAccount(WireModel):
+    """v1AwsCloudAccount: `credential_type` is one of AWS_CREDENTIAL_TYPES."""
+
+    credential_type: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = _secret()
+    secret_token: str | None = _secret()
+    sts: AwsStsCredentials | None = None
+    pod_identity: AwsPodIdentityCredentials | None = None
+    partition: str | None = None
+    policy_arns: list[str] | None = Field(default=None, alias="policyARNs")
+
+
+class EcrRegistrySpec(WireModel):
+    """v1EcrRegistrySpec (`endpoint` and `isPrivate` required by the swagger)."""
+
+    endpoint: str
+    is_private: bool = True
+    base_content_path: str | None = None
+    contains_spectro_manifest: bool | None = None
+    credentials: AwsCloudAccount | None = None
+    default_region: str | None = None
+    is_sync_supported: bool | None = None
+    provider_type: str | None = None
+    registry_uid: str | None = None
+    scope: str | None = None
+    tls: TlsConfiguration | None = None
+
+
+class EcrRegistry(WireModel):
+    """v1EcrRegistry."""
+
+    kind: str | None = None
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: EcrRegistrySpec
+    status: OciRegistryStatus | None = None
+
+
+class OciRegistrySpec(WireModel):
+    """v1OciRegistrySpec: the summary's spec; `registry_type` tells basic from ecr."""
+
+    endpoint: str | None = None
+    provider_type: str | None = None
+    registry_type: str | None = None
+    scope: str | None = None
+    is_private: bool | None = None
+    default_region: str | None = None
+    contains_spectro_manifest: bool | None = None
+
+
+class OciRegistryStatusSummary(WireModel):
+    """v1OciRegistryStatusSummary."""
+
+    sync: RegistrySyncStatus | None = None
+
+
+class OciRegistry(WireModel):
+    """v1OciRegistry: one item of `GET /v1/registries/oci/summary`."""
+
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: OciRegistrySpec = Field(default_factory=OciRegistrySpec)
+    status: OciRegistryStatusSummary | None = None
+
+    @property
+    def kind(self) -> RegistryKind | None:
+        """"basic" or "ecr" (Palette's `registryType`, any case), None for anything else."""
+        return registry_kind(self.spec.registry_type)
+
+
+class OciRegistries(WireModel):
+    """v1OciRegistries."""
+
+    items: list[OciRegistry] = Field(default_factory=list)
+
+
+class OciRegistryEntity(WireModel):
+    """v1OciRegistryEntity: `GET /v1/registries/oci/{uid}`; `type` tells basic from ecr."""
+
+    type: str | None = None
+    endpoint: str | None = None
+    provider_type: str | None = None
+    scope: str | None = None
+    default_region: str | None = None
+    auth: RegistryAuth | None = None
+
+    @property
+    def kind(self) -> RegistryKind | None:
+        """"basic" or "ecr" (Palette's `type`, any case), None for anything else."""
+        return registry_kind(self.type)
+
+
+class ObjectEntity(WireModel):
+    """v1ObjectEntity."""
+
+    name: str | None = None
+    uid: str | None = None
+
+
+class ProjectMetadata(WireModel):
+    """v1ProjectMetadata."""
+
+    metadata: ObjectEntity = Field(default_factory=ObjectEntity)
+
+
+class ProjectsMetadata(WireModel):
+    """v1ProjectsMetadata."""
+
+    items: list[ProjectMetadata] = Field(default_factory=list)
+
+
+class Uid(WireModel):
+    """v1Uid: the answer to a create."""
+
+    uid: str
+
+
+def registry_kind(value: str | None) -> RegistryKind | None:
+    """Palette's registry type string as a RegistryKind ("Basic", "ECR" and "ecr" all count)."""
+    lowered = (value or "").strip().lower()
+    return "basic" if lowered == "basic" else "ecr" if lowered == "ecr" else None
+
+
+def is_masked(value: str | None) -> bool:
+    """Whether a secret Palette answered is a mask rather than the secret itself.
+
+    Palette never returns stored secrets in clear: it answers them empty, absent, or masked
+    like "abc***def". A caller keeps the secret it sent whenever this is True.
+    """
+    return not value or "***" in value or set(value) == {"*"}
+
+
+def keep_secret(answered: str | None, sent: str | None) -> str | None:
+    """The secret to remember after a read: what was sent, unless Palette answered a real value."""
+    return sent if is_masked(answered) else answered
