@@ -7,7 +7,11 @@ the files inside the package (see `hash1`).
 
 The package is a zip in the mirror's *packed* layout,
     DIR/registry.terraform.io/palette/oci/terraform-provider-oci_VERSION_OS_ARCH.zip
-holding one file, a launcher that execs the Python interpreter running this command.
+holding one file, a launcher that execs the Python interpreter running this command. Both layouts
+get the same, correct hash from Terraform 1.0.3 and 1.15.5; the packed one is chosen because
+`init` unpacks a copy into each working directory's .terraform/ (an unpacked mirror directory is
+symlinked instead), so replacing a version in the mirror never breaks initialised directories,
+and a single file can be replaced atomically.
 
 Standard library only: this module is imported by the `install` command alone.
 """
@@ -114,10 +118,11 @@ def package_name(version: str, target: str) -> str:
 def launcher(python: str) -> bytes:
     """The provider executable: a shell script that execs `python -P -m provider`.
 
-    The interpreter path stays valid when pip upgrades the package in place (the console script
-    would too, but may be missing or shadowed on PATH; the interpreter that ran `install` is the
-    one that has this package). `-P` keeps Terraform's working directory off sys.path, so a
-    folder named `provider` beside the user's .tf files cannot take the package's place.
+    Why the interpreter rather than the `terraform-provider-oci` console script: both paths
+    survive `pip install -U` in place, but only sys.executable is certainly the installation
+    running this command (the script's path would be guessed from argv or PATH, and
+    `python -m provider install` has none). `-P` keeps Terraform's working directory off
+    sys.path, so a folder named `provider` beside the user's .tf files cannot stand in for ours.
     """
     return f'#!/bin/sh\nexec {shlex.quote(python)} -P -m provider "$@"\n'.encode()
 
@@ -139,7 +144,7 @@ def stale_packages(provider_dir: Path, version: str) -> list[Path]:
 
     Other versions in the packed layout (any platform), and every unpacked `VERSION/` directory:
     this command never writes the unpacked layout, and a copy of the same version there would
-    shadow the new zip. Files that are not palette/oci packages are left alone.
+    compete with the new zip. Files that are not palette/oci packages are left alone.
     """
     if not provider_dir.is_dir():
         return []
