@@ -22,18 +22,14 @@ duration, attempt). Bodies, headers and query strings are never logged.
 
 from __future__ import annotations
 
-import email.utils
 import enum
 import ipaddress
 import logging
 import random
 import re
-import socket
 import ssl
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import SplitResult, urlsplit
@@ -50,9 +46,9 @@ from provider.palette.errors import (
     SyncFailedError,
     SyncTimeoutError,
     TransportError,
-    cap,
     error_from_response,
     redact,
+    truncate,
 )
 from provider.palette.models import (
     BasicOciRegistry,
@@ -68,6 +64,15 @@ from provider.palette.models import (
     RegistrySyncStatus,
     Uid,
     to_wire,
+)
+from provider.palette.retry import (
+    Disposition,
+    Failure,
+    RetryPolicy,
+    describe_transport_failure,
+    parse_retry_after,
+    retry_delay,
+    status_disposition,
 )
 from provider.version import __version__
 
@@ -142,87 +147,6 @@ def is_loopback(hostname: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Retry timing (pure)
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to wait. `max_retries` retries follow the first attempt."""
-
-    max_retries: int = 5
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    retry_after_cap: float = 60.0
-
-    def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ConfigurationError(f"max_retries must be 0 or more, not {self.max_retries}")
-        if self.backoff_base < 0 or self.backoff_cap < 0 or self.retry_after_cap < 0:
-            raise ConfigurationError("backoff_base, backoff_cap and retry_after_cap must not be negative")
-
-    @property
-    def attempts(self) -> int:
-        return self.max_retries + 1
-
-
-def backoff_delay(retry: int, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Full-jitter exponential backoff before retry number `retry` (1-based):
-    uniform in [0, min(cap, base * 2**(retry-1))]."""
-    ceiling = min(cap, base * 2 ** max(retry - 1, 0))
-    return (rng or random).uniform(0.0, ceiling)
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date. None when absent
-    or unreadable; never negative."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
-
-
-def retry_delay(
-    retry: int, retry_after: float | None, policy: RetryPolicy, rng: random.Random | None = None
-) -> float:
-    """The pause before retry number `retry`: Palette's Retry-After (capped) when it gave one,
-    otherwise full-jitter backoff."""
-    if retry_after is not None:
-        return min(retry_after, policy.retry_after_cap)
-    return backoff_delay(retry, policy.backoff_base, policy.backoff_cap, rng)
-
-
-class Disposition(enum.Enum):
-    """What one attempt's outcome means for retrying."""
-
-    OK = "ok"
-    NOT_PROCESSED = "not processed"  # safe to send again: Palette did not act on it
-    MAYBE_PROCESSED = "maybe processed"  # Palette may have acted on it; only idempotent requests repeat
-    FINAL = "final"  # retrying cannot help
-
-
-def status_disposition(status: int) -> Disposition:
-    """How an HTTP status bears on retrying."""
-    if status < 400:
-        return Disposition.OK
-    if status == 429:
-        return Disposition.NOT_PROCESSED
-    if status in (500, 502, 503, 504):
-        return Disposition.MAYBE_PROCESSED
-    return Disposition.FINAL
-
-
-# ---------------------------------------------------------------------------------------------
 # Sync status (pure)
 # ---------------------------------------------------------------------------------------------
 
@@ -265,9 +189,7 @@ def scope_matches(item_scope: str | None, *, project_scoped: bool, wanted: str |
     return scope == "project" if project_scoped else scope != "project"
 
 
-def registries_named(
-    items: Iterable[OciRegistry], name: str, kind: RegistryKind | None = None
-) -> list[OciRegistry]:
+def registries_named(items: Iterable[OciRegistry], name: str, kind: RegistryKind | None = None) -> list[OciRegistry]:
     """The summary items called `name` (exactly) and, when given, of `kind`."""
     return [item for item in items if item.metadata.name == name and (kind is None or item.kind == kind)]
 
@@ -286,70 +208,6 @@ def secret_values(body: Any) -> list[str]:
         for item in body:
             found.extend(secret_values(item))
     return found
-
-
-# ---------------------------------------------------------------------------------------------
-# Transport failures
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """An attempt that got no HTTP answer."""
-
-    disposition: Disposition
-    message: str
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def describe_transport_failure(exc: httpx.TransportError, base_url: str, request_line: str) -> _Failure:
-    """What went wrong, in words, and whether the request may have reached Palette."""
-    causes = list(_causes(exc))
-    tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
-    if isinstance(tls, ssl.SSLCertVerificationError):
-        reason = tls.verify_message or "certificate verify failed"
-        return _Failure(
-            Disposition.FINAL,
-            f"could not connect to {base_url}: its TLS certificate is not trusted ({reason}); "
-            "give the CA certificate that signed it, or disable TLS verification",
-        )
-    if tls is not None:
-        return _Failure(Disposition.FINAL, f"could not connect to {base_url}: TLS handshake failed ({tls})")
-    if isinstance(exc, httpx.ConnectTimeout):
-        return _Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: timed out")
-    if isinstance(exc, httpx.PoolTimeout):
-        return _Failure(Disposition.NOT_PROCESSED, f"no free connection to {base_url}: timed out waiting")
-    if isinstance(exc, httpx.ConnectError):
-        return _Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: {_connect_reason(causes)}")
-    if isinstance(exc, httpx.ReadTimeout):
-        return _Failure(Disposition.MAYBE_PROCESSED, f"{base_url} did not answer {request_line} in time")
-    if isinstance(exc, httpx.WriteTimeout):
-        return _Failure(Disposition.MAYBE_PROCESSED, f"timed out sending {request_line} to {base_url}")
-    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
-        return _Failure(
-            Disposition.MAYBE_PROCESSED,
-            f"the connection to {base_url} broke before the answer to {request_line} arrived",
-        )
-    return _Failure(Disposition.FINAL, f"could not talk to {base_url}: {type(exc).__name__}: {cap(str(exc), 200)}")
-
-
-def _connect_reason(causes: list[BaseException]) -> str:
-    if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        return "connection refused"
-    if any(isinstance(c, socket.gaierror) for c in causes):
-        return "host name not found"
-    if any(isinstance(c, ConnectionResetError) for c in causes):
-        return "connection reset"
-    deepest = causes[-1]
-    return cap(str(deepest) or type(deepest).__name__, 200)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,7 +406,7 @@ class PaletteClient:
             if state is SyncState.SUCCEEDED:
                 return status
             if state is SyncState.FAILED:
-                detail = f": {cap(status.message)}" if status.message else ""
+                detail = f": {truncate(status.message)}" if status.message else ""
                 raise SyncFailedError(
                     f"Palette reports that the sync of registry {uid} failed ({status.status}){detail}"
                 )
@@ -557,7 +415,7 @@ class PaletteClient:
                 last = status.status or "no status yet"
                 raise SyncTimeoutError(
                     f"the sync of registry {uid} did not finish within {timeout:g}s; last status: {last}"
-                    + (f" ({cap(status.message)})" if status.message else "")
+                    + (f" ({truncate(status.message)})" if status.message else "")
                 )
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, max_poll)
@@ -571,7 +429,7 @@ class PaletteClient:
         path = f"/v1/registries/oci/{kind}"
         body = to_wire(registry, exclude={"status"})
         maybe_stored = False
-        outcome: httpx.Response | _Failure | None = None
+        outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
             if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, path, outcome)):
                 return uid
@@ -609,9 +467,7 @@ class PaletteClient:
             return mine[0].metadata.uid
         return None
 
-    def _read(
-        self, model: type[_M], path: str, *, params: Mapping[str, str] | None = None, scoped: bool = True
-    ) -> _M:
+    def _read(self, model: type[_M], path: str, *, params: Mapping[str, str] | None = None, scoped: bool = True) -> _M:
         return _decode(model, self._call("GET", path, params=params, scoped=scoped), "GET", path)
 
     def _call(
@@ -624,7 +480,7 @@ class PaletteClient:
         scoped: bool = True,
     ) -> httpx.Response:
         """An idempotent request, retried as the module doc says; the answer, or a typed error."""
-        outcome: httpx.Response | _Failure | None = None
+        outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
             outcome = self._attempt(method, path, attempt, body=body, params=params, scoped=scoped)
             disposition = _disposition(outcome)
@@ -646,7 +502,7 @@ class PaletteClient:
         body: Any = None,
         params: Mapping[str, str] | None = None,
         scoped: bool = True,
-    ) -> httpx.Response | _Failure:
+    ) -> httpx.Response | Failure:
         """One request; the answer (read in full) or what went wrong."""
         headers = {"ProjectUid": self.project_uid} if scoped and self.project_uid else None
         started = time.monotonic()
@@ -665,7 +521,7 @@ class PaletteClient:
             "%s %s -> %s in %.0f ms (attempt %d/%d)", method, path, result, elapsed_ms, attempt, self.policy.attempts
         )
 
-    def _pause(self, attempt: int, outcome: httpx.Response | _Failure) -> None:
+    def _pause(self, attempt: int, outcome: httpx.Response | Failure) -> None:
         retry_after = None
         if isinstance(outcome, httpx.Response):
             retry_after = parse_retry_after(outcome.headers.get("Retry-After"))
@@ -674,11 +530,11 @@ class PaletteClient:
         time.sleep(delay)
 
     def _final_error(
-        self, outcome: httpx.Response | _Failure, method: str, path: str, secrets: list[str]
+        self, outcome: httpx.Response | Failure, method: str, path: str, secrets: list[str]
     ) -> PaletteError:
         retried = _disposition(outcome) is not Disposition.FINAL and self.policy.max_retries > 0
         note = f" (after {self.policy.attempts} attempts)" if retried else ""
-        if isinstance(outcome, _Failure):
+        if isinstance(outcome, Failure):
             return TransportError(redact(outcome.message, [self._api_key]) + note, method=method, path=path)
         return error_from_response(
             outcome.status_code,
@@ -691,14 +547,14 @@ class PaletteClient:
         )
 
 
-def _disposition(outcome: httpx.Response | _Failure) -> Disposition:
-    if isinstance(outcome, _Failure):
+def _disposition(outcome: httpx.Response | Failure) -> Disposition:
+    if isinstance(outcome, Failure):
         return outcome.disposition
     return status_disposition(outcome.status_code)
 
 
 def _outcome_words(outcome: object) -> str:
-    if isinstance(outcome, _Failure):
+    if isinstance(outcome, Failure):
         return outcome.message
     if isinstance(outcome, httpx.Response):
         return f"Palette answered {outcome.status_code}"

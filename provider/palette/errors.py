@@ -144,10 +144,10 @@ def parse_error_body(body: bytes, content_type: str | None = None) -> tuple[str,
     if parsed is not None:
         code = _text(parsed.get("code"))
         message = _text(parsed.get("message")) or _text(parsed.get("error"))
-        return code, cap(message)
+        return code, truncate(message)
     if text.startswith("<") or "html" in (content_type or "").lower():
         return "", f"a non-JSON answer (an HTML page of {len(body)} bytes, probably from a proxy)"
-    return "", cap(" ".join(text.split()))
+    return "", truncate(" ".join(text.split()))
 
 
 def _json_object(text: str) -> dict[str, object] | None:
@@ -162,7 +162,7 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def cap(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """`text` cut to `limit` characters, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -203,7 +203,7 @@ class OciRegistry(WireModel):
 
     @property
     def kind(self) -> RegistryKind | None:
-        """"basic" or "ecr" (Palette's `registryType`, any case), None for anything else."""
+        """The kind, "basic" or "ecr", from Palette's `registryType` (any case); None for others."""
         return registry_kind(self.spec.registry_type)
 
 
@@ -225,7 +225,7 @@ class OciRegistryEntity(WireModel):
 
     @property
     def kind(self) -> RegistryKind | None:
-        """"basic" or "ecr" (Palette's `type`, any case), None for anything else."""
+        """The kind, "basic" or "ecr", from Palette's `type` (any case); None for others."""
         return registry_kind(self.type)
 
 

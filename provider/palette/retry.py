@@ -1,0 +1,154 @@
+"""When and how long to retry a Palette request, and what a failed connection means (pure).
+
+Dispositions say whether an attempt's outcome allows sending the request again:
+NOT_PROCESSED (Palette did not act on it: 429, nothing sent), MAYBE_PROCESSED (it may have: 5xx,
+the connection broke after sending), FINAL (retrying cannot help: other 4xx, TLS not trusted).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import enum
+import random
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from provider.palette.errors import ConfigurationError, truncate
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait. `max_retries` retries follow the first attempt."""
+
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    retry_after_cap: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ConfigurationError(f"max_retries must be 0 or more, not {self.max_retries}")
+        if self.backoff_base < 0 or self.backoff_cap < 0 or self.retry_after_cap < 0:
+            raise ConfigurationError("backoff_base, backoff_cap and retry_after_cap must not be negative")
+
+    @property
+    def attempts(self) -> int:
+        return self.max_retries + 1
+
+
+def backoff_delay(retry: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Full-jitter exponential backoff before retry number `retry` (1-based):
+    uniform in [0, min(cap, base * 2**(retry-1))]."""
+    ceiling = min(cap, base * 2 ** max(retry - 1, 0))
+    return (rng or random).uniform(0.0, ceiling)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date. None when absent
+    or unreadable; never negative."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+def retry_delay(retry: int, retry_after: float | None, policy: RetryPolicy, rng: random.Random | None = None) -> float:
+    """The pause before retry number `retry`: Palette's Retry-After (capped) when it gave one,
+    otherwise full-jitter backoff."""
+    if retry_after is not None:
+        return min(retry_after, policy.retry_after_cap)
+    return backoff_delay(retry, policy.backoff_base, policy.backoff_cap, rng)
+
+
+class Disposition(enum.Enum):
+    """What one attempt's outcome means for retrying."""
+
+    OK = "ok"
+    NOT_PROCESSED = "not processed"  # safe to send again: Palette did not act on it
+    MAYBE_PROCESSED = "maybe processed"  # Palette may have acted on it; only idempotent requests repeat
+    FINAL = "final"  # retrying cannot help
+
+
+def status_disposition(status: int) -> Disposition:
+    """How an HTTP status bears on retrying."""
+    if status < 400:
+        return Disposition.OK
+    if status == 429:
+        return Disposition.NOT_PROCESSED
+    if status in (500, 502, 503, 504):
+        return Disposition.MAYBE_PROCESSED
+    return Disposition.FINAL
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An attempt that got no HTTP answer."""
+
+    disposition: Disposition
+    message: str
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def describe_transport_failure(exc: httpx.TransportError, base_url: str, request_line: str) -> Failure:
+    """What went wrong, in words, and whether the request may have reached Palette."""
+    causes = list(_causes(exc))
+    tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    if isinstance(tls, ssl.SSLCertVerificationError):
+        reason = tls.verify_message or "certificate verify failed"
+        return Failure(
+            Disposition.FINAL,
+            f"could not connect to {base_url}: its TLS certificate is not trusted ({reason}); "
+            "give the CA certificate that signed it, or disable TLS verification",
+        )
+    if tls is not None:
+        return Failure(Disposition.FINAL, f"could not connect to {base_url}: TLS handshake failed ({tls})")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: timed out")
+    if isinstance(exc, httpx.PoolTimeout):
+        return Failure(Disposition.NOT_PROCESSED, f"no free connection to {base_url}: timed out waiting")
+    if isinstance(exc, httpx.ConnectError):
+        return Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: {_connect_reason(causes)}")
+    if isinstance(exc, httpx.ReadTimeout):
+        return Failure(Disposition.MAYBE_PROCESSED, f"{base_url} did not answer {request_line} in time")
+    if isinstance(exc, httpx.WriteTimeout):
+        return Failure(Disposition.MAYBE_PROCESSED, f"timed out sending {request_line} to {base_url}")
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        return Failure(
+            Disposition.MAYBE_PROCESSED,
+            f"the connection to {base_url} broke before the answer to {request_line} arrived",
+        )
+    return Failure(Disposition.FINAL, f"could not talk to {base_url}: {type(exc).__name__}: {truncate(str(exc), 200)}")
+
+
+def _connect_reason(causes: list[BaseException]) -> str:
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused"
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return "host name not found"
+    if any(isinstance(c, ConnectionResetError) for c in causes):
+        return "connection reset"
+    deepest = causes[-1]
+    return truncate(str(deepest) or type(deepest).__name__, 200)
