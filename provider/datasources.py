@@ -1,0 +1,167 @@
+"""Data sources: `oci_registry` (one registry by name or id) and `oci_registries` (all, filterable)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from tf.schema import Attribute, Schema
+from tf.types import Bool, List, String
+
+from provider.palette.errors import PaletteError
+from provider.registries import mapping
+from provider.tfx import Object
+
+if TYPE_CHECKING:
+    from tf.iface import ReadDataContext
+    from tf.utils import Diagnostics
+
+PROVIDER_TYPES = ("helm", "zarf", "pack")
+_SUMMARY_FIELDS = ("id", "name", "provider_type", "auth_type", "endpoint", "scope")
+
+
+def _computed(name: str, type_: Any, description: str) -> Attribute:
+    return Attribute(name, type_, computed=True, description=description)
+
+
+class RegistryDataSource:
+    """`oci_registry`: every read-only attribute of one registry of any kind."""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "registry"
+
+    @classmethod
+    @cache
+    def get_schema(cls) -> Schema:
+        return Schema(
+            description="Looks up one OCI registry of any kind by `name` or `id`.",
+            attributes=[
+                Attribute("id", String(), optional=True, computed=True, description="Palette uid. Set this or `name`."),
+                Attribute(
+                    "name", String(), optional=True, computed=True, description="Registry name. Set this or `id`."
+                ),
+                _computed("endpoint", String(), "Registry endpoint."),
+                _computed("base_content_path", String(), "Repository path Palette reads content from."),
+                _computed("auto_sync", Bool(), "Whether Palette synchronises the registry automatically."),
+                _computed("provider_type", String(), "`helm`, `zarf` or `pack`."),
+                _computed("auth_type", String(), "`basic`, `ecr` or `none`."),
+                _computed("scope", String(), "`tenant`, `project` or `system`."),
+                _computed("sync_supported", Bool(), "Whether Palette can synchronise this registry."),
+                _computed("sync_status", String(), "Last synchronisation status."),
+                _computed("sync_message", String(), "Palette's message about the last sync."),
+                _computed("last_synced_at", String(), "RFC 3339 time of the last successful sync."),
+            ],
+        )
+
+    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
+        if config.get("id") is not None and config.get("name") is not None:
+            diags.add_error("Conflicting lookup keys", "Set either id or name, not both.", path=["name"])
+        elif config.get("id") is None and config.get("name") is None:
+            diags.add_error("Missing lookup key", 'Set name = "<registry name>" or id = "<uid>".')
+
+    def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
+        client = self.provider.palette(ctx.diagnostics)
+        if client is None:
+            return None
+        from provider.registries.lookup import locate
+
+        key = config.get("id") or config.get("name")
+        try:
+            found = locate(client, key)
+            if found is None:
+                ctx.diagnostics.add_error(
+                    "Registry not found",
+                    f'No OCI registry with the {"id" if config.get("id") else "name"} "{key}" is visible to this '
+                    "API key in the provider's scope.",
+                    path=["id" if config.get("id") else "name"],
+                )
+                return None
+            values = mapping.flatten(client.get(found.kind, found.uid), None)
+        except PaletteError as exc:
+            from provider.diagnose import report
+
+            report(ctx.diagnostics, exc, f'read registry "{key}"')
+            return None
+        return {name: values.get(name) for name in (a.name for a in self.get_schema().attributes)}
+
+
+class RegistriesDataSource:
+    """`oci_registries`: every registry visible in the provider's scope."""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "registries"
+
+    @classmethod
+    @cache
+    def get_schema(cls) -> Schema:
+        element = Object({name: String() for name in _SUMMARY_FIELDS})
+        return Schema(
+            description="Lists the OCI registries visible in the provider's scope.",
+            attributes=[
+                _computed("id", String(), "The filter the list was made with (`all` when none)."),
+                Attribute(
+                    "provider_type",
+                    String(),
+                    optional=True,
+                    description="Only registries of this kind: `helm`, `zarf` or `pack`.",
+                ),
+                _computed(
+                    "registries",
+                    List(element),
+                    "The registries, sorted by name: `id`, `name`, `provider_type`, `auth_type`, `endpoint`, `scope`.",
+                ),
+            ],
+        )
+
+    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
+        wanted = config.get("provider_type")
+        if isinstance(wanted, str) and wanted not in PROVIDER_TYPES:
+            diags.add_error(
+                "Unknown provider_type",
+                f'provider_type must be one of "helm", "zarf", "pack"; got "{wanted}".',
+                path=["provider_type"],
+            )
+
+    def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
+        client = self.provider.palette(ctx.diagnostics)
+        if client is None:
+            return None
+        wanted = config.get("provider_type")
+        try:
+            items = client.list_oci()
+        except PaletteError as exc:
+            from provider.diagnose import report
+
+            report(ctx.diagnostics, exc, "list registries")
+            return None
+        rows = [summary_row(item) for item in items]
+        rows = sorted(
+            (r for r in rows if not wanted or r["provider_type"] == wanted), key=lambda r: (r["name"], r["id"])
+        )
+        return {"id": wanted or "all", "provider_type": wanted, "registries": rows}
+
+
+def summary_row(item: Any) -> dict[str, str]:
+    """One element of `oci_registries.registries` from a summary list item."""
+    registry_type = item.spec.registry_type or "basic"
+    return {
+        "id": item.metadata.uid or "",
+        "name": item.metadata.name or "",
+        "provider_type": item.spec.provider_type or "",
+        "auth_type": mapping.AUTH_ECR if registry_type == "ecr" else _basic_auth_type(item),
+        "endpoint": item.spec.endpoint or "",
+        "scope": item.spec.scope or "",
+    }
+
+
+def _basic_auth_type(item: Any) -> str:
+    # The summary does not say whether a basic registry has credentials; isPrivate does.
+    return mapping.AUTH_BASIC if item.spec.is_private else mapping.AUTH_NONE

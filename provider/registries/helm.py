@@ -1,0 +1,15 @@
+"""`oci_registry_helm`: OCI registries of Helm charts (basic auth or AWS ECR; sync optional)."""
+
+from provider.registries.lifecycle import RegistryResource
+from provider.registries.rules import HELM_RULES
+
+
+class HelmRegistry(RegistryResource):
+    provider_type = "helm"
+    type_suffix = "registry_helm"
+    rules = HELM_RULES
+    default_auto_sync = False
+    description = (
+        "Registers an OCI registry of Helm charts with Palette. Basic authentication or AWS ECR; automatic "
+        "synchronisation is optional (Helm registries created before Palette 4.5.0 must be re-registered to sync)."
+    )

@@ -1,0 +1,286 @@
+"""Plan-time rules: pure functions from a configuration to the problems in it.
+
+Each rule returns `Problem`s naming the attribute, the rule and the fix. A value that is unknown
+at plan time (it depends on another resource) is not guessed at: the rule skips it and runs
+again at apply, when every value is known. Nothing here calls Palette.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from tf.types import Unknown
+
+from provider.pem import pem_problem
+
+Config = dict[str, Any]
+Rule = Callable[[Config], Iterable["Problem"]]
+
+ECR_HOST = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?$"
+)
+IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_IAM_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(?P<kind>[a-z-]+)/")
+_HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: tuple[str, ...]
+    summary: str
+    detail: str
+
+
+def known(value: Any) -> bool:
+    """A value the configuration sets and that is known now."""
+    return value is not None and value is not Unknown
+
+
+def _block(config: Config, name: str) -> dict[str, Any] | None:
+    value = config.get(name)
+    return value if isinstance(value, dict) else None
+
+
+# ---------------------------------------------------------------------------- every kind
+
+
+def endpoint_is_host_or_url(config: Config) -> Iterator[Problem]:
+    endpoint = config.get("endpoint")
+    if not known(endpoint):
+        return
+    problem = endpoint_problem(endpoint)
+    if problem:
+        yield Problem(
+            ("endpoint",),
+            "Invalid registry endpoint",
+            f'{problem}. Write a host[:port] such as "harbor.example.com" or an http(s) URL such as '
+            '"https://harbor.example.com:8443", without credentials, query or fragment.',
+        )
+
+
+def endpoint_problem(endpoint: str) -> str | None:
+    if not endpoint.strip():
+        return "The endpoint is empty"
+    if endpoint != endpoint.strip():
+        return "The endpoint has leading or trailing spaces"
+    if "://" not in endpoint:
+        return None if _HOST_PORT.match(endpoint) else f'"{endpoint}" is not a host[:port]'
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https"):
+        return f'The scheme "{parts.scheme}" is not http or https'
+    if parts.username is not None or parts.password is not None:
+        return "The URL carries credentials; put them in basic_auth instead"
+    if parts.query or endpoint.endswith("?"):
+        return "The URL has a query string"
+    if parts.fragment or "#" in endpoint:
+        return "The URL has a fragment"
+    if not parts.netloc or not _HOST_PORT.match(parts.netloc):
+        return "The URL has no valid host"
+    return None
+
+
+def one_auth_block(config: Config) -> Iterator[Problem]:
+    if config.get("basic_auth") is not None and config.get("ecr") is not None:
+        yield Problem(
+            ("ecr",),
+            "Conflicting authentication blocks",
+            "Set at most one of basic_auth and ecr: basic_auth for a registry with a username and password, "
+            "ecr for AWS ECR, neither for a public registry.",
+        )
+
+
+def basic_auth_complete(config: Config) -> Iterator[Problem]:
+    auth = _block(config, "basic_auth")
+    if auth is None:
+        return
+    for field in ("username", "password"):
+        value = auth.get(field)
+        if value is not Unknown and not (value or "").strip():
+            yield Problem(
+                ("basic_auth", field),
+                f"Empty basic_auth.{field}",
+                f"basic_auth needs a non-empty {field}. For a public registry without credentials, "
+                "remove the basic_auth block.",
+            )
+
+
+def ecr_credentials(config: Config) -> Iterator[Problem]:
+    ecr = _block(config, "ecr")
+    if ecr is None:
+        return
+    keys = [ecr.get("access_key_id"), ecr.get("secret_access_key")]
+    role = ecr.get("role_arn")
+    if any(v is Unknown for v in [*keys, role]):
+        return  # which credential kind is meant is decided at apply
+    has_keys = any(v is not None for v in keys)
+    if has_keys and role is not None:
+        yield Problem(
+            ("ecr", "role_arn"),
+            "Conflicting ECR credentials",
+            "Set either access_key_id + secret_access_key (static keys) or role_arn (STS), not both.",
+        )
+    elif not has_keys and role is None:
+        yield Problem(
+            ("ecr",),
+            "Missing ECR credentials",
+            "The ecr block needs access_key_id + secret_access_key, or role_arn (with an optional external_id).",
+        )
+    elif has_keys:
+        for field, value in zip(("access_key_id", "secret_access_key"), keys, strict=True):
+            if not (value or "").strip():
+                yield Problem(
+                    ("ecr", field),
+                    f"Empty ecr.{field}",
+                    "Static ECR credentials need both access_key_id and secret_access_key.",
+                )
+    if has_keys and role is None and known(ecr.get("external_id")):
+        yield Problem(
+            ("ecr", "external_id"),
+            "external_id without role_arn",
+            "external_id is only used when Palette assumes role_arn; remove it or use role_arn.",
+        )
+
+
+def ecr_role_arn(config: Config) -> Iterator[Problem]:
+    role = (_block(config, "ecr") or {}).get("role_arn")
+    if not known(role) or IAM_ROLE_ARN.match(role):
+        return
+    found = _IAM_ARN.match(role)
+    what = f"an IAM {found.group('kind')} ARN" if found else "not an IAM ARN"
+    yield Problem(
+        ("ecr", "role_arn"),
+        "role_arn is not an IAM role ARN",
+        f'"{role}" is {what}. Palette assumes a role: use arn:aws:iam::<12-digit account>:role/<name>.',
+    )
+
+
+def ecr_endpoint(config: Config) -> Iterator[Problem]:
+    endpoint = config.get("endpoint")
+    if _block(config, "ecr") is None or not known(endpoint) or ECR_HOST.match(endpoint):
+        return
+    host = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
+    hint = f' Remove the scheme: endpoint = "{host}".' if "://" in endpoint and ECR_HOST.match(host) else ""
+    yield Problem(
+        ("endpoint",),
+        "Not an AWS ECR registry host",
+        f"With an ecr block the endpoint must be an ECR registry host, "
+        f"<12-digit account>.dkr.ecr.<region>.amazonaws.com (.com.cn in China), without a scheme.{hint}",
+    )
+
+
+def tls_ca_parses(config: Config) -> Iterator[Problem]:
+    pem = (_block(config, "tls") or {}).get("ca_certificate")
+    if not known(pem):
+        return
+    problem = pem_problem(pem)
+    if problem:
+        yield Problem(
+            ("tls", "ca_certificate"),
+            "Invalid CA certificate",
+            f"{problem}. tls.ca_certificate takes one or more PEM certificates "
+            '(-----BEGIN CERTIFICATE----- ...), e.g. file("ca.pem").',
+        )
+
+
+def sync_needs_base_content_path(config: Config) -> Iterator[Problem]:
+    if config.get("auto_sync") is True and not _has_base_content_path(config):
+        yield Problem(
+            ("base_content_path",),
+            "base_content_path is required for auto_sync",
+            'Palette synchronises the repositories under base_content_path; set it (e.g. "charts") '
+            "or set auto_sync = false.",
+        )
+
+
+def _has_base_content_path(config: Config) -> bool:
+    path = config.get("base_content_path")
+    return path is Unknown or bool((path or "").strip())
+
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in a Terraform duration such as "10m", "1h30m" or "90s"; None when it does not parse."""
+    match = _DURATION.match(text.strip())
+    if not text.strip() or not match:
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600.0 + minutes * 60.0 + seconds
+
+
+def timeouts_parse(config: Config) -> Iterator[Problem]:
+    timeouts = _block(config, "timeouts") or {}
+    for field in ("create", "update"):
+        value = timeouts.get(field)
+        if known(value) and parse_duration(value) is None:
+            yield Problem(
+                ("timeouts", field),
+                f"Invalid timeouts.{field}",
+                f'"{value}" is not a duration. Write hours, minutes and seconds such as "10m", "1h30m" or "90s".',
+            )
+
+
+COMMON_RULES: tuple[Rule, ...] = (
+    endpoint_is_host_or_url,
+    one_auth_block,
+    basic_auth_complete,
+    ecr_credentials,
+    ecr_role_arn,
+    ecr_endpoint,
+    tls_ca_parses,
+    timeouts_parse,
+)
+
+# ---------------------------------------------------------------------------- per kind
+
+
+def zarf_no_sync(config: Config) -> Iterator[Problem]:
+    if config.get("auto_sync") is True:
+        yield Problem(
+            ("auto_sync",),
+            "Automatic synchronization is not supported for Zarf registries",
+            "Palette cannot synchronise Zarf registries. Remove auto_sync or set it to false.",
+        )
+
+
+def zarf_no_ecr(config: Config) -> Iterator[Problem]:
+    if config.get("ecr") is not None:
+        yield Problem(
+            ("ecr",),
+            "AWS ECR is not supported for Zarf registries; use basic_auth",
+            "Palette supports Zarf registries with basic authentication only. Replace the ecr block "
+            "with basic_auth { username = ..., password = ... }.",
+        )
+
+
+def packs_always_sync(config: Config) -> Iterator[Problem]:
+    if config.get("auto_sync") is False:
+        yield Problem(
+            ("auto_sync",),
+            "Packs registries always synchronise",
+            "Palette synchronises every Packs registry. Remove auto_sync or set it to true.",
+        )
+
+
+def packs_need_base_content_path(config: Config) -> Iterator[Problem]:
+    if not _has_base_content_path(config):
+        yield Problem(
+            ("base_content_path",),
+            "base_content_path is required for Packs registries",
+            'Set base_content_path to the repository path that holds the packs (e.g. "spectro-packs").',
+        )
+
+
+HELM_RULES: tuple[Rule, ...] = (*COMMON_RULES, sync_needs_base_content_path)
+ZARF_RULES: tuple[Rule, ...] = (*COMMON_RULES, zarf_no_sync, zarf_no_ecr)
+PACKS_RULES: tuple[Rule, ...] = (*COMMON_RULES, packs_always_sync, packs_need_base_content_path)
+
+
+def check(rules: Iterable[Rule], config: Config) -> list[Problem]:
+    """Every problem every rule finds, in rule order."""
+    return [problem for rule in rules for problem in rule(config)]

@@ -1,0 +1,184 @@
+"""The schema shared by `oci_registry_helm`, `oci_registry_zarf` and `oci_registry_packs`.
+
+One shape for all three kinds, so a module can switch kind by changing the resource type. The
+schema reads as documentation: `scripts/gen-docs` renders it into `docs/`.
+"""
+
+from __future__ import annotations
+
+from tf.schema import Attribute, Block, Schema
+from tf.types import Bool, String
+
+from provider.tfx import SingleNestedBlock
+
+# Version 1 from the start: `upgrade()` fills attributes that later versions add.
+SCHEMA_VERSION = 1
+
+# Attributes Palette computes; read-only in every kind.
+COMPUTED = (
+    "id",
+    "provider_type",
+    "auth_type",
+    "scope",
+    "sync_supported",
+    "sync_status",
+    "sync_message",
+    "last_synced_at",
+)
+
+# Computed values a create or an update can change: unknown in the plan until the apply.
+VOLATILE = ("sync_status", "sync_message", "last_synced_at")
+
+
+def _basic_auth_block() -> SingleNestedBlock:
+    return SingleNestedBlock(
+        "basic_auth",
+        Block(
+            description="Username and password of the registry (HTTP basic authentication). "
+            "Conflicts with `ecr`; leave both out for a public registry.",
+            attributes=[
+                Attribute("username", String(), required=True, description="Registry username."),
+                Attribute(
+                    "password",
+                    String(),
+                    required=True,
+                    sensitive=True,
+                    description="Registry password or token. Palette never returns it; the provider keeps "
+                    "the configured value.",
+                ),
+            ],
+        ),
+    )
+
+
+def _ecr_block() -> SingleNestedBlock:
+    return SingleNestedBlock(
+        "ecr",
+        Block(
+            description="AWS ECR credentials: either `access_key_id` + `secret_access_key`, or `role_arn` "
+            "(with an optional `external_id`) for Palette to assume through STS. Not supported for Zarf "
+            "registries. Switching between `basic_auth` and `ecr` replaces the registry.",
+            attributes=[
+                Attribute("access_key_id", String(), optional=True, description="AWS access key id."),
+                Attribute(
+                    "secret_access_key",
+                    String(),
+                    optional=True,
+                    sensitive=True,
+                    description="AWS secret access key. Palette never returns it; the provider keeps the "
+                    "configured value.",
+                ),
+                Attribute(
+                    "role_arn",
+                    String(),
+                    optional=True,
+                    description="IAM role ARN (`arn:aws:iam::<account>:role/<name>`) Palette assumes through STS.",
+                ),
+                Attribute(
+                    "external_id", String(), optional=True, description="External id the role's trust policy requires."
+                ),
+            ],
+        ),
+    )
+
+
+def _tls_block() -> SingleNestedBlock:
+    return SingleNestedBlock(
+        "tls",
+        Block(
+            description="TLS settings Palette uses to reach the registry.",
+            attributes=[
+                Attribute(
+                    "ca_certificate",
+                    String(),
+                    optional=True,
+                    description="PEM bundle of the CA certificates that sign the registry's certificate; "
+                    "checked at plan time.",
+                ),
+                Attribute(
+                    "insecure_skip_verify",
+                    Bool(),
+                    optional=True,
+                    description="Skip verification of the registry's TLS certificate. Defaults to `false`.",
+                ),
+            ],
+        ),
+    )
+
+
+def _timeouts_block() -> SingleNestedBlock:
+    return SingleNestedBlock(
+        "timeouts",
+        Block(
+            description="How long `wait_for_sync` waits for the first synchronisation.",
+            attributes=[
+                Attribute("create", String(), optional=True, description='Duration such as `"10m"`. Default `"10m"`.'),
+                Attribute("update", String(), optional=True, description='Duration such as `"10m"`. Default `"10m"`.'),
+            ],
+        ),
+    )
+
+
+def registry_schema(kind_description: str) -> Schema:
+    return Schema(
+        version=SCHEMA_VERSION,
+        description=kind_description,
+        attributes=[
+            Attribute("id", String(), computed=True, description="Palette uid of the registry."),
+            Attribute(
+                "name",
+                String(),
+                required=True,
+                requires_replace=True,
+                description="Registry name, unique in its scope. Changing it replaces the registry.",
+            ),
+            Attribute(
+                "endpoint",
+                String(),
+                required=True,
+                description="Registry host (`host[:port]`) or `http(s)://` URL, without credentials, query or "
+                "fragment. For ECR: `<account>.dkr.ecr.<region>.amazonaws.com`, no scheme.",
+            ),
+            Attribute(
+                "base_content_path",
+                String(),
+                optional=True,
+                description="Repository path under which Palette finds content. Required when `auto_sync` is "
+                "true and for Packs registries.",
+            ),
+            Attribute(
+                "auto_sync",
+                Bool(),
+                optional=True,
+                computed=True,
+                description="Let Palette synchronise the registry's content automatically. Helm: default `false`; "
+                "Packs: always `true`; Zarf: not supported. Turning it from `true` to `false` replaces the "
+                "registry (Palette cannot disable synchronisation).",
+            ),
+            Attribute(
+                "wait_for_sync",
+                Bool(),
+                optional=True,
+                description="Block create and update until the synchronisation Palette starts has ended; a failed "
+                "sync fails the apply with Palette's message. Default `false`.",
+            ),
+            Attribute("provider_type", String(), computed=True, description="`helm`, `zarf` or `pack`."),
+            Attribute("auth_type", String(), computed=True, description="`basic`, `ecr` or `none`."),
+            Attribute("scope", String(), computed=True, description="`tenant`, `project` or `system`."),
+            Attribute(
+                "sync_supported",
+                Bool(),
+                computed=True,
+                description="Whether Palette can synchronise this registry. `false` for Helm registries created "
+                "before Palette 4.5.0: they must be re-registered to sync.",
+            ),
+            Attribute(
+                "sync_status", String(), computed=True, description="Last synchronisation status Palette reports."
+            ),
+            Attribute("sync_message", String(), computed=True, description="Palette's message about the last sync."),
+            Attribute(
+                "last_synced_at", String(), computed=True, description="RFC 3339 time of the last successful sync."
+            ),
+        ],
+        block_types=[_basic_auth_block(), _ecr_block(), _tls_block(), _timeouts_block()],
+    )

@@ -1,0 +1,346 @@
+"""Our extensions of the `tf` framework (pinned at tf==1.2.0), documented in one place.
+
+`tf` maps Terraform's plugin protocol onto a small Python interface. Where it falls short for a
+first-class provider, this module fills the gap, and nothing else in the project touches `tf`'s
+internals:
+
+1. No single nested blocks (``basic_auth { ... }``): `SingleNestedBlock`.
+2. No object type for attributes (lists of objects in data sources): `Object`.
+3. `plan()` is not called when a resource is created, nested-block changes are missing from
+   `changed_fields`, and replacement can only be declared statically. `Servicer.PlanResourceChange`
+   calls `plan()` for creates and updates alike with a `PlanContext` that carries the
+   configuration, every changed attribute or block, and a `requires_replace` list the resource
+   may extend (Palette cannot turn sync off, so `auto_sync` true -> false replaces).
+   Destroy plans (Terraform >= 1.3 sends them) are answered instead of refused.
+4. Terraform rejects a returned state that lacks an attribute: every state we return is completed
+   with nulls (`complete_state`).
+5. The default `upgrade()` warns on every plan: `UpgradeResourceState` calls `upgrade()` only for
+   states written by an older schema version, and our resources upgrade without a warning.
+6. An exception in a handler reaches the user as "Plugin error" with a Python traceback: every RPC
+   turns an unexpected exception into an error diagnostic (the traceback goes to the log only).
+7. Data source results are sent without passing through the schema's encoders: we encode them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from tf.iface import PlanContext as _TfPlanContext
+from tf.schema import Attribute, Block, NestedBlock, NestMode
+from tf.types import TfType, Unknown
+
+log = logging.getLogger("provider.tfx")
+
+AttributePath = list[str]
+
+
+@dataclass
+class PlanContext(_TfPlanContext):
+    """What `plan()` sees: tf's context plus the configuration and a replacement list to extend."""
+
+    config: dict[str, Any] | None = None
+    requires_replace: list[AttributePath] = field(default_factory=list)
+    creating: bool = False
+
+
+class SingleNestedBlock(NestedBlock):
+    """A block that appears at most once (``tls { ... }``); its value is a dict or None."""
+
+    def __init__(self, type_name: str, block: Block):
+        super().__init__(type_name, NestMode.Single, block)
+
+    def encode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return _encode_object(self._amap(), self._bmap(), value)
+
+    def decode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return _decode_object(self._amap(), self._bmap(), value)
+
+    def semantically_equal(self, a_decoded: Any, b_decoded: Any) -> bool:
+        if a_decoded is None or b_decoded is None or a_decoded is Unknown or b_decoded is Unknown:
+            return a_decoded is b_decoded
+        return _objects_equal(self._amap(), self._bmap(), a_decoded, b_decoded)
+
+
+class Object(TfType):
+    """An object type with fixed attribute types, e.g. the elements of ``oci_registries.registries``."""
+
+    def __init__(self, attribute_types: dict[str, TfType]):
+        self.attribute_types = attribute_types
+
+    def encode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return {k: t.encode(value.get(k)) for k, t in self.attribute_types.items()}
+
+    def decode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return {k: t.decode(value.get(k)) for k, t in self.attribute_types.items()}
+
+    def tf_type(self) -> bytes:
+        fields = ",".join(f'"{k}":{t.tf_type().decode()}' for k, t in self.attribute_types.items())
+        return f'["object",{{{fields}}}]'.encode()
+
+
+def _encode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict) -> dict:
+    out: dict[str, Any] = {}
+    for name, attr in attrs.items():
+        v = value.get(name)
+        out[name] = v if v is Unknown else attr.type.encode(v)
+    for name, blk in blocks.items():
+        v = value.get(name)
+        out[name] = v if v is Unknown else blk.encode(v)
+    return out
+
+
+def _decode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict) -> dict:
+    out: dict[str, Any] = {}
+    for name, attr in attrs.items():
+        v = value.get(name)
+        out[name] = v if v is Unknown else attr.type.decode(v)
+    for name, blk in blocks.items():
+        v = value.get(name)
+        out[name] = v if v is Unknown else blk.decode(v)
+    return out
+
+
+def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], a: dict, b: dict) -> bool:
+    for name, attr in attrs.items():
+        va, vb = a.get(name), b.get(name)
+        if va is Unknown or vb is Unknown:
+            if va is not vb:
+                return False
+        elif not attr.type.semantically_equal(va, vb):
+            return False
+    return all(blk.semantically_equal(a.get(name), b.get(name)) for name, blk in blocks.items())
+
+
+def values_equal(attr_or_block: Attribute | NestedBlock, a: Any, b: Any) -> bool:
+    """Semantic equality of two decoded values of one attribute or block, Unknown-aware."""
+    if isinstance(attr_or_block, NestedBlock):
+        return attr_or_block.semantically_equal(a, b)
+    if a is Unknown or b is Unknown:
+        return a is b
+    return attr_or_block.type.semantically_equal(a, b)
+
+
+def complete_state(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: dict | None) -> dict | None:
+    """Every attribute and block present, absent ones null: Terraform rejects partial objects."""
+    if state is None:
+        return None
+    full = {name: state.get(name) for name in attrs}
+    full.update({name: state.get(name) for name in blocks})
+    return full
+
+
+_Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+
+def _diagnosed(response_name: str) -> Callable[[_Handler], _Handler]:
+    """Turn an unexpected exception in an RPC handler into an error diagnostic, not a plugin crash."""
+
+    def wrap(handler: _Handler) -> _Handler:
+        @functools.wraps(handler)
+        def run(self: Any, request: Any, context: Any) -> Any:
+            try:
+                return handler(self, request, context)
+            except Exception as exc:  # the last line of defence: never a traceback for the user
+                from tf.gen import tfplugin_pb2 as pb
+                from tf.utils import Diagnostics
+
+                log.exception("unexpected error in %s", response_name)
+                diags = Diagnostics().add_error(
+                    "Internal error in terraform-provider-oci",
+                    f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
+                    "please report it with the output of TF_LOG=debug.",
+                )
+                return getattr(pb, response_name).Response(diagnostics=diags.to_pb())
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+def _servicer_class() -> type:
+    """Build the servicer lazily: grpc and the generated protobuf code load only when serving."""
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.iface import ImportContext, ReadDataContext, UpgradeContext, is_importable
+    from tf.provider import ProviderServicer, _decode_state, _encode_state
+    from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
+
+    class Servicer(ProviderServicer):
+        """tf's servicer with the gaps of this module's docstring closed."""
+
+        def _schema_maps(self, type_name: str) -> tuple[dict[str, Attribute], dict[str, NestedBlock]]:
+            return self._get_res_attrs(type_name), self._get_res_blocks(type_name)
+
+        @_diagnosed("ValidateResourceConfig")
+        def ValidateResourceConfig(self, request: Any, context: Any) -> Any:
+            return super().ValidateResourceConfig(request, context)
+
+        @_diagnosed("ValidateDataResourceConfig")
+        def ValidateDataResourceConfig(self, request: Any, context: Any) -> Any:
+            return super().ValidateDataResourceConfig(request, context)
+
+        @_diagnosed("ValidateProviderConfig")
+        def ValidateProviderConfig(self, request: Any, context: Any) -> Any:
+            return super().ValidateProviderConfig(request, context)
+
+        @_diagnosed("ConfigureProvider")
+        def ConfigureProvider(self, request: Any, context: Any) -> Any:
+            return super().ConfigureProvider(request, context)
+
+        @_diagnosed("UpgradeResourceState")
+        def UpgradeResourceState(self, request: Any, context: Any) -> Any:
+            import json
+
+            diags = Diagnostics()
+            klass = self._get_res_cls(request.type_name)
+            attrs, blocks = self._schema_maps(request.type_name)
+            state = json.loads(request.raw_state.json) if request.raw_state.json else None
+            if state is not None and request.version < (klass.get_schema().version or 0):
+                inst = self.app.new_resource(klass)
+                state = inst.upgrade(UpgradeContext(diags, request.type_name), request.version, state)
+            state = complete_state(attrs, blocks, state)
+            return pb.UpgradeResourceState.Response(upgraded_state=to_dynamic_value(state), diagnostics=diags.to_pb())
+
+        @_diagnosed("ReadResource")
+        def ReadResource(self, request: Any, context: Any) -> Any:
+            diags = Diagnostics()
+            attrs, blocks = self._schema_maps(request.type_name)
+            current_enc, current = _decode_state(diags, attrs, blocks, request.current_state)
+            if diags.has_errors() or current is None:
+                return pb.ReadResource.Response(new_state=request.current_state, diagnostics=diags.to_pb())
+            from tf.iface import ReadContext
+
+            inst = self.app.new_resource(self._get_res_cls(request.type_name))
+            new_state = complete_state(attrs, blocks, inst.read(ReadContext(diags, request.type_name), current))
+            return pb.ReadResource.Response(
+                new_state=_encode_state(attrs, blocks, new_state, current_enc), diagnostics=diags.to_pb()
+            )
+
+        @_diagnosed("PlanResourceChange")
+        def PlanResourceChange(self, request: Any, context: Any) -> Any:
+            diags = Diagnostics()
+            type_name = request.type_name
+            attrs, blocks = self._schema_maps(type_name)
+            _, prior = _decode_state(diags, attrs, blocks, request.prior_state)
+            proposed_enc, proposed = _decode_state(diags, attrs, blocks, request.proposed_new_state)
+            _, config = _decode_state(diags, attrs, blocks, request.config)
+            if diags.has_errors():
+                return pb.PlanResourceChange.Response(diagnostics=diags.to_pb())
+            if proposed is None:  # a destroy plan: nothing to decide
+                return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
+
+            schema_items: dict[str, Attribute | NestedBlock] = {**attrs, **blocks}
+            if prior is None:
+                changed = {k for k, v in proposed.items() if v is not None}
+                replace: list[AttributePath] = []
+                planned = {k: _unknown_if_unset(attrs.get(k), v) for k, v in proposed.items()}
+            else:
+                changed = {
+                    k for k, item in schema_items.items() if not values_equal(item, prior.get(k), proposed.get(k))
+                }
+                replace = [[k] for k in sorted(changed) if k in attrs and attrs[k].requires_replace]
+                planned = deepcopy(proposed)
+
+            ctx = PlanContext(
+                diags,
+                type_name,
+                changed_fields=changed,
+                config=config,
+                requires_replace=replace,
+                creating=prior is None,
+            )
+            inst = self.app.new_resource(self._get_res_cls(type_name))
+            planned = complete_state(attrs, blocks, inst.plan(ctx, deepcopy(prior), planned))
+            return pb.PlanResourceChange.Response(
+                planned_state=_encode_state(attrs, blocks, planned, proposed_enc),
+                requires_replace=[_to_attribute_path(list(p)) for p in ctx.requires_replace],
+                diagnostics=diags.to_pb(),
+            )
+
+        @_diagnosed("ApplyResourceChange")
+        def ApplyResourceChange(self, request: Any, context: Any) -> Any:
+            from tf.iface import CreateContext, DeleteContext, UpdateContext
+
+            diags = Diagnostics()
+            type_name = request.type_name
+            attrs, blocks = self._schema_maps(type_name)
+            _, prior = _decode_state(diags, attrs, blocks, request.prior_state)
+            planned_enc, planned = _decode_state(diags, attrs, blocks, request.planned_state)
+            if diags.has_errors():
+                return pb.ApplyResourceChange.Response(new_state=request.prior_state, diagnostics=diags.to_pb())
+            inst = self.app.new_resource(self._get_res_cls(type_name))
+            if planned is None:
+                new_state = inst.delete(DeleteContext(diags, type_name), prior) if prior is not None else None
+            elif prior is None:
+                new_state = inst.create(CreateContext(diags, type_name), planned)
+            else:
+                new_state = inst.update(UpdateContext(diags, type_name), prior, planned)
+            new_state = complete_state(attrs, blocks, new_state)
+            return pb.ApplyResourceChange.Response(
+                new_state=_encode_state(attrs, blocks, new_state, planned_enc), diagnostics=diags.to_pb()
+            )
+
+        @_diagnosed("ImportResourceState")
+        def ImportResourceState(self, request: Any, context: Any) -> Any:
+            diags = Diagnostics()
+            type_name = request.type_name
+            klass = self._get_res_cls(type_name)
+            if not is_importable(klass):
+                diags.add_error(f"{type_name} cannot be imported")
+                return pb.ImportResourceState.Response(diagnostics=diags.to_pb())
+            attrs, blocks = self._schema_maps(type_name)
+            state = self.app.new_resource(klass).import_(ImportContext(diags, type_name), request.id)
+            imported = []
+            if state is not None and not diags.has_errors():
+                encoded = _encode_state(attrs, blocks, complete_state(attrs, blocks, state), None)
+                imported.append(pb.ImportResourceState.ImportedResource(type_name=type_name, state=encoded))
+            return pb.ImportResourceState.Response(imported_resources=imported, diagnostics=diags.to_pb())
+
+        @_diagnosed("ReadDataSource")
+        def ReadDataSource(self, request: Any, context: Any) -> Any:
+            diags = Diagnostics()
+            klass = self._get_ds_cls(request.type_name)
+            schema = klass.get_schema()
+            attrs = {a.name: a for a in schema.attributes}
+            blocks = {b.type_name: b for b in schema.block_types}
+            _, config = _decode_state(diags, attrs, blocks, read_dynamic_value(request.config) or {})
+            if diags.has_errors():
+                return pb.ReadDataSource.Response(diagnostics=diags.to_pb())
+            state = self.app.new_data_source(klass).read(ReadDataContext(diags, request.type_name), config)
+            if state is None:  # on error, echo the configuration: Terraform needs an object
+                state = config
+            state = complete_state(attrs, blocks, state)
+            return pb.ReadDataSource.Response(
+                state=_encode_state(attrs, blocks, state, None), diagnostics=diags.to_pb()
+            )
+
+    return Servicer
+
+
+def _unknown_if_unset(attr: Attribute | None, value: Any) -> Any:
+    """On create, a computed attribute the configuration leaves unset is unknown until apply."""
+    if attr is not None and value is None and attr.computed:
+        return attr.default
+    return value
+
+
+def serve(provider: Any) -> None:
+    """Run the plugin server for `provider` with our servicer in place of tf's."""
+    import tf.provider
+    from tf.runner import run_provider
+
+    # tf's runner builds `tf.provider.ProviderServicer` by name when it starts; we hand it ours.
+    tf.provider.ProviderServicer = _servicer_class()  # type: ignore[misc]
+    run_provider(provider)
