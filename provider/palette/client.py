@@ -94,24 +94,25 @@ def normalize_host(host: str, *, insecure: bool = False) -> str:
     """The base URL for `host`: "api.example.com", "host:port" (https implied) or a full
     http(s) URL. Plain http is refused unless the host is loopback or `insecure` is set,
     because the API key would cross the network in clear."""
-    text = host.strip().rstrip("/")
+    text = host.strip()
     if not text:
         raise ConfigurationError("the Palette host is empty; give a host name such as api.spectrocloud.com")
     if "://" not in text:
-        text = f"https://{_bracket_bare_ipv6(text)}"
+        text = f"https://{_bracket_bare_ipv6(text.rstrip('/'))}"
     parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https"):
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
         raise ConfigurationError(
             f"the Palette host {host!r} uses the scheme {parts.scheme!r}; use https://host or host[:port]"
         )
     _check_url_parts(host, parts)
-    if parts.scheme.lower() == "http" and not insecure and not is_loopback(parts.hostname or ""):
-        https = "https" + text[len(parts.scheme) :]
+    base = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    if scheme == "http" and not insecure and not is_loopback(parts.hostname or ""):
         raise ConfigurationError(
-            f"the Palette host {text} uses plain http, which would send the API key unencrypted; "
-            f"use {https}, or set insecure to allow plain http to a non-loopback host"
+            f"the Palette host {base} uses plain http, which would send the API key unencrypted; "
+            f"use https{base[4:]}, or set insecure to allow plain http to a non-loopback host"
         )
-    return text
+    return base
 
 
 def _bracket_bare_ipv6(text: str) -> str:

@@ -117,7 +117,7 @@ def describe_transport_failure(exc: httpx.TransportError, base_url: str, request
     causes = list(_causes(exc))
     tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
     if isinstance(tls, ssl.SSLCertVerificationError):
-        reason = tls.verify_message or "certificate verify failed"
+        reason = getattr(tls, "verify_message", None) or "certificate verify failed"
         return Failure(
             Disposition.FINAL,
             f"could not connect to {base_url}: its TLS certificate is not trusted ({reason}); "

@@ -1,0 +1,206 @@
+"""The client's pure parts: host normalisation, configuration checks, sync classification,
+registry selection, transport failure wording. Nothing here opens a connection."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+
+import httpx
+import pytest
+
+from provider.palette.client import (
+    DEFAULT_USER_AGENT,
+    PaletteClient,
+    SyncState,
+    classify_sync,
+    is_loopback,
+    normalize_host,
+    registries_named,
+    scope_matches,
+    secret_values,
+)
+from provider.palette.errors import ConfigurationError
+from provider.palette.models import OciRegistry
+from provider.palette.retry import Disposition, describe_transport_failure
+from provider.version import __version__
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("api.spectrocloud.example", "https://api.spectrocloud.example"),
+        ("  palette.corp.example:8443/ ", "https://palette.corp.example:8443"),
+        ("https://palette.corp.example", "https://palette.corp.example"),
+        ("HTTPS://palette.corp.example/", "https://palette.corp.example"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://localhost:8080", "http://localhost:8080"),
+        ("http://[::1]:8080", "http://[::1]:8080"),
+        ("::1", "https://[::1]"),
+        ("10.0.0.5:443", "https://10.0.0.5:443"),
+        ("https://palette.corp.example/prefix", "https://palette.corp.example/prefix"),
+    ],
+)
+def test_hosts_become_base_urls(host: str, url: str) -> None:
+    assert normalize_host(host) == url
+
+
+def test_plain_http_to_a_remote_host_is_refused_with_the_fix() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        normalize_host("http://palette.corp.example:8080")
+    message = str(caught.value)
+    assert "plain http" in message and "https://palette.corp.example:8080" in message and "insecure" in message
+    assert normalize_host("http://palette.corp.example", insecure=True) == "http://palette.corp.example"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "",
+        "   ",
+        "ftp://palette.example",
+        "https://user:pw@palette.example",
+        "https://palette.example?x=1",
+        "https://palette.example#frag",
+        "palette.example:99999",
+        "https://",
+    ],
+)
+def test_bad_hosts_are_configuration_errors(host: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        normalize_host(host)
+    assert ":pw@" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("LOCALHOST", True),
+        ("10.0.0.1", False),
+        ("palette.example", False),
+        ("localhost.example", False),
+    ],
+)
+def test_loopback_detection(name: str, loopback: bool) -> None:
+    assert is_loopback(name) is loopback
+
+
+def test_client_refuses_empty_or_malformed_api_keys_without_quoting_them() -> None:
+    with pytest.raises(ConfigurationError, match="API key is empty"):
+        PaletteClient("https://palette.example", "  ")
+    with pytest.raises(ConfigurationError) as caught:
+        PaletteClient("https://palette.example", "secret-key\nX-Injected: 1")
+    assert "secret-key" not in str(caught.value)
+
+
+def test_client_refuses_a_bad_ca_pem() -> None:
+    with pytest.raises(ConfigurationError, match="PEM"):
+        PaletteClient("https://palette.example", "k", ca_pem="-----BEGIN CERTIFICATE-----\nnot base64\n")
+
+
+def test_client_settings_are_kept() -> None:
+    with PaletteClient("palette.example", " key\n", project_uid="5f0000000000000000000001", max_retries=2) as client:
+        assert client.base_url == "https://palette.example"
+        assert client.project_uid == "5f0000000000000000000001"
+        assert client.policy.attempts == 3
+        assert "key" not in repr(client)
+    assert f"terraform-provider-oci/{__version__}" == DEFAULT_USER_AGENT
+    with pytest.raises(ConfigurationError):
+        PaletteClient("palette.example", "k", timeout=0)
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        ("Success", SyncState.SUCCEEDED),
+        ("Completed", SyncState.SUCCEEDED),
+        ("active", SyncState.SUCCEEDED),
+        ("Failed", SyncState.FAILED),
+        ("ERROR", SyncState.FAILED),
+        ("InProgress", SyncState.IN_PROGRESS),
+        ("Running", SyncState.IN_PROGRESS),
+        ("Syncing", SyncState.IN_PROGRESS),
+        ("Pending", SyncState.IN_PROGRESS),
+        ("", SyncState.IN_PROGRESS),
+        (None, SyncState.IN_PROGRESS),
+        ("Brand-new", SyncState.IN_PROGRESS),
+    ],
+)
+def test_sync_statuses_are_classified(status: str | None, state: SyncState) -> None:
+    assert classify_sync(status) is state
+
+
+def test_scope_matching_for_create_recovery() -> None:
+    assert scope_matches("project", project_scoped=True)
+    assert not scope_matches("tenant", project_scoped=True)
+    assert scope_matches("tenant", project_scoped=False)
+    assert scope_matches("system", project_scoped=False)
+    assert not scope_matches("project", project_scoped=False)
+    assert scope_matches("", project_scoped=True)
+    assert scope_matches("System", project_scoped=False, wanted="system")
+    assert not scope_matches("tenant", project_scoped=False, wanted="system")
+
+
+def _item(name: str, kind: str, uid: str) -> OciRegistry:
+    return OciRegistry.model_validate({"metadata": {"name": name, "uid": uid}, "spec": {"registryType": kind}})
+
+
+def test_registries_are_selected_by_exact_name_and_kind() -> None:
+    items = [_item("charts", "basic", "1"), _item("charts", "ecr", "2"), _item("Charts", "basic", "3")]
+    assert [r.metadata.uid for r in registries_named(items, "charts")] == ["1", "2"]
+    assert [r.metadata.uid for r in registries_named(items, "charts", "ecr")] == ["2"]
+    assert registries_named(items, "chart") == []
+
+
+def test_secret_values_are_found_anywhere_in_a_body() -> None:
+    body = {
+        "metadata": {"name": "n"},
+        "spec": {
+            "auth": {"username": "u", "password": "p1", "token": "t1", "tls": {"key": "k1", "ca": "c"}},
+            "credentials": {"accessKey": "AK", "secretKey": "s1"},
+            "list": [{"secretToken": "st"}],
+        },
+    }
+    assert sorted(secret_values(body)) == ["k1", "p1", "s1", "st", "t1"]
+
+
+def _chained(outer: httpx.TransportError, inner: BaseException) -> httpx.TransportError:
+    outer.__cause__ = inner
+    return outer
+
+
+@pytest.mark.parametrize(
+    ("exc", "disposition", "words"),
+    [
+        (
+            _chained(httpx.ConnectError("x"), ConnectionRefusedError(111, "Connection refused")),
+            Disposition.NOT_PROCESSED,
+            "could not connect to https://h:1: connection refused",
+        ),
+        (
+            _chained(httpx.ConnectError("x"), socket.gaierror(-2, "Name or service not known")),
+            Disposition.NOT_PROCESSED,
+            "could not connect to https://h:1: host name not found",
+        ),
+        (httpx.ConnectTimeout("x"), Disposition.NOT_PROCESSED, "could not connect to https://h:1: timed out"),
+        (httpx.ReadTimeout("x"), Disposition.MAYBE_PROCESSED, "https://h:1 did not answer POST /p in time"),
+        (httpx.RemoteProtocolError("Server disconnected"), Disposition.MAYBE_PROCESSED, "broke before the answer"),
+        (httpx.ReadError("reset"), Disposition.MAYBE_PROCESSED, "broke before the answer to POST /p"),
+        (
+            _chained(httpx.ConnectError("x"), ssl.SSLCertVerificationError(1, "certificate verify failed")),
+            Disposition.FINAL,
+            "TLS certificate is not trusted",
+        ),
+        (httpx.UnsupportedProtocol("x"), Disposition.FINAL, "could not talk to https://h:1"),
+    ],
+)
+def test_transport_failures_are_worded_and_classified(
+    exc: httpx.TransportError, disposition: Disposition, words: str
+) -> None:
+    failure = describe_transport_failure(exc, "https://h:1", "POST /p")
+    assert failure.disposition is disposition
+    assert words in failure.message

@@ -1,0 +1,240 @@
+"""Wire models: swagger names, round trips, secrets hidden from repr. Pure, no network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from provider.palette.models import (
+    AwsCloudAccount,
+    AwsStsCredentials,
+    BasicOciRegistry,
+    BasicOciRegistrySpec,
+    EcrRegistry,
+    EcrRegistrySpec,
+    ObjectMeta,
+    OciRegistries,
+    OciRegistryEntity,
+    ProjectsMetadata,
+    RegistryAuth,
+    RegistrySyncStatus,
+    TlsConfiguration,
+    Uid,
+    is_masked,
+    keep_secret,
+    registry_kind,
+    to_wire,
+)
+from tests.palette.swagger import swagger_errors, unknown_fields
+
+SYNC = {
+    "isSyncSupported": True,
+    "lastRunTime": "2025-03-01T12:00:00.000Z",
+    "lastSyncedTime": "2025-03-01T12:00:05.000Z",
+    "message": "synced 12 charts",
+    "status": "Success",
+}
+META = {
+    "name": "platform-charts",
+    "uid": "65f0c0ffee0123456789abcd",
+    "annotations": {"scope": "tenant"},
+    "labels": {},
+    "creationTimestamp": "2025-03-01T11:59:00.000Z",
+    "lastModifiedTimestamp": "2025-03-01T12:00:00.000Z",
+}
+TLS = {
+    "ca": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    "certificate": "",
+    "enabled": True,
+    "insecureSkipVerify": False,
+    "key": "tls-private-key",
+}
+BASIC = {
+    "kind": "",
+    "metadata": META,
+    "spec": {
+        "auth": {"type": "basic", "username": "robot$ci", "password": "hunter2-secret", "tls": TLS},
+        "baseContentPath": "charts",
+        "basePath": "",
+        "containsSpectroManifest": False,
+        "endpoint": "https://harbor.example.com",
+        "isSyncSupported": True,
+        "providerType": "helm",
+        "registryUid": "65f0c0ffee0123456789abcd",
+        "scope": "tenant",
+    },
+    "status": {"syncStatus": SYNC},
+}
+ECR = {
+    "metadata": {"name": "packs-ecr"},
+    "spec": {
+        "baseContentPath": "spectro-packs",
+        "containsSpectroManifest": True,
+        "credentials": {
+            "accessKey": "AKIAEXAMPLE",
+            "credentialType": "secret",
+            "secretKey": "aws-secret-key-value",
+            "partition": "aws",
+            "policyARNs": ["arn:aws:iam::aws:policy/ReadOnly"],
+            "sts": {"arn": "arn:aws:iam::123456789012:role/palette-ecr", "externalId": "tenant-1"},
+        },
+        "defaultRegion": "us-east-1",
+        "endpoint": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        "isPrivate": True,
+        "isSyncSupported": True,
+        "providerType": "pack",
+        "scope": "project",
+        "tls": {"enabled": True, "insecureSkipVerify": False},
+    },
+    "status": {"syncStatus": SYNC},
+}
+SUMMARY = {
+    "items": [
+        {
+            "metadata": {"name": "platform-charts", "uid": "65f0c0ffee0123456789abcd"},
+            "spec": {
+                "containsSpectroManifest": False,
+                "defaultRegion": "",
+                "endpoint": "https://harbor.example.com",
+                "isPrivate": True,
+                "providerType": "helm",
+                "registryType": "basic",
+                "scope": "tenant",
+            },
+            "status": {"sync": SYNC},
+        }
+    ]
+}
+ENTITY = {
+    "auth": {"type": "basic", "username": "robot$ci", "password": "abc***def", "tls": {"enabled": False}},
+    "defaultRegion": "",
+    "endpoint": "https://harbor.example.com",
+    "providerType": "zarf",
+    "scope": "tenant",
+    "type": "basic",
+}
+PROJECTS = {"items": [{"metadata": {"name": "Default", "uid": "5f0000000000000000000001"}}]}
+
+
+@pytest.mark.parametrize(
+    ("model", "definition", "sample"),
+    [
+        (BasicOciRegistry, "v1BasicOciRegistry", BASIC),
+        (EcrRegistry, "v1EcrRegistry", ECR),
+        (OciRegistries, "v1OciRegistries", SUMMARY),
+        (OciRegistryEntity, "v1OciRegistryEntity", ENTITY),
+        (RegistrySyncStatus, "v1RegistrySyncStatus", SYNC),
+        (ProjectsMetadata, "v1ProjectsMetadata", PROJECTS),
+        (ObjectMeta, "v1ObjectMeta", META),
+        (Uid, "v1Uid", {"uid": "65f0c0ffee0123456789abcd"}),
+    ],
+)
+def test_swagger_shaped_json_round_trips(model: type[BaseModel], definition: str, sample: dict[str, Any]) -> None:
+    assert swagger_errors(definition, sample) == []  # the sample itself is what Palette sends
+    decoded = model.model_validate(sample)
+    assert to_wire(decoded) == sample
+    assert unknown_fields(definition, to_wire(decoded)) == []
+
+
+def test_attributes_are_snake_case() -> None:
+    registry = BasicOciRegistry.model_validate(BASIC)
+    assert registry.spec.base_content_path == "charts"
+    assert registry.spec.auth.tls is not None and registry.spec.auth.tls.insecure_skip_verify is False
+    assert registry.status is not None and registry.status.sync_status is not None
+    assert registry.status.sync_status.last_synced_time == "2025-03-01T12:00:05.000Z"
+    ecr = EcrRegistry.model_validate(ECR)
+    assert ecr.spec.credentials is not None and ecr.spec.credentials.policy_arns == ["arn:aws:iam::aws:policy/ReadOnly"]
+    assert ecr.spec.credentials.sts == AwsStsCredentials(
+        arn="arn:aws:iam::123456789012:role/palette-ecr", external_id="tenant-1"
+    )
+    summary = OciRegistries.model_validate(SUMMARY).items[0]
+    assert summary.kind == "basic" and summary.status is not None and summary.status.sync is not None
+    assert OciRegistryEntity.model_validate(ENTITY).kind == "basic"
+
+
+def test_built_by_python_names_serialises_to_valid_request_bodies() -> None:
+    basic = BasicOciRegistry(
+        metadata=ObjectMeta(name="charts"),
+        spec=BasicOciRegistrySpec(
+            endpoint="https://harbor.example.com",
+            base_content_path="charts",
+            provider_type="helm",
+            is_sync_supported=True,
+            auth=RegistryAuth(type="basic", username="u", password="p", tls=TlsConfiguration(enabled=True, ca="x")),
+        ),
+    )
+    ecr = EcrRegistry(
+        metadata=ObjectMeta(name="packs"),
+        spec=EcrRegistrySpec(
+            endpoint="123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            provider_type="pack",
+            base_content_path="p",
+            credentials=AwsCloudAccount(credential_type="sts", sts=AwsStsCredentials(arn="arn:aws:iam::1:role/r")),
+        ),
+    )
+    for model, definition in [(basic, "v1BasicOciRegistry"), (ecr, "v1EcrRegistry")]:
+        wire = to_wire(model)
+        assert swagger_errors(definition, wire) == []
+        assert unknown_fields(definition, wire) == []
+    assert to_wire(ecr)["spec"]["isPrivate"] is True
+    assert to_wire(basic.spec) == {
+        "endpoint": "https://harbor.example.com",
+        "auth": {"type": "basic", "username": "u", "password": "p", "tls": {"ca": "x", "enabled": True}},
+        "baseContentPath": "charts",
+        "isSyncSupported": True,
+        "providerType": "helm",
+    }
+    assert swagger_errors("v1BasicOciRegistrySpec", to_wire(basic.spec)) == []
+    assert swagger_errors("v1EcrRegistrySpec", to_wire(ecr.spec)) == []
+
+
+def test_unknown_answer_fields_are_ignored_and_unknown_enum_values_kept() -> None:
+    answer = {**ENTITY, "type": "harbor", "newField": {"x": 1}, "providerType": "flux"}
+    entity = OciRegistryEntity.model_validate(answer)
+    assert entity.kind is None and entity.provider_type == "flux"
+    assert "newField" not in to_wire(entity)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        BasicOciRegistry.model_validate(BASIC),
+        EcrRegistry.model_validate(ECR),
+        RegistryAuth(type="token", token="tok-en-secret"),
+        AwsCloudAccount(secret_key="aws-secret-key-value", secret_token="aws-session-token"),
+    ],
+)
+def test_repr_and_str_hide_secrets_but_json_keeps_them(model: BaseModel) -> None:
+    secrets = ["hunter2-secret", "tls-private-key", "aws-secret-key-value", "tok-en-secret", "aws-session-token"]
+    shown = repr(model) + str(model)
+    assert not [s for s in secrets if s in shown]
+    assert [s for s in secrets if s in model.model_dump_json(by_alias=True)]
+
+
+def test_validation_errors_do_not_quote_input_values() -> None:
+    with pytest.raises(ValidationError) as caught:
+        RegistryAuth.model_validate({"password": ["hunter2-secret"]})
+    assert "hunter2-secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [(None, True), ("", True), ("abc***def", True), ("********", True), ("hunter2", False), ("a*b", False)],
+)
+def test_masked_secrets_are_recognised(value: str | None, masked: bool) -> None:
+    assert is_masked(value) is masked
+
+
+def test_keep_secret_keeps_what_was_sent_unless_palette_answered_a_real_value() -> None:
+    assert keep_secret("abc***def", "abcXYZdef") == "abcXYZdef"
+    assert keep_secret("", "sent") == "sent"
+    assert keep_secret("changed-elsewhere", "sent") == "changed-elsewhere"
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("basic", "basic"), ("Basic", "basic"), ("ECR", "ecr"), ("", None), (None, None)]
+)
+def test_registry_kind_from_palette_strings(value: str | None, kind: str | None) -> None:
+    assert registry_kind(value) == kind
