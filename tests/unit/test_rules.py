@@ -1,0 +1,174 @@
+"""Plan-time rules as pure functions: each rule, its path and its message."""
+
+from __future__ import annotations
+
+import pytest
+from tf.types import Unknown
+
+from provider.registries import rules
+
+ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def make_ca_pem() -> str:
+    """A throwaway self-signed CA certificate."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "test CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def problems(rule_set, **config):
+    return [(p.path, p.summary) for p in rules.check(rule_set, config)]
+
+
+def base(**overrides):
+    config = {"name": "r", "endpoint": "https://harbor.example.com", "base_content_path": "charts"}
+    config.update(overrides)
+    return config
+
+
+def test_a_valid_helm_configuration_has_no_problems():
+    assert rules.check(rules.HELM_RULES, base(basic_auth={"username": "u", "password": "p"})) == []
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["harbor.example.com", "harbor.example.com:8443", "127.0.0.1:5000", "https://h.example.com/v2", "http://h:80"],
+)
+def test_endpoints_that_are_accepted(endpoint):
+    assert rules.endpoint_problem(endpoint) is None
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "words"),
+    [
+        ("", "empty"),
+        (" harbor.example.com", "spaces"),
+        ("ftp://harbor.example.com", "scheme"),
+        ("https://user:pw@harbor.example.com", "credentials"),
+        ("https://harbor.example.com/?x=1", "query"),
+        ("https://harbor.example.com/#top", "fragment"),
+        ("harbor example.com", "not a host"),
+        ("https://", "no valid host"),
+    ],
+)
+def test_endpoints_that_are_refused_say_why(endpoint, words):
+    problem = rules.endpoint_problem(endpoint)
+    assert problem is not None and words in problem
+
+
+def test_zarf_refuses_sync_and_ecr_with_the_seed_messages():
+    found = problems(rules.ZARF_RULES, **base(endpoint=ECR, auto_sync=True, ecr={"role_arn": "arn:aws:iam::1:role/x"}))
+    assert (("auto_sync",), "Automatic synchronization is not supported for Zarf registries") in found
+    assert (("ecr",), "AWS ECR is not supported for Zarf registries; use basic_auth") in found
+
+
+def test_packs_always_sync_and_need_a_base_content_path():
+    found = problems(rules.PACKS_RULES, **base(auto_sync=False, base_content_path=None))
+    assert [p for p, _ in found] == [("auto_sync",), ("base_content_path",)]
+
+
+def test_helm_sync_needs_a_base_content_path_unless_unknown():
+    assert problems(rules.HELM_RULES, **base(auto_sync=True, base_content_path="  ")) == [
+        (("base_content_path",), "base_content_path is required for auto_sync")
+    ]
+    assert problems(rules.HELM_RULES, **base(auto_sync=True, base_content_path=Unknown)) == []
+
+
+def test_basic_auth_needs_both_values():
+    found = problems(rules.HELM_RULES, **base(basic_auth={"username": "", "password": ""}))
+    assert [p for p, _ in found] == [("basic_auth", "username"), ("basic_auth", "password")]
+
+
+def test_one_auth_block_at_most():
+    config = base(
+        endpoint=ECR, basic_auth={"username": "u", "password": "p"}, ecr={"role_arn": "arn:aws:iam::1:role/x"}
+    )
+    assert (("ecr",), "Conflicting authentication blocks") in problems(rules.HELM_RULES, **config)
+
+
+@pytest.mark.parametrize(
+    ("ecr", "path", "summary"),
+    [
+        ({}, ("ecr",), "Missing ECR credentials"),
+        (
+            {"access_key_id": "A", "secret_access_key": "S", "role_arn": "arn:aws:iam::123456789012:role/r"},
+            ("ecr", "role_arn"),
+            "Conflicting ECR credentials",
+        ),
+        ({"access_key_id": "A"}, ("ecr", "secret_access_key"), "Empty ecr.secret_access_key"),
+        ({"access_key_id": "A", "secret_access_key": "S", "external_id": "x"}, ("ecr", "external_id"), None),
+        ({"role_arn": "arn:aws:iam::123456789012:user/bob"}, ("ecr", "role_arn"), "role_arn is not an IAM role ARN"),
+    ],
+)
+def test_ecr_credentials(ecr, path, summary):
+    found = problems(rules.HELM_RULES, **base(endpoint=ECR, ecr=ecr))
+    assert path in [p for p, _ in found]
+    if summary:
+        assert (path, summary) in found
+
+
+def test_ecr_credentials_unknown_at_plan_are_left_to_apply():
+    assert problems(rules.HELM_RULES, **base(endpoint=ECR, ecr={"access_key_id": Unknown, "role_arn": None})) == []
+
+
+def test_a_user_arn_is_named_as_such():
+    found = rules.check(rules.HELM_RULES, base(endpoint=ECR, ecr={"role_arn": "arn:aws:iam::123456789012:user/bob"}))
+    assert "IAM user ARN" in found[0].detail
+
+
+@pytest.mark.parametrize("endpoint", [ECR, "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"])
+def test_ecr_hosts_accepted(endpoint):
+    assert (
+        problems(rules.HELM_RULES, **base(endpoint=endpoint, ecr={"role_arn": "arn:aws:iam::123456789012:role/r"}))
+        == []
+    )
+
+
+def test_ecr_endpoint_with_scheme_gets_the_fix():
+    found = rules.check(
+        rules.HELM_RULES, base(endpoint=f"https://{ECR}", ecr={"access_key_id": "A", "secret_access_key": "S"})
+    )
+    assert [p.path for p in found] == [("endpoint",)]
+    assert f'endpoint = "{ECR}"' in found[0].detail
+
+
+def test_tls_ca_must_parse():
+    garbage = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
+    assert problems(rules.HELM_RULES, **base(tls={"ca_certificate": garbage}))[0][0] == ("tls", "ca_certificate")
+    assert problems(rules.HELM_RULES, **base(tls={"ca_certificate": "hello"}))[0][0] == ("tls", "ca_certificate")
+    good = make_ca_pem()
+    assert problems(rules.HELM_RULES, **base(tls={"ca_certificate": good + good})) == []
+    assert problems(rules.HELM_RULES, **base(tls={"ca_certificate": good + "trailing junk"}))[0][0] == (
+        "tls",
+        "ca_certificate",
+    )
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("10m", 600), ("1h30m", 5400), ("90s", 90), ("2h", 7200)])
+def test_durations(text, seconds):
+    assert rules.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "10", "ten minutes", "5d", "m"])
+def test_bad_durations_are_refused_at_plan(text):
+    assert rules.parse_duration(text) is None
+    assert problems(rules.HELM_RULES, **base(timeouts={"create": text}))[0][0] == ("timeouts", "create")

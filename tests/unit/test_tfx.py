@@ -1,0 +1,40 @@
+"""Our extensions of tf: single nested blocks, objects, complete states."""
+
+from __future__ import annotations
+
+from tf.schema import Attribute, Block
+from tf.types import Bool, String, Unknown
+
+from provider.tfx import Object, SingleNestedBlock, complete_state, values_equal
+
+TLS = SingleNestedBlock(
+    "tls", Block(attributes=[Attribute("ca", String(), optional=True), Attribute("skip", Bool(), optional=True)])
+)
+
+
+def test_single_block_round_trips_and_fills_absent_attributes():
+    assert TLS.encode({"ca": "x"}) == {"ca": "x", "skip": None}
+    assert TLS.decode({"ca": "x", "skip": True}) == {"ca": "x", "skip": True}
+    assert TLS.encode(None) is None and TLS.decode(None) is None
+    assert TLS.encode(Unknown) is Unknown
+
+
+def test_single_block_equality():
+    assert TLS.semantically_equal({"ca": "x", "skip": None}, {"ca": "x", "skip": None})
+    assert not TLS.semantically_equal({"ca": "x"}, {"ca": "y"})
+    assert not TLS.semantically_equal(None, {"ca": "x"})
+    assert TLS.semantically_equal(None, None)
+    assert not TLS.semantically_equal({"ca": Unknown}, {"ca": "x"})
+    assert values_equal(TLS, None, None)
+
+
+def test_object_type_describes_itself_for_terraform():
+    obj = Object({"id": String(), "ok": Bool()})
+    assert obj.tf_type() == b'["object",{"id":"string","ok":"bool"}]'
+    assert obj.encode({"id": "a"}) == {"id": "a", "ok": None}
+
+
+def test_complete_state_adds_nulls_and_drops_nothing_known():
+    attrs = {"a": Attribute("a", String()), "b": Attribute("b", String())}
+    assert complete_state(attrs, {"tls": TLS}, {"a": "1"}) == {"a": "1", "b": None, "tls": None}
+    assert complete_state(attrs, {}, None) is None
