@@ -51,6 +51,7 @@ from provider.palette.errors import (
     truncate,
 )
 from provider.palette.models import (
+    REGISTRY_KINDS,
     BasicOciRegistry,
     BasicOciRegistrySpec,
     EcrRegistry,
@@ -276,6 +277,11 @@ class PaletteClient:
             follow_redirects=False,
         )
 
+    def set_project(self, project_uid: str | None) -> None:
+        """Switch scope: a project uid (sent as the ProjectUid header) or None for tenant scope.
+        Meant for configuration time, before requests run in parallel."""
+        self.project_uid = _clean_header_value(project_uid, "project uid") if project_uid else None
+
     def __repr__(self) -> str:
         scope = f"project {self.project_uid}" if self.project_uid else "tenant"
         return f"PaletteClient({self.base_url}, {scope})"
@@ -323,11 +329,11 @@ class PaletteClient:
 
     def validate_basic(self, spec: BasicOciRegistrySpec) -> None:
         """Palette checks the registry (reachable, credentials accepted): 204, or ValidationFailedError."""
-        self._call("POST", "/v1/registries/oci/basic/validate", body=to_wire(spec))
+        self.validate("basic", spec)
 
     def validate_ecr(self, spec: EcrRegistrySpec) -> None:
         """Palette checks the ECR registry and its AWS credentials."""
-        self._call("POST", "/v1/registries/oci/ecr/validate", body=to_wire(spec))
+        self.validate("ecr", spec)
 
     # -- create -----------------------------------------------------------------------------------
 
@@ -370,31 +376,54 @@ class PaletteClient:
     # -- update / delete --------------------------------------------------------------------------
 
     def update_basic(self, uid: str, registry: BasicOciRegistry) -> None:
-        self._call("PUT", _registry_path(uid, "basic"), body=to_wire(registry, exclude={"status"}))
+        self.update("basic", uid, registry)
 
     def update_ecr(self, uid: str, registry: EcrRegistry) -> None:
-        self._call("PUT", _registry_path(uid, "ecr"), body=to_wire(registry, exclude={"status"}))
+        self.update("ecr", uid, registry)
 
     def delete_basic(self, uid: str) -> None:
         """Delete; NotFoundError when already gone (callers decide whether that is success)."""
-        self._call("DELETE", _registry_path(uid, "basic"))
+        self.delete("basic", uid)
 
     def delete_ecr(self, uid: str) -> None:
         """Delete; NotFoundError when already gone (callers decide whether that is success)."""
-        self._call("DELETE", _registry_path(uid, "ecr"))
+        self.delete("ecr", uid)
+
+    # -- any kind, chosen by `kind` ("basic" or "ecr") ----------------------------------------------
+
+    def validate(self, kind: str, spec: BasicOciRegistrySpec | EcrRegistrySpec) -> None:
+        """`validate_basic` or `validate_ecr`, as `kind` says."""
+        self._call("POST", f"/v1/registries/oci/{_kind(kind, spec, BasicOciRegistrySpec)}/validate", body=to_wire(spec))
+
+    def create(self, kind: str, registry: BasicOciRegistry | EcrRegistry) -> str:
+        """`create_basic` or `create_ecr`, as `kind` says."""
+        return self._create(_kind(kind, registry, BasicOciRegistry), registry)
+
+    def get(self, kind: str, uid: str) -> BasicOciRegistry | EcrRegistry:
+        """`get_basic` or `get_ecr`, as `kind` says."""
+        return self.get_basic(uid) if _kind(kind) == "basic" else self.get_ecr(uid)
+
+    def update(self, kind: str, uid: str, registry: BasicOciRegistry | EcrRegistry) -> None:
+        """`update_basic` or `update_ecr`, as `kind` says."""
+        path = _registry_path(uid, _kind(kind, registry, BasicOciRegistry))
+        self._call("PUT", path, body=to_wire(registry, exclude={"status"}))
+
+    def delete(self, kind: str, uid: str) -> None:
+        """`delete_basic` or `delete_ecr`, as `kind` says; NotFoundError when already gone."""
+        self._call("DELETE", _registry_path(uid, _kind(kind)))
 
     # -- sync -----------------------------------------------------------------------------------
 
-    def sync(self, uid: str, kind: RegistryKind, *, force: bool = False) -> None:
+    def sync(self, uid: str, kind: str, *, force: bool = False) -> None:
         """Start a synchronisation (202)."""
         params = {"forceSync": "true"} if force else None
         self._call("POST", f"{_registry_path(uid, kind)}/sync", params=params)
 
-    def sync_status(self, uid: str, kind: RegistryKind) -> RegistrySyncStatus:
+    def sync_status(self, uid: str, kind: str) -> RegistrySyncStatus:
         return self._read(RegistrySyncStatus, f"{_registry_path(uid, kind)}/sync/status")
 
     def wait_for_sync(
-        self, uid: str, kind: RegistryKind, timeout: float, *, poll: float = 2.0, max_poll: float = 15.0
+        self, uid: str, kind: str, timeout: float, *, poll: float = 2.0, max_poll: float = 15.0
     ) -> RegistrySyncStatus:
         """Poll the sync status, the interval growing from `poll` to `max_poll`, until it succeeds
         (returned), fails (SyncFailedError with Palette's message) or `timeout` seconds pass
@@ -588,7 +617,14 @@ def _segment(uid: str) -> str:
     return uid
 
 
-def _registry_path(uid: str, kind: RegistryKind) -> str:
-    if kind not in ("basic", "ecr"):
+def _kind(kind: str, model: BaseModel | None = None, basic_type: type[BaseModel] | None = None) -> RegistryKind:
+    """`kind` checked: "basic" or "ecr", and (when given) matching the model's class."""
+    if kind not in REGISTRY_KINDS:
         raise ValueError(f"registry kind must be 'basic' or 'ecr', not {kind!r}")
-    return f"/v1/registries/oci/{_segment(uid)}/{kind}"
+    if model is not None and basic_type is not None and isinstance(model, basic_type) != (kind == "basic"):
+        raise ValueError(f"a {type(model).__name__} cannot be sent as a {kind!r} registry")
+    return "basic" if kind == "basic" else "ecr"
+
+
+def _registry_path(uid: str, kind: str) -> str:
+    return f"/v1/registries/oci/{_segment(uid)}/{_kind(kind)}"

@@ -204,3 +204,23 @@ def test_transport_failures_are_worded_and_classified(
     failure = describe_transport_failure(exc, "https://h:1", "POST /p")
     assert failure.disposition is disposition
     assert words in failure.message
+
+
+def test_kind_dispatch_refuses_unknown_kinds_and_mismatched_models() -> None:
+    from provider.palette.models import BasicOciRegistry, BasicOciRegistrySpec, EcrRegistrySpec
+
+    with PaletteClient("https://palette.example", "k") as client:
+        with pytest.raises(ValueError, match="'basic' or 'ecr'"):
+            client.sync_status("65f0c0ffee0123456789abcd", "helm")
+        with pytest.raises(ValueError, match="cannot be sent as a 'ecr'"):
+            client.create("ecr", BasicOciRegistry(metadata={"name": "n"}, spec=BasicOciRegistrySpec(endpoint="e")))
+        with pytest.raises(ValueError, match="cannot be sent as a 'basic'"):
+            client.validate("basic", EcrRegistrySpec(endpoint="e"))
+
+
+def test_set_project_switches_scope() -> None:
+    with PaletteClient("https://palette.example", "k") as client:
+        client.set_project("5f0000000000000000000001")
+        assert client.project_uid == "5f0000000000000000000001"
+        client.set_project(None)
+        assert client.project_uid is None
