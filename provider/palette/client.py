@@ -30,6 +30,7 @@ import re
 import ssl
 import time
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import SplitResult, urlsplit
@@ -71,6 +72,7 @@ from provider.palette.retry import (
     Failure,
     RetryPolicy,
     describe_transport_failure,
+    parse_http_date,
     parse_retry_after,
     retry_delay,
     status_disposition,
@@ -82,6 +84,8 @@ _M = TypeVar("_M", bound=BaseModel)
 
 DEFAULT_USER_AGENT = f"terraform-provider-oci/{__version__}"
 MAX_CONNECTIONS = 20
+# Seconds of tolerance when matching a lost create by its creation time (Date has 1 s resolution).
+CREATE_CLOCK_SLACK = 10.0
 PROJECT_UID = re.compile(r"^[0-9a-f]{24}$")
 SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key"})
 
@@ -189,6 +193,27 @@ def scope_matches(item_scope: str | None, *, project_scoped: bool, wanted: str |
     if wanted:
         return scope == wanted.strip().lower()
     return scope == "project" if project_scoped else scope != "project"
+
+
+def created_within(created: str | None, server_now: datetime | None, seconds: float) -> bool:
+    """Whether an RFC 3339 `creationTimestamp` lies at most `seconds` before `server_now`.
+    True when either time is unknown (no Date header, no or zero timestamp): cannot tell."""
+    when = _rfc3339(created)
+    if when is None or server_now is None:
+        return True
+    return when >= server_now - timedelta(seconds=seconds)
+
+
+def _rfc3339(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.year < 1971:  # Go's zero time: "not set"
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def registries_named(items: Iterable[OciRegistry], name: str, kind: RegistryKind | None = None) -> list[OciRegistry]:
@@ -458,10 +483,11 @@ class PaletteClient:
             raise ValueError("registry.metadata.name is required to create a registry")
         path = f"/v1/registries/oci/{kind}"
         body = to_wire(registry, exclude={"status"})
+        started = time.monotonic()
         maybe_stored = False
         outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
-            if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, path, outcome)):
+            if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, started, outcome)):
                 return uid
             outcome = self._attempt("POST", path, attempt, body=body)
             disposition = _disposition(outcome)
@@ -471,30 +497,41 @@ class PaletteClient:
             if disposition is Disposition.FINAL or attempt == self.policy.attempts:
                 break
             self._pause(attempt, outcome)
-        if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, path, outcome)):
+        if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, started, outcome)):
             return uid
         assert outcome is not None
         raise self._final_error(outcome, "POST", path, secret_values(body))
 
     def _find_created(
-        self, name: str, kind: RegistryKind, wanted_scope: str | None, path: str, outcome: object
+        self, name: str, kind: RegistryKind, wanted_scope: str | None, started: float, outcome: object
     ) -> str | None:
-        """The uid of the registry a create with an unknown outcome may have stored, or None."""
+        """The uid of the registry that a create with an unknown outcome (first sent at `started`)
+        stored, or None. Besides name, kind and scope, the registry must have been created since
+        that first attempt by the server's own clock, so an older namesake (say a system registry
+        seen from a tenant) is never mistaken for ours."""
+        path = "/v1/registries/oci/summary"
         try:
-            items = registries_named(self.list_oci(), name, kind)
+            response = self._call("GET", path)
+            items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, kind)
         except PaletteError as exc:
             raise AmbiguousWriteError(
-                f"creating registry {name!r} may or may not have succeeded: the answer to POST {path} was lost "
-                f"({_outcome_words(outcome)}) and looking it up failed too ({exc}). Check Palette for an "
-                f"{kind} registry named {name!r} before creating it again",
+                f"creating the {kind} registry {name!r} may or may not have succeeded: the answer was lost "
+                f"({_outcome_words(outcome)}) and looking the registry up failed too ({exc}). Check Palette "
+                f"for a registry named {name!r} before creating it again",
                 method="POST",
-                path=path,
+                path=f"/v1/registries/oci/{kind}",
             ) from None
+        server_now = parse_http_date(response.headers.get("Date"))
+        window = time.monotonic() - started + CREATE_CLOCK_SLACK
         project_scoped = bool(self.project_uid)
-        mine = [r for r in items if scope_matches(r.spec.scope, project_scoped=project_scoped, wanted=wanted_scope)]
-        if mine and mine[0].metadata.uid:
-            logger.debug("POST %s: the registry was stored after all (found by name)", path)
-            return mine[0].metadata.uid
+        for item in items:
+            if (
+                item.metadata.uid
+                and scope_matches(item.spec.scope, project_scoped=project_scoped, wanted=wanted_scope)
+                and created_within(item.metadata.creation_timestamp, server_now, window)
+            ):
+                logger.debug("POST /v1/registries/oci/%s: stored after all (found by name)", kind)
+                return item.metadata.uid
         return None
 
     def _read(self, model: type[_M], path: str, *, params: Mapping[str, str] | None = None, scoped: bool = True) -> _M:

@@ -53,18 +53,25 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     or unreadable; never negative."""
     if value is None or not value.strip():
         return None
-    text = value.strip()
     try:
-        return max(float(text), 0.0)
+        return max(float(value.strip()), 0.0)
     except ValueError:
         pass
+    when = parse_http_date(value)
+    if when is None:
+        return None
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP-date header (Date, Retry-After) as an aware datetime; None when absent or unreadable."""
+    if not value or not value.strip():
+        return None
     try:
-        when = email.utils.parsedate_to_datetime(text)
+        when = email.utils.parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def retry_delay(retry: int, retry_after: float | None, policy: RetryPolicy, rng: random.Random | None = None) -> float:

@@ -224,3 +224,19 @@ def test_set_project_switches_scope() -> None:
         assert client.project_uid == "5f0000000000000000000001"
         client.set_project(None)
         assert client.project_uid is None
+
+
+def test_a_lost_create_is_only_matched_by_a_fresh_registry() -> None:
+    from datetime import UTC, datetime
+
+    from provider.palette.client import created_within
+
+    now = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
+    assert created_within("2025-03-01T11:59:55.123Z", now, 10)
+    assert not created_within("2025-03-01T11:00:00.000Z", now, 10)
+    assert created_within("2025-03-01T12:00:01Z", now, 10)  # server clock moved on
+    # Cannot tell: no Date header, no timestamp, Go's zero time, unreadable text.
+    assert created_within("2025-03-01T11:00:00Z", None, 10)
+    assert created_within(None, now, 10)
+    assert created_within("0001-01-01T00:00:00Z", now, 10)
+    assert created_within("yesterday", now, 10)

@@ -106,3 +106,12 @@ def test_policy_counts_attempts_and_refuses_negative_values() -> None:
         RetryPolicy(max_retries=-1)
     with pytest.raises(ConfigurationError):
         RetryPolicy(backoff_base=-0.1)
+
+
+def test_http_dates_parse_or_give_none() -> None:
+    from provider.palette.retry import parse_http_date
+
+    assert parse_http_date("Sat, 01 Mar 2025 12:00:10 GMT") == datetime(2025, 3, 1, 12, 0, 10, tzinfo=UTC)
+    assert parse_http_date("") is None
+    assert parse_http_date(None) is None
+    assert parse_http_date("not a date") is None
