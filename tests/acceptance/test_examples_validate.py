@@ -1,0 +1,80 @@
+"""Every example directory passes real `terraform validate` (1.0.3 and 1.15.5) on its own.
+
+The examples are what docs/ shows users, so they must be valid configurations, and `validate`
+runs the provider's plan-time rules too (ValidateResourceConfig), not just HCL syntax. Each
+directory is copied into a Workspace, whose dev_overrides send `palette/oci` to this checkout's
+provider. No credentials are needed and Palette is never contacted.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.harness.terraform import REPO, VERSIONS, Workspace
+
+EXAMPLES = REPO / "examples"
+# The directories docs/ embeds from (examples/quickstart and examples/ci have their own tests).
+DOC_EXAMPLE_DIRS = sorted(
+    [EXAMPLES / "provider", *(EXAMPLES / "resources").iterdir(), *(EXAMPLES / "data-sources").iterdir()]
+)
+
+
+def workspace_with(example: Path, directory: Path, version: str) -> Workspace:
+    workspace = Workspace(directory, version)
+    for source in sorted(example.glob("*.tf")):
+        shutil.copy(source, workspace.dir / source.name)
+    return workspace
+
+
+def test_every_resource_and_data_source_has_an_example_directory() -> None:
+    names = {d.relative_to(EXAMPLES).as_posix() for d in DOC_EXAMPLE_DIRS}
+    assert names == {
+        "provider",
+        "resources/oci_registry_helm",
+        "resources/oci_registry_zarf",
+        "resources/oci_registry_packs",
+        "data-sources/oci_registry",
+        "data-sources/oci_registries",
+    }
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("example", DOC_EXAMPLE_DIRS, ids=lambda d: d.relative_to(EXAMPLES).as_posix())
+def test_example_directory_validates(example: Path, version: str, tmp_path: Path) -> None:
+    workspace = workspace_with(example, tmp_path / "work", version)
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 0, str(result)
+    assert "Success! The configuration is valid" in result.stdout, str(result)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_validate_applies_the_provider_rules_to_an_example(version: str, tmp_path: Path) -> None:
+    """The check above means something: a Zarf example with auto_sync = true is refused at validate."""
+    workspace = workspace_with(EXAMPLES / "resources" / "oci_registry_zarf", tmp_path / "work", version)
+    resource_tf = workspace.dir / "resource.tf"
+    original = resource_tf.read_text()
+    opening = 'resource "oci_registry_zarf" "packages" {\n'
+    resource_tf.write_text(original.replace(opening, opening + "  auto_sync = true\n"))
+    assert resource_tf.read_text() != original
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 1, str(result)
+    assert "Automatic synchronization is not supported for Zarf registries" in result.output
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_examples_are_formatted_as_terraform_fmt_writes_them(version: str, tmp_path: Path) -> None:
+    copies = tmp_path / "examples"
+    for example in DOC_EXAMPLE_DIRS:  # one tree: Terraform 1.0.3's fmt takes a single directory
+        shutil.copytree(example, copies / example.relative_to(EXAMPLES))
+    workspace = Workspace(tmp_path / "work", version)
+
+    result = workspace.run("fmt", "-check", "-diff", "-recursive", "-no-color", str(copies), check=False)
+
+    assert result.returncode == 0, str(result)
