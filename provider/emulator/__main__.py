@@ -1,0 +1,119 @@
+"""palette-emulator: serve the Palette registries API locally (see provider/emulator/README.md).
+
+Every option can also come from an environment variable PALETTE_EMULATOR_<OPTION>; repeatable
+options take a comma-separated list there (PALETTE_EMULATOR_API_KEYS, ..._SYSTEM_API_KEYS,
+..._PROJECTS). Once the server accepts connections it prints exactly one line to stdout:
+    palette-emulator listening on http://127.0.0.1:<port>
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from .app import create_app
+from .config import DEFAULT_API_KEY, EmulatorConfig
+from .faults import DropCapableH11Protocol
+
+ENV_PREFIX = "PALETTE_EMULATOR_"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in (_env(name) or "").split(",") if item.strip()]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="palette-emulator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add = parser.add_argument
+    add("--host", default=_env("HOST", "127.0.0.1"), help="address to listen on (default %(default)s)")
+    add("--port", type=int, default=int(_env("PORT", "8080") or 8080),
+        help="port; 0 picks a free one (default %(default)s)")
+    add("--db", default=_env("DB"), help="SQLite file that persists across restarts (default: in memory)")
+    add("--api-key", action="append", dest="api_keys", metavar="KEY",
+        help=f"a tenant API key (repeatable; env {ENV_PREFIX}API_KEYS; default {DEFAULT_API_KEY!r})")
+    add("--system-api-key", action="append", dest="system_api_keys", metavar="KEY",
+        help=f"a system administrator's API key: its registries have system scope (env {ENV_PREFIX}SYSTEM_API_KEYS)")
+    add("--project", action="append", dest="projects", metavar="NAME",
+        help=f"a project besides 'Default' (repeatable; env {ENV_PREFIX}PROJECTS)")
+    add("--sync-delay", type=float, default=float(_env("SYNC_DELAY", "1.0") or 1.0), metavar="SECONDS",
+        help="how long a registry sync stays InProgress (default %(default)s)")
+    add("--validate", choices=("contact", "accept"), default=_env("VALIDATE", "contact"),
+        help="contact: validate and sync really contact the registry (default); accept: always succeed")
+    add("--tls-cert", default=_env("TLS_CERT"), metavar="FILE", help="serve HTTPS with this certificate (PEM)")
+    add("--tls-key", default=_env("TLS_KEY"), metavar="FILE", help="the private key of --tls-cert (PEM)")
+    add("--log-level", default=_env("LOG_LEVEL", "warning"),
+        choices=("critical", "error", "warning", "info", "debug"), help="(default %(default)s)")
+    args = parser.parse_args(argv)
+    args.api_keys = args.api_keys or _env_list("API_KEYS")
+    args.system_api_keys = args.system_api_keys or _env_list("SYSTEM_API_KEYS")
+    args.projects = args.projects or _env_list("PROJECTS")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.sync_delay < 0:
+        parser.error("--sync-delay must be >= 0")
+    return args
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before serving, so `--port 0` can report the port the system picked."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+class AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that prints the one readiness line once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, url: str) -> None:
+        super().__init__(config)
+        self.url = url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            print(f"palette-emulator listening on {self.url}", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="palette-emulator: %(levelname)s %(name)s: %(message)s")
+    if not args.api_keys:
+        print(f"palette-emulator: no --api-key given; tenant API key is {DEFAULT_API_KEY!r}", file=sys.stderr)
+    config = EmulatorConfig(
+        api_keys=tuple(args.api_keys or (DEFAULT_API_KEY,)),
+        system_api_keys=tuple(args.system_api_keys),
+        projects=tuple(args.projects),
+        db=args.db,
+        sync_delay=args.sync_delay,
+        validate=args.validate,
+    )
+    app, _ = create_app(config)
+    sock = bind(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    scheme = "https" if args.tls_cert else "http"
+    shown_host = f"[{host}]" if ":" in host else host
+    server_config = uvicorn.Config(
+        app, http=DropCapableH11Protocol, lifespan="on", log_level=args.log_level, access_log=False,
+        ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
+    )
+    AnnouncingServer(server_config, f"{scheme}://{shown_host}:{port}").run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

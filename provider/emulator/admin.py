@@ -1,0 +1,136 @@
+"""The test-only admin API under /emulator/ (no API key; never faulted, logged or counted).
+
+  GET    /emulator/health                 200 {"status": "ok"}
+  POST   /emulator/faults                 {"rules": [...]} -> 201 {"rules": all active rules, with ids}
+  GET    /emulator/faults                 {"rules": [...]} (each with how often it "fired")
+  DELETE /emulator/faults                 204, removes every rule
+  GET    /emulator/requests               {"items": [{method, path, route, status, duration_ms, fault, project_uid}]}
+  GET    /emulator/counters               {"total", "writes", "by_route": {"GET /v1/...": n}}
+  POST   /emulator/reset                  204: registries, request log, counters and faults cleared
+  POST   /emulator/registries             seed {"kind", "registry", "scope", "project_uid", "legacy"} -> 201 {"uid"}
+  GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
+  PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item
+  DELETE /emulator/registries/{uid}       204 (404 when absent)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from . import views
+from .app import Call, EmulatorState, endpoint, no_content
+from .errors import bad_request, not_found
+from .store import Kind, Registry, Scope
+
+SEED_FIELDS = {"kind", "registry", "scope", "project_uid", "legacy"}
+
+
+class AdminApi:
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/emulator/health", endpoint(self.health), methods=["GET"]),
+            Route("/emulator/faults", endpoint(self.add_faults), methods=["POST"]),
+            Route("/emulator/faults", endpoint(self.list_faults), methods=["GET"]),
+            Route("/emulator/faults", endpoint(self.clear_faults), methods=["DELETE"]),
+            Route("/emulator/requests", endpoint(self.requests), methods=["GET"]),
+            Route("/emulator/counters", endpoint(self.counters), methods=["GET"]),
+            Route("/emulator/reset", endpoint(self.reset), methods=["POST"]),
+            Route("/emulator/registries", endpoint(self.seed), methods=["POST"]),
+            Route("/emulator/registries", endpoint(self.dump), methods=["GET"]),
+            Route("/emulator/registries/{uid}", endpoint(self.patch), methods=["PATCH"]),
+            Route("/emulator/registries/{uid}", endpoint(self.delete), methods=["DELETE"]),
+        ]
+
+    def health(self, call: Call) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    def add_faults(self, call: Call) -> Response:
+        body = call.json()
+        if not isinstance(body, dict) or not isinstance(body.get("rules"), list):
+            raise bad_request('body must be {"rules": [...]}', code="InvalidRequest")
+        try:
+            rules = self.state.faults.add(body["rules"])
+        except ValueError as exc:
+            raise bad_request(f"fault rule: {exc}", code="InvalidRequest") from None
+        return JSONResponse({"rules": [rule.public() for rule in rules]}, status_code=201)
+
+    def list_faults(self, call: Call) -> Response:
+        return JSONResponse({"rules": [rule.public() for rule in self.state.faults.rules()]})
+
+    def clear_faults(self, call: Call) -> Response:
+        self.state.faults.clear()
+        return no_content()
+
+    def requests(self, call: Call) -> Response:
+        return JSONResponse({"items": self.state.requests.items()})
+
+    def counters(self, call: Call) -> Response:
+        return JSONResponse(self.state.requests.counters())
+
+    def reset(self, call: Call) -> Response:
+        self.state.store.delete_all()
+        self.state.requests.clear()
+        self.state.faults.clear()
+        return no_content()
+
+    def seed(self, call: Call) -> Response:
+        body = call.json()
+        if not isinstance(body, dict) or body.get("kind") not in ("basic", "ecr"):
+            raise bad_request('kind: must be "basic" or "ecr"', code="InvalidRequest")
+        if set(body) - SEED_FIELDS:
+            raise bad_request(f"unknown field(s): {', '.join(sorted(set(body) - SEED_FIELDS))}", "InvalidRequest")
+        kind: Kind = body["kind"]
+        scope, project_uid = self._seed_scope(body)
+        reg = self.state.registries.create(
+            kind, body.get("registry"), scope=scope, project_uid=project_uid, legacy=bool(body.get("legacy"))
+        )
+        return JSONResponse({"uid": reg.uid}, status_code=201)
+
+    def _seed_scope(self, body: dict[str, Any]) -> tuple[Scope, str]:
+        scope = body.get("scope", "tenant")
+        project_uid = body.get("project_uid") or ""
+        if scope not in ("system", "tenant", "project"):
+            raise bad_request("scope: must be system, tenant or project", code="InvalidRequest")
+        if scope == "project" and self.state.store.project(project_uid) is None:
+            raise bad_request("project_uid: must name an existing project when scope is project", "InvalidRequest")
+        if scope != "project" and project_uid:
+            raise bad_request("project_uid: only for scope project", code="InvalidRequest")
+        return scope, project_uid
+
+    def dump(self, call: Call) -> Response:
+        registries = self.state.registries
+        items = [views.dump_item(reg, registries.status(reg)) for reg in self.state.store.all()]
+        return JSONResponse({"items": items})
+
+    def patch(self, call: Call) -> Response:
+        reg = self._stored(call.params["uid"])
+        try:
+            change = json.loads(call.body or b"null")  # nulls kept: they remove keys
+        except ValueError as exc:
+            raise bad_request(f"request body is not valid JSON: {exc}", code="InvalidRequest") from None
+        if not isinstance(change, dict):
+            raise bad_request("body must be a (partial) spec object", code="InvalidRequest")
+        self.state.registries.patch_out_of_band(reg, change)
+        return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
+
+    def delete(self, call: Call) -> Response:
+        self.state.registries.delete(self._stored(call.params["uid"]))
+        return no_content()
+
+    def _stored(self, uid: str) -> Registry:
+        reg = self.state.store.get(uid)
+        if reg is None:
+            raise not_found(f"registry '{uid}' not found")
+        return reg
+
+
+def admin_routes(state: EmulatorState) -> list[BaseRoute]:
+    return AdminApi(state).routes()
+

@@ -1,0 +1,240 @@
+"""The Starlette application: the Palette registries API under /v1/, the admin API under /emulator/.
+
+Handlers are thin and synchronous (Starlette runs them in its thread pool): read the request,
+ask `service.Registries`, shape the answer with `views`. Every failure is an ApiError, answered
+as a v1Error JSON body by one exception handler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import ASGIApp, Scope
+
+from . import views
+from .auth import Caller, identify
+from .config import EmulatorConfig
+from .errors import ApiError, bad_request
+from .faults import FaultBook, FaultMiddleware, RequestLog
+from .rules import parse_json
+from .service import Registries
+from .store import Kind, Store, new_uid
+
+log = logging.getLogger("palette_emulator")
+
+KINDS: tuple[Kind, ...] = ("basic", "ecr")
+METADATA_SCOPES = {"system": {"system"}, "tenant": {"tenant", "project"}, "all": {"system", "tenant", "project"}}
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a synchronous handler gets from its request (the body already read)."""
+
+    params: Mapping[str, str]
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return parse_json(self.body)
+
+
+Handler = Callable[[Call], Response]
+
+
+def endpoint(handler: Handler) -> Callable[[Request], Any]:
+    """An async Starlette endpoint that reads the body, then runs `handler` in the thread pool."""
+
+    async def run(request: Request) -> Response:
+        call = Call(request.path_params, request.query_params, request.headers, await request.body())
+        return await run_in_threadpool(handler, call)
+
+    return run
+
+
+def audited(status: int, content: Any = None) -> Response:
+    """An answer carrying the AuditUid header Palette adds to creates, validates and syncs."""
+    headers = {"AuditUid": new_uid()}
+    if content is None:
+        return Response(status_code=status, headers=headers)
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+@dataclass
+class EmulatorState:
+    config: EmulatorConfig
+    store: Store
+    registries: Registries
+    faults: FaultBook
+    requests: RequestLog
+
+
+class PaletteApi:
+    """The /v1/ routes: registries (basic and ECR share every handler) and project metadata."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.registries = state.registries
+
+    def routes(self) -> list[BaseRoute]:
+        routes: list[BaseRoute] = [
+            Route("/v1/dashboard/projects/metadata", endpoint(self.projects), methods=["GET"]),
+            Route("/v1/registries/metadata", endpoint(self.metadata), methods=["GET"]),
+            Route("/v1/registries/oci/summary", endpoint(self.summary), methods=["GET"]),
+        ]
+        for kind in KINDS:
+            base, one = f"/v1/registries/oci/{kind}", f"/v1/registries/oci/{{uid}}/{kind}"
+            routes += [
+                Route(base, endpoint(partial(self.create, kind)), methods=["POST"]),
+                Route(f"{base}/validate", endpoint(partial(self.validate, kind)), methods=["POST"]),
+                Route(one, endpoint(partial(self.get, kind)), methods=["GET"]),
+                Route(one, endpoint(partial(self.update, kind)), methods=["PUT"]),
+                Route(one, endpoint(partial(self.delete, kind)), methods=["DELETE"]),
+                Route(f"{one}/sync", endpoint(partial(self.sync, kind)), methods=["POST"]),
+                Route(f"{one}/sync/status", endpoint(partial(self.sync_status, kind)), methods=["GET"]),
+            ]
+        routes += [
+            Route("/v1/registries/oci/{uid}", endpoint(self.entity), methods=["GET"]),
+            Route("/v1/registries/{uid}", endpoint(partial(self.delete, None)), methods=["DELETE"]),
+        ]
+        return routes
+
+    def _caller(self, call: Call) -> Caller:
+        return identify(call.headers, self.state.config, self.state.store)
+
+    def projects(self, call: Call) -> Response:
+        self._caller(call)
+        name = call.query.get("name")
+        projects = [p for p in self.state.store.projects() if name is None or p.name == name]
+        return JSONResponse({"items": [{"metadata": {"name": p.name, "uid": p.uid}} for p in projects]})
+
+    def metadata(self, call: Call) -> Response:
+        caller = self._caller(call)
+        scope = call.query.get("scope", "all")
+        if scope not in METADATA_SCOPES:
+            raise bad_request(f"scope: must be one of system, tenant, all (got '{scope}')", code="InvalidRequest")
+        regs = [reg for reg in self.registries.visible(caller) if reg.scope in METADATA_SCOPES[scope]]
+        return JSONResponse({"items": [views.metadata_item(reg) for reg in regs]})
+
+    def summary(self, call: Call) -> Response:
+        caller = self._caller(call)
+        items = [views.summary_item(reg, self.registries.status(reg)) for reg in self.registries.visible(caller)]
+        return JSONResponse({"items": items})
+
+    def entity(self, call: Call) -> Response:
+        reg = self.registries.find(self._caller(call), call.params["uid"])
+        return JSONResponse(views.entity_view(reg))
+
+    def create(self, kind: Kind, call: Call) -> Response:
+        caller = self._caller(call)
+        reg = self.registries.create(kind, call.json(), scope=caller.scope, project_uid=caller.project_uid)
+        return audited(201, {"uid": reg.uid})
+
+    def validate(self, kind: Kind, call: Call) -> Response:
+        self._caller(call)
+        self.registries.validate(kind, call.json())
+        return audited(204)
+
+    def get(self, kind: Kind, call: Call) -> Response:
+        reg = self.registries.find(self._caller(call), call.params["uid"], kind)
+        return JSONResponse(views.registry_view(reg, self.registries.status(reg)))
+
+    def update(self, kind: Kind, call: Call) -> Response:
+        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], kind)
+        self.registries.update(reg, call.json())
+        return no_content()
+
+    def delete(self, kind: Kind | None, call: Call) -> Response:
+        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], kind)
+        self.registries.delete(reg)
+        return no_content()
+
+    def sync(self, kind: Kind, call: Call) -> Response:
+        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], kind)
+        self.registries.resync(reg)
+        return audited(202)
+
+    def sync_status(self, kind: Kind, call: Call) -> Response:
+        reg = self.registries.find(self._caller(call), call.params["uid"], kind)
+        return JSONResponse(self.registries.status(reg))
+
+
+# Errors: every answer that is not a success is a v1Error body.
+
+
+def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body(new_uid()), status_code=exc.status, headers=exc.headers)
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    # Not "ResourceNotFound": an unknown path is a client bug, not a missing registry.
+    code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "BadRequest")
+    message = f"{request.method} {request.url.path}: {exc.detail}"
+    return _api_error(request, ApiError(exc.status_code, code, message, dict(exc.headers or {})))
+
+
+def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _api_error(request, ApiError(500, "InternalError", "internal error in the emulator; see its log"))
+
+
+def _route_finder(routes: list[BaseRoute]) -> Callable[[Scope], str]:
+    """The route template a request matches (for the request log), or its raw path."""
+
+    def route_of(scope: Scope) -> str:
+        partial_match = None
+        for route in routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return str(getattr(route, "path", scope["path"]))
+            if match is Match.PARTIAL and partial_match is None:
+                partial_match = str(getattr(route, "path", scope["path"]))
+        return partial_match or str(scope["path"])
+
+    return route_of
+
+
+def create_app(config: EmulatorConfig) -> tuple[ASGIApp, EmulatorState]:
+    """The emulator as an ASGI app (serve it with faults.DropCapableH11Protocol) and its state."""
+    from .admin import admin_routes  # admin imports this module's helpers
+
+    store = Store(config.db)
+    for name in config.project_names:
+        store.ensure_project(name)
+    state = EmulatorState(config, store, Registries(store, config), FaultBook(), RequestLog())
+    state.registries.sync.resume_unfinished()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        state.registries.close()
+        store.close()
+
+    api_routes = PaletteApi(state).routes()
+    starlette = Starlette(
+        routes=[*api_routes, *admin_routes(state)],
+        exception_handlers={
+            ApiError: _api_error,
+            HTTPException: _http_error,
+            Exception: _unexpected_error,
+        },
+        lifespan=lifespan,
+    )
+    return FaultMiddleware(starlette, state.faults, state.requests, _route_finder(api_routes)), state

@@ -1,0 +1,148 @@
+"""What the registry endpoints do, shared by the Palette API and the admin API; no HTTP here.
+
+Handlers parse and answer; this module applies the swagger, Palette's rules, scopes and sync.
+Failures are ApiErrors (the app turns them into v1Error answers).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .auth import Caller
+from .config import EmulatorConfig
+from .contact import ContactFailed, check
+from .errors import bad_request, conflict, not_found
+from .rules import (
+    BODY_DEFINITIONS,
+    KIND_LABELS,
+    SPEC_DEFINITIONS,
+    check_connection_fields,
+    checked,
+    registry_name,
+    registry_spec,
+    sync_capable,
+)
+from .store import Kind, NameTaken, Registry, Scope, Store, new_uid
+from .sync import SyncRunner, sync_status
+
+
+def _other_kind_path(reg: Registry) -> str:
+    return f"/v1/registries/oci/{reg.uid}/{reg.kind}"
+
+
+class Registries:
+    def __init__(self, store: Store, config: EmulatorConfig) -> None:
+        self.store = store
+        self.config = config
+        self.sync = SyncRunner(store, config)
+
+    def close(self) -> None:
+        self.sync.close()
+
+    # Looking up
+
+    def find(self, caller: Caller, uid: str, kind: Kind | None = None) -> Registry:
+        """The registry `uid` as `caller` sees it (404 when absent, hidden, or of the other kind)."""
+        reg = self.store.get(uid)
+        if reg is None or not caller.can_see(reg):
+            raise not_found(f"registry '{uid}' not found")
+        if kind is not None and reg.kind != kind:
+            raise not_found(
+                f"registry '{uid}' is {KIND_LABELS[reg.kind]} registry, not {KIND_LABELS[kind]} one;"
+                f" use {_other_kind_path(reg)}"
+            )
+        return reg
+
+    def find_changeable(self, caller: Caller, uid: str, kind: Kind | None = None) -> Registry:
+        reg = self.find(caller, uid, kind)
+        caller.check_can_change(reg)
+        return reg
+
+    def visible(self, caller: Caller) -> list[Registry]:
+        return [reg for reg in self.store.all() if caller.can_see(reg)]
+
+    def status(self, reg: Registry) -> dict[str, Any]:
+        return sync_status(reg, self.config.sync_delay)
+
+    # Changing
+
+    def create(
+        self, kind: Kind, body: Any, scope: Scope, project_uid: str = "", legacy: bool = False
+    ) -> Registry:
+        body = checked(BODY_DEFINITIONS[kind], body)
+        name = registry_name(body, None)
+        capable = sync_capable(kind, body.get("spec") or {}, legacy)
+        spec = registry_spec(kind, body, name, None, capable)
+        reg = Registry(
+            uid=new_uid(), name=name, kind=kind, scope=scope, project_uid=project_uid, spec=spec,
+            sync_capable=capable,
+        )
+        if reg.sync_enabled:
+            self.sync.start(reg)
+        try:
+            self.store.insert(reg)
+        except NameTaken:
+            where = f"project '{project_uid}'" if scope == "project" else f"{scope} scope"
+            raise conflict(f"a registry named '{name}' already exists in {where}") from None
+        self.sync.launch(reg)
+        return reg
+
+    def update(self, reg: Registry, body: Any) -> None:
+        body = checked(BODY_DEFINITIONS[reg.kind], body)
+        name = registry_name(body, reg)
+        reg.spec = registry_spec(reg.kind, body, name, reg, reg.sync_capable)
+        reg.modified = time.time()
+        if reg.sync_enabled:
+            self.sync.start(reg)
+        self._save(reg)
+        self.sync.launch(reg)
+
+    def patch_out_of_band(self, reg: Registry, partial_spec: dict[str, Any]) -> None:
+        """Drift: merge a partial spec without any rule, as if someone changed it in the UI."""
+        reg.spec = _merge(reg.spec, partial_spec)
+        reg.modified = time.time()
+        self._save(reg)
+
+    def resync(self, reg: Registry) -> None:
+        if not reg.sync_enabled:
+            raise bad_request(
+                f"synchronization is not enabled on registry '{reg.name}'; enable it with spec.isSyncSupported=true"
+            )
+        self.sync.start(reg)
+        self._save(reg)
+        self.sync.launch(reg)
+
+    def delete(self, reg: Registry) -> None:
+        if not self.store.delete(reg.uid):
+            raise not_found(f"registry '{reg.uid}' not found")
+
+    def _save(self, reg: Registry) -> None:
+        if not self.store.save(reg):
+            raise not_found(f"registry '{reg.uid}' not found")
+
+    # Validating
+
+    def validate(self, kind: Kind, body: Any) -> None:
+        """Check a spec's fields, then (in contact mode) that the registry accepts it."""
+        spec = checked(SPEC_DEFINITIONS[kind], body)
+        check_connection_fields(kind, spec)
+        if self.config.validate == "accept":
+            return
+        try:
+            check(kind, spec, self.config.contact_timeout)
+        except ContactFailed as failure:
+            raise bad_request(str(failure), code="RegistryValidationFailed") from None
+
+
+def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge; a null in `change` removes the key."""
+    merged = dict(base)
+    for key, value in change.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

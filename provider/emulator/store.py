@@ -1,0 +1,226 @@
+"""SQLite storage for projects and registries; knows nothing of HTTP.
+
+One connection shared by Starlette's worker threads (`check_same_thread=False`) behind one lock:
+every method is a short transaction, so a lock is simpler and faster than a connection pool.
+`path=None` keeps everything in memory; a file survives restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["basic", "ecr"]
+Scope = Literal["system", "tenant", "project"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS projects (
+    uid TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS registries (
+    uid TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    project_uid TEXT NOT NULL DEFAULT '',
+    spec TEXT NOT NULL,
+    sync_capable INTEGER NOT NULL,
+    created REAL NOT NULL,
+    modified REAL NOT NULL,
+    sync_generation INTEGER NOT NULL DEFAULT 0,
+    sync_started REAL,
+    sync_result TEXT NOT NULL DEFAULT '',
+    sync_message TEXT NOT NULL DEFAULT '',
+    sync_finished REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS registries_unique_name ON registries (scope, project_uid, name);
+"""
+
+_REGISTRY_COLUMNS = (
+    "uid, name, kind, scope, project_uid, spec, sync_capable, created, modified,"
+    " sync_generation, sync_started, sync_result, sync_message, sync_finished"
+)
+
+
+def new_uid() -> str:
+    """A Palette-style uid: 24 lowercase hex characters."""
+    return secrets.token_hex(12)
+
+
+class NameTaken(Exception):
+    """Another registry in the same scope already has this name."""
+
+
+@dataclass
+class SyncRun:
+    """The latest synchronisation of a registry. `result` is "" while it runs, then Success or Failed."""
+
+    generation: int = 0
+    started: float | None = None
+    result: str = ""
+    message: str = ""
+    finished: float | None = None
+
+
+@dataclass
+class Registry:
+    uid: str
+    name: str
+    kind: Kind
+    scope: Scope
+    spec: dict[str, Any]
+    sync_capable: bool
+    project_uid: str = ""
+    created: float = field(default_factory=time.time)
+    modified: float = field(default_factory=time.time)
+    sync: SyncRun = field(default_factory=SyncRun)
+
+    @property
+    def provider_type(self) -> str:
+        return str(self.spec.get("providerType") or "helm")
+
+    @property
+    def sync_enabled(self) -> bool:
+        return bool(self.spec.get("isSyncSupported"))
+
+
+@dataclass(frozen=True)
+class Project:
+    uid: str
+    name: str
+
+
+def _registry_row(reg: Registry) -> tuple[Any, ...]:
+    run = reg.sync
+    return (
+        reg.uid, reg.name, reg.kind, reg.scope, reg.project_uid, json.dumps(reg.spec), int(reg.sync_capable),
+        reg.created, reg.modified, run.generation, run.started, run.result, run.message, run.finished,
+    )
+
+
+def _registry_from(row: tuple[Any, ...]) -> Registry:
+    (uid, name, kind, scope, project_uid, spec, capable, created, modified,
+     generation, started, result, message, finished) = row
+    return Registry(
+        uid=uid, name=name, kind=kind, scope=scope, project_uid=project_uid, spec=json.loads(spec),
+        sync_capable=bool(capable), created=created, modified=modified,
+        sync=SyncRun(generation, started, result, message, finished),
+    )
+
+
+class Store:
+    def __init__(self, path: str | None = None) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        if path:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # Projects
+
+    def ensure_project(self, name: str) -> Project:
+        """The project called `name`, created on first use (its uid then stays across restarts)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT uid, name FROM projects WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                row = (new_uid(), name)
+                db.execute("INSERT INTO projects (uid, name, created) VALUES (?, ?, ?)", (*row, time.time()))
+        return Project(*row)
+
+    def projects(self) -> list[Project]:
+        with self._lock:
+            rows = self._db.execute("SELECT uid, name FROM projects ORDER BY created, name").fetchall()
+        return [Project(*row) for row in rows]
+
+    def project(self, uid: str) -> Project | None:
+        with self._lock:
+            row = self._db.execute("SELECT uid, name FROM projects WHERE uid = ?", (uid,)).fetchone()
+        return Project(*row) if row else None
+
+    # Registries
+
+    def insert(self, reg: Registry) -> None:
+        try:
+            with self._transaction() as db:
+                db.execute(
+                    f"INSERT INTO registries ({_REGISTRY_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                    _registry_row(reg),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise NameTaken(reg.name) from exc
+
+    def save(self, reg: Registry) -> bool:
+        """Overwrite a stored registry; False when it no longer exists."""
+        row = _registry_row(reg)
+        try:
+            with self._transaction() as db:
+                cursor = db.execute(
+                    "UPDATE registries SET name=?, kind=?, scope=?, project_uid=?, spec=?, sync_capable=?,"
+                    " created=?, modified=?, sync_generation=?, sync_started=?, sync_result=?,"
+                    " sync_message=?, sync_finished=? WHERE uid=?",
+                    (*row[1:], reg.uid),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise NameTaken(reg.name) from exc
+        return cursor.rowcount == 1
+
+    def get(self, uid: str) -> Registry | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_REGISTRY_COLUMNS} FROM registries WHERE uid = ?", (uid,)).fetchone()
+        return _registry_from(row) if row else None
+
+    def all(self) -> list[Registry]:
+        """Every registry, oldest first."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_REGISTRY_COLUMNS} FROM registries ORDER BY rowid").fetchall()
+        return [_registry_from(row) for row in rows]
+
+    def delete(self, uid: str) -> bool:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM registries WHERE uid = ?", (uid,)).rowcount == 1
+
+    def delete_all(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM registries")
+
+    def record_sync_result(self, uid: str, generation: int, result: str, message: str, finished: float) -> bool:
+        """Store the outcome of sync run `generation`; ignored when a newer run has started since."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE registries SET sync_result=?, sync_message=?, sync_finished=?"
+                " WHERE uid=? AND sync_generation=?",
+                (result, message, finished, uid, generation),
+            )
+        return cursor.rowcount == 1
+
+    def unfinished_syncs(self) -> list[Registry]:
+        """Registries whose last sync run never recorded an outcome (e.g. the process stopped)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_REGISTRY_COLUMNS} FROM registries WHERE sync_started IS NOT NULL AND sync_result = ''"
+            ).fetchall()
+        return [_registry_from(row) for row in rows]

@@ -1,0 +1,80 @@
+"""Registry synchronisation that progresses over time.
+
+Starting a sync records a new run (generation, start time). In contact mode a worker thread runs
+the same check as the validate endpoint and records Success or Failed for that generation (a newer
+run makes an older outcome irrelevant); in accept mode the outcome is Success at once. What a
+client sees is computed from timestamps when it asks: "InProgress" until `sync_delay` seconds have
+passed AND the outcome is known, then the outcome. No timers, so tests are deterministic.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .config import EmulatorConfig
+from .contact import ContactFailed, check
+from .store import Registry, Store, SyncRun
+from .views import timestamp
+
+log = logging.getLogger("palette_emulator.sync")
+
+
+def sync_status(reg: Registry, delay: float, now: float | None = None) -> dict[str, Any]:
+    """v1RegistrySyncStatus for `reg` at time `now`."""
+    status: dict[str, Any] = {"isSyncSupported": reg.sync_capable, "status": ""}
+    run = reg.sync
+    if not reg.sync_enabled or run.started is None:
+        return status
+    status["lastRunTime"] = timestamp(run.started)
+    due = run.started + delay
+    if (time.time() if now is None else now) < due or not run.result:
+        status["status"] = "InProgress"
+        return status
+    status["status"] = run.result
+    if run.result == "Success":
+        status["lastSyncedTime"] = timestamp(max(due, run.finished or due))
+    else:
+        status["message"] = run.message
+    return status
+
+
+class SyncRunner:
+    def __init__(self, store: Store, config: EmulatorConfig) -> None:
+        self._store = store
+        self._config = config
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="palette-sync")
+
+    def start(self, reg: Registry) -> None:
+        """Begin a new sync run on `reg` (the caller saves `reg`, then calls `launch`)."""
+        now = time.time()
+        reg.sync = SyncRun(generation=reg.sync.generation + 1, started=now)
+        if self._config.validate == "accept":
+            reg.sync.result, reg.sync.finished = "Success", now
+
+    def launch(self, reg: Registry) -> None:
+        """Run the check of an unfinished run in the background."""
+        if not reg.sync.result:
+            self._pool.submit(self._run, reg.uid, reg.kind, reg.spec, reg.sync.generation)
+
+    def resume_unfinished(self) -> None:
+        """After a restart: finish the runs the previous process left open."""
+        for reg in self._store.unfinished_syncs():
+            self.launch(reg)
+
+    def _run(self, uid: str, kind: Any, spec: dict[str, Any], generation: int) -> None:
+        try:
+            check(kind, spec, self._config.contact_timeout)
+        except ContactFailed as failure:
+            result, message = "Failed", f"synchronization failed: {failure}"
+        except Exception:  # a bug in a check must not leave the run open forever
+            log.exception("sync check of registry %s crashed", uid)
+            result, message = "Failed", "synchronization failed: internal error in the emulator"
+        else:
+            result, message = "Success", ""
+        self._store.record_sync_result(uid, generation, result, message, time.time())
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,62 @@
+"""Shared fixtures: the real parts every test suite talks to, started once per session.
+
+  emulator            palette-emulator (validate contact mode, sync delay 0.2 s, project "Team-A",
+                      tenant key "test-api-key", system key "test-system-api-key"), whose boto3 reaches
+                      `moto_server` with its administrator's keys
+  clean_emulator      the same emulator, reset (no registries, faults, log or counters) for this test
+  docker_registry     docker-registry over plain HTTP with htpasswd basic auth
+  docker_registry_tls docker-registry over HTTPS, certificate issued by `test_ca`
+  test_ca             the throw-away CA (`.cert_pem` is what clients must trust)
+  moto_server         moto with authentication on (unknown keys are refused); see harness/moto.py
+
+Each fixture stops its process by its own pid. A missing docker-registry or moto fails the test
+with how to install it: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.harness.certs import CertificateAuthority
+from tests.harness.emulator import Emulator
+from tests.harness.moto import MotoServer
+from tests.harness.registry import DockerRegistry
+
+
+@pytest.fixture(scope="session")
+def test_ca() -> CertificateAuthority:
+    return CertificateAuthority.create()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    with MotoServer(require_auth=True) as moto:
+        yield moto
+
+
+@pytest.fixture(scope="session")
+def emulator(moto_server: MotoServer) -> Iterator[Emulator]:
+    with Emulator(sync_delay=0.2, validate="contact", env=moto_server.env()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def clean_emulator(emulator: Emulator) -> Iterator[Emulator]:
+    emulator.reset()
+    yield emulator
+
+
+@pytest.fixture(scope="session")
+def docker_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerRegistry]:
+    with DockerRegistry(tmp_path_factory.mktemp("docker-registry")) as registry:
+        yield registry
+
+
+@pytest.fixture(scope="session")
+def docker_registry_tls(
+    tmp_path_factory: pytest.TempPathFactory, test_ca: CertificateAuthority
+) -> Iterator[DockerRegistry]:
+    with DockerRegistry(tmp_path_factory.mktemp("docker-registry-tls"), ca=test_ca) as registry:
+        yield registry
