@@ -84,8 +84,9 @@ _M = TypeVar("_M", bound=BaseModel)
 
 DEFAULT_USER_AGENT = f"terraform-provider-oci/{__version__}"
 MAX_CONNECTIONS = 20
-# Seconds of tolerance when matching a lost create by its creation time (Date has 1 s resolution).
-CREATE_CLOCK_SLACK = 10.0
+# Seconds of tolerance when matching a lost create by its creation time: the Date header has 1 s
+# resolution, and servers behind one load balancer keep slightly different clocks.
+CREATE_CLOCK_SLACK = 2.5
 PROJECT_UID = re.compile(r"^[0-9a-f]{24}$")
 SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key"})
 
@@ -268,6 +269,10 @@ def _clean_header_value(value: str, what: str) -> str:
 
 class PaletteClient:
     """Palette's OCI registry API. Methods return models and raise `PaletteError` kinds."""
+
+    # How much older than the first attempt (by Palette's clock) a registry found after a lost
+    # create may be and still count as the one that create stored.
+    create_clock_slack: float = CREATE_CLOCK_SLACK
 
     def __init__(
         self,
@@ -522,7 +527,7 @@ class PaletteClient:
                 path=f"/v1/registries/oci/{kind}",
             ) from None
         server_now = parse_http_date(response.headers.get("Date"))
-        window = time.monotonic() - started + CREATE_CLOCK_SLACK
+        window = time.monotonic() - started + self.create_clock_slack
         project_scoped = bool(self.project_uid)
         for item in items:
             if (

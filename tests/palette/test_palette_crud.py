@@ -1,0 +1,183 @@
+"""The client against the real emulator: create, read, update, delete, scopes and projects.
+
+The emulator refuses (400) any body that breaks the swagger, unknown fields included, so each
+successful create and update here also proves the client's request bodies follow it."""
+
+from __future__ import annotations
+
+import pytest
+
+from provider.palette.client import PaletteClient
+from provider.palette.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
+from provider.palette.models import BasicOciRegistry, EcrRegistry, keep_secret
+from tests.harness.emulator import Emulator
+from tests.palette.builders import basic, ecr_keys, ecr_sts
+from tests.palette.conftest import PaletteFactory
+
+UNKNOWN_UID = "0123456789abcdef01234567"
+
+
+def test_basic_registry_lifecycle(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    sent = basic("charts", password="Harbor-Pa55word-secret")
+    uid = palette.create_basic(sent)
+
+    stored = clean_emulator.registry(uid)
+    assert stored is not None and stored["spec"]["auth"]["password"] == "Harbor-Pa55word-secret"
+    got = palette.get_basic(uid)
+    assert (got.metadata.uid, got.metadata.name, got.spec.endpoint) == (uid, "charts", "http://127.0.0.1:1")
+    assert got.spec.provider_type == "helm" and got.spec.base_content_path == "charts"
+    assert got.spec.auth.username == "robot$ci" and got.spec.scope == "tenant"
+    assert got.spec.auth.password != "Harbor-Pa55word-secret"  # Palette masks stored secrets
+    assert got.spec.auth.tls is not None  # and always answers a TLS block
+
+    # An update built from what was read must carry the secret that was sent, not the mask.
+    got.spec.base_content_path = "charts-v2"
+    got.spec.auth.password = keep_secret(got.spec.auth.password, sent.spec.auth.password)
+    palette.update_basic(uid, got)
+    assert palette.get_basic(uid).spec.base_content_path == "charts-v2"
+    stored = clean_emulator.registry(uid)
+    assert stored is not None and stored["spec"]["auth"]["password"] == "Harbor-Pa55word-secret"
+
+    palette.delete_basic(uid)
+    with pytest.raises(NotFoundError):
+        palette.get_basic(uid)
+    with pytest.raises(NotFoundError):  # callers decide that a second delete is fine
+        palette.delete_basic(uid)
+
+
+@pytest.mark.parametrize("build", [ecr_keys, ecr_sts], ids=["access-keys", "sts-role"])
+def test_ecr_registry_lifecycle(palette: PaletteClient, clean_emulator: Emulator, build: object) -> None:
+    assert callable(build)
+    sent: EcrRegistry = build("packs-ecr")
+    uid = palette.create_ecr(sent)
+
+    got = palette.get_ecr(uid)
+    assert got.spec.endpoint == "123456789012.dkr.ecr.us-east-1.amazonaws.com" and got.spec.is_private
+    assert got.spec.credentials is not None and sent.spec.credentials is not None
+    assert got.spec.credentials.credential_type == sent.spec.credentials.credential_type
+    assert got.spec.credentials.sts == sent.spec.credentials.sts
+    assert got.spec.tls is not None  # ECR answers its TLS block at spec.tls
+
+    got.spec.default_region = "us-west-2"
+    got.spec.credentials.secret_key = keep_secret(got.spec.credentials.secret_key, sent.spec.credentials.secret_key)
+    palette.update_ecr(uid, got)
+    assert palette.get_ecr(uid).spec.default_region == "us-west-2"
+    stored = clean_emulator.registry(uid)
+    assert stored is not None
+    assert stored["spec"]["credentials"].get("secretKey") == sent.spec.credentials.secret_key
+
+    palette.delete_ecr(uid)
+    with pytest.raises(NotFoundError):
+        palette.get_ecr(uid)
+
+
+def test_kind_is_told_by_get_oci_and_the_summary(palette: PaletteClient) -> None:
+    basic_uid = palette.create("basic", basic("charts"))
+    ecr_uid = palette.create("ecr", ecr_keys("packs"))
+
+    assert palette.get_oci(basic_uid).kind == "basic"
+    assert palette.get_oci(ecr_uid).kind == "ecr"
+    assert isinstance(palette.get("basic", basic_uid), BasicOciRegistry)
+    assert isinstance(palette.get("ecr", ecr_uid), EcrRegistry)
+    kinds = {item.metadata.uid: item.kind for item in palette.list_oci()}
+    assert kinds == {basic_uid: "basic", ecr_uid: "ecr"}
+
+    found = palette.find_by_name("charts")
+    assert found is not None and found.metadata.uid == basic_uid
+    assert palette.find_by_name("charts", kind="ecr") is None
+    assert palette.find_by_name("no-such-registry") is None
+
+
+def test_not_found_is_typed_with_palettes_code(palette: PaletteClient) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        palette.get_basic(UNKNOWN_UID)
+    error = caught.value
+    assert (error.status, error.code) == (404, "ResourceNotFound")
+    assert str(error).startswith(f"Palette answered 404 Not Found on GET /v1/registries/oci/{UNKNOWN_UID}/basic: ")
+
+    uid = palette.create_basic(basic("charts"))
+    with pytest.raises(NotFoundError):  # the other kind's path does not serve it
+        palette.get_ecr(uid)
+    with pytest.raises(NotFoundError):
+        palette.get_oci(UNKNOWN_UID)
+
+
+def test_a_second_registry_of_the_same_name_is_a_conflict(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    palette.create_basic(basic("charts"))
+    with pytest.raises(ConflictError) as caught:
+        palette.create_basic(basic("charts"))
+    assert caught.value.status == 409
+    assert str(caught.value).startswith("Palette answered 409 Conflict on POST /v1/registries/oci/basic: ")
+    assert "charts" in caught.value.message
+    assert len(clean_emulator.registries()) == 1
+
+
+def test_palette_refusing_a_body_is_a_validation_error(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    zarf_with_sync = basic("zarf-pkgs", provider_type="zarf", sync=True)
+    with pytest.raises(ValidationFailedError) as caught:
+        palette.create_basic(zarf_with_sync)
+    assert caught.value.status == 400 and "zarf" in caught.value.message.lower()
+    assert clean_emulator.registries() == []
+    requests = clean_emulator.requests()
+    assert [(r["method"], r["status"]) for r in requests] == [("POST", 400)]  # a 400 is not retried
+
+
+def test_project_scope_sends_the_header_and_keeps_registries_apart(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    team_uid = clean_emulator.project_uid("Team-A")
+    tenant = palette_factory()
+    project = palette_factory(project_uid=team_uid)
+
+    tenant_uid = tenant.create_basic(basic("shared-charts"))
+    project_uid = project.create_basic(basic("team-charts"))
+
+    assert project.get_basic(project_uid).spec.scope == "project"
+    assert {r.metadata.uid for r in project.list_oci()} == {tenant_uid, project_uid}  # tenant ones show too
+    assert {r.metadata.uid for r in tenant.list_oci()} == {tenant_uid}
+    with pytest.raises(NotFoundError):
+        tenant.get_basic(project_uid)
+
+    log = [
+        (r["method"], r["path"], r["project_uid"], r["status"])
+        for r in clean_emulator.requests()
+        if "/registries/" in r["path"]  # not the harness's own project lookup
+    ]
+    assert log == [
+        ("POST", "/v1/registries/oci/basic", None, 201),
+        ("POST", "/v1/registries/oci/basic", team_uid, 201),
+        ("GET", f"/v1/registries/oci/{project_uid}/basic", team_uid, 200),
+        ("GET", "/v1/registries/oci/summary", team_uid, 200),
+        ("GET", "/v1/registries/oci/summary", None, 200),
+        ("GET", f"/v1/registries/oci/{project_uid}/basic", None, 404),
+    ]
+
+
+def test_resolve_project_by_name_or_uid(palette_factory: PaletteFactory, clean_emulator: Emulator) -> None:
+    team_uid = clean_emulator.project_uid("Team-A")
+    # Projects are listed at tenant level: even a project-scoped client sends no ProjectUid for it.
+    palette = palette_factory(project_uid=clean_emulator.default_project_uid)
+
+    assert palette.resolve_project("Team-A") == team_uid
+    assert palette.resolve_project(team_uid) == team_uid
+    assert {p.metadata.name for p in palette.list_projects()} >= {"Default", "Team-A"}
+    with pytest.raises(NotFoundError) as caught:
+        palette.resolve_project("team-a")  # names are case-sensitive
+    assert "'team-a'" in str(caught.value) and "case-sensitive" in str(caught.value)
+    with pytest.raises(NotFoundError):
+        palette.resolve_project(UNKNOWN_UID)
+
+    project_requests = [r for r in clean_emulator.requests() if r["path"] == "/v1/dashboard/projects/metadata"]
+    assert project_requests and all(r["project_uid"] is None for r in project_requests)
+
+
+def test_a_tenant_key_cannot_change_a_system_registry(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    system_uid = clean_emulator.seed(
+        "basic", basic("golden").model_dump(by_alias=True, exclude_none=True), scope="system"
+    )
+    seen = palette.get_basic(system_uid)
+    assert seen.spec.scope == "system"
+    with pytest.raises(ForbiddenError) as caught:
+        palette.delete_basic(system_uid)
+    assert caught.value.status == 403 and "system" in caught.value.message
+    assert clean_emulator.registry(system_uid) is not None

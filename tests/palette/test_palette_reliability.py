@@ -1,0 +1,221 @@
+"""Retries, timeouts and lost answers, with faults injected by the real emulator.
+
+Each test reads the emulator's request log to check what actually reached it: how many attempts,
+in which order, and that a create whose answer was lost never stores a second registry."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from provider.palette.client import PaletteClient
+from provider.palette.errors import (
+    AmbiguousWriteError,
+    ConflictError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UnauthorizedError,
+)
+from provider.palette.retry import parse_http_date
+from tests.harness.emulator import Emulator
+from tests.harness.processes import free_port
+from tests.palette.builders import basic, ecr_keys
+from tests.palette.conftest import FAST, PaletteFactory
+
+SUMMARY = "/v1/registries/oci/summary"
+CREATE_BASIC = "/v1/registries/oci/basic"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def calls(emulator: Emulator) -> list[tuple[str, str, Any]]:
+    """(method, path, status or fault) per request the emulator saw, in order."""
+    return [(r["method"], r["path"], r["fault"] or r["status"]) for r in emulator.requests()]
+
+
+def test_401_is_not_retried(palette_factory: PaletteFactory, clean_emulator: Emulator) -> None:
+    palette = palette_factory(api_key="not-a-key-of-this-tenant")
+    with pytest.raises(UnauthorizedError) as caught:
+        palette.list_oci()
+    assert caught.value.status == 401
+    assert calls(clean_emulator) == [("GET", SUMMARY, 401)]
+
+
+def test_429_is_retried_after_retry_after(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    clean_emulator.set_faults(
+        [{"method": "GET", "path": "summary$", "kind": "status", "status": 429, "retry_after": 1, "times": 1}]
+    )
+    started = time.monotonic()
+    assert palette.list_oci() == []
+    assert time.monotonic() - started >= 1.0  # backoff alone would be milliseconds here
+    assert calls(clean_emulator) == [("GET", SUMMARY, "status"), ("GET", SUMMARY, 200)]
+
+
+def test_429_on_create_is_retried_without_a_lookup(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    # A 429 means Palette did not act on the request: sending it again cannot duplicate anything.
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 429, "times": 1}])
+    palette.create_basic(basic("charts"))
+    assert calls(clean_emulator) == [("POST", CREATE_BASIC, "status"), ("POST", CREATE_BASIC, 201)]
+
+
+def test_503_is_retried_up_to_max_retries(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    clean_emulator.set_faults([{"method": "GET", "path": "summary$", "kind": "status", "status": 503}])
+    with pytest.raises(ServerError) as caught:
+        palette.list_oci()
+    assert caught.value.status == 503
+    assert str(caught.value).endswith("(after 4 attempts)")
+    assert calls(clean_emulator) == [("GET", SUMMARY, "status")] * (FAST["max_retries"] + 1)
+
+
+def test_rate_limit_that_never_ends_is_reported_as_such(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    clean_emulator.set_faults([{"path": "summary$", "kind": "status", "status": 429}])
+    with pytest.raises(RateLimitedError):
+        palette_factory(max_retries=1).list_oci()
+    assert len(clean_emulator.requests()) == 2
+
+
+def test_500_is_retried_for_idempotent_requests(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    uid = palette.create_basic(basic("charts"))
+    clean_emulator.set_faults([{"method": "PUT", "path": "/basic$", "kind": "status", "status": 500, "times": 2}])
+    palette.update_basic(uid, basic("charts", base_content_path="moved"))
+    assert palette.get_basic(uid).spec.base_content_path == "moved"
+    assert [c for c in calls(clean_emulator) if c[0] == "PUT"] == [
+        ("PUT", f"/v1/registries/oci/{uid}/basic", "status"),
+        ("PUT", f"/v1/registries/oci/{uid}/basic", "status"),
+        ("PUT", f"/v1/registries/oci/{uid}/basic", 204),
+    ]
+
+
+def test_dropped_connection_is_retried_on_get(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    uid = palette.create_basic(basic("charts"))
+    clean_emulator.set_faults([{"method": "GET", "path": "/basic$", "kind": "drop", "times": 2}])
+    assert palette.get_basic(uid).metadata.uid == uid
+    assert [c[2] for c in calls(clean_emulator) if c[0] == "GET"] == ["drop", "drop", 200]
+
+
+def test_a_connection_that_keeps_dropping_is_a_transport_error(
+    palette: PaletteClient, clean_emulator: Emulator
+) -> None:
+    clean_emulator.set_faults([{"method": "GET", "path": "summary$", "kind": "drop"}])
+    with pytest.raises(TransportError) as caught:
+        palette.list_oci()
+    message = str(caught.value)
+    assert clean_emulator.url in message and "broke before the answer to GET /v1/registries/oci/summary" in message
+    assert message.endswith("(after 4 attempts)") and caught.value.status is None
+    assert len(clean_emulator.requests()) == 4
+
+
+def test_read_timeout_is_retried(palette_factory: PaletteFactory, clean_emulator: Emulator) -> None:
+    palette = palette_factory(timeout=0.3)
+    clean_emulator.set_faults([{"method": "GET", "path": "summary$", "kind": "latency", "latency": 1.0, "times": 1}])
+    assert palette.list_oci() == []
+    # The slow request is logged when it finishes, after the retry that answered us.
+    assert wait_for(lambda: calls(clean_emulator) == [("GET", SUMMARY, 200), ("GET", SUMMARY, "latency")])
+
+
+@pytest.mark.parametrize("kind", ["basic", "ecr"])
+@pytest.mark.parametrize("failure", [{"status": 500}, {"status": 503}, {}], ids=["500", "503", "dropped"])
+def test_a_create_whose_answer_is_lost_stores_one_registry(
+    palette: PaletteClient, clean_emulator: Emulator, failure: dict[str, Any], kind: str
+) -> None:
+    fault = {"method": "POST", "path": f"/{kind}$", "kind": "commit_then_fail", "times": 1, **failure}
+    clean_emulator.set_faults([fault])
+    uid = palette.create(kind, basic("charts") if kind == "basic" else ecr_keys("charts"))
+
+    stored = clean_emulator.registries()
+    assert [(r["uid"], r["name"], r["kind"]) for r in stored] == [(uid, "charts", kind)]
+    # One POST (its answer lost), one lookup that found it, and no second POST.
+    assert calls(clean_emulator) == [("POST", f"/v1/registries/oci/{kind}", "commit_then_fail"), ("GET", SUMMARY, 200)]
+
+
+def test_a_create_refused_with_503_is_looked_up_then_sent_again(
+    palette: PaletteClient, clean_emulator: Emulator
+) -> None:
+    # Nothing was stored: the lookup finds nothing, so the POST is repeated, once per failure.
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 2}])
+    uid = palette.create_basic(basic("charts"))
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]
+    assert calls(clean_emulator) == [
+        ("POST", CREATE_BASIC, "status"),
+        ("GET", SUMMARY, 200),
+        ("POST", CREATE_BASIC, "status"),
+        ("GET", SUMMARY, 200),
+        ("POST", CREATE_BASIC, 201),
+    ]
+
+
+def test_an_older_namesake_is_never_taken_for_a_lost_create(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    # "charts" exists already (made in the UI, say). Our create's answer is lost; the registry the
+    # lookup finds is older than our first attempt by Palette's own clock, so it is not ours: the
+    # client must report the conflict, not adopt someone else's registry.
+    older = clean_emulator.seed("basic", basic("charts").model_dump(by_alias=True, exclude_none=True))
+    created = clean_emulator.registry(older)["creationTimestamp"]  # type: ignore[index]
+    palette.create_clock_slack = 0.0
+    wait_until_server_clock_passes(clean_emulator, created)
+    clean_emulator.set_faults(
+        [{"method": "POST", "path": "basic$", "kind": "commit_then_fail", "status": 503, "times": 1}]
+    )
+    with pytest.raises(ConflictError):
+        palette.create_basic(basic("charts"))
+    assert [r["uid"] for r in clean_emulator.registries()] == [older]
+    assert calls(clean_emulator) == [
+        ("POST", CREATE_BASIC, "commit_then_fail"),  # Palette answered 409 here; the client saw a 503
+        ("GET", SUMMARY, 200),
+        ("POST", CREATE_BASIC, 409),
+        ("GET", SUMMARY, 200),
+    ]
+
+
+def wait_until_server_clock_passes(emulator: Emulator, timestamp: str) -> None:
+    """Until the emulator's Date header (whole seconds, refreshed about once a second) is a second
+    later than `timestamp`: from then on, everything it creates is visibly newer."""
+    limit = parse_http_date_or_fail(timestamp) + timedelta(seconds=1)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        date = parse_http_date(httpx.get(f"{emulator.url}/emulator/health").headers.get("Date"))
+        if date is not None and date > limit:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the emulator's Date header did not move past " + timestamp)
+
+
+def parse_http_date_or_fail(rfc3339: str) -> datetime:
+    return datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
+
+
+def test_a_lost_create_that_cannot_be_looked_up_is_ambiguous(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    clean_emulator.set_faults(
+        [
+            {"method": "POST", "path": "basic$", "kind": "commit_then_fail", "times": 1},
+            {"method": "GET", "path": "summary$", "kind": "status", "status": 503},
+        ]
+    )
+    with pytest.raises(AmbiguousWriteError) as caught:
+        palette.create_basic(basic("charts"))
+    message = str(caught.value)
+    assert "may or may not have succeeded" in message and "'charts'" in message
+    assert len(clean_emulator.registries()) == 1  # it did land; the client said it could not tell
+    assert [c[0] for c in calls(clean_emulator)].count("POST") == 1
+
+
+def test_connection_refused_names_the_host(clean_emulator: Emulator) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with PaletteClient(url, "k", **{**FAST, "max_retries": 1}) as palette, pytest.raises(TransportError) as caught:
+        palette.list_oci()
+    assert str(caught.value) == f"could not connect to {url}: connection refused (after 2 attempts)"
+    assert (caught.value.method, caught.value.path) == ("GET", SUMMARY)
