@@ -121,8 +121,8 @@ def test_a_connection_that_keeps_dropping_is_a_transport_error(
 
 
 def test_read_timeout_is_retried(palette_factory: PaletteFactory, clean_emulator: Emulator) -> None:
-    palette = palette_factory(timeout=0.3)
-    clean_emulator.set_faults([{"method": "GET", "path": "summary$", "kind": "latency", "latency": 1.0, "times": 1}])
+    palette = palette_factory(timeout=0.2)
+    clean_emulator.set_faults([{"method": "GET", "path": "summary$", "kind": "latency", "latency": 0.5, "times": 1}])
     assert palette.list_oci() == []
     # The slow request is logged when it finishes, after the retry that answered us.
     assert wait_for(lambda: calls(clean_emulator) == [("GET", SUMMARY, 200), ("GET", SUMMARY, "latency")])

@@ -1,0 +1,54 @@
+"""Secrets (registry passwords, AWS secret keys, the API key) never show in an exception or a log
+line, whatever goes wrong: every logger at DEBUG, httpx's and httpcore's included."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from provider.palette.errors import PaletteError
+from tests.harness.emulator import Emulator
+from tests.palette.builders import basic, ecr_keys
+from tests.palette.conftest import PaletteFactory
+
+PASSWORD = "Registry-Pa55word-do-not-leak"
+SECRET_KEY = "Aws-Secret-Key-do-not-leak-0123"
+WRONG_API_KEY = "Wrong-Api-Key-do-not-leak-4567"
+
+
+def test_no_secret_reaches_exceptions_or_logs(
+    palette_factory: PaletteFactory, clean_emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    palette = palette_factory()
+    errors: list[PaletteError] = []
+
+    def expect_failure(action: object) -> None:
+        assert callable(action)
+        with pytest.raises(PaletteError) as caught:
+            action()
+        errors.append(caught.value)
+
+    registry = basic("charts", password=PASSWORD)
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "commit_then_fail", "times": 1}])
+    uid = palette.create_basic(registry)  # lost answer, found again
+    expect_failure(lambda: palette.create_basic(registry))  # 409
+    expect_failure(lambda: palette.validate_basic(registry.spec))  # 400: nothing listens at the endpoint
+    expect_failure(lambda: palette.create_ecr(ecr_keys("charts", secret_key=SECRET_KEY)))  # 409
+    clean_emulator.set_faults([{"method": "PUT", "path": "basic$", "kind": "status", "status": 503}])
+    expect_failure(lambda: palette.update_basic(uid, registry))  # 503 after every retry
+    clean_emulator.clear_faults()
+    expect_failure(lambda: palette_factory(api_key=WRONG_API_KEY).list_oci())  # 401
+    palette.get_basic(uid)
+
+    assert {type(e).__name__ for e in errors} == {
+        "ConflictError",
+        "ValidationFailedError",
+        "ServerError",
+        "UnauthorizedError",
+    }
+    secrets = [PASSWORD, SECRET_KEY, WRONG_API_KEY, clean_emulator.api_key]
+    shown = [str(e) for e in errors] + [repr(e) for e in errors] + [caplog.text]
+    assert [s for s in secrets if any(s in text for text in shown)] == []
+    assert "provider.palette" in {record.name for record in caplog.records}  # the client did log
