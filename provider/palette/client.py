@@ -580,7 +580,7 @@ class PaletteClient:
         started = time.monotonic()
         try:
             response = self._http.request(method, path, json=body, params=params, headers=headers)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, and answers httpx cannot decode
             failure = describe_transport_failure(exc, self.base_url, f"{method} {path}")
             self._log(method, path, failure.message, started, attempt)
             return failure
@@ -608,6 +608,14 @@ class PaletteClient:
         note = f" (after {self.policy.attempts} attempts)" if retried else ""
         if isinstance(outcome, Failure):
             return TransportError(redact(outcome.message, [self._api_key]) + note, method=method, path=path)
+        if outcome.is_redirect:
+            where = outcome.headers.get("Location") or "another address"
+            return PaletteError(
+                f"redirected to {truncate(where, 200)}; give the address Palette's API answers at as the host",
+                status=outcome.status_code,
+                method=method,
+                path=path,
+            )
         return error_from_response(
             outcome.status_code,
             outcome.content,

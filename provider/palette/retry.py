@@ -93,7 +93,7 @@ class Disposition(enum.Enum):
 
 def status_disposition(status: int) -> Disposition:
     """How an HTTP status bears on retrying."""
-    if status < 400:
+    if status < 300:
         return Disposition.OK
     if status == 429:
         return Disposition.NOT_PROCESSED
@@ -119,7 +119,7 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def describe_transport_failure(exc: httpx.TransportError, base_url: str, request_line: str) -> Failure:
+def describe_transport_failure(exc: httpx.RequestError, base_url: str, request_line: str) -> Failure:
     """What went wrong, in words, and whether the request may have reached Palette."""
     causes = list(_causes(exc))
     tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)

@@ -181,3 +181,16 @@ def test_a_tenant_key_cannot_change_a_system_registry(palette: PaletteClient, cl
         palette.delete_basic(system_uid)
     assert caught.value.status == 403 and "system" in caught.value.message
     assert clean_emulator.registry(system_uid) is not None
+
+
+def test_one_client_serves_parallel_callers(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    # Terraform applies resources in parallel (10 at a time by default) through one client.
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [f"charts-{n}" for n in range(12)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        uids = list(pool.map(lambda name: palette.create_basic(basic(name)), names))
+        got = list(pool.map(palette.get_basic, uids))
+    assert len(set(uids)) == len(names)
+    assert [g.metadata.name for g in got] == names
+    assert sorted(r["name"] for r in clean_emulator.registries()) == sorted(names)

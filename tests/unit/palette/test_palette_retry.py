@@ -81,6 +81,8 @@ def test_retry_delay_prefers_retry_after_but_caps_it() -> None:
         (200, Disposition.OK),
         (201, Disposition.OK),
         (204, Disposition.OK),
+        (301, Disposition.FINAL),
+        (307, Disposition.FINAL),
         (429, Disposition.NOT_PROCESSED),
         (500, Disposition.MAYBE_PROCESSED),
         (502, Disposition.MAYBE_PROCESSED),
