@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import ssl
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -111,6 +112,8 @@ def _explain_status(response: httpx.Response, endpoint: str, auth: dict[str, Any
         return f"access denied: {endpoint} answered 403 Forbidden to GET /v2/"
     if status == 404:
         return f"{endpoint} is not an OCI distribution registry: GET /v2/ answered 404"
+    if status == 400 and response.url.scheme == "http":
+        return f"{endpoint} answered HTTP 400 to GET /v2/ (does it speak HTTPS? use an https:// endpoint)"
     return f"{endpoint} answered HTTP {status} to GET /v2/"
 
 
@@ -185,7 +188,7 @@ def check_ecr(spec: dict[str, Any], timeout: float = 10.0) -> None:
         raise ContactFailed(_redact(f"AWS {step} failed: {exc}", secrets)) from None
 
 
-def _aws_error(error: dict[str, Any]) -> tuple[str, str]:
+def _aws_error(error: Mapping[str, Any]) -> tuple[str, str]:
     """(code, message) of an AWS error; some endpoints (moto's ECR) answer a JSON API with an XML body."""
     code, message = str(error.get("Code", "Error")), str(error.get("Message", ""))
     if message.lstrip().startswith("<"):

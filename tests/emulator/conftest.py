@@ -29,3 +29,10 @@ def palette_system(clean_emulator: Emulator) -> Iterator[httpx.Client]:
     """System scope: a system administrator's API key."""
     with clean_emulator.client(api_key=clean_emulator.system_api_key) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def accept_emulator() -> Iterator[Emulator]:
+    """A second emulator: validate accept mode (never contacts registries), sync delay 1 s."""
+    with Emulator(sync_delay=1.0, validate="accept") as emu:
+        yield emu

@@ -85,8 +85,9 @@ class Emulator:
     # Lifecycle
 
     def start(self) -> Emulator:
-        # The environment may carry PALETTE_EMULATOR_* settings of the developer: ours are explicit.
-        self.process = ManagedProcess.start(self._argv, name="palette-emulator", env=self._env)
+        # The developer's own PALETTE_EMULATOR_* settings must not leak in: ours are all explicit.
+        self.process = ManagedProcess.start(self._argv, name="palette-emulator", env=self._env,
+                                            unset_env_prefixes=("PALETTE_EMULATOR_",))
         self.url = self.process.wait_for_line(READY_LINE, self._start_timeout)["url"]
         self._admin = httpx.Client(base_url=self.url, timeout=30.0, verify=self._verify)
         return self

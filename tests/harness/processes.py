@@ -62,14 +62,17 @@ class ManagedProcess:
         name: str | None = None,
         env: Mapping[str, str] | None = None,
         cwd: str | Path | None = None,
+        unset_env_prefixes: Sequence[str] = (),
     ) -> ManagedProcess:
-        """Start `argv` in its own process group. `env` is added to (not replacing) os.environ."""
+        """Start `argv` in its own process group. `env` is added to os.environ, minus the variables
+        whose names start with one of `unset_env_prefixes`."""
+        inherited = {key: value for key, value in os.environ.items() if not key.startswith(tuple(unset_env_prefixes))}
         popen = subprocess.Popen(
             [str(arg) for arg in argv],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env={**os.environ, **(env or {})},
+            env={**inherited, **(env or {})},
             cwd=cwd,
             start_new_session=True,
         )

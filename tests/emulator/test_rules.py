@@ -1,0 +1,99 @@
+"""Palette's behaviour the emulator reproduces: the support matrix and the sync rules."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.emulator.helpers import create, error_of
+from tests.harness.emulator import Emulator, basic_registry, ecr_registry
+
+
+def test_zarf_refuses_sync(palette: httpx.Client) -> None:
+    body = basic_registry("zarf", "oci.example.com", provider_type="zarf", base_content_path="pkgs", sync=True)
+    error = error_of(palette.post("/v1/registries/oci/basic", json=body), 400)
+    assert "Automatic synchronization is not supported for Zarf registries" in error["message"]
+
+
+def test_zarf_refuses_ecr(palette: httpx.Client) -> None:
+    body = ecr_registry("zarf-ecr", access_key="AKIA", secret_key="secret", provider_type="zarf")
+    error = error_of(palette.post("/v1/registries/oci/ecr", json=body), 400)
+    assert "AWS ECR is not supported for Zarf registries" in error["message"]
+
+
+def test_zarf_capability_is_false(palette: httpx.Client) -> None:
+    uid = create(palette, "basic", basic_registry("zarf", "oci.example.com", provider_type="zarf"))
+    status = palette.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
+    assert status == {"isSyncSupported": False, "status": ""}
+
+
+def test_zarf_update_cannot_enable_sync(palette: httpx.Client) -> None:
+    uid = create(palette, "basic", basic_registry("zarf", "oci.example.com", provider_type="zarf"))
+    body = basic_registry("zarf", "oci.example.com", provider_type="zarf", base_content_path="p", sync=True)
+    assert "Zarf" in error_of(palette.put(f"/v1/registries/oci/{uid}/basic", json=body), 400)["message"]
+
+
+def test_sync_cannot_be_disabled(palette: httpx.Client) -> None:
+    body = basic_registry("helm", "oci.example.com", base_content_path="charts", sync=True)
+    uid = create(palette, "basic", body)
+    body["spec"]["isSyncSupported"] = False
+    error = error_of(palette.put(f"/v1/registries/oci/{uid}/basic", json=body), 400)
+    assert "cannot disable synchronization" in error["message"]
+    assert palette.get(f"/v1/registries/oci/{uid}/basic").json()["spec"]["isSyncSupported"] is True
+
+
+def test_sync_can_be_enabled_later(palette: httpx.Client) -> None:
+    uid = create(palette, "basic", basic_registry("helm", "oci.example.com", base_content_path="charts"))
+    body = basic_registry("helm", "oci.example.com", base_content_path="charts", sync=True)
+    assert palette.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204
+    assert palette.get(f"/v1/registries/oci/{uid}/basic").json()["spec"]["isSyncSupported"] is True
+
+
+@pytest.mark.parametrize("kind", ["basic", "ecr"])
+def test_sync_needs_base_content_path(palette: httpx.Client, kind: str) -> None:
+    if kind == "basic":
+        body = basic_registry("helm", "oci.example.com", sync=True)
+    else:
+        body = ecr_registry("helm", access_key="AKIA", secret_key="secret", sync=True)
+    error = error_of(palette.post(f"/v1/registries/oci/{kind}", json=body), 400)
+    assert "spec.baseContentPath: is required" in error["message"]
+
+
+def test_pack_always_syncs(palette: httpx.Client) -> None:
+    body = basic_registry("packs", "oci.example.com", provider_type="pack", base_content_path="packs", sync=False)
+    uid = create(palette, "basic", body)
+    got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
+    assert got["spec"]["isSyncSupported"] is True
+    assert got["status"]["syncStatus"]["status"] in ("InProgress", "Success", "Failed")
+
+
+def test_pack_needs_base_content_path(palette: httpx.Client) -> None:
+    body = basic_registry("packs", "oci.example.com", provider_type="pack")
+    error = error_of(palette.post("/v1/registries/oci/basic", json=body), 400)
+    assert "spec.baseContentPath: is required" in error["message"] and "pack" in error["message"]
+
+
+def test_legacy_helm_registry_must_be_re_registered(palette: httpx.Client, clean_emulator: Emulator) -> None:
+    body = basic_registry("old-charts", "oci.example.com", base_content_path="charts")
+    uid = clean_emulator.seed("basic", body, legacy=True)
+    got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
+    assert got["status"]["syncStatus"]["isSyncSupported"] is False
+    body["spec"]["isSyncSupported"] = True
+    error = error_of(palette.put(f"/v1/registries/oci/{uid}/basic", json=body), 400)
+    assert "before Palette 4.5.0" in error["message"] and "re-register" in error["message"]
+    body["spec"]["isSyncSupported"] = False
+    body["spec"]["endpoint"] = "oci2.example.com"
+    assert palette.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204  # other updates work
+
+
+def test_sync_capability_of_new_registries(palette: httpx.Client) -> None:
+    helm = create(palette, "basic", basic_registry("helm", "oci.example.com"))
+    ecr = create(palette, "ecr", ecr_registry("ecr", access_key="AKIA", secret_key="secret"))
+    assert palette.get(f"/v1/registries/oci/{helm}/basic/sync/status").json()["isSyncSupported"] is True
+    assert palette.get(f"/v1/registries/oci/{ecr}/ecr/sync/status").json()["isSyncSupported"] is True
+
+
+def test_sync_endpoint_on_registry_without_sync(palette: httpx.Client) -> None:
+    uid = create(palette, "basic", basic_registry("helm", "oci.example.com"))
+    error = error_of(palette.post(f"/v1/registries/oci/{uid}/basic/sync"), 400)
+    assert "not enabled" in error["message"]
