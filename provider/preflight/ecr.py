@@ -91,7 +91,6 @@ class EcrAccess:
         import boto3
 
         if not self.uses_role:
-            self.secrets.append(self.ecr.get("secret_access_key") or "")
             return boto3.session.Session(
                 aws_access_key_id=self.ecr.get("access_key_id") or "",
                 aws_secret_access_key=self.ecr.get("secret_access_key") or "",

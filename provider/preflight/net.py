@@ -111,10 +111,11 @@ def explain(exc: httpx.TransportError, url: httpx.URL, timeout: float, what: str
         return _untrusted(certificate, where, what)
     handshake = first(exc, ssl.SSLError)
     if handshake is not None:
+        reason = getattr(handshake, "reason", None) or handshake
         return error(
             ENDPOINT,
             "TLS handshake failed",
-            f"The TLS handshake with {what} at {where} failed ({handshake.reason or handshake}). If the registry "
+            f"The TLS handshake with {what} at {where} failed ({reason}). If the registry "
             f"serves plain HTTP, write the endpoint as http://{where}.",
         )
     unresolved = first(exc, socket.gaierror)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,9 @@ def run_preflight(
         findings.append(stop.finding)
     except BudgetSpent:
         findings.append(_out_of_time(budget))
+    except Exception as exc:  # a bug here must not block an apply that Palette would accept
+        log.debug("preflight failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+        findings.append(_crashed(exc))
     log.debug("preflight of %s: %d finding(s) in %.3f s", provider_type, len(findings), deadline.elapsed())
     return [redact(finding, secrets) for finding in findings]
 
@@ -203,6 +207,15 @@ def _secrets(values: Mapping[str, Any]) -> list[str]:
     basic = values.get("basic_auth") or {}
     ecr = values.get("ecr") or {}
     return [str(s) for s in (basic.get("password"), ecr.get("secret_access_key")) if s]
+
+
+def _crashed(exc: Exception) -> Finding:
+    return warning(
+        ENDPOINT,
+        "Preflight could not finish",
+        f"The checks of the registry stopped on an unexpected {type(exc).__name__}; the apply goes on and Palette "
+        "validates the registry itself. Please report this with the provider's debug log (TF_LOG=debug).",
+    )
 
 
 def _out_of_time(budget: float) -> Finding:

@@ -1,5 +1,6 @@
 """Real registries holding real content, for the preflight tests. Built on the shared harness.
 
+  plain_registry     the shared `docker_registry` (plain HTTP) holding a Helm chart
   content_registry   the shared `docker_registry_tls` (htpasswd + TLS from `test_ca`) holding, under
                      "preflight/": a Helm chart, a Zarf package (index -> manifest, as zarf publishes),
                      a pack (ORAS layout under spectro-packs/archive) and an empty-handed repository
@@ -112,6 +113,13 @@ def content_registry(docker_registry_tls: DockerRegistry) -> DockerRegistry:
         push_pack(client, "preflight/packs", "hello-universe", "1.0.0")
         push_helm_chart(client, "preflight/mixed/spectro-packs/archive/nginx", "nginx", "1.2.3")
     return docker_registry_tls
+
+
+@pytest.fixture(scope="session")
+def plain_registry(docker_registry: DockerRegistry) -> DockerRegistry:
+    """The shared plain-HTTP `docker_registry`, holding a Helm chart under "preflight/charts"."""
+    docker_registry.push_helm_chart("preflight/charts/nginx", "nginx", "1.2.3")
+    return docker_registry
 
 
 # ---------------------------------------------------------------------------- Bearer

@@ -85,9 +85,8 @@ def test_plain_http_to_a_tls_registry_says_to_use_https(content_registry):
     assert f"https://{content_registry.host}" in finding.detail
 
 
-def test_a_plain_http_registry_passes(docker_registry: DockerRegistry):
-    docker_registry.push_helm_chart("preflight/charts/nginx", "nginx", "1.2.3")
-    assert run_preflight(values(docker_registry, endpoint=docker_registry.url), "helm") == []
+def test_a_plain_http_registry_passes(plain_registry: DockerRegistry):
+    assert run_preflight(values(plain_registry, endpoint=plain_registry.url), "helm") == []
 
 
 def test_a_base_path_without_repositories_is_a_warning_naming_what_exists(content_registry):
@@ -128,3 +127,9 @@ def test_no_secret_reaches_the_log(content_registry, caplog):
     run_preflight(values(content_registry), "helm")
     assert caplog.records, "preflight logs its requests at debug level"
     assert "L0g-s3cret" not in caplog.text and content_registry.password not in caplog.text
+
+
+def test_tls_to_a_plain_http_registry_says_to_use_http(plain_registry: DockerRegistry):
+    finding = only(run_preflight(values(plain_registry, endpoint=plain_registry.host), "helm"))
+    assert (finding.severity, finding.path, finding.summary) == ("error", ("endpoint",), "TLS handshake failed")
+    assert f"http://{plain_registry.host}" in finding.detail
