@@ -6,6 +6,7 @@ Imports httpx: loaded only when a preflight runs.
 
 from __future__ import annotations
 
+import functools
 import socket
 import ssl
 from collections.abc import Iterator, Mapping
@@ -28,15 +29,17 @@ def verify(tls: Mapping[str, Any] | None) -> ssl.SSLContext | bool:
     tls = tls or {}
     if tls.get("insecure_skip_verify"):
         return False
-    context = ssl.create_default_context()  # the system's CAs (and SSL_CERT_FILE)
-    try:
-        import certifi  # httpx's own CA bundle: the same public CAs wherever the system store is thin
+    return _trust(str(tls.get("ca_certificate") or "").strip())
 
-        context.load_verify_locations(cafile=certifi.where())
-    except (ImportError, OSError, ssl.SSLError):
-        pass
-    ca = tls.get("ca_certificate") or ""
-    if ca.strip():
+
+@functools.lru_cache(maxsize=8)
+def _trust(ca: str) -> ssl.SSLContext:
+    # Cached: loading the public CAs takes tens of milliseconds, and one provider process checks
+    # every registry of the configuration. A context is only read once built.
+    context = ssl.create_default_context()  # the system's CAs (and SSL_CERT_FILE)
+    if not context.cert_store_stats()["x509_ca"]:
+        _add_certifi(context)  # a system without a CA bundle: httpx's own bundle of the public CAs
+    if ca:
         try:
             context.load_verify_locations(cadata=ca)
         except (ssl.SSLError, ValueError) as exc:
@@ -49,6 +52,15 @@ def verify(tls: Mapping[str, Any] | None) -> ssl.SSLContext | bool:
                 )
             ) from None
     return context
+
+
+def _add_certifi(context: ssl.SSLContext) -> None:
+    try:
+        import certifi
+
+        context.load_verify_locations(cafile=certifi.where())
+    except (ImportError, OSError, ssl.SSLError):
+        pass
 
 
 class ResolvingTransport(httpx.HTTPTransport):
