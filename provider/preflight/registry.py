@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -60,7 +60,7 @@ class Deadline:
 @dataclass(frozen=True)
 class Credentials:
     username: str
-    password: str = ""
+    password: str = field(default="", repr=False)
     path: Path = BASIC_PASSWORD  # where a rejection (401) is reported
     denied_path: Path = BASIC_USERNAME  # where a refusal (403: known, but may not read) is reported
     source: str = "the credentials"  # how messages name them, e.g. 'username "robot" and its password'

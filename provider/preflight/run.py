@@ -58,7 +58,7 @@ def run_preflight(
     deadline = Deadline(timeout, budget)
     try:
         overrides = host_overrides.overrides(resolve, os.environ)
-        _checks(values, provider_type, deadline, overrides, secrets, findings)
+        findings.extend(_checks(values, provider_type, deadline, overrides, secrets))
     except host_overrides.BadOverride as exc:
         findings.append(error(ENDPOINT, "Invalid preflight host override", str(exc)))
     except (Failed, Skipped) as stop:
@@ -78,8 +78,8 @@ def _checks(
     deadline: Deadline,
     overrides: dict[str, str],
     secrets: list[str],
-    findings: list[Finding],
-) -> None:
+) -> list[Finding]:
+    """The checks in order; a failure raises (Failed, Skipped, BudgetSpent), warnings are returned."""
     from provider.preflight import content
     from provider.preflight.registry import RegistryClient
 
@@ -91,11 +91,10 @@ def _checks(
         names = access.repositories() if access else content.catalog(registry)
         if names is None:
             log.debug("preflight: the registry does not list its repositories; content not checked")
-            return
+            return []
         repositories = content.in_scope(names, base, provider_type)  # 4.
         finding = content.check_kind(registry, repositories, base, provider_type)  # 5.
-        if finding:
-            findings.append(finding)
+        return [finding] if finding else []
 
 
 # ---------------------------------------------------------------------------- 2. the API
