@@ -132,9 +132,7 @@ class PaletteApi:
         return JSONResponse({"items": [views.metadata_item(reg) for reg in regs]})
 
     def summary(self, call: Call) -> Response:
-        caller = self._caller(call)
-        items = [views.summary_item(reg, self.registries.status(reg)) for reg in self.registries.visible(caller)]
-        return JSONResponse({"items": items})
+        return Response(self.registries.summary_json(self._caller(call)), media_type="application/json")
 
     def entity(self, call: Call) -> Response:
         reg = self.registries.find(self._caller(call), call.params["uid"])

@@ -2,11 +2,13 @@
 
 One connection shared by Starlette's worker threads (`check_same_thread=False`) behind one lock:
 every method is a short transaction, so a lock is simpler and faster than a connection pool.
-`path=None` keeps everything in memory; a file survives restarts.
+`path=None` keeps everything in memory; a file survives restarts. Registries are also mirrored in
+memory (written through, loaded at start), so listing 1,000 of them parses no JSON.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import sqlite3
@@ -14,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Kind = Literal["basic", "ecr"]
@@ -107,6 +109,11 @@ def _registry_row(reg: Registry) -> tuple[Any, ...]:
     )
 
 
+def _snapshot(reg: Registry) -> Registry:
+    """A private copy for the in-memory mirror, so later changes to `reg` do not leak into it."""
+    return replace(reg, spec=copy.deepcopy(reg.spec), sync=replace(reg.sync))
+
+
 def _registry_from(row: tuple[Any, ...]) -> Registry:
     (uid, name, kind, scope, project_uid, spec, capable, created, modified,
      generation, started, result, message, finished) = row
@@ -124,6 +131,7 @@ class Store:
         if path:
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._registries = self._load_registries()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -161,7 +169,11 @@ class Store:
             row = self._db.execute("SELECT uid, name FROM projects WHERE uid = ?", (uid,)).fetchone()
         return Project(*row) if row else None
 
-    # Registries
+    # Registries: SQLite holds them; a write-through copy in memory answers reads without parsing JSON.
+
+    def _load_registries(self) -> dict[str, Registry]:
+        rows = self._db.execute(f"SELECT {_REGISTRY_COLUMNS} FROM registries ORDER BY rowid").fetchall()
+        return {row[0]: _registry_from(row) for row in rows}
 
     def insert(self, reg: Registry) -> None:
         try:
@@ -170,6 +182,7 @@ class Store:
                     f"INSERT INTO registries ({_REGISTRY_COLUMNS}) VALUES ({', '.join('?' * 14)})",
                     _registry_row(reg),
                 )
+                self._registries[reg.uid] = _snapshot(reg)
         except sqlite3.IntegrityError as exc:
             raise NameTaken(reg.name) from exc
 
@@ -184,28 +197,32 @@ class Store:
                     " sync_message=?, sync_finished=? WHERE uid=?",
                     (*row[1:], reg.uid),
                 )
+                if cursor.rowcount == 1:
+                    self._registries[reg.uid] = _snapshot(reg)
         except sqlite3.IntegrityError as exc:
             raise NameTaken(reg.name) from exc
         return cursor.rowcount == 1
 
     def get(self, uid: str) -> Registry | None:
+        """A copy the caller may change (then `save`)."""
         with self._lock:
-            row = self._db.execute(f"SELECT {_REGISTRY_COLUMNS} FROM registries WHERE uid = ?", (uid,)).fetchone()
-        return _registry_from(row) if row else None
+            reg = self._registries.get(uid)
+        return replace(reg, sync=replace(reg.sync)) if reg else None
 
     def all(self) -> list[Registry]:
-        """Every registry, oldest first."""
+        """Every registry, oldest first. Shared objects: read them, never change them."""
         with self._lock:
-            rows = self._db.execute(f"SELECT {_REGISTRY_COLUMNS} FROM registries ORDER BY rowid").fetchall()
-        return [_registry_from(row) for row in rows]
+            return list(self._registries.values())
 
     def delete(self, uid: str) -> bool:
         with self._transaction() as db:
+            self._registries.pop(uid, None)
             return db.execute("DELETE FROM registries WHERE uid = ?", (uid,)).rowcount == 1
 
     def delete_all(self) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM registries")
+            self._registries.clear()
 
     def record_sync_result(self, uid: str, generation: int, result: str, message: str, finished: float) -> bool:
         """Store the outcome of sync run `generation`; ignored when a newer run has started since."""
@@ -215,12 +232,12 @@ class Store:
                 " WHERE uid=? AND sync_generation=?",
                 (result, message, finished, uid, generation),
             )
+            cached = self._registries.get(uid)
+            if cursor.rowcount == 1 and cached is not None:
+                run = replace(cached.sync, result=result, message=message, finished=finished)
+                self._registries[uid] = replace(cached, sync=run)
         return cursor.rowcount == 1
 
     def unfinished_syncs(self) -> list[Registry]:
         """Registries whose last sync run never recorded an outcome (e.g. the process stopped)."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_REGISTRY_COLUMNS} FROM registries WHERE sync_started IS NOT NULL AND sync_result = ''"
-            ).fetchall()
-        return [_registry_from(row) for row in rows]
+        return [reg for reg in self.all() if reg.sync.started is not None and not reg.sync.result]

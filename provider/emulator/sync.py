@@ -22,21 +22,28 @@ from .views import timestamp
 log = logging.getLogger("palette_emulator.sync")
 
 
+def sync_phase(reg: Registry, delay: float, now: float | None = None) -> str:
+    """status.syncStatus.status at time `now`: "" (sync off), "InProgress", "Success" or "Failed"."""
+    run = reg.sync
+    if run.started is None or not reg.sync_enabled:
+        return ""
+    if not run.result or (time.time() if now is None else now) < run.started + delay:
+        return "InProgress"
+    return run.result
+
+
 def sync_status(reg: Registry, delay: float, now: float | None = None) -> dict[str, Any]:
     """v1RegistrySyncStatus for `reg` at time `now`."""
-    status: dict[str, Any] = {"isSyncSupported": reg.sync_capable, "status": ""}
+    phase = sync_phase(reg, delay, now)
+    status: dict[str, Any] = {"isSyncSupported": reg.sync_capable, "status": phase}
     run = reg.sync
-    if not reg.sync_enabled or run.started is None:
+    if not phase or run.started is None:
         return status
     status["lastRunTime"] = timestamp(run.started)
-    due = run.started + delay
-    if (time.time() if now is None else now) < due or not run.result:
-        status["status"] = "InProgress"
-        return status
-    status["status"] = run.result
-    if run.result == "Success":
+    if phase == "Success":
+        due = run.started + delay
         status["lastSyncedTime"] = timestamp(max(due, run.finished or due))
-    else:
+    elif phase == "Failed":
         status["message"] = run.message
     return status
 

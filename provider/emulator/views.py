@@ -8,6 +8,8 @@ It always returns a TLS block: `spec.auth.tls` for basic registries, `spec.tls` 
 from __future__ import annotations
 
 import copy
+import functools
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +24,12 @@ TLS_PATHS: dict[Kind, tuple[str, ...]] = {"basic": ("auth", "tls"), "ecr": ("tls
 TLS_DEFAULTS = {"enabled": False, "insecureSkipVerify": False}
 
 
+def to_json(document: Any) -> bytes:
+    """JSON exactly as Starlette's JSONResponse renders it."""
+    return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+@functools.lru_cache(maxsize=65536)  # listings format the same few thousand instants over and over
 def timestamp(epoch: float) -> str:
     """RFC 3339 in UTC with milliseconds, as Palette writes v1Time."""
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
