@@ -80,7 +80,7 @@ def expand_basic(values: Values, provider_type: str) -> BasicOciRegistry:
     from provider.palette.models import BasicOciRegistry, ObjectMeta
 
     return BasicOciRegistry(
-        metadata=ObjectMeta(name=values["name"], uid=values.get("id") or None),
+        metadata=ObjectMeta(name=values["name"], uid=_known_text(values.get("id"))),
         spec=expand_basic_spec(values, provider_type),
     )
 
@@ -116,7 +116,7 @@ def expand_ecr(values: Values, provider_type: str) -> EcrRegistry:
     from provider.palette.models import EcrRegistry, ObjectMeta
 
     return EcrRegistry(
-        metadata=ObjectMeta(name=values["name"], uid=values.get("id") or None),
+        metadata=ObjectMeta(name=values["name"], uid=_known_text(values.get("id"))),
         spec=expand_ecr_spec(values, provider_type),
     )
 
@@ -125,6 +125,11 @@ def expand(values: Values, provider_type: str) -> BasicOciRegistry | EcrRegistry
     if auth_type(values) == AUTH_ECR:
         return expand_ecr(values, provider_type)
     return expand_basic(values, provider_type)
+
+
+def _known_text(value: Any) -> str | None:
+    """A string the plan already knows (a planned `id` is unknown until Palette answers)."""
+    return value if isinstance(value, str) and value else None
 
 
 # ---------------------------------------------------------------------------- flatten

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ class Result:
     returncode: int
     stdout: str
     stderr: str
+    seconds: float = 0.0
 
     @property
     def output(self) -> str:
@@ -92,6 +94,7 @@ class Workspace:
         (self.dir / name).write_text(textwrap.dedent(main_tf))
 
     def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None, timeout: float = 300) -> Result:
+        started = time.monotonic()
         completed = subprocess.run(
             [str(self.binary), *args],
             cwd=self.dir,
@@ -100,7 +103,9 @@ class Workspace:
             text=True,
             timeout=timeout,
         )
-        result = Result(list(args), completed.returncode, completed.stdout, completed.stderr)
+        result = Result(
+            list(args), completed.returncode, completed.stdout, completed.stderr, time.monotonic() - started
+        )
         if check and result.returncode != 0:
             raise CommandFailed(result)
         return result
