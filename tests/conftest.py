@@ -6,6 +6,7 @@
   clean_emulator      the same emulator, reset (no registries, faults, log or counters) for this test
   docker_registry     docker-registry over plain HTTP with htpasswd basic auth
   docker_registry_tls docker-registry over HTTPS, certificate issued by `test_ca`
+  docker_registry_token docker-registry over HTTP demanding the Bearer token flow (harness/token_server.py)
   test_ca             the throw-away CA (`.cert_pem` is what clients must trust)
   moto_server         moto with authentication on (unknown keys are refused); see harness/moto.py
 
@@ -51,6 +52,12 @@ def clean_emulator(emulator: Emulator) -> Iterator[Emulator]:
 @pytest.fixture(scope="session")
 def docker_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerRegistry]:
     with DockerRegistry(tmp_path_factory.mktemp("docker-registry")) as registry:
+        yield registry
+
+
+@pytest.fixture(scope="session")
+def docker_registry_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerRegistry]:
+    with DockerRegistry(tmp_path_factory.mktemp("docker-registry-token"), token_auth=True) as registry:
         yield registry
 
 

@@ -206,3 +206,17 @@ def test_projects_metadata(palette: httpx.Client, clean_emulator: Emulator) -> N
     only = palette.get("/v1/dashboard/projects/metadata", params={"name": "Team-A"}).json()["items"]
     assert only == [{"metadata": {"name": "Team-A", "uid": names["Team-A"]}}]
     assert palette.get("/v1/dashboard/projects/metadata", params={"name": "nope"}).json()["items"] == []
+
+
+def test_concurrent_creates_of_one_name(clean_emulator: Emulator) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(index: int) -> int:
+        with clean_emulator.client() as client:
+            body = basic_registry("race", f"oci-{index}.example.com")
+            return client.post("/v1/registries/oci/basic", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = sorted(pool.map(attempt, range(16)))
+    assert outcomes == [201] + [409] * 15
+    assert [item["name"] for item in clean_emulator.registries()] == ["race"]

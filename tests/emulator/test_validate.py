@@ -65,6 +65,15 @@ def test_validation_errors_name_the_field(palette: httpx.Client) -> None:
     assert "endpoint: is required" in error["message"]
 
 
+def test_bearer_token_flow(palette: httpx.Client, docker_registry_token: DockerRegistry) -> None:
+    assert docker_registry_token.token_server is not None
+    issued = docker_registry_token.token_server.issued
+    assert _validate_basic(palette, _spec(docker_registry_token)).status_code == 204
+    assert docker_registry_token.token_server.issued == issued + 1
+    error = error_of(_validate_basic(palette, _spec(docker_registry_token, password="not-the-password")), 400)
+    assert "401 unauthorized" in error["message"]
+
+
 # Basic registries over TLS
 
 

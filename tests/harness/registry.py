@@ -15,9 +15,11 @@ each blob, then PUT an OCI image manifest whose config has the given media type 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
+import re
 import secrets
 import shutil
 import ssl
@@ -31,6 +33,7 @@ import httpx
 
 from .certs import CertificateAuthority
 from .processes import ManagedProcess, free_port
+from .token_server import TokenServer
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 HELM_CONFIG = "application/vnd.cncf.helm.config.v1+json"
@@ -135,6 +138,29 @@ def push_zarf_package(client: httpx.Client, repository: str, tag: str) -> str:
     return push_artifact(client, repository, tag, config_media_type=ZARF_CONFIG, config=config, layers=[layer])
 
 
+class BearerTokenAuth(httpx.Auth):
+    """httpx auth for registries that answer 401 with a Bearer challenge: fetch a token, retry.
+
+    The token request carries the challenge's realm/service/scope and HTTP basic credentials."""
+
+    requires_response_body = True
+
+    def __init__(self, username: str, password: str) -> None:
+        self.basic = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        response = yield request
+        challenge = response.headers.get("www-authenticate", "")
+        if response.status_code != 401 or not challenge.lower().startswith("bearer "):
+            return
+        params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
+        realm = params.pop("realm")
+        token_response = yield httpx.Request("GET", realm, params=params, headers={"Authorization": self.basic})
+        token = token_response.json().get("token", "")
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
 class DockerRegistry:
     def __init__(
         self,
@@ -145,15 +171,20 @@ class DockerRegistry:
         password: str | None = None,
         auth: bool = True,
         extra_htpasswd: Sequence[tuple[str, str]] = (),
+        token_auth: bool = False,
     ) -> None:
         """`ca` given: serve HTTPS with a certificate it issues. `auth=False`: anonymous registry.
-        `extra_htpasswd`: more (username, password) pairs, e.g. ("AWS", token) to stand in for ECR."""
+        `extra_htpasswd`: more (username, password) pairs, e.g. ("AWS", token) to stand in for ECR.
+        `token_auth`: demand the Bearer token flow (a TokenServer holding the same users) instead of Basic."""
         self.workdir = Path(workdir)
         self.ca = ca
         self.username = username
         self.password = password if password is not None else "pw-" + secrets.token_hex(12)
         self.auth = auth
         self.extra_htpasswd = tuple(extra_htpasswd)
+        self.token_server: TokenServer | None = None
+        if token_auth:
+            self.token_server = TokenServer({self.username: self.password, **dict(self.extra_htpasswd)})
         self.port = 0
         self.process: ManagedProcess | None = None
 
@@ -190,7 +221,11 @@ class DockerRegistry:
             "storage": {"filesystem": {"rootdirectory": str(self.workdir / "data")}, "delete": {"enabled": True}},
             "http": http,
         }
-        if self.auth:
+        if self.token_server is not None:
+            roots = self.token_server.write_cert(self.workdir / "token-signer.crt")
+            config["auth"] = {"token": {"realm": self.token_server.realm, "service": self.token_server.service,
+                                        "issuer": self.token_server.issuer, "rootcertbundle": str(roots)}}
+        elif self.auth:
             htpasswd = self.workdir / "htpasswd"
             users = [(self.username, self.password), *self.extra_htpasswd]
             htpasswd.write_text("".join(_htpasswd_line(user, password) for user, password in users))
@@ -204,6 +239,8 @@ class DockerRegistry:
         if binary is None:
             raise RuntimeError(f"docker-registry is not installed; {INSTALL_HINT}")
         self.port = free_port()
+        if self.token_server is not None:
+            self.token_server.start()
         config = self._write_config()
         self.process = ManagedProcess.start([binary, "serve", config], name="docker-registry")
         self.process.wait_for_http(f"{self.url}/v2/", timeout, verify=self.verify)
@@ -212,6 +249,8 @@ class DockerRegistry:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop()
+        if self.token_server is not None:
+            self.token_server.stop()
 
     def __enter__(self) -> DockerRegistry:
         return self.start() if self.process is None else self
@@ -220,7 +259,10 @@ class DockerRegistry:
         self.stop()
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        """An httpx client for this registry, authenticated as `username` unless `auth=` says otherwise."""
+        """An httpx client for this registry, authenticated as `username` unless `auth=` says otherwise
+        (with `token_auth`, through the Bearer token flow)."""
+        if self.token_server is not None:
+            kwargs.setdefault("auth", BearerTokenAuth(self.username, self.password))
         kwargs.setdefault("auth", (self.username, self.password) if self.auth else None)
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("timeout", 30.0)
