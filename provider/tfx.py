@@ -247,11 +247,11 @@ def _servicer_class() -> type:
                 replace: list[AttributePath] = []
                 planned = {k: _unknown_if_unset(attrs.get(k), v) for k, v in proposed.items()}
             else:
+                planned = {**deepcopy(proposed), **_blocks_from_config(blocks, config or {})}
                 changed = {
-                    k for k, item in schema_items.items() if not values_equal(item, prior.get(k), proposed.get(k))
+                    k for k, item in schema_items.items() if not values_equal(item, prior.get(k), planned.get(k))
                 }
                 replace = [[k] for k in sorted(changed) if k in attrs and attrs[k].requires_replace]
-                planned = deepcopy(proposed)
 
             ctx = PlanContext(
                 diags,
@@ -327,6 +327,19 @@ def _servicer_class() -> type:
             )
 
     return Servicer
+
+
+def _blocks_from_config(blocks: dict[str, NestedBlock], config: dict[str, Any]) -> dict[str, Any]:
+    """Blocks without computed attributes are planned as configured.
+
+    Terraform 1.0's proposed new state keeps a single block the configuration removed, then rejects
+    the plan that keeps it ("planned for existence but config wants absence").
+    """
+    return {
+        name: deepcopy(config.get(name))
+        for name, block in blocks.items()
+        if not any(a.computed for a in block.block.attributes)
+    }
 
 
 def _unknown_if_unset(attr: Attribute | None, value: Any) -> Any:

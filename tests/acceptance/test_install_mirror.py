@@ -40,8 +40,11 @@ class Terraform:
         proxies = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
         env = {k: v for k, v in os.environ.items() if not k.startswith("TF_") and k.lower() not in proxies}
         env.update(
-            HOME=str(self.home), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1",
-            HTTPS_PROXY=CLOSED_PORT, HTTP_PROXY=CLOSED_PORT,
+            HOME=str(self.home),
+            TF_IN_AUTOMATION="1",
+            CHECKPOINT_DISABLE="1",
+            HTTPS_PROXY=CLOSED_PORT,
+            HTTP_PROXY=CLOSED_PORT,
         )
         if self.cli_config:
             env["TF_CLI_CONFIG_FILE"] = str(self.cli_config)
@@ -49,8 +52,12 @@ class Terraform:
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.binary), *args, "-no-color"], cwd=self.workdir, env=self.env(),
-            capture_output=True, text=True, timeout=120,
+            [str(self.binary), *args, "-no-color"],
+            cwd=self.workdir,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     def init(self, *args: str) -> str:

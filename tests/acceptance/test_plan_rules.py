@@ -1,0 +1,200 @@
+"""Every plan-time rule through real Terraform: `terraform plan` fails with the rule's message,
+pointing at the attribute's line, and Palette hears nothing (not even a read)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.acceptance.scenarios import ECR_HOST, PROVIDER_BLOCK, Parts
+from tests.harness.emulator import Emulator
+from tests.harness.terraform import Workspace
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    resource_type: str
+    body: str
+    message: str
+    line: str  # the configuration line Terraform quotes under the error ("" = the resource's own line)
+
+
+BASIC = 'basic_auth {\n    username = "u"\n    password = "p"\n  }'
+KEYS = 'ecr {\n    access_key_id     = "AKIA"\n    secret_access_key = "secret"\n  }'
+
+CASES = [
+    Case(
+        "zarf-sync",
+        "oci_registry_zarf",
+        f'endpoint = "https://zarf.example.com"\n  base_content_path = "p"\n  auto_sync = true\n  {BASIC}',
+        "Automatic synchronization is not supported for Zarf registries",
+        "auto_sync = true",
+    ),
+    Case(
+        "zarf-ecr",
+        "oci_registry_zarf",
+        f'endpoint = "{ECR_HOST}"\n  {KEYS}',
+        "AWS ECR is not supported for Zarf registries; use basic_auth",
+        "",
+    ),
+    Case(
+        "packs-sync-off",
+        "oci_registry_packs",
+        f'endpoint = "packs.example.com"\n  base_content_path = "p"\n  auto_sync = false\n  {BASIC}',
+        "Packs registries always synchronise",
+        "auto_sync = false",
+    ),
+    Case(
+        "packs-path",
+        "oci_registry_packs",
+        f'endpoint = "packs.example.com"\n  {BASIC}',
+        "base_content_path is required for Packs registries",
+        "",
+    ),
+    Case(
+        "helm-sync-path",
+        "oci_registry_helm",
+        f'endpoint = "charts.example.com"\n  auto_sync = true\n  {BASIC}',
+        "base_content_path is required for auto_sync",
+        "",
+    ),
+    Case(
+        "ecr-both-credentials",
+        "oci_registry_helm",
+        f'endpoint = "{ECR_HOST}"\n  ecr {{\n    access_key_id = "A"\n    secret_access_key = "S"\n'
+        '    role_arn = "arn:aws:iam::123456789012:role/r"\n  }',
+        "Conflicting ECR credentials",
+        'role_arn = "arn:aws:iam::123456789012:role/r"',
+    ),
+    Case(
+        "ecr-no-credentials",
+        "oci_registry_helm",
+        f'endpoint = "{ECR_HOST}"\n  ecr {{\n  }}',
+        "Missing ECR credentials",
+        "",
+    ),
+    Case(
+        "ecr-user-arn",
+        "oci_registry_packs",
+        f'endpoint = "{ECR_HOST}"\n  base_content_path = "p"\n'
+        '  ecr {\n    role_arn = "arn:aws:iam::123456789012:user/ci"\n  }',
+        "role_arn is not an IAM role ARN",
+        'role_arn = "arn:aws:iam::123456789012:user/ci"',
+    ),
+    Case(
+        "ecr-scheme",
+        "oci_registry_helm",
+        f'endpoint = "https://{ECR_HOST}"\n  {KEYS}',
+        "Not an AWS ECR registry host",
+        f'endpoint = "https://{ECR_HOST}"',
+    ),
+    Case(
+        "basic-empty-password",
+        "oci_registry_helm",
+        'endpoint = "charts.example.com"\n  basic_auth {\n    username = "u"\n    password = ""\n  }',
+        "Empty basic_auth.password",
+        'password = ""',
+    ),
+    Case(
+        "two-auth-blocks",
+        "oci_registry_helm",
+        f'endpoint = "{ECR_HOST}"\n  {BASIC}\n  {KEYS}',
+        "Conflicting authentication blocks",
+        "",
+    ),
+    Case(
+        "tls-garbage",
+        "oci_registry_helm",
+        'endpoint = "charts.example.com"\n  tls {\n    ca_certificate = "-----BEGIN CERTIFICATE-----\\nxx\\n'
+        '-----END CERTIFICATE-----\\n"\n  }',
+        "Invalid CA certificate",
+        "ca_certificate =",
+    ),
+    Case(
+        "endpoint-credentials",
+        "oci_registry_zarf",
+        f'endpoint = "https://user:pw@zarf.example.com"\n  {BASIC}',
+        "Invalid registry endpoint",
+        'endpoint = "https://user:pw@zarf.example.com"',
+    ),
+    Case(
+        "timeouts",
+        "oci_registry_helm",
+        'endpoint = "charts.example.com"\n  timeouts {\n    create = "ten minutes"\n  }',
+        "Invalid timeouts.create",
+        'create = "ten minutes"',
+    ),
+]
+
+
+def config(case: Case) -> str:
+    return f'{PROVIDER_BLOCK}\nresource "{case.resource_type}" "this" {{\n  name = "r"\n  {case.body}\n}}\n'
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule_fails_the_plan_at_the_attribute(case: Case, workspace: Workspace, clean_emulator: Emulator) -> None:
+    workspace.write(config(case))
+    result = workspace.plan(check=False)
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())  # Terraform wraps long lines
+    assert f"Error: {case.message}" in errors, result
+    assert f"with {case.resource_type}.this" in errors
+    if case.line:
+        assert case.line in result.stderr, result
+    assert "Traceback" not in result.output
+    assert clean_emulator.requests() == []
+
+
+def test_values_unknown_at_plan_are_checked_at_apply(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    # The Zarf registry's endpoint is only known once the Helm registry exists: the plan cannot judge
+    # it, the apply does (sync_message is empty, so the endpoint is invalid) and stores nothing for it.
+    workspace.write(
+        f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "first" {{
+  name     = "first"
+  endpoint = "{parts.public_registry.url}"
+}}
+
+resource "oci_registry_zarf" "second" {{
+  name     = "second"
+  endpoint = oci_registry_helm.first.sync_message
+}}
+"""
+    )
+    assert workspace.plan_changes() == 2
+    result = workspace.apply(check=False)
+    assert result.returncode == 1
+    assert "Invalid registry endpoint" in result.stderr and "The endpoint is empty" in result.stderr
+    assert [r["name"] for r in clean_emulator.registries()] == ["first"]
+
+
+def test_secrets_show_as_sensitive_in_plans(workspace: Workspace, clean_emulator: Emulator) -> None:
+    workspace.write(
+        f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "this" {{
+  name     = "r"
+  endpoint = "charts.example.com"
+  basic_auth {{
+    username = "robot"
+    password = "CANARY-basic-password"
+  }}
+}}
+
+resource "oci_registry_packs" "ecr" {{
+  name              = "p"
+  endpoint          = "{ECR_HOST}"
+  base_content_path = "packs"
+  ecr {{
+    access_key_id     = "AKIACANARY"
+    secret_access_key = "CANARY-secret-key"
+  }}
+}}
+"""
+    )
+    result = workspace.plan()
+    assert result.stdout.count("(sensitive value)") == 2
+    assert "CANARY-basic-password" not in result.output and "CANARY-secret-key" not in result.output
