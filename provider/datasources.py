@@ -69,7 +69,7 @@ class RegistryDataSource:
             return None
         from provider.registries.lookup import locate
 
-        key = config.get("id") or config.get("name")
+        key = str(config.get("id") or config.get("name"))
         try:
             found = locate(client, key)
             if found is None:

@@ -67,12 +67,12 @@ class OciProvider:
         from provider.registries.packs import PacksRegistry
         from provider.registries.zarf import ZarfRegistry
 
-        return [HelmRegistry, ZarfRegistry, PacksRegistry]  # type: ignore[list-item]
+        return [HelmRegistry, ZarfRegistry, PacksRegistry]
 
     def get_data_sources(self) -> list[type[DataSource]]:
         from provider.datasources import RegistriesDataSource, RegistryDataSource
 
-        return [RegistryDataSource, RegistriesDataSource]  # type: ignore[list-item]
+        return [RegistryDataSource, RegistriesDataSource]
 
     def get_functions(self) -> list[Any]:
         return []

@@ -262,9 +262,9 @@ def _servicer_class() -> type:
                 creating=prior is None,
             )
             inst = self.app.new_resource(self._get_res_cls(type_name))
-            planned = complete_state(attrs, blocks, inst.plan(ctx, deepcopy(prior), planned))
+            result = complete_state(attrs, blocks, inst.plan(ctx, deepcopy(prior), planned))
             return pb.PlanResourceChange.Response(
-                planned_state=_encode_state(attrs, blocks, planned, proposed_enc),
+                planned_state=_encode_state(attrs, blocks, result, proposed_enc),
                 requires_replace=[_to_attribute_path(list(p)) for p in ctx.requires_replace],
                 diagnostics=diags.to_pb(),
             )
@@ -355,5 +355,5 @@ def serve(provider: Any) -> None:
     from tf.runner import run_provider
 
     # tf's runner builds `tf.provider.ProviderServicer` by name when it starts; we hand it ours.
-    tf.provider.ProviderServicer = _servicer_class()  # type: ignore[misc]
+    tf.provider.ProviderServicer = _servicer_class()
     run_provider(provider)

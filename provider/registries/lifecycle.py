@@ -33,6 +33,8 @@ State = dict[str, Any]
 STORED = ("name", "endpoint", "base_content_path", "auto_sync", "basic_auth", "ecr", "tls")
 # A change to these may break the connection: Palette's validate endpoint checks them first.
 CONNECTION = ("endpoint", "basic_auth", "ecr", "tls")
+# What preflight looks at: the connection and where the content lives.
+PREFLIGHTED = (*CONNECTION, "base_content_path")
 DEFAULT_SYNC_TIMEOUT = 600.0
 
 
@@ -67,6 +69,8 @@ class RegistryResource:
             planned["auto_sync"] = self.default_auto_sync
         planned["provider_type"] = self.provider_type
         planned["auth_type"] = mapping.auth_type(planned)
+        if prior is None or _changed(prior, planned, PREFLIGHTED):
+            self._preflight(ctx.diagnostics, planned, "plan")
         if prior is None:
             return planned
         self._plan_replacements(ctx, prior, planned)
@@ -104,6 +108,8 @@ class RegistryResource:
         client = self._client(diags)
         if client is None or not self._check_rules(diags, planned):
             return None
+        if not self._preflight(diags, planned, "apply"):
+            return None
         kind, registry = self._expand(planned)
         action = f'create {ctx.type_name} "{planned["name"]}"'
         try:
@@ -139,10 +145,12 @@ class RegistryResource:
         client = self._client(diags)
         if client is None or not self._check_rules(diags, planned):
             return prior
+        if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, planned, "apply"):
+            return prior
         kind, registry = self._expand(planned)
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
-            if any(prior.get(name) != planned.get(name) for name in CONNECTION):
+            if _changed(prior, planned, CONNECTION):
                 client.validate(kind, registry.spec)
             client.update(kind, prior["id"], registry)
         except PaletteError as exc:
@@ -210,6 +218,24 @@ class RegistryResource:
             diags.add_error(problem.summary, problem.detail, path=list(problem.path))
         return not problems
 
+    def _preflight(self, diags: Diagnostics, values: State, stage: str) -> bool:
+        """Check the registry from this machine when the mode asks for it at `stage`; False on an error.
+
+        Mode "plan" checks during plan when every value involved is known, and again at apply;
+        mode "apply" only at apply.
+        """
+        settings = getattr(self.provider, "settings", None)
+        mode = values.get("preflight") or (settings.preflight if settings else "apply")
+        if mode == "off" or (stage == "plan" and (mode != "plan" or not _all_known(values, PREFLIGHTED))):
+            return True
+        from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
+
+        findings = run_preflight(values, self.provider_type)
+        for finding in findings:
+            add = diags.add_error if finding.severity == "error" else diags.add_warning
+            add(f"Preflight: {finding.summary}", finding.detail, path=list(finding.path))
+        return not any(f.severity == "error" for f in findings)
+
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
         client: PaletteClient | None = self.provider.palette(diags)
         return client
@@ -244,7 +270,20 @@ def _schema(description: str) -> Schema:
 
 
 def _stored_changes(prior: State, planned: State) -> bool:
-    return any(prior.get(name) != planned.get(name) for name in STORED)
+    return _changed(prior, planned, STORED)
+
+
+def _changed(prior: State, planned: State, names: tuple[str, ...]) -> bool:
+    return any(prior.get(name) != planned.get(name) for name in names)
+
+
+def _all_known(values: Any, names: tuple[str, ...] | None = None) -> bool:
+    """No unknown anywhere in `values` (or in its entries `names`), nested blocks included."""
+    if names is not None:
+        return all(_all_known(values.get(name)) for name in names)
+    if isinstance(values, dict):
+        return all(_all_known(v) for v in values.values())
+    return values is not Unknown
 
 
 def _known(state: State) -> State:

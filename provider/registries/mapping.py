@@ -142,13 +142,16 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: Values | None) -> V
     prior = prior or {}
     spec = registry.spec
     sync = registry.status.sync_status if registry.status else None
+    credentials: Values | None = None
     if isinstance(registry, EcrRegistry):
         auth, credentials = AUTH_ECR, _flatten_ecr(registry.spec.credentials, prior.get("ecr"))
         tls = registry.spec.tls
     else:
-        auth = AUTH_BASIC if (spec.auth.type or "noAuth") != "noAuth" else AUTH_NONE
-        credentials = _flatten_basic_auth(registry.spec.auth, prior.get("basic_auth")) if auth == AUTH_BASIC else None
-        tls = registry.spec.auth.tls
+        basic = registry.spec.auth
+        auth = AUTH_BASIC if (basic.type or "noAuth") != "noAuth" else AUTH_NONE
+        if auth == AUTH_BASIC:
+            credentials = _flatten_basic_auth(basic, prior.get("basic_auth"))
+        tls = basic.tls
     return {
         "id": registry.metadata.uid,
         "name": registry.metadata.name,
@@ -156,6 +159,7 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: Values | None) -> V
         "base_content_path": same_or_new(prior.get("base_content_path"), spec.base_content_path or None, _text_equal),
         "auto_sync": bool(spec.is_sync_supported),
         "wait_for_sync": prior.get("wait_for_sync"),
+        "preflight": prior.get("preflight"),
         "basic_auth": credentials if auth == AUTH_BASIC else None,
         "ecr": credentials if auth == AUTH_ECR else None,
         "tls": _flatten_tls(tls, prior.get("tls")),

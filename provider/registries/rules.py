@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from tf.types import Unknown
 
 from provider.pem import pem_problem
+from provider.settings import PREFLIGHT_MODES
 
 Config = dict[str, Any]
 Rule = Callable[[Config], Iterable["Problem"]]
@@ -35,9 +36,9 @@ class Problem:
     detail: str
 
 
-def known(value: Any) -> bool:
-    """A value the configuration sets and that is known now."""
-    return value is not None and value is not Unknown
+def known(value: Any) -> TypeGuard[str]:
+    """A string the configuration sets and that is known now (every value the rules read is a string)."""
+    return isinstance(value, str)
 
 
 def _block(config: Config, name: str) -> dict[str, Any] | None:
@@ -225,6 +226,16 @@ def timeouts_parse(config: Config) -> Iterator[Problem]:
             )
 
 
+def preflight_mode(config: Config) -> Iterator[Problem]:
+    mode = config.get("preflight")
+    if known(mode) and mode not in PREFLIGHT_MODES:
+        yield Problem(
+            ("preflight",),
+            "Invalid preflight mode",
+            f'preflight must be "off", "apply" or "plan"; got "{mode}". Leave it unset to follow the provider.',
+        )
+
+
 COMMON_RULES: tuple[Rule, ...] = (
     endpoint_is_host_or_url,
     one_auth_block,
@@ -234,6 +245,7 @@ COMMON_RULES: tuple[Rule, ...] = (
     ecr_endpoint,
     tls_ca_parses,
     timeouts_parse,
+    preflight_mode,
 )
 
 # ---------------------------------------------------------------------------- per kind

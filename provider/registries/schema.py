@@ -162,6 +162,14 @@ def registry_schema(kind_description: str) -> Schema:
                 description="Block create and update until the synchronisation Palette starts has ended; a failed "
                 "sync fails the apply with Palette's message. Default `false`.",
             ),
+            Attribute(
+                "preflight",
+                String(),
+                optional=True,
+                description='Override the provider\'s `preflight` for this registry: `"off"`, `"apply"` or `"plan"`. '
+                "Preflight checks the registry from the machine running Terraform (reachable, TLS trusted, an OCI "
+                "registry, credentials accepted, content of this kind) before Palette stores it.",
+            ),
             Attribute("provider_type", String(), computed=True, description="`helm`, `zarf` or `pack`."),
             Attribute("auth_type", String(), computed=True, description="`basic`, `ecr` or `none`."),
             Attribute("scope", String(), computed=True, description="`tenant`, `project` or `system`."),

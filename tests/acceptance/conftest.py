@@ -41,8 +41,14 @@ def parts(docker_registry: DockerRegistry, public_registry: DockerRegistry, moto
     )
 
 
-def palette_env(emulator: Emulator, api_key: str | None = None) -> dict[str, str]:
-    return {"PALETTE_HOST": emulator.url, "PALETTE_API_KEY": api_key or emulator.api_key}
+def palette_env(emulator: Emulator, api_key: str | None = None, preflight: str = "off") -> dict[str, str]:
+    """The provider's environment. Preflight is off unless a test turns it on: the ECR hosts of the
+    matrix exist only for the emulator (which asks moto), not for this machine."""
+    return {
+        "PALETTE_HOST": emulator.url,
+        "PALETTE_API_KEY": api_key or emulator.api_key,
+        "PALETTE_OCI_PREFLIGHT": preflight,
+    }
 
 
 @pytest.fixture

@@ -1,0 +1,104 @@
+"""Preflight through real Terraform: "plan" fails `terraform plan` at the attribute, "apply" stops the
+create before Palette hears of it, "off" (and a per-resource override) contacts no registry at all."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
+from tests.harness.emulator import Emulator
+from tests.harness.terraform import Workspace
+
+
+class CountingListener:
+    """A TCP port that accepts connections, counts them and closes them: no registry, but a witness."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def witness() -> Iterator[CountingListener]:
+    listener = CountingListener()
+    yield listener
+    listener.close()
+
+
+def helm(endpoint: str, password: str, extra: str = "") -> str:
+    return f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "this" {{
+  name     = "charts"
+  endpoint = "{endpoint}"{extra}
+  basic_auth {{
+    username = "palette-ci"
+    password = "{password}"
+  }}
+}}
+"""
+
+
+def test_plan_mode_fails_the_plan_at_the_password(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = "plan"
+    workspace.write(helm(parts.registry.url, "not-the-password"))
+    result = workspace.plan(check=False)
+    assert result.returncode == 1
+    assert "Error: Preflight:" in result.stderr
+    quoted = 'password = "not-the-password"'  # Terraform quotes the attribute's line of the configuration
+    assert quoted in result.stderr
+    assert "not-the-password" not in result.stderr.split(quoted)[-1]  # the message itself never holds it
+    assert clean_emulator.requests() == []
+
+
+def test_plan_mode_passes_a_good_registry(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = "plan"
+    workspace.write(helm(parts.registry.url, parts.registry.password))
+    assert "Error" not in workspace.plan().stderr
+    workspace.apply()
+    assert [r["name"] for r in clean_emulator.registries()] == ["charts"]
+
+
+def test_apply_mode_stops_the_create_before_palette(
+    workspace: Workspace, clean_emulator: Emulator, witness: CountingListener
+) -> None:
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = "apply"
+    workspace.write(helm(f"http://127.0.0.1:{witness.port}", "pw"))
+    workspace.plan()  # "apply" mode does not check during plan
+    assert witness.connections == 0
+    result = workspace.apply(check=False)
+    assert result.returncode == 1 and "Preflight:" in result.stderr
+    assert witness.connections >= 1
+    assert [r for r in clean_emulator.requests() if r["method"] != "GET"] == []
+
+
+@pytest.mark.parametrize(
+    ("provider_mode", "override"),
+    [("off", ""), ("plan", '\n  preflight = "off"')],
+    ids=["provider-off", "resource-override"],
+)
+def test_off_contacts_no_registry(
+    provider_mode: str, override: str, workspace: Workspace, clean_emulator: Emulator, witness: CountingListener
+) -> None:
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = provider_mode
+    workspace.write(helm(f"http://127.0.0.1:{witness.port}", "pw", override))
+    workspace.plan()
+    assert witness.connections == 0
