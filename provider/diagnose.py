@@ -54,10 +54,10 @@ def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] |
             "The write may or may not have been stored. Run `terraform apply` again: the provider looks the "
             "registry up by name before creating it again.",
         ),
-        (errors.SyncFailedError, "Registry synchronisation failed", "Palette's message says why."),
+        (errors.SyncFailedError, "Registry synchronization failed", "Palette's message says why."),
         (
             errors.SyncTimeoutError,
-            "Registry synchronisation did not finish in time",
+            "Registry synchronization did not finish in time",
             "Raise timeouts.create / timeouts.update, or set wait_for_sync = false.",
         ),
         (errors.ConfigurationError, "Invalid provider configuration", "Fix the provider block as the message says."),

@@ -32,7 +32,11 @@ SETTINGS: tuple[Setting, ...] = (
         ("PALETTE_HOST", "SPECTROCLOUD_HOST"),
         f'Palette API host (`host[:port]` or `https://` URL). Default `"{DEFAULT_HOST}"`.',
     ),
-    Setting("api_key", ("PALETTE_API_KEY", "SPECTROCLOUD_APIKEY"), "Palette API key. Sensitive; required."),
+    Setting(
+        "api_key",
+        ("PALETTE_API_KEY", "SPECTROCLOUD_APIKEY"),
+        "Palette API key (Palette: Profile > My API Keys). Required, here or in the environment.",
+    ),
     Setting(
         "project",
         ("PALETTE_PROJECT",),
@@ -41,8 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ca_certificate",
         ("PALETTE_CA_CERTIFICATE",),
-        "PEM bundle that signs the Palette API's certificate (self-hosted Palette). The variable may also "
-        "hold the path of a PEM file.",
+        "PEM bundle that signs the Palette API's certificate (self-hosted Palette). `PALETTE_CA_CERTIFICATE` "
+        "may also hold the path of a PEM file.",
     ),
     Setting(
         "insecure",

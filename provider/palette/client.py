@@ -445,7 +445,7 @@ class PaletteClient:
     # -- sync -----------------------------------------------------------------------------------
 
     def sync(self, uid: str, kind: str, *, force: bool = False) -> None:
-        """Start a synchronisation (202)."""
+        """Start a synchronization (202)."""
         params = {"forceSync": "true"} if force else None
         self._call("POST", f"{_registry_path(uid, kind)}/sync", params=params)
 

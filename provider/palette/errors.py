@@ -100,11 +100,11 @@ class AmbiguousNameError(PaletteError):
 
 
 class SyncFailedError(PaletteError):
-    """Palette reports that a registry's synchronisation failed."""
+    """Palette reports that a registry's synchronization failed."""
 
 
 class SyncTimeoutError(PaletteError):
-    """A registry's synchronisation did not finish in time."""
+    """A registry's synchronization did not finish in time."""
 
 
 def _reason(status: int) -> str:

@@ -54,7 +54,7 @@ def empty_path(names: list[str], base_content_path: str, provider_type: str) -> 
     base = base_content_path.strip().strip("/")
     prefix = media.content_prefix(base, provider_type)
     where = f'under "{prefix}/"' if prefix else "in the registry"
-    detail = f"The registry lists {len(names)} repositories, none {where}: Palette would find nothing to synchronise."
+    detail = f"The registry lists {len(names)} repositories, none {where}: Palette would find nothing to synchronize."
     if provider_type == media.PACK:
         detail += " " + _packs_hint(names, base)
     elif names:

@@ -213,6 +213,6 @@ def listing_failure(code: str, message: str, path: tuple[str, ...]) -> Finding:
     return warning(
         path,
         "Cannot list the ECR repositories",
-        f"{said}. Palette lists repositories to synchronise the registry: allow ecr:DescribeRepositories in the "
+        f"{said}. Palette lists repositories to synchronize the registry: allow ecr:DescribeRepositories in the "
         "IAM policy. The content under base_content_path was not checked.",
     )

@@ -33,6 +33,8 @@ State = dict[str, Any]
 STORED = ("name", "endpoint", "base_content_path", "auto_sync", "basic_auth", "ecr", "tls")
 # A change to these may break the connection: Palette's validate endpoint checks them first.
 CONNECTION = ("endpoint", "basic_auth", "ecr", "tls")
+# Settings that live only in Terraform: never sent to Palette.
+TERRAFORM_ONLY = ("wait_for_sync", "timeouts", "preflight")
 # What preflight looks at: the connection and where the content lives.
 PREFLIGHTED = (*CONNECTION, "base_content_path")
 DEFAULT_SYNC_TIMEOUT = 600.0
@@ -46,6 +48,8 @@ class RegistryResource:
     rules: ClassVar[tuple[Rule, ...]]
     default_auto_sync: ClassVar[bool] = False
     description: ClassVar[str]
+    auto_sync_description: ClassVar[str]
+    ecr_description: ClassVar[str] = "Switching between `basic_auth` and `ecr` replaces the registry."
 
     def __init__(self, provider: Any) -> None:
         self.provider = provider
@@ -56,7 +60,7 @@ class RegistryResource:
 
     @classmethod
     def get_schema(cls) -> Schema:
-        return _schema(cls.description)
+        return _schema(cls.description, cls.auto_sync_description, cls.ecr_description)
 
     # ------------------------------------------------------------------------ plan
 
@@ -65,7 +69,9 @@ class RegistryResource:
 
     def plan(self, ctx: PlanContext, prior: State | None, planned: State) -> State:
         config = ctx.config or {}
-        if config.get("auto_sync") is None:
+        if config.get("auto_sync") is None and prior is None:
+            # The kind's default for a new registry; an existing one keeps its setting, so that leaving
+            # auto_sync out of an imported registry's configuration never plans a replacement.
             planned["auto_sync"] = self.default_auto_sync
         planned["provider_type"] = self.provider_type
         planned["auth_type"] = mapping.auth_type(planned)
@@ -83,12 +89,12 @@ class RegistryResource:
         if mapping.AUTH_ECR in auths and len(auths) > 1:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
         if prior.get("auto_sync") is True and planned["auto_sync"] is False:
-            ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronisation
+            ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronization
         elif self._needs_reregistration(prior, planned):
             ctx.requires_replace.append(["auto_sync"])
             ctx.diagnostics.add_warning(
-                "Registry will be re-registered to enable synchronisation",
-                f'Palette reports that registry "{prior.get("name")}" cannot synchronise: it was created before '
+                "Registry will be re-registered to enable synchronization",
+                f'Palette reports that registry "{prior.get("name")}" cannot synchronize: it was created before '
                 "Palette 4.5.0. Terraform will delete it and register it again with auto_sync = true.",
                 path=["auto_sync"],
             )
@@ -140,8 +146,8 @@ class RegistryResource:
 
     def update(self, ctx: UpdateContext, prior: State, planned: State) -> State:
         diags = ctx.diagnostics
-        if not _stored_changes(prior, planned):
-            return _known({**prior, "wait_for_sync": planned.get("wait_for_sync"), "timeouts": planned.get("timeouts")})
+        if not _stored_changes(prior, planned):  # only Terraform-side settings changed: nothing to tell Palette
+            return _known({**prior, **{name: planned.get(name) for name in TERRAFORM_ONLY}})
         client = self._client(diags)
         if client is None or not self._check_rules(diags, planned):
             return prior
@@ -265,8 +271,8 @@ class RegistryResource:
 
 
 @cache
-def _schema(description: str) -> Schema:
-    return registry_schema(description)
+def _schema(description: str, auto_sync: str, ecr: str) -> Schema:
+    return registry_schema(description, auto_sync, ecr)
 
 
 def _stored_changes(prior: State, planned: State) -> bool:

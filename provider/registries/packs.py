@@ -9,7 +9,8 @@ class PacksRegistry(RegistryResource):
     type_suffix = "registry_packs"
     rules = PACKS_RULES
     default_auto_sync = True
+    auto_sync_description = "Always `true` for Packs registries: Palette synchronizes every one; `false` is rejected."
     description = (
         "Registers an OCI registry of Palette Packs. Basic authentication or AWS ECR; Palette always "
-        "synchronises Packs registries, so `base_content_path` is required."
+        "synchronizes Packs registries, so `base_content_path` is required."
     )

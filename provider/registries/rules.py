@@ -192,7 +192,7 @@ def sync_needs_base_content_path(config: Config) -> Iterator[Problem]:
         yield Problem(
             ("base_content_path",),
             "base_content_path is required for auto_sync",
-            'Palette synchronises the repositories under base_content_path; set it (e.g. "charts") '
+            'Palette synchronizes the repositories under base_content_path; set it (e.g. "charts") '
             "or set auto_sync = false.",
         )
 
@@ -256,7 +256,7 @@ def zarf_no_sync(config: Config) -> Iterator[Problem]:
         yield Problem(
             ("auto_sync",),
             "Automatic synchronization is not supported for Zarf registries",
-            "Palette cannot synchronise Zarf registries. Remove auto_sync or set it to false.",
+            "Palette cannot synchronize Zarf registries. Remove auto_sync or set it to false.",
         )
 
 
@@ -274,8 +274,8 @@ def packs_always_sync(config: Config) -> Iterator[Problem]:
     if config.get("auto_sync") is False:
         yield Problem(
             ("auto_sync",),
-            "Packs registries always synchronise",
-            "Palette synchronises every Packs registry. Remove auto_sync or set it to true.",
+            "Packs registries always synchronize",
+            "Palette synchronizes every Packs registry. Remove auto_sync or set it to true.",
         )
 
 

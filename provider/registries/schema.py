@@ -51,13 +51,12 @@ def _basic_auth_block() -> SingleNestedBlock:
     )
 
 
-def _ecr_block() -> SingleNestedBlock:
+def _ecr_block(kind_note: str) -> SingleNestedBlock:
     return SingleNestedBlock(
         "ecr",
         Block(
             description="AWS ECR credentials: either `access_key_id` + `secret_access_key`, or `role_arn` "
-            "(with an optional `external_id`) for Palette to assume through STS. Not supported for Zarf "
-            "registries. Switching between `basic_auth` and `ecr` replaces the registry.",
+            f"(with an optional `external_id`) for Palette to assume through STS. {kind_note}",
             attributes=[
                 Attribute("access_key_id", String(), optional=True, description="AWS access key id."),
                 Attribute(
@@ -99,7 +98,7 @@ def _tls_block() -> SingleNestedBlock:
                     "insecure_skip_verify",
                     Bool(),
                     optional=True,
-                    description="Skip verification of the registry's TLS certificate. Defaults to `false`.",
+                    description="Skip verification of the registry's TLS certificate. Default `false`.",
                 ),
             ],
         ),
@@ -110,7 +109,7 @@ def _timeouts_block() -> SingleNestedBlock:
     return SingleNestedBlock(
         "timeouts",
         Block(
-            description="How long `wait_for_sync` waits for the first synchronisation.",
+            description="How long `wait_for_sync` waits for the first synchronization.",
             attributes=[
                 Attribute("create", String(), optional=True, description='Duration such as `"10m"`. Default `"10m"`.'),
                 Attribute("update", String(), optional=True, description='Duration such as `"10m"`. Default `"10m"`.'),
@@ -119,7 +118,8 @@ def _timeouts_block() -> SingleNestedBlock:
     )
 
 
-def registry_schema(kind_description: str) -> Schema:
+def registry_schema(kind_description: str, auto_sync: str, ecr: str) -> Schema:
+    """The schema of one kind: the shared shape, with the kind's own words for `auto_sync` and `ecr`."""
     return Schema(
         version=SCHEMA_VERSION,
         description=kind_description,
@@ -151,16 +151,14 @@ def registry_schema(kind_description: str) -> Schema:
                 Bool(),
                 optional=True,
                 computed=True,
-                description="Let Palette synchronise the registry's content automatically. Helm: default `false`; "
-                "Packs: always `true`; Zarf: not supported. Turning it from `true` to `false` replaces the "
-                "registry (Palette cannot disable synchronisation).",
+                description=f"Let Palette synchronize the registry's content automatically. {auto_sync}",
             ),
             Attribute(
                 "wait_for_sync",
                 Bool(),
                 optional=True,
-                description="Block create and update until the synchronisation Palette starts has ended; a failed "
-                "sync fails the apply with Palette's message. Default `false`.",
+                description="Make create and update wait until the synchronization Palette starts has ended; a "
+                "failed sync fails the apply with Palette's message. Default `false`.",
             ),
             Attribute(
                 "preflight",
@@ -177,16 +175,20 @@ def registry_schema(kind_description: str) -> Schema:
                 "sync_supported",
                 Bool(),
                 computed=True,
-                description="Whether Palette can synchronise this registry. `false` for Helm registries created "
+                description="Whether Palette can synchronize this registry. `false` for Helm registries created "
                 "before Palette 4.5.0: they must be re-registered to sync.",
             ),
             Attribute(
-                "sync_status", String(), computed=True, description="Last synchronisation status Palette reports."
+                "sync_status",
+                String(),
+                computed=True,
+                description="Last synchronization status Palette reports, e.g. `InProgress`, `Success`, `Failed`; "
+                "empty when the registry does not sync.",
             ),
             Attribute("sync_message", String(), computed=True, description="Palette's message about the last sync."),
             Attribute(
                 "last_synced_at", String(), computed=True, description="RFC 3339 time of the last successful sync."
             ),
         ],
-        block_types=[_basic_auth_block(), _ecr_block(), _tls_block(), _timeouts_block()],
+        block_types=[_basic_auth_block(), _ecr_block(ecr), _tls_block(), _timeouts_block()],
     )

@@ -9,7 +9,11 @@ class ZarfRegistry(RegistryResource):
     type_suffix = "registry_zarf"
     rules = ZARF_RULES
     default_auto_sync = False
+    auto_sync_description = "Not supported for Zarf registries: only `false` is accepted."
+    ecr_description = (
+        "Not supported for Zarf registries: use `basic_auth`. Kept in the schema so a module can switch kinds."
+    )
     description = (
         "Registers an OCI registry of Zarf packages with Palette. Basic authentication only: Palette supports "
-        "neither AWS ECR nor automatic synchronisation for Zarf registries."
+        "neither AWS ECR nor automatic synchronization for Zarf registries."
     )

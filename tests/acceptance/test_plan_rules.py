@@ -43,7 +43,7 @@ CASES = [
         "packs-sync-off",
         "oci_registry_packs",
         f'endpoint = "packs.example.com"\n  base_content_path = "p"\n  auto_sync = false\n  {BASIC}',
-        "Packs registries always synchronise",
+        "Packs registries always synchronize",
         "auto_sync = false",
     ),
     Case(

@@ -91,7 +91,7 @@ def test_legacy_helm_registry_is_reregistered_to_sync(
     plan = workspace.plan()
     assert "1 to add, 0 to change, 1 to destroy" in plan.stdout
     warning = " ".join(plan.output.split())
-    assert "Registry will be re-registered to enable synchronisation" in warning
+    assert "Registry will be re-registered to enable synchronization" in warning
     assert "created before Palette 4.5.0" in warning
     workspace.apply()
     stored = only(clean_emulator)

@@ -1,6 +1,6 @@
 """Registry models as the Terraform layer would build them, for the client's tests.
 
-Endpoints are on 127.0.0.1 and synchronisation is off unless asked for: the emulator contacts a
+Endpoints are on 127.0.0.1 and synchronization is off unless asked for: the emulator contacts a
 registry only to validate or sync it, and tests never leave this machine."""
 
 from __future__ import annotations

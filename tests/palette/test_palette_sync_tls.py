@@ -1,4 +1,4 @@
-"""Validation and synchronisation against a real OCI registry (docker-registry), and the client's
+"""Validation and synchronization against a real OCI registry (docker-registry), and the client's
 TLS settings against an emulator served over HTTPS."""
 
 from __future__ import annotations

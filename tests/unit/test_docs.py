@@ -80,13 +80,15 @@ def test_generation_is_deterministic(pages: dict[str, str]) -> None:
 
 
 def _helm_with_new_endpoint_description() -> Schema:
-    schema = registry_schema(HelmRegistry.description)  # a fresh copy: the cached schema stays intact
+    schema = registry_schema(
+        HelmRegistry.description, HelmRegistry.auto_sync_description, HelmRegistry.ecr_description
+    )  # a fresh copy: the cached schema stays intact
     next(a for a in schema.attributes if a.name == "endpoint").description = CHANGED
     return schema
 
 
 def _helm_with_new_password_description() -> Schema:
-    schema = registry_schema(HelmRegistry.description)
+    schema = registry_schema(HelmRegistry.description, HelmRegistry.auto_sync_description, HelmRegistry.ecr_description)
     basic_auth = next(b for b in schema.block_types if b.type_name == "basic_auth")
     next(a for a in basic_auth.block.attributes if a.name == "password").description = CHANGED
     return schema
@@ -207,7 +209,7 @@ def test_every_nested_schema_link_has_its_anchor(pages: dict[str, str]) -> None:
 
 def test_provider_page_lists_every_setting_and_its_environment_variables(pages: dict[str, str]) -> None:
     index = pages["docs/index.md"]
-    assert '# Not hashicorp/oci' in index  # the example usage is examples/provider/provider.tf
+    assert "# Not hashicorp/oci" in index  # the example usage is examples/provider/provider.tf
     for setting in SETTINGS:
         row = f"| `{setting.name}` | " + ", then ".join(f"`{v}`" for v in setting.env) + " |"
         assert row in index

@@ -15,7 +15,7 @@ variable "aws_secret_access_key" {
   sensitive   = true
 }
 
-# Packs in a Harbor project. Palette always synchronises Packs registries.
+# Packs in a Harbor project. Palette always synchronizes Packs registries.
 resource "oci_registry_packs" "harbor" {
   name              = "packs-harbor"
   endpoint          = "https://harbor.example.com"

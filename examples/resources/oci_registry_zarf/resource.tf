@@ -4,7 +4,7 @@ variable "registry_password" {
   sensitive   = true
 }
 
-# Zarf packages: basic authentication only, no automatic synchronisation.
+# Zarf packages: basic authentication only, no automatic synchronization.
 resource "oci_registry_zarf" "packages" {
   name              = "zarf-packages"
   endpoint          = "https://registry.example.com"
