@@ -73,3 +73,15 @@ def test_moto_env_reaches_moto(moto_server: MotoServer) -> None:
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == moto_server.admin.arn
+
+
+def test_moto_initial_no_auth_action_count() -> None:
+    from botocore.exceptions import ClientError
+
+    from tests.harness.moto import AwsKeys
+
+    with MotoServer(initial_no_auth_action_count=1) as moto:
+        unknown = AwsKeys("AKIAUNKNOWNKEY000000", "unknown-secret")
+        assert moto.client("sts", unknown).get_caller_identity()["Account"]  # the first action is free
+        with pytest.raises(ClientError, match="InvalidClientTokenId"):
+            moto.client("sts", unknown).get_caller_identity()

@@ -76,6 +76,9 @@ def test_https(tmp_path: Path, test_ca: CertificateAuthority) -> None:
         assert emu.url.startswith("https://127.0.0.1:")
         with emu.client() as palette:
             create(palette, "basic", basic_registry("secure", "oci.example.com"))
+            emu.set_faults([{"path": "summary", "kind": "drop"}])
+            with pytest.raises(httpx.TransportError):
+                palette.get("/v1/registries/oci/summary")  # dropping works over TLS too
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{emu.url}/emulator/health")  # the test CA is not trusted by default
 
