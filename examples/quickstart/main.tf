@@ -26,7 +26,7 @@ provider "oci" {
   preflight = "off"
 }
 
-# Helm charts with basic authentication; Palette synchronises them.
+# Helm charts with basic authentication; Palette synchronizes them.
 resource "oci_registry_helm" "charts" {
   name              = "quickstart-charts"
   endpoint          = "https://harbor.example.com"
@@ -40,7 +40,7 @@ resource "oci_registry_helm" "charts" {
   }
 }
 
-# Zarf packages: basic authentication only, and Palette does not synchronise them.
+# Zarf packages: basic authentication only, and Palette does not synchronize them.
 resource "oci_registry_zarf" "packages" {
   name              = "quickstart-zarf"
   endpoint          = "https://harbor.example.com"
@@ -52,7 +52,7 @@ resource "oci_registry_zarf" "packages" {
   }
 }
 
-# Packs with basic authentication; Palette always synchronises Packs registries.
+# Packs with basic authentication; Palette always synchronizes Packs registries.
 resource "oci_registry_packs" "packs" {
   name              = "quickstart-packs"
   endpoint          = "https://harbor.example.com"

@@ -1,4 +1,4 @@
-# What Palette reports for each registry: its uid, kind, authentication and synchronisation.
+# What Palette reports for each registry: its uid, kind, authentication and synchronization.
 output "registries" {
   value = {
     for r in [

@@ -9,6 +9,7 @@ provider. No credentials are needed and Palette is never contacted.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,13 @@ import pytest
 from tests.harness.terraform import REPO, VERSIONS, Workspace
 
 EXAMPLES = REPO / "examples"
-# The directories docs/ embeds from (examples/quickstart and examples/ci have their own tests).
+# The directories docs/ embeds from.
 DOC_EXAMPLE_DIRS = sorted(
     [EXAMPLES / "provider", *(EXAMPLES / "resources").iterdir(), *(EXAMPLES / "data-sources").iterdir()]
 )
+# Configurations users run as they are (tests/acceptance/test_quickstart.py applies them to the emulator).
+QUICKSTART = EXAMPLES / "quickstart"
+CI = EXAMPLES / "ci"  # module/, and test/ using it
 
 
 def workspace_with(example: Path, directory: Path, version: str) -> Workspace:
@@ -71,10 +75,69 @@ def test_validate_applies_the_provider_rules_to_an_example(version: str, tmp_pat
 @pytest.mark.parametrize("version", VERSIONS)
 def test_examples_are_formatted_as_terraform_fmt_writes_them(version: str, tmp_path: Path) -> None:
     copies = tmp_path / "examples"
-    for example in DOC_EXAMPLE_DIRS:  # one tree: Terraform 1.0.3's fmt takes a single directory
+    for example in [*DOC_EXAMPLE_DIRS, QUICKSTART, CI]:  # one tree: Terraform 1.0.3's fmt takes one directory
         shutil.copytree(example, copies / example.relative_to(EXAMPLES))
     workspace = Workspace(tmp_path / "work", version)
 
     result = workspace.run("fmt", "-check", "-diff", "-recursive", "-no-color", str(copies), check=False)
 
     assert result.returncode == 0, str(result)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_quickstart_example_validates(version: str, tmp_path: Path) -> None:
+    workspace = workspace_with(QUICKSTART, tmp_path / "work", version)
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 0, str(result)
+    assert "Success! The configuration is valid" in result.stdout, str(result)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_ci_example_module_and_its_test_validate(version: str, tmp_path: Path) -> None:
+    shutil.copytree(CI, tmp_path / "ci")  # test/ reaches the module as ../module
+    workspace = Workspace(tmp_path / "ci" / "test", version)
+    workspace.run("get", "-no-color")  # installs the local module; validate needs it, and no init runs here
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 0, str(result)
+    assert "Success! The configuration is valid" in result.stdout, str(result)
+
+
+def break_team_name(ci: Path) -> None:
+    test_tf = ci / "test" / "main.tf"
+    test_tf.write_text(test_tf.read_text().replace('team      = "team-a"', 'team      = "Team A"'))
+    assert '"Team A"' in test_tf.read_text()
+
+
+def sync_the_zarf_registry(ci: Path) -> None:
+    module_tf = ci / "module" / "main.tf"
+    count_line = "count = var.zarf_path == null ? 0 : 1\n"
+    module_tf.write_text(module_tf.read_text().replace(count_line, count_line + "  auto_sync = true\n"))
+    assert "auto_sync = true" in module_tf.read_text().split('"oci_registry_zarf"')[1]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize(
+    ("breakage", "error"),
+    [
+        (break_team_name, "The team must be 2-31 lowercase letters"),  # the module's variable validation
+        (sync_the_zarf_registry, "Automatic synchronization is not supported for Zarf registries"),  # a rule
+    ],
+    ids=["module-variable", "provider-rule"],
+)
+def test_validate_of_the_ci_example_checks_the_module(
+    breakage: Callable[[Path], None], error: str, version: str, tmp_path: Path
+) -> None:
+    """The check above reaches into the module: its variable validation and the provider's rules run."""
+    shutil.copytree(CI, tmp_path / "ci")
+    breakage(tmp_path / "ci")
+    workspace = Workspace(tmp_path / "ci" / "test", version)
+    workspace.run("get", "-no-color")
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 1, str(result)
+    assert error in result.output, str(result)

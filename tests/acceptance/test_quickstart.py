@@ -117,7 +117,7 @@ def test_quickstart_runs_end_to_end_and_again(tmp_path: Path) -> None:
         "quickstart-charts": ("helm", "basic", "Success"),
         "quickstart-packs": ("pack", "basic", "Success"),
         "quickstart-packs-ecr": ("pack", "ecr", "Success"),
-        "quickstart-zarf": ("zarf", "basic", ""),  # Palette does not synchronise Zarf registries
+        "quickstart-zarf": ("zarf", "basic", ""),  # Palette does not synchronize Zarf registries
     }
     assert "quickstart-password" not in output and "quickstart-secret-access-key" not in output
     assert example_files() == files_before  # Terraform ran in the cache, not in examples/

@@ -1,5 +1,5 @@
 # A reusable module: the OCI registries of one team's Harbor project, registered with Palette.
-# Helm charts and Packs are synchronised by Palette; Zarf packages (optional) cannot be.
+# Helm charts and Packs are synchronized by Palette; Zarf packages (optional) cannot be.
 
 terraform {
   required_providers {

@@ -8,7 +8,7 @@ output "registry_ids" {
 }
 
 output "sync_status" {
-  description = "Palette's last synchronisation status of the registries it synchronises, by name."
+  description = "Palette's last synchronization status of the registries it synchronizes, by name."
   value = {
     (oci_registry_helm.charts.name) = oci_registry_helm.charts.sync_status
     (oci_registry_packs.packs.name) = oci_registry_packs.packs.sync_status

@@ -43,7 +43,7 @@ variable "zarf_path" {
 }
 
 variable "wait_for_sync" {
-  description = "Wait for Palette's first synchronisation of the charts and packs during apply."
+  description = "Wait for Palette's first synchronization of the charts and packs during apply."
   type        = bool
   default     = true
 }
