@@ -2,7 +2,8 @@
 
 - `scripts/quickstart`, the README's first command: twice (it must be re-runnable), with no Terraform
   on PATH (so it installs 1.15.5 as on a fresh machine; scripts/test has cached it), reusing the
-  .venv that scripts/test made, and once with a failing step (the emulator must still be stopped).
+  .venv that scripts/test made; once with a failing step (the emulator must still be stopped); and
+  once in a fresh clone, where it makes its own .venv with the package's declared dependencies only.
 - `examples/ci/.github/workflows/terraform.yml`: its `run` steps, in order, in a copy of
   examples/ci, with the environment GitHub Actions gives them (job env, GITHUB_ENV, RUNNER_TEMP,
   the working directory). Only the `uses:` steps and the `pip install` step are left out: this
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.harness.terraform import REPO, terraform_binary
@@ -56,11 +58,11 @@ def stopped(pid: int, within: float = 5.0) -> bool:
     return not alive(pid)
 
 
-def run_quickstart(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_quickstart(tmp_path: Path, script: Path = QUICKSTART, **env: str) -> subprocess.CompletedProcess[str]:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     return subprocess.run(
-        [str(QUICKSTART)],
+        [str(script)],
         cwd=tmp_path,  # the script finds the repository by its own path
         env={
             "PATH": path_without_terraform(),
@@ -141,6 +143,35 @@ def test_quickstart_stops_the_emulator_when_a_step_fails(tmp_path: Path) -> None
     pid = emulator_pid(output)
     assert f"Stopped palette-emulator (pid {pid})." in output, output
     assert stopped(pid), f"palette-emulator (pid {pid}) is still running"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="palette-emulator needs rfc3339-validator for jsonschema's date-time check, which pyproject.toml does "
+    "not declare (the dev .venv has it through moto): every request body check fails in a plain install",
+)
+def test_quickstart_in_a_fresh_clone_makes_its_own_environment(tmp_path: Path) -> None:
+    """As on a new machine: no .venv, so the script creates one with `pip install -e .` (not the test extras)."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(clone)], check=True, timeout=120)
+    pip_cache = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
+
+    result = run_quickstart(
+        tmp_path,
+        script=clone / "scripts" / "quickstart",
+        QUICKSTART_CACHE=str(clone / ".cache" / "quickstart"),  # the default, spelled out
+        TERRAFORM_CACHE=str(terraform_binary("1.15.5").parents[1]),  # what scripts/test installed
+        PIP_CACHE_DIR=pip_cache,  # the new HOME would start with an empty download cache
+    )
+    output = result.stdout + result.stderr
+
+    assert result.returncode == 0, output
+    assert "Installed terraform-provider-oci into .venv (editable)." in output, output
+    assert "Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in output, output
+    assert "No changes." in output.split("==> terraform plan -detailed-exitcode")[1], output
+    assert stopped(emulator_pid(output))
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True)
+    assert status.stdout == ""  # .venv and .cache are ignored; nothing else was written
 
 
 # ---------------------------------------------------------------------------- the CI example
