@@ -19,16 +19,35 @@ internals:
 6. An exception in a handler reaches the user as "Plugin error" with a Python traceback: every RPC
    turns an unexpected exception into an error diagnostic (the traceback goes to the log only).
 7. Data source results are sent without passing through the schema's encoders: we encode them.
+8. Serving: `serve()` replaces `tf.runner.run_provider` (which cannot take our servicer but by
+   patching tf) with the same go-plugin wire behaviour, built from tf's generated gRPC code, minus
+   work Terraform waits for at every one of the 3-5 starts per command:
+   - tf reads its cached certificate back through `cryptography.x509` to check its expiry (an
+     import that costs as much as grpc's) and makes an RSA key when the cache is cold; we cache
+     the expiry beside the PEMs (`plugin_certificate()`, ~/.cache/terraform-provider-oci) and make
+     a P-256 key when needed, so a start imports no cryptography at all.
+   - tf polls for shutdown every 50 ms and stops its server before Shutdown is answered (Terraform
+     sees a cancelled call); we answer Shutdown, finish the calls still running, then return, and
+     the entry point ends the process without the interpreter's teardown of grpc (~60 ms).
+   - tf ends the server on StopProvider and on Ctrl-C, losing the answers of operations in flight
+     (a registry Palette created but the state never records); we answer StopProvider and keep
+     serving, and ignore SIGINT as go-plugin servers do: Terraform decides when we stop.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable
+from concurrent import futures
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
 
 from tf.iface import PlanContext as _TfPlanContext
 from tf.schema import Attribute, Block, NestedBlock, NestMode
@@ -349,11 +368,149 @@ def _unknown_if_unset(attr: Attribute | None, value: Any) -> Any:
     return value
 
 
+# ---------------------------------------------------------------------------------------------
+# Serving (docstring item 8)
+# ---------------------------------------------------------------------------------------------
+
+# Terraform runs up to 10 operations at once (-parallelism); tf's runner has as many workers.
+_WORKERS = 10
+# How long Shutdown waits for calls still running (its own answer among them) before ending them.
+_SHUTDOWN_GRACE = 2.0
+# The plugin's TLS certificate: Terraform trusts exactly the one in the handshake line, so a
+# certificate reused for its lifetime is as good as a new one, and costs nothing at start-up.
+_CERTIFICATE_DAYS = 30
+_RENEW_WITHIN = 86400.0
+
+
+class PluginCertificate(NamedTuple):
+    cert_pem: str
+    key_pem: str
+    der_b64: str  # as the handshake line carries it: base64 DER without padding
+    not_after: float  # seconds since the epoch
+
+
 def serve(provider: Any) -> None:
-    """Run the plugin server for `provider` with our servicer in place of tf's."""
+    """Serve `provider` to Terraform (go-plugin over gRPC, TLS, a unix socket) until Terraform's Shutdown."""
+    import signal
+    import tempfile
+
+    import grpc
+    from tf.gen import tfplugin_pb2_grpc as rpc
+
+    # Ctrl-C reaches every process of the terminal's group; like go-plugin's servers we leave it to
+    # Terraform, which asks running operations to stop (StopProvider) and ends us with Shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    certificate = plugin_certificate()
+    shutdown = threading.Event()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=_WORKERS))
+    rpc.add_ProviderServicer_to_server(_servicer_class()(provider), server)
+    _add_go_plugin_services(server, shutdown)
+    with tempfile.TemporaryDirectory(prefix="terraform-provider-oci-") as directory:
+        socket = os.path.join(directory, "plugin.sock")
+        credentials = grpc.ssl_server_credentials([(certificate.key_pem.encode(), certificate.cert_pem.encode())])
+        server.add_secure_port(f"unix:{socket}", credentials)
+        server.start()
+        # go-plugin's handshake: core protocol 1, plugin protocol 6, where, how, and the certificate.
+        print(f"1|6|unix|{socket}|grpc|{certificate.der_b64}", flush=True)
+        shutdown.wait()
+        server.stop(grace=_SHUTDOWN_GRACE).wait()
+
+
+def serve_with_tf_runner(provider: Any) -> None:
+    """tf's own runner with our servicer, for its debugging flags (`--dev`: Terraform reattaches)."""
     import tf.provider
     from tf.runner import run_provider
 
     # tf's runner builds `tf.provider.ProviderServicer` by name when it starts; we hand it ours.
     tf.provider.ProviderServicer = _servicer_class()
     run_provider(provider)
+
+
+def _add_go_plugin_services(server: Any, shutdown: threading.Event) -> None:
+    """go-plugin's controller (Shutdown sets `shutdown`) and stdio services, as tf's runner has them."""
+    from tf.gen import grpc_controller_pb2 as controller_pb
+    from tf.gen import grpc_controller_pb2_grpc as controller_rpc
+    from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
+
+    class Controller(controller_rpc.GRPCControllerServicer):
+        def Shutdown(self, request: Any, context: Any) -> Any:
+            shutdown.set()
+            return controller_pb.Empty()
+
+    class Stdio(stdio_rpc.GRPCStdioServicer):
+        def StreamStdio(self, request: Any, context: Any) -> Any:
+            return iter(())  # our output goes to stderr, which go-plugin reads directly
+
+    controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
+    stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
+
+
+def plugin_certificate(cache: Path | None = None) -> PluginCertificate:
+    """The plugin's TLS certificate from the user's cache; a new one (stored there) when absent or expiring."""
+    path = cache or _certificate_cache()
+    try:
+        cached = PluginCertificate(**json.loads(path.read_text()))
+        if cached.not_after - time.time() > _RENEW_WITHIN and cached.der_b64:
+            return cached
+    except (OSError, ValueError, TypeError):
+        pass  # absent, unreadable or not ours: make a new one
+    fresh = _new_certificate()
+    _store_certificate(path, fresh)
+    return fresh
+
+
+def _certificate_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "terraform-provider-oci" / "plugin-tls.json"
+
+
+def _new_certificate() -> PluginCertificate:
+    """A self-signed certificate for "localhost" on a P-256 key (a millisecond; RSA takes far longer)."""
+    import base64
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    not_after = now + timedelta(days=_CERTIFICATE_DAYS)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return PluginCertificate(
+        cert_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        key_pem=key_pem.decode(),
+        der_b64=base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode().rstrip("="),
+        not_after=not_after.timestamp(),
+    )
+
+
+def _store_certificate(path: Path, certificate: PluginCertificate) -> None:
+    """Write atomically, readable by the user alone; a cache that cannot be written is only slower."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".plugin-tls-")  # mode 0600
+        with os.fdopen(handle, "w") as out:
+            json.dump(certificate._asdict(), out)
+        os.replace(partial, path)
+    except OSError as exc:
+        log.debug("plugin certificate not cached at %s: %s", path, exc)
