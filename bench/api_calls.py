@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.configs import registries_config
 from tests.harness.emulator import Emulator
 from tests.harness.terraform import Workspace
 
@@ -46,32 +47,9 @@ def expected_calls(operation: str, count: int) -> dict[str, int]:
     return {route: calls * count for route, calls in per_registry.items()}
 
 
-def registries_config(count: int, endpoint: str) -> str:
-    """`count` Helm registries on `endpoint` with basic auth (credentials the emulator does not check)."""
-    return f"""\
-        terraform {{
-          required_providers {{
-            oci = {{ source = "palette/oci" }}
-          }}
-        }}
-
-        provider "oci" {{}}
-
-        resource "oci_registry_helm" "counted" {{
-          count    = {count}
-          name     = "counted-${{count.index}}"
-          endpoint = "{endpoint}"
-          basic_auth {{
-            username = "robot"
-            password = "password-${{count.index}}"
-          }}
-        }}
-        """
-
-
 def calls_per_operation(ws: Workspace, emulator: Emulator, count: int, endpoint: str) -> dict[str, dict[str, int]]:
     """{operation: {route: calls}} for apply, plan and destroy of `count` registries."""
-    ws.write(registries_config(count, endpoint))
+    ws.write(registries_config(count, endpoint, prefix="counted"))
     commands: dict[str, Callable[[], object]] = {"apply": ws.apply, "plan": ws.plan, "destroy": ws.destroy}
     calls = {}
     for operation in OPERATIONS:

