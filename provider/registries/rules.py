@@ -49,6 +49,20 @@ def _block(config: Config, name: str) -> dict[str, Any] | None:
 # ---------------------------------------------------------------------------- every kind
 
 
+def name_is_set(config: Config) -> Iterator[Problem]:
+    name = config.get("name")
+    if not known(name):
+        return
+    if not name.strip():
+        yield Problem(("name",), "Empty registry name", "Palette needs a name for the registry, e.g. \"charts\".")
+    elif name != name.strip():
+        yield Problem(
+            ("name",),
+            "Registry name with leading or trailing spaces",
+            f'Palette stores names trimmed; write "{name.strip()}" so that Terraform and Palette agree.',
+        )
+
+
 def endpoint_is_host_or_url(config: Config) -> Iterator[Problem]:
     endpoint = config.get("endpoint")
     if not known(endpoint):
@@ -237,6 +251,7 @@ def preflight_mode(config: Config) -> Iterator[Problem]:
 
 
 COMMON_RULES: tuple[Rule, ...] = (
+    name_is_set,
     endpoint_is_host_or_url,
     one_auth_block,
     basic_auth_complete,

@@ -337,11 +337,6 @@ def test_the_round_trip_saw_every_kind_of_credentials() -> None:
     assert set(ROUND_TRIPPED) == {mapping.AUTH_NONE, mapping.AUTH_BASIC, mapping.AUTH_ECR}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no plan-time rule for `name`: Palette refuses an empty name at apply, and stores a space-padded "
-    "one trimmed, so Terraform reports an inconsistent result after apply (rules.py, reported)",
-)
 @pytest.mark.parametrize("name", ["", "   ", " charts", "charts "])
 def test_names_palette_refuses_or_rewrites_fail_the_plan(name: str) -> None:
     for resource in RESOURCES.values():
