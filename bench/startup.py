@@ -13,7 +13,9 @@ runner (the baseline); and the same empty provider on our serving path (`provide
 whose gap to ours is what our own modules add. Same Python, same machine, launches interleaved so
 that all meet the same load. Prints median, min-max and each median as a multiple of the
 baseline's. `--cold` also times launches with an empty HOME (no cached TLS certificate yet).
-Exits 1 when the handshake ratio misses the target (1.10).
+Last, one launch under PYTHONPROFILEIMPORTTIME lists any heavy module (httpx, pydantic, boto3,
+cryptography, ...) a launch that only serves the schema imports. Exits 1 when the handshake ratio
+misses the target (1.10) or such a module shows up.
 """
 
 from __future__ import annotations
@@ -30,11 +32,14 @@ import time
 from base64 import b64decode
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 HANDSHAKE_TARGET = 1.10
+# What only an operation that calls Palette or checks a registry may load (CONTRIBUTING.md).
+HEAVY_MODULES = ("httpx", "pydantic", "boto3", "botocore", "cryptography", "starlette", "uvicorn", "jsonschema")
 OURS, BASELINE = "terraform-provider-oci", "bare tf provider"
 PROVIDERS = {
     OURS: [str(VENV_BIN / "terraform-provider-oci")],
@@ -87,10 +92,11 @@ def talk_like_terraform(handshake: Handshake, started: float, samples: Samples) 
             controller_rpc.GRPCControllerStub(channel).Shutdown(controller_pb.Empty(), timeout=30)
 
 
-def launch_once(command: list[str], env: dict[str, str], samples: Samples) -> None:
+def launch_once(command: list[str], env: dict[str, str], samples: Samples, stderr: Any = subprocess.DEVNULL) -> None:
+    """One launch as Terraform makes it; its timings go to `samples`, its stderr to `stderr`."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               env=env, text=True)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env,
+                               text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
     samples.handshake.append((time.perf_counter() - started) * 1000)
@@ -105,6 +111,17 @@ def launch_once(command: list[str], env: dict[str, str], samples: Samples) -> No
         process.stdout.close()
     samples.exited.append((time.perf_counter() - started) * 1000)
     samples.cpu.append((usage.ru_utime + usage.ru_stime) * 1000)
+
+
+def heavy_modules_at_start() -> list[str]:
+    """The heavy top-level modules our provider imports in a launch that starts, serves its schema and
+    stops (as `terraform validate` launches it): none, when the lazy imports hold."""
+    env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "PYTHONPROFILEIMPORTTIME": "1"}
+    with tempfile.TemporaryFile("w+") as log:
+        launch_once(PROVIDERS[OURS], env, Samples(), stderr=log)
+        log.seek(0)
+        imported = {line.rsplit("|", 1)[-1].strip() for line in log if line.startswith("import time:")}
+    return sorted(imported & set(HEAVY_MODULES))
 
 
 def measure(runs: int, home: Path | None) -> dict[str, Samples]:
@@ -153,9 +170,11 @@ def main() -> int:
     if args.cold:
         cold = measure(args.runs, None)
         report("exec -> handshake line, empty HOME (certificate made at start):", cold, "handshake")
+    heavy = heavy_modules_at_start()
+    print(f"heavy modules a schema launch imports: {', '.join(heavy) or 'none'}")
     verdict = "meets" if ratio <= HANDSHAKE_TARGET else "MISSES"
     print(f"handshake ratio {ratio:.2f} {verdict} the target of {HANDSHAKE_TARGET:.2f}x the bare tf provider")
-    return 0 if ratio <= HANDSHAKE_TARGET else 1
+    return 0 if ratio <= HANDSHAKE_TARGET and not heavy else 1
 
 
 if __name__ == "__main__":
