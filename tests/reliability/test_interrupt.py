@@ -1,0 +1,99 @@
+"""Ctrl-C in the middle of an apply: Terraform asks the provider to stop, the creates already sent
+finish and are recorded, and the next apply converges with nothing orphaned or duplicated.
+
+Creates are slowed down (most by 4 s) so that the interrupt lands while several are in flight.
+Two ways to interrupt: Ctrl-C in a terminal (SIGINT to the whole process group, the provider
+included) on Terraform 1.0.3, and `kill -INT` of Terraform alone (as a CI runner cancelling a job
+does) on 1.15.5. Terraform 1.0 runs under a wrapper process (panicwrap) that swallows a SIGINT sent
+to it alone, so `kill -INT` does not interrupt 1.0.3 at all: Terraform's behaviour, not ours.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.harness.emulator import Emulator
+from tests.harness.registry import DockerRegistry
+from tests.harness.terraform import Result, Workspace
+from tests.reliability.support import (
+    CREATE,
+    LATEST,
+    OLDEST,
+    assert_no_crash,
+    assert_palette_is_the_state,
+    many_registries,
+    state_registries,
+)
+
+COUNT = 30
+SLOW_CREATES = [
+    {"method": "POST", "path": CREATE, "kind": "latency", "latency": 0.3, "rate": 0.3, "seed": 7},
+    {"method": "POST", "path": CREATE, "kind": "latency", "latency": 4.0},
+]
+
+
+def interrupted_apply(ws: Workspace, emulator: Emulator, whole_group: bool) -> Result:
+    """`terraform apply`, interrupted once the first registry exists in Palette."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [str(ws.binary), "apply", "-no-color", "-input=false", "-auto-approve"],
+        cwd=ws.dir,
+        env=ws.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives it
+    )
+    try:
+        deadline = started + 60
+        while not emulator.registries():
+            assert process.poll() is None and time.monotonic() < deadline, "the apply ended before any create"
+            time.sleep(0.05)
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        else:
+            process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return Result(["apply"], process.returncode, stdout, stderr, time.monotonic() - started)
+
+
+@pytest.mark.parametrize(
+    ("tf_version", "whole_group"), [(OLDEST, True), (LATEST, False)], indirect=["tf_version"], ids=["ctrl-c", "kill"]
+)
+def test_an_interrupted_apply_orphans_nothing_and_the_next_converges(
+    whole_group: bool, workspace: Workspace, clean_emulator: Emulator, public_registry: DockerRegistry
+) -> None:
+    ws, emulator = workspace, clean_emulator
+    names = {f"reg-{i}" for i in range(COUNT)}
+    ws.write(many_registries(public_registry.url, COUNT))
+    emulator.set_faults(SLOW_CREATES)
+
+    interrupted = interrupted_apply(ws, emulator, whole_group)
+
+    assert interrupted.returncode != 0 and "Interrupt received" in interrupted.stdout, interrupted
+    assert_no_crash(interrupted)
+    recorded = state_registries(ws)
+    # Every create Palette carried out is in the state, the slow ones still in flight included.
+    assert 0 < len(recorded) < COUNT
+    assert {(item["uid"], item["name"]) for item in emulator.registries()} == recorded
+    in_flight = interrupted.stdout.count("Creation complete after 4s") + interrupted.stdout.count(
+        "Creation complete after 5s"
+    )
+    assert in_flight, "no create was in flight when the interrupt came"
+
+    emulator.clear_faults()
+    again = ws.apply(check=False)
+    assert again.returncode == 0, again
+    assert_no_crash(again)
+    assert f"{COUNT - len(recorded)} added, 0 changed, 0 destroyed" in again.stdout
+    assert_palette_is_the_state(ws, emulator, names)
+    assert ws.plan_changes() == 0
