@@ -314,8 +314,6 @@ def test_what_the_rules_accept_round_trips_through_palette(type_name: str, confi
         return
     if not accepted(resource, config):
         return
-    if config["name"] != config["name"].strip() or not config["name"]:
-        return  # a gap in the rules: see test_names_palette_refuses_or_rewrites_fail_the_plan
     if config["auto_sync"] is None:  # what plan() puts in its place
         config = {**config, "auto_sync": resource.default_auto_sync}
 
