@@ -7,7 +7,9 @@ the files inside the package (see `hash1`).
 
 The package is a zip in the mirror's *packed* layout,
     DIR/registry.terraform.io/palette/oci/terraform-provider-oci_VERSION_OS_ARCH.zip
-holding one file, a launcher that execs the Python interpreter running this command. Both layouts
+holding one file, a launcher that execs the Python interpreter that ran this command, recorded in
+~/.config/terraform-provider-oci/python (the launcher's bytes, hence the hash, are the same on every
+machine, so a committed lock file holds in CI too). Both layouts
 get the same, correct hash from Terraform 1.0.3 and 1.15.5; the packed one is chosen because
 `init` unpacks a copy into each working directory's .terraform/ (an unpacked mirror directory is
 symlinked instead), so replacing a version in the mirror never breaks initialised directories,
@@ -42,10 +44,14 @@ SOURCE = f"{HOSTNAME}/{NAMESPACE}/{TYPE}"
 # Go's names for the platforms Terraform runs on (GOOS from sys.platform, GOARCH from the machine).
 _GOOS = {"linux": "linux", "darwin": "darwin", "freebsd": "freebsd", "openbsd": "openbsd"}
 _GOARCH = {
-    "x86_64": "amd64", "amd64": "amd64",
-    "aarch64": "arm64", "arm64": "arm64",
-    "i386": "386", "i686": "386",
-    "armv6l": "arm", "armv7l": "arm",
+    "x86_64": "amd64",
+    "amd64": "amd64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "i386": "386",
+    "i686": "386",
+    "armv6l": "arm",
+    "armv7l": "arm",
 }
 
 # Zip entries carry a fixed time and mode so the same version always packs to the same bytes.
@@ -115,27 +121,37 @@ def package_name(version: str, target: str) -> str:
     return f"terraform-provider-{TYPE}_{version}_{target}.zip"
 
 
-def launcher(python: str) -> bytes:
-    """The provider executable: a shell script that execs `python -P -m provider`.
+# The provider executable in the package. Its bytes are the same on every machine, so the `h1:` hash
+# a lock file records holds wherever the lock file goes (CI, a colleague's laptop); the machine's own
+# part, the Python installation that runs the provider, is looked up when Terraform starts it.
+LAUNCHER = b"""#!/bin/sh
+# palette/oci: runs the Python installation that `terraform-provider-oci install` recorded
+# (or $TERRAFORM_PROVIDER_OCI_PYTHON). -P keeps Terraform's working directory off sys.path.
+python="${TERRAFORM_PROVIDER_OCI_PYTHON:-}"
+[ -n "$python" ] || python=$(cat "${XDG_CONFIG_HOME:-$HOME/.config}/terraform-provider-oci/python" 2>/dev/null)
+if [ -z "$python" ]; then
+  echo "terraform-provider-oci: no Python installation recorded; run 'terraform-provider-oci install'" >&2
+  exit 1
+fi
+exec "$python" -P -m provider "$@"
+"""
 
-    Why the interpreter rather than the `terraform-provider-oci` console script: both paths
-    survive `pip install -U` in place, but only sys.executable is certainly the installation
-    running this command (the script's path would be guessed from argv or PATH, and
-    `python -m provider install` has none). `-P` keeps Terraform's working directory off
-    sys.path, so a folder named `provider` beside the user's .tf files cannot stand in for ours.
-    """
-    return f'#!/bin/sh\nexec {shlex.quote(python)} -P -m provider "$@"\n'.encode()
+
+def python_record() -> Path:
+    """Where `install` records the Python installation the launcher runs (one per user)."""
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "terraform-provider-oci" / "python"
 
 
-def package_zip(version: str, python: str) -> bytes:
-    """The mirror package: one launcher entry, deterministic bytes for a given version/python."""
+def package_zip(version: str) -> bytes:
+    """The mirror package: one launcher entry, the same bytes for a version on every machine."""
     entry = zipfile.ZipInfo(executable_name(version), date_time=_ZIP_DATE_TIME)
     entry.create_system = _ZIP_CREATED_ON_UNIX  # so Terraform's unzip honours the mode below
     entry.external_attr = _UNIX_EXECUTABLE << 16
     entry.compress_type = zipfile.ZIP_DEFLATED
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr(entry, launcher(python), compresslevel=9)
+        zf.writestr(entry, LAUNCHER, compresslevel=9)
     return buffer.getvalue()
 
 
@@ -172,9 +188,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
-def install(
-    mirror_dir: Path, version: str, python: str | None = None, target: str | None = None
-) -> Installed:
+def install(mirror_dir: Path, version: str, python: str | None = None, target: str | None = None) -> Installed:
     """Write `version` of palette/oci into the mirror, replacing every other version."""
     if not _SEMVER.fullmatch(version):
         raise InstallError(f"version {version!r} is not MAJOR.MINOR.PATCH, which Terraform requires")
@@ -188,7 +202,11 @@ def install(
         _remove(path)
     provider_dir.mkdir(parents=True, exist_ok=True)
     package = provider_dir / package_name(version, target)
-    _write_atomically(package, package_zip(version, python))
+    _write_atomically(package, package_zip(version))
+    # Why the interpreter rather than the console script: both survive `pip install -U` in place,
+    # but only sys.executable is certainly the installation running this command.
+    python_record().parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(python_record(), f"{python}\n".encode())
     return Installed(package=package, h1=hash_zip(package), removed=removed)
 
 
@@ -212,6 +230,7 @@ def cli_config(mirror_dir: Path) -> str:
 def _summary(installed: Installed, version: str, mirror_dir: Path, with_hint: bool) -> list[str]:
     lines = [f"Removed {path}" for path in installed.removed]
     lines.append(f"Installed {NAMESPACE}/{TYPE} {version} at {installed.package} ({installed.h1})")
+    lines.append(f"Terraform will run it with {sys.executable} (recorded in {python_record()})")
     if not with_hint:
         return lines
     if mirror_dir == default_mirror_dir():
@@ -234,11 +253,14 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
-        "--dir", type=Path, default=None,
+        "--dir",
+        type=Path,
+        default=None,
         help="mirror directory (default: ~/.terraform.d/plugins, which Terraform searches by itself)",
     )
     parser.add_argument(
-        "--print-config", action="store_true",
+        "--print-config",
+        action="store_true",
         help="print only a CLI config provider_installation block using the mirror (install still runs; "
         "notes go to stderr)",
     )

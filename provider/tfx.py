@@ -19,6 +19,8 @@ internals:
 6. An exception in a handler reaches the user as "Plugin error" with a Python traceback: every RPC
    turns an unexpected exception into an error diagnostic (the traceback goes to the log only).
 7. Data source results are sent without passing through the schema's encoders: we encode them.
+   Terraform >= 1.6 sends *refined* unknowns (msgpack extension 12, e.g. for `"reg-${count.index}"`),
+   which tf passes on as raw extension objects: `msgpack_ext_hook` decodes them as `Unknown`.
 8. Serving: `serve()` replaces `tf.runner.run_provider` (which cannot take our servicer but by
    patching tf) with the same go-plugin wire behaviour, built from tf's generated gRPC code, minus
    work Terraform waits for at every one of the 3-5 starts per command:
@@ -189,12 +191,30 @@ def _diagnosed(response_name: str) -> Callable[[_Handler], _Handler]:
     return wrap
 
 
+# msgpack extension codes in the values Terraform sends: 0 is an unknown value; 12 an unknown with
+# refinements (Terraform >= 1.6 knows e.g. that `"reg-${count.index}"` starts with "reg-").
+_UNKNOWN_EXT_CODES = (0, 12)
+
+
+def msgpack_ext_hook(code: int, data: bytes) -> Any:
+    """Decode Terraform's msgpack extensions: both kinds of unknown become `Unknown` (refinements are
+    dropped: a rule treats a refined unknown like any other unknown and checks the value at apply)."""
+    if code in _UNKNOWN_EXT_CODES:
+        return Unknown
+    from msgpack import ExtType
+
+    return ExtType(code, data)
+
+
 def _servicer_class() -> type:
     """Build the servicer lazily: grpc and the generated protobuf code load only when serving."""
+    import tf.utils
     from tf.gen import tfplugin_pb2 as pb
     from tf.iface import ImportContext, ReadDataContext, UpgradeContext, is_importable
     from tf.provider import ProviderServicer, _decode_state, _encode_state
     from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
+
+    tf.utils._msgpack_ext_hook = msgpack_ext_hook  # read_dynamic_value looks the hook up at each call
 
     class Servicer(ProviderServicer):
         """tf's servicer with the gaps of this module's docstring closed."""

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,7 @@ def terraform(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
     workdir.mkdir()
     (workdir / "main.tf").write_text(MAIN_TF)
     monkeypatch.setenv("HOME", str(home))  # install's default directory follows HOME, like Terraform's
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)  # the interpreter record goes under HOME too
     yield Terraform(binary=binary, home=home, workdir=workdir)
 
 
@@ -122,7 +124,8 @@ def test_lock_records_the_printed_hash_and_catches_tampering(
     assert terraform.fresh_init().returncode == 0, "the lock file's hash was not accepted"
 
     package = next((mirror / "registry.terraform.io/palette/oci").glob("*.zip"))
-    package.write_bytes(install.package_zip(provider.version.__version__, "/tampered/python"))
+    with zipfile.ZipFile(package, "w") as tampered_zip:  # same name, other launcher
+        tampered_zip.writestr(install.executable_name(provider.version.__version__), b"#!/bin/sh\nexit 1\n")
     tampered = terraform.fresh_init()
     assert tampered.returncode == 1
     assert CHECKSUM_ERROR in " ".join((tampered.stdout + tampered.stderr).split())

@@ -198,3 +198,24 @@ resource "oci_registry_packs" "ecr" {{
     result = workspace.plan()
     assert result.stdout.count("(sensitive value)") == 2
     assert "CANARY-basic-password" not in result.output and "CANARY-secret-key" not in result.output
+
+
+def test_count_templates_plan_and_apply(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    # Terraform >= 1.6 sends "reg-${count.index}" during validate as a refined unknown value.
+    workspace.write(
+        f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "many" {{
+  count             = 2
+  name              = "reg-${{count.index}}"
+  endpoint          = "{parts.public_registry.url}"
+  base_content_path = "charts-${{count.index}}"
+}}
+"""
+    )
+    assert "Success!" in workspace.run("validate", "-no-color").stdout
+    assert "2 to add" in workspace.plan().stdout
+    workspace.apply()
+    assert sorted(r["name"] for r in clean_emulator.registries()) == ["reg-0", "reg-1"]
+    assert workspace.plan_changes() == 0
+    workspace.destroy()
+    assert clean_emulator.registries() == []

@@ -41,7 +41,10 @@ def _hash1_by_coreutils(root: Path) -> str:
     """`find . -type f | sort | xargs sha256sum | sha256sum`, as Go documents Hash1, minus `./`."""
     listing = subprocess.run(
         "find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum --",
-        shell=True, cwd=root, check=True, capture_output=True,
+        shell=True,
+        cwd=root,
+        check=True,
+        capture_output=True,
     ).stdout
     return "h1:" + base64.b64encode(hashlib.sha256(listing).digest()).decode()
 
@@ -74,37 +77,63 @@ def test_hash_zip_counts_directory_entries_like_go(tmp_path: Path) -> None:
     assert install.hash_zip(archive) == install.hash1([("d/", b""), ("d/f", b"content")])
 
 
+@pytest.fixture(autouse=True)
+def private_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`install` records the interpreter under XDG_CONFIG_HOME: never the developer's own."""
+    config_home = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    return config_home
+
+
 def test_package_zip_is_one_deterministic_executable_entry() -> None:
-    first = install.package_zip("1.2.3", "/opt/py/bin/python")
-    assert first == install.package_zip("1.2.3", "/opt/py/bin/python")
+    first = install.package_zip("1.2.3")
+    assert first == install.package_zip("1.2.3")
     with zipfile.ZipFile(io.BytesIO(first)) as zf:
         (entry,) = zf.infolist()
         assert entry.filename == "terraform-provider-oci_v1.2.3"
         assert entry.external_attr >> 16 == 0o100755
         assert entry.date_time == (1980, 1, 1, 0, 0, 0)
-        assert zf.read(entry) == b"#!/bin/sh\nexec /opt/py/bin/python -P -m provider \"$@\"\n"
+        assert zf.read(entry) == install.LAUNCHER
+    assert b"/" + b"usr" not in install.LAUNCHER  # nothing of this machine: the hash holds everywhere
 
 
-def test_launcher_quotes_an_interpreter_path_with_spaces() -> None:
-    assert b"exec '/Users/me/My Tools/bin/python' -P" in install.launcher("/Users/me/My Tools/bin/python")
-
-
-def test_launcher_runs_this_package_even_beside_a_folder_named_provider(tmp_path: Path) -> None:
+def _launcher(tmp_path: Path) -> Path:
     launcher = tmp_path / "terraform-provider-oci_v0"
-    launcher.write_bytes(install.launcher(sys.executable))
+    launcher.write_bytes(install.LAUNCHER)
     launcher.chmod(0o755)
+    return launcher
+
+
+def test_launcher_runs_the_recorded_python_even_beside_a_folder_named_provider(tmp_path: Path) -> None:
+    install.install(tmp_path / "mirror", "1.2.3", python=sys.executable, target="linux_amd64")
+    assert install.python_record().read_text() == f"{sys.executable}\n"
     decoy = tmp_path / "work" / "provider"
     decoy.mkdir(parents=True)
     (decoy / "__init__.py").write_text("")
     (decoy / "__main__.py").write_text("print('decoy')\n")
-    result = subprocess.run([str(launcher), "--version"], cwd=decoy.parent, capture_output=True, text=True)
+    result = subprocess.run([str(_launcher(tmp_path)), "--version"], cwd=decoy.parent, capture_output=True, text=True)
     assert result.stdout.strip() == f"terraform-provider-oci {__version__}", result.stderr
+
+
+def test_launcher_honours_the_environment_and_explains_a_missing_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launcher = str(_launcher(tmp_path))
+    missing = subprocess.run([launcher, "--version"], capture_output=True, text=True)
+    assert missing.returncode == 1 and "run 'terraform-provider-oci install'" in missing.stderr
+    monkeypatch.setenv("TERRAFORM_PROVIDER_OCI_PYTHON", sys.executable)
+    chosen = subprocess.run([launcher, "--version"], capture_output=True, text=True)
+    assert chosen.stdout.strip() == f"terraform-provider-oci {__version__}", chosen.stderr
 
 
 @pytest.mark.parametrize(
     ("sys_platform", "machine", "expected"),
-    [("linux", "x86_64", "linux_amd64"), ("linux", "aarch64", "linux_arm64"),
-     ("darwin", "arm64", "darwin_arm64"), ("freebsd14", "amd64", "freebsd_amd64")],
+    [
+        ("linux", "x86_64", "linux_amd64"),
+        ("linux", "aarch64", "linux_arm64"),
+        ("darwin", "arm64", "darwin_arm64"),
+        ("freebsd14", "amd64", "freebsd_amd64"),
+    ],
 )
 def test_terraform_platform_names(
     monkeypatch: pytest.MonkeyPatch, sys_platform: str, machine: str, expected: str
@@ -124,16 +153,15 @@ def test_install_writes_the_packed_layout(tmp_path: Path) -> None:
     installed = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
     assert installed.package == tmp_path / PROVIDER_DIR / "terraform-provider-oci_1.2.3_linux_amd64.zip"
     assert sorted(p.name for p in (tmp_path / PROVIDER_DIR).iterdir()) == [installed.package.name]
-    assert installed.h1 == install.hash1(
-        [("terraform-provider-oci_v1.2.3", install.launcher("/usr/bin/python3"))]
-    )
+    assert installed.h1 == install.hash1([("terraform-provider-oci_v1.2.3", install.LAUNCHER)])
     assert installed.removed == []
 
 
-def test_install_again_gives_the_same_hash(tmp_path: Path) -> None:
+def test_install_again_gives_the_same_hash_whatever_the_python(tmp_path: Path) -> None:
     first = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
-    again = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
+    again = install.install(tmp_path, "1.2.3", python="/opt/elsewhere/bin/python", target="linux_amd64")
     assert (again.h1, again.removed) == (first.h1, [])
+    assert install.python_record().read_text() == "/opt/elsewhere/bin/python\n"
 
 
 def test_install_replaces_other_versions_and_leaves_strangers(tmp_path: Path) -> None:
@@ -164,11 +192,15 @@ def test_main_defaults_to_the_implied_mirror_under_home(
     monkeypatch.setenv("HOME", str(tmp_path))
     assert install.main([]) == 0
     out = capsys.readouterr().out.splitlines()
-    package = tmp_path / ".terraform.d/plugins" / PROVIDER_DIR / install.package_name(
-        __version__, install.terraform_platform()
+    package = (
+        tmp_path
+        / ".terraform.d/plugins"
+        / PROVIDER_DIR
+        / install.package_name(__version__, install.terraform_platform())
     )
     assert out == [
         f"Installed palette/oci {__version__} at {package} ({install.hash_zip(package)})",
+        f"Terraform will run it with {sys.executable} (recorded in {install.python_record()})",
         "Run `terraform init` (`terraform init -upgrade` if a lock file pins another version).",
     ]
 
@@ -195,9 +227,7 @@ def test_main_print_config_prints_only_the_block(
     assert (tmp_path / 'mirror "x"' / PROVIDER_DIR).is_dir()
 
 
-def test_main_reports_an_unwritable_mirror(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_main_reports_an_unwritable_mirror(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert install.main(["--dir", str(blocker)]) == 1

@@ -38,3 +38,18 @@ def test_complete_state_adds_nulls_and_drops_nothing_known():
     attrs = {"a": Attribute("a", String()), "b": Attribute("b", String())}
     assert complete_state(attrs, {"tls": TLS}, {"a": "1"}) == {"a": "1", "b": None, "tls": None}
     assert complete_state(attrs, {}, None) is None
+
+
+def test_refined_unknowns_decode_as_unknown():
+    import msgpack
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import read_dynamic_value
+
+    from provider.tfx import _servicer_class
+
+    _servicer_class()  # installs the hook
+    refined = msgpack.ExtType(12, b"\x82\x01\xc2\x02\xa4reg-")  # what Terraform 1.15 sends for "reg-${...}"
+    value = pb.DynamicValue(msgpack=msgpack.packb({"name": refined, "plain": msgpack.ExtType(0, b"\x00")}))
+    assert read_dynamic_value(value) == {"name": Unknown, "plain": Unknown}
+    other = pb.DynamicValue(msgpack=msgpack.packb({"x": msgpack.ExtType(5, b"?")}))
+    assert read_dynamic_value(other) == {"x": msgpack.ExtType(5, b"?")}
