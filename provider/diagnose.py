@@ -34,7 +34,8 @@ def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] |
         (
             errors.ConflictError,
             "A registry with this name already exists",
-            "Choose another name, or bring the existing registry under Terraform with `terraform import`.",
+            "Choose another name, or bring the existing registry under Terraform: `terraform import <resource "
+            "address> <name or uid>`.",
         ),
         (
             errors.ValidationFailedError,
@@ -51,8 +52,10 @@ def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] |
         (
             errors.AmbiguousWriteError,
             "Palette's answer was lost",
-            "The write may or may not have been stored. Run `terraform apply` again: the provider looks the "
-            "registry up by name before creating it again.",
+            "The write may or may not have been stored, and the state cannot record what is not known. If Palette "
+            "now has the registry, bring it under Terraform with `terraform import <resource address> <name>` "
+            "(a new apply would stop at \"A registry with this name already exists\"); if not, run `terraform "
+            "apply` again.",
         ),
         (errors.SyncFailedError, "Registry synchronization failed", "Palette's message says why."),
         (

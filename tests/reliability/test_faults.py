@@ -21,13 +21,17 @@ from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Result, Workspace
 from tests.reliability.support import (
+    CREATE,
     LATEST,
     OLDEST,
+    assert_no_crash,
     assert_palette_is_the_state,
     converge,
     fault_counts,
     fault_profile,
     many_registries,
+    palette_registries,
+    state_registries,
 )
 
 FAULTY = {"PALETTE_REQUEST_TIMEOUT": "2", "PALETTE_MAX_RETRIES": "5"}
@@ -68,3 +72,34 @@ def test_create_update_destroy_converge_under_faults(
     # Every kind of fault happened, or this test proved nothing about it.
     assert set(fired) == {"commit_then_fail", "status 429", "status 500", "status 502", "status 503", "drop", "latency"}
     assert all(fired.values()), fired
+
+
+@pytest.mark.parametrize("tf_version", [LATEST], indirect=True)
+def test_a_lost_create_that_cannot_be_looked_up_says_how_to_recover(
+    workspace: Workspace, clean_emulator: Emulator, public_registry: DockerRegistry
+) -> None:
+    """The create is stored but its answer lost, and Palette's list fails too: the provider cannot know
+    the uid, so the state cannot hold it. The message says so and how to adopt the registry; doing
+    what it says converges."""
+    ws, emulator = workspace, clean_emulator
+    ws.env["PALETTE_MAX_RETRIES"] = "1"  # the list keeps failing: give up soon
+    ws.write(many_registries(public_registry.url, 1))
+    emulator.set_faults(
+        [
+            {"method": "POST", "path": CREATE, "kind": "commit_then_fail", "times": 1},
+            {"method": "GET", "path": "/summary$", "kind": "status", "status": 503},
+        ]
+    )
+    lost = ws.apply(check=False)
+    assert lost.returncode == 1
+    assert_no_crash(lost)
+    message = " ".join(lost.stderr.split())
+    assert "Error: Palette's answer was lost" in message
+    assert "may or may not have succeeded" in message and "terraform import <resource address> <name>" in message
+    assert [name for _, name in palette_registries(emulator)] == ["reg-0"] and state_registries(ws) == set()
+
+    emulator.clear_faults()
+    ws.import_("oci_registry_helm.r[0]", "reg-0")
+    assert ws.apply().returncode == 0
+    assert_palette_is_the_state(ws, emulator, {"reg-0"})
+    assert ws.plan_changes() == 0
