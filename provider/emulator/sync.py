@@ -62,8 +62,8 @@ class SyncRunner:
             reg.sync.result, reg.sync.finished = "Success", now
 
     def launch(self, reg: Registry) -> None:
-        """Run the check of an unfinished run in the background."""
-        if not reg.sync.result:
+        """Run the check of an unfinished run in the background (none for a registry that does not sync)."""
+        if reg.sync.started is not None and not reg.sync.result:
             self._pool.submit(self._run, reg.uid, reg.kind, reg.spec, reg.sync.generation)
 
     def resume_unfinished(self) -> None:
