@@ -53,3 +53,33 @@ def test_refined_unknowns_decode_as_unknown():
     assert read_dynamic_value(value) == {"name": Unknown, "plain": Unknown}
     other = pb.DynamicValue(msgpack=msgpack.packb({"x": msgpack.ExtType(5, b"?")}))
     assert read_dynamic_value(other) == {"x": msgpack.ExtType(5, b"?")}
+
+
+def test_plugin_certificate_is_cached_reused_and_renewed(tmp_path, monkeypatch):
+    import json
+    import stat
+
+    from provider import tfx
+
+    cache = tmp_path / "tls" / "plugin-tls.json"
+    first = tfx.plugin_certificate(cache)
+    assert "BEGIN CERTIFICATE" in first.cert_pem and first.not_after > 0
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert tfx.plugin_certificate(cache) == first  # reused
+
+    expiring = first._replace(not_after=1.0)
+    cache.write_text(json.dumps(expiring._asdict()))
+    renewed = tfx.plugin_certificate(cache)
+    assert renewed.der_b64 != first.der_b64 and renewed.not_after > 1.0
+
+    cache.write_text("not json")
+    assert tfx.plugin_certificate(cache).cert_pem.startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_plugin_certificate_works_when_the_cache_cannot_be_written(tmp_path):
+    from provider import tfx
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    certificate = tfx.plugin_certificate(blocked / "sub" / "plugin-tls.json")  # parent is a file
+    assert certificate.der_b64
