@@ -99,13 +99,22 @@ SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key
 def normalize_host(host: str, *, insecure: bool = False) -> str:
     """The base URL for `host`: "api.example.com", "host:port" (https implied) or a full
     http(s) URL. Plain http is refused unless the host is loopback or `insecure` is set,
-    because the API key would cross the network in clear."""
+    because the API key would cross the network in clear. Anything else that is not a usable
+    address is a ConfigurationError; none quotes a host that carries credentials."""
     text = host.strip()
     if not text:
         raise ConfigurationError("the Palette host is empty; give a host name such as api.spectrocloud.com")
+    # Checked first, on the raw text: every later message quotes the host.
+    if "@" in text:
+        raise ConfigurationError(
+            "the Palette host must not contain credentials (user:password@); the API key authenticates"
+        )
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        # urlsplit would silently drop tabs and line breaks: refuse them instead of guessing.
+        raise ConfigurationError("the Palette host contains spaces, line breaks or control characters")
     if "://" not in text:
         text = f"https://{_bracket_bare_ipv6(text.rstrip('/'))}"
-    parts = urlsplit(text)
+    parts = _split(host, text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise ConfigurationError(
@@ -113,12 +122,23 @@ def normalize_host(host: str, *, insecure: bool = False) -> str:
         )
     _check_url_parts(host, parts)
     base = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    try:
+        httpx.URL(base)  # what the transport will make of it (IDNA host names, ports)
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"the Palette host {host!r} is not a usable address ({exc})") from None
     if scheme == "http" and not insecure and not is_loopback(parts.hostname or ""):
         raise ConfigurationError(
             f"the Palette host {base} uses plain http, which would send the API key unencrypted; "
             f"use https{base[4:]}, or set insecure to allow plain http to a non-loopback host"
         )
     return base
+
+
+def _split(host: str, text: str) -> SplitResult:
+    try:
+        return urlsplit(text)
+    except ValueError as exc:  # e.g. an unclosed or invalid [IPv6] address
+        raise ConfigurationError(f"the Palette host {host!r} is not a valid URL ({exc})") from None
 
 
 def _bracket_bare_ipv6(text: str) -> str:
@@ -131,10 +151,6 @@ def _bracket_bare_ipv6(text: str) -> str:
 def _check_url_parts(host: str, parts: SplitResult) -> None:
     if not parts.hostname:
         raise ConfigurationError(f"the Palette host {host!r} has no host name")
-    if parts.username or parts.password:
-        raise ConfigurationError(
-            "the Palette host must not contain credentials (user:password@); the API key authenticates"
-        )
     if parts.query or parts.fragment:
         raise ConfigurationError(f"the Palette host {parts.hostname!r} must not have a query or fragment")
     try:

@@ -96,6 +96,19 @@ MISTAKES = [
         env={"PALETTE_HOST": "ftp://palette.example.com"},
     ),
     Mistake(
+        "host-ftp-with-credentials",  # the scheme's message quoted the whole host, password included
+        LIST,
+        ("Error: Invalid provider configuration", "must not contain credentials"),
+        env={"PALETTE_HOST": "ftp://admin:CANARY-host-password@palette.example.com"},
+        absent=("CANARY-host-password",),
+    ),
+    Mistake(
+        "host-broken-ipv6",  # was an internal error (ValueError from urlsplit)
+        LIST,
+        ("Error: Invalid provider configuration", "is not a valid URL"),
+        env={"PALETTE_HOST": "https://[fd00::1:8443"},
+    ),
+    Mistake(
         "name-taken",  # created by hand in Palette's UI before Terraform managed it
         helm('endpoint = "{public}"'),  # reachable: Palette's validation passes, the create collides
         ("Error: A registry with this name already exists", "terraform import", "charts"),

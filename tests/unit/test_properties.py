@@ -13,6 +13,7 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,8 @@ from provider.emulator.errors import ApiError
 from provider.emulator.service import Registries
 from provider.emulator.store import Store
 from provider.emulator.views import registry_view
+from provider.palette.client import normalize_host
+from provider.palette.errors import ConfigurationError
 from provider.palette.models import BasicOciRegistry, EcrRegistry, to_wire
 from provider.plugin import OciProvider
 from provider.registries import mapping
@@ -340,3 +343,31 @@ def test_names_palette_refuses_or_rewrites_fail_the_plan(name: str) -> None:
     for resource in RESOURCES.values():
         config = {"name": name, "endpoint": "harbor.example.com", "base_content_path": "charts"}
         assert check(resource.rules, config), resource.type_suffix
+
+
+# -------------------------------------------------------------------------------- 3. the Palette host
+
+HOST_SECRET = "CANARY-host-password"
+hosts_as_typed = st.one_of(
+    st.text(max_size=40),
+    st.builds(
+        lambda scheme, userinfo, rest: scheme + userinfo + rest,
+        st.sampled_from(["", "http://", "https://", "HTTPS://", "ftp://", "//", "https:/"]),
+        st.sampled_from(["", f"admin:{HOST_SECRET}@", "admin@", f":{HOST_SECRET}@"]),
+        st.one_of(st.text(max_size=30), st.sampled_from(["palette.example.com", "[::1]:8443", "[::1", "h:99999"])),
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(host=hosts_as_typed, insecure=st.booleans())
+def test_any_host_is_a_usable_base_url_or_a_configuration_error(host: str, insecure: bool) -> None:
+    """What PALETTE_HOST may hold: the client gets an address httpx can use, or the user a
+    ConfigurationError (a diagnostic), never another exception and never the password back."""
+    try:
+        base = normalize_host(host, insecure=insecure)
+    except ConfigurationError as refused:
+        assert HOST_SECRET not in str(refused)
+        return
+    assert base.startswith(("https://", "http://"))
+    httpx.URL(base + "/v1/registries/oci/summary")  # raises InvalidURL if not
