@@ -84,6 +84,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 DEFAULT_USER_AGENT = f"terraform-provider-oci/{__version__}"
 MAX_CONNECTIONS = 20
+MAX_TIMEOUT = 86400.0  # seconds; a day is already more than any request needs
 # Seconds of tolerance when matching a lost create by its creation time: the Date header has 1 s
 # resolution, and servers behind one load balancer keep slightly different clocks.
 CREATE_CLOCK_SLACK = 2.5
@@ -309,8 +310,10 @@ class PaletteClient:
         self.base_url = normalize_host(host, insecure=insecure)
         self._api_key = _clean_header_value(api_key, "Palette API key")
         self.project_uid = _clean_header_value(project_uid, "project uid") if project_uid else None
-        if timeout <= 0:
-            raise ConfigurationError(f"the request timeout must be positive, not {timeout}")
+        if not 0 < timeout <= MAX_TIMEOUT:  # beyond that, the socket layer overflows (and NaN fails both)
+            raise ConfigurationError(
+                f"the request timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout:g}"
+            )
         self.timeout = timeout
         self.policy = RetryPolicy(max_retries, backoff_base, backoff_cap, retry_after_cap)
         self._rng = rng or random.Random()

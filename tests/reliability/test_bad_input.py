@@ -83,6 +83,12 @@ MISTAKES = [
         env={"PALETTE_REQUEST_TIMEOUT": "30s"},
     ),
     Mistake(
+        "timeout-in-milliseconds",  # a huge timeout was accepted; past ~1e9 s it overflowed: an internal error
+        LIST,
+        ("Error: Invalid provider configuration", "at most 86400, not 300000"),
+        env={"PALETTE_REQUEST_TIMEOUT": "300000"},  # five minutes, in milliseconds
+    ),
+    Mistake(
         "host-with-credentials",
         LIST,
         ("Error: Invalid provider configuration", "must not contain credentials"),

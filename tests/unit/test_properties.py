@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tf.types import Unknown
 from tf.utils import Diagnostics
@@ -36,6 +36,7 @@ from provider.registries.packs import PacksRegistry
 from provider.registries.rules import check
 from provider.registries.schema import COMPUTED
 from provider.registries.zarf import ZarfRegistry
+from provider.settings import SETTINGS, resolve
 from provider.tfx import PlanContext
 from tests.harness.certs import CertificateAuthority
 
@@ -371,3 +372,34 @@ def test_any_host_is_a_usable_base_url_or_a_configuration_error(host: str, insec
         return
     assert base.startswith(("https://", "http://"))
     httpx.URL(base + "/v1/registries/oci/summary")  # raises InvalidURL if not
+
+
+# -------------------------------------------------------------------------------- 4. provider settings
+
+setting_values = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.sampled_from(["inf", "-inf", "nan", "1e400", "1e9", "30s", " 5 ", "0x10", "true", "plan"]),
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=OverflowError,
+    reason='settings.resolve raises OverflowError for max_retries = "inf" (or 1e400) instead of reporting a '
+    "problem: ValidateProviderConfig turns it into an internal error (settings.py, reported)",
+)
+@settings(max_examples=300, deadline=None)
+@example(name="max_retries", value="inf", from_env=True)
+@given(name=st.sampled_from([s.name for s in SETTINGS]), value=setting_values, from_env=st.booleans())
+def test_any_setting_resolves_or_is_a_problem(name: str, value: Any, from_env: bool) -> None:
+    """Whatever the provider block or the environment holds, the settings resolve or name a problem."""
+    variable = next(s for s in SETTINGS if s.name == name).env[0]
+    if from_env and not isinstance(value, str):
+        return  # the environment holds strings only
+    config, env = ({"api_key": "k"}, {variable: value}) if from_env else ({"api_key": "k", name: value}, {})
+    settings_, problems = resolve(config, env)
+    assert (settings_ is None) == bool(problems)
