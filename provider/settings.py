@@ -107,8 +107,8 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings
             )
         )
     insecure = _boolean("insecure", raw["insecure"], problems)
-    timeout = _number("request_timeout", raw["request_timeout"], 30.0, problems, minimum=1)
-    retries = _number("max_retries", raw["max_retries"], 5, problems, minimum=0)
+    timeout = _number("request_timeout", raw["request_timeout"], 30.0, problems, minimum=1, maximum=3600)
+    retries = _number("max_retries", raw["max_retries"], 5, problems, minimum=0, maximum=100)
     preflight = str(raw["preflight"] or "apply")
     if preflight not in PREFLIGHT_MODES:
         problems.append(
@@ -156,16 +156,20 @@ def _boolean(name: str, value: Any, problems: list[SettingProblem]) -> bool:
     return False
 
 
-def _number(name: str, value: Any, default: float, problems: list[SettingProblem], minimum: float) -> float:
+def _number(
+    name: str, value: Any, default: float, problems: list[SettingProblem], minimum: float, maximum: float
+) -> float:
     if value is None:
         return default
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = float("nan")
-    if not number >= minimum:
+    if not minimum <= number <= maximum:  # also refuses nan and inf
         problems.append(
-            SettingProblem(name, f"Invalid {name}", f'{name} must be a number of at least {minimum:g}; got "{value}".')
+            SettingProblem(
+                name, f"Invalid {name}", f'{name} must be a number from {minimum:g} to {maximum:g}; got "{value}".'
+            )
         )
         return default
     return number

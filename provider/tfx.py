@@ -70,17 +70,36 @@ class PlanContext(_TfPlanContext):
 
 
 class SingleNestedBlock(NestedBlock):
-    """A block that appears at most once (``tls { ... }``); its value is a dict or None."""
+    """A block that appears at most once (``tls { ... }``); in Python its value is a dict or None.
+
+    On the wire it is a list of at most one object (nesting mode LIST, max_items 1), as Go SDK
+    providers declare such blocks: Terraform 1.0's plan renderer crashes on a sensitive value inside a
+    block of nesting mode SINGLE ("value is marked, so must be unmarked first"). Diagnostics that
+    point into such a block get the element index Terraform then needs (`_point_into_blocks`).
+    """
 
     def __init__(self, type_name: str, block: Block):
-        super().__init__(type_name, NestMode.Single, block)
+        super().__init__(type_name, NestMode.Single, block, max_items=1)
+
+    def to_pb(self) -> Any:
+        from tf.gen import tfplugin_pb2 as pb
+
+        return pb.Schema.NestedBlock(
+            type_name=self.type_name,
+            block=self.block.to_pb(),
+            nesting=pb.Schema.NestedBlock.NestingMode.LIST,
+            min_items=0,
+            max_items=1,
+        )
 
     def encode(self, value: Any) -> Any:
-        if value is None or value is Unknown:
+        if value is Unknown:
             return value
-        return _encode_object(self._amap(), self._bmap(), value)
+        return [] if value is None else [_encode_object(self._amap(), self._bmap(), value)]
 
     def decode(self, value: Any) -> Any:
+        if isinstance(value, list):  # the wire form; a bare object is accepted too
+            value = value[0] if value else None
         if value is None or value is Unknown:
             return value
         return _decode_object(self._amap(), self._bmap(), value)
@@ -89,6 +108,19 @@ class SingleNestedBlock(NestedBlock):
         if a_decoded is None or b_decoded is None or a_decoded is Unknown or b_decoded is Unknown:
             return a_decoded is b_decoded
         return _objects_equal(self._amap(), self._bmap(), a_decoded, b_decoded)
+
+
+def _point_into_blocks(response: Any, single_blocks: set[str]) -> Any:
+    """Diagnostics name attributes as ("basic_auth", "password"); on the wire such a block is a list,
+    so Terraform finds the attribute's line only at ("basic_auth", [0], "password")."""
+    from tf.gen import tfplugin_pb2 as pb
+
+    for diagnostic in getattr(response, "diagnostics", ()):
+        steps = list(diagnostic.attribute.steps)
+        if len(steps) > 1 and steps[0].attribute_name in single_blocks and steps[1].attribute_name:
+            del diagnostic.attribute.steps[:]
+            diagnostic.attribute.steps.extend([steps[0], pb.AttributePath.Step(element_key_int=0), *steps[1:]])
+    return response
 
 
 class Object(TfType):
@@ -166,6 +198,15 @@ def complete_state(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
 
 
+_RESOURCE_RPCS = (
+    "ValidateResourceConfig",
+    "PlanResourceChange",
+    "ApplyResourceChange",
+    "ReadResource",
+    "ImportResourceState",
+)
+
+
 def _diagnosed(response_name: str) -> Callable[[_Handler], _Handler]:
     """Turn an unexpected exception in an RPC handler into an error diagnostic, not a plugin crash."""
 
@@ -173,7 +214,11 @@ def _diagnosed(response_name: str) -> Callable[[_Handler], _Handler]:
         @functools.wraps(handler)
         def run(self: Any, request: Any, context: Any) -> Any:
             try:
-                return handler(self, request, context)
+                response = handler(self, request, context)
+                if response_name in _RESOURCE_RPCS:
+                    blocks = self._get_res_blocks(request.type_name)
+                    _point_into_blocks(response, {n for n, b in blocks.items() if isinstance(b, SingleNestedBlock)})
+                return response
             except Exception as exc:  # the last line of defence: never a traceback for the user
                 from tf.gen import tfplugin_pb2 as pb
                 from tf.utils import Diagnostics
@@ -212,7 +257,7 @@ def _servicer_class() -> type:
     from tf.gen import tfplugin_pb2 as pb
     from tf.iface import ImportContext, ReadDataContext, UpgradeContext, is_importable
     from tf.provider import ProviderServicer, _decode_state, _encode_state
-    from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
+    from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value
 
     tf.utils._msgpack_ext_hook = msgpack_ext_hook  # read_dynamic_value looks the hook up at each call
 
@@ -224,7 +269,14 @@ def _servicer_class() -> type:
 
         @_diagnosed("ValidateResourceConfig")
         def ValidateResourceConfig(self, request: Any, context: Any) -> Any:
-            return super().ValidateResourceConfig(request, context)
+            # The configuration through the schema's decoders (tf hands it over raw): blocks as dicts.
+            diags = Diagnostics()
+            attrs, blocks = self._schema_maps(request.type_name)
+            _, config = _decode_state(diags, attrs, blocks, request.config)
+            if not diags.has_errors():
+                inst = self.app.new_resource(self._get_res_cls(request.type_name))
+                inst.validate(diags, request.type_name, config or {})
+            return pb.ValidateResourceConfig.Response(diagnostics=diags.to_pb())
 
         @_diagnosed("ValidateDataResourceConfig")
         def ValidateDataResourceConfig(self, request: Any, context: Any) -> Any:
@@ -249,8 +301,10 @@ def _servicer_class() -> type:
             if state is not None and request.version < (klass.get_schema().version or 0):
                 inst = self.app.new_resource(klass)
                 state = inst.upgrade(UpgradeContext(diags, request.type_name), request.version, state)
-            state = complete_state(attrs, blocks, state)
-            return pb.UpgradeResourceState.Response(upgraded_state=to_dynamic_value(state), diagnostics=diags.to_pb())
+            # Through the schema's decoders and encoders: blocks and absent attributes take today's form.
+            _, decoded = _decode_state(diags, attrs, blocks, state or {})
+            upgraded = _encode_state(attrs, blocks, complete_state(attrs, blocks, decoded), None)
+            return pb.UpgradeResourceState.Response(upgraded_state=upgraded, diagnostics=diags.to_pb())
 
         @_diagnosed("ReadResource")
         def ReadResource(self, request: Any, context: Any) -> Any:

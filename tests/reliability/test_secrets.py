@@ -31,7 +31,7 @@ from tests.harness.emulator import Emulator
 from tests.harness.moto import AwsKeys, MotoServer
 from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Result, Workspace
-from tests.reliability.support import OLDEST, assert_no_crash
+from tests.reliability.support import assert_no_crash
 
 API_KEY = "CANARY-api-key-" + secrets.token_hex(12)
 WRONG_API_KEY = "CANARY-wrong-api-key-" + secrets.token_hex(12)
@@ -259,12 +259,8 @@ def test_an_update_with_a_password_from_a_sensitive_variable(
 ) -> None:
     """How most users pass a password. Terraform 1.0.3 crashes rendering the plan of any change to a
     registry whose block holds a value from a sensitive variable ("value is marked, so must be
-    unmarked first"): its renderer mishandles marks in blocks of nesting mode single, the mode our
-    blocks use (tfx.SingleNestedBlock). Declared as a list of at most one block, as Go SDK providers
-    declare theirs, the same plans render (tried on a copy of the provider); reported, not changed
-    here: it changes the state's shape."""
-    if workspace.version == OLDEST:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="Terraform 1.0.3 crashes: nesting mode single"))
+    unmarked first") when the block has nesting mode single: our blocks are lists of at most one
+    on the wire for that reason (tfx.SingleNestedBlock)."""
     workspace.env["TF_VAR_password"] = docker_registry.password
 
     def write(path: str) -> None:

@@ -386,12 +386,6 @@ setting_values = st.one_of(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason='settings.resolve raises OverflowError for max_retries = "inf" (or 1e400) instead of reporting a '
-    "problem: ValidateProviderConfig turns it into an internal error (settings.py, reported)",
-)
 @settings(max_examples=300, deadline=None)
 @example(name="max_retries", value="inf", from_env=True)
 @given(name=st.sampled_from([s.name for s in SETTINGS]), value=setting_values, from_env=st.booleans())

@@ -12,11 +12,26 @@ TLS = SingleNestedBlock(
 )
 
 
-def test_single_block_round_trips_and_fills_absent_attributes():
-    assert TLS.encode({"ca": "x"}) == {"ca": "x", "skip": None}
+def test_single_block_is_a_list_of_at_most_one_on_the_wire():
+    assert TLS.encode({"ca": "x"}) == [{"ca": "x", "skip": None}]
+    assert TLS.decode([{"ca": "x", "skip": True}]) == {"ca": "x", "skip": True}
     assert TLS.decode({"ca": "x", "skip": True}) == {"ca": "x", "skip": True}
-    assert TLS.encode(None) is None and TLS.decode(None) is None
+    assert TLS.encode(None) == [] and TLS.decode([]) is None and TLS.decode(None) is None
     assert TLS.encode(Unknown) is Unknown
+    schema = TLS.to_pb()
+    assert (schema.nesting, schema.max_items) == (schema.NestingMode.LIST, 1)
+
+
+def test_diagnostics_inside_a_single_block_get_the_element_index():
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import Diagnostics
+
+    from provider.tfx import _point_into_blocks
+
+    diags = Diagnostics().add_error("x", path=["tls", "ca"]).add_error("y", path=["tls"]).add_error("z", path=["name"])
+    response = _point_into_blocks(pb.PlanResourceChange.Response(diagnostics=diags.to_pb()), {"tls"})
+    steps = [[(s.attribute_name, s.element_key_int) for s in d.attribute.steps] for d in response.diagnostics]
+    assert steps == [[("tls", 0), ("", 0), ("ca", 0)], [("tls", 0)], [("name", 0)]]
 
 
 def test_single_block_equality():
