@@ -84,15 +84,15 @@ def assert_no_crash(result: Result) -> None:
     assert not found, f"{found} in the output of\n{result}"
 
 
-def converge(command: Callable[..., Result], attempts: int = 4) -> list[Result]:
+def converge(command: Callable[..., Result], attempts: int = 4, ok: tuple[int, ...] = (0,)) -> list[Result]:
     """Run `command` (a Workspace method such as `ws.apply`) again, as a user would after an error,
-    until it succeeds (at most `attempts` times); every run, failed or not, must be free of
-    crashes. Returns the runs."""
+    until it succeeds (exit code in `ok`; at most `attempts` times); every run, failed or not, must
+    be free of crashes. Returns the runs."""
     runs: list[Result] = []
     for _ in range(attempts):
         runs.append(command(check=False))
         assert_no_crash(runs[-1])
-        if runs[-1].returncode == 0:
+        if runs[-1].returncode in ok:
             return runs
     raise AssertionError(f"no success in {attempts} runs; the last:\n{runs[-1]}")
 

@@ -61,6 +61,8 @@ def test_create_update_destroy_converge_under_faults(
     runs["update"] = run(ws.apply)
     assert_palette_is_the_state(ws, emulator, names)
     assert {item["spec"]["baseContentPath"] for item in emulator.registries()} == {"charts-v2"}
+    plans = converge(lambda check: ws.run("plan", "-no-color", "-detailed-exitcode", check=False), ok=(0, 2))
+    assert plans[-1].returncode == 0, plans[-1]  # nothing left to change: the state is what Palette holds
 
     runs["destroy"] = run(ws.destroy)
     assert emulator.registries() == []
