@@ -11,6 +11,7 @@ Every failure is a `ContactFailed` whose message says what failed and never cont
 
 from __future__ import annotations
 
+import functools
 import re
 import ssl
 from collections.abc import Mapping
@@ -53,13 +54,17 @@ def base_url(endpoint: str) -> str:
 def _verify(tls: dict[str, Any]) -> ssl.SSLContext | bool:
     if tls.get("insecureSkipVerify"):
         return False
-    ca = tls.get("ca") or ""
-    if not ca.strip():
-        return True
     try:
-        return ssl.create_default_context(cadata=ca)
+        return _trust((tls.get("ca") or "").strip())
     except (ssl.SSLError, ValueError) as exc:
         raise ContactFailed(f"spec.auth.tls.ca is not a usable PEM certificate bundle: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _trust(ca: str) -> ssl.SSLContext:
+    """One TLS context per CA bundle (the system's trust store when none), built once: loading a trust
+    store costs tens of milliseconds, and validate and sync checks run for every registry."""
+    return ssl.create_default_context(cadata=ca) if ca else ssl.create_default_context()
 
 
 def _credentials(auth: dict[str, Any]) -> tuple[httpx.BasicAuth | None, dict[str, str]]:
