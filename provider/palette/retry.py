@@ -12,12 +12,12 @@ import enum
 import random
 import socket
 import ssl
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
 
+from provider.exception_chain import causes
 from provider.palette.errors import ConfigurationError, truncate
 
 
@@ -110,19 +110,10 @@ class Failure:
     message: str
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def describe_transport_failure(exc: httpx.RequestError, base_url: str, request_line: str) -> Failure:
     """What went wrong, in words, and whether the request may have reached Palette."""
-    causes = list(_causes(exc))
-    tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    chain = list(causes(exc))
+    tls = next((c for c in chain if isinstance(c, ssl.SSLError)), None)
     if isinstance(tls, ssl.SSLCertVerificationError):
         reason = getattr(tls, "verify_message", None) or "certificate verify failed"
         return Failure(
@@ -137,7 +128,7 @@ def describe_transport_failure(exc: httpx.RequestError, base_url: str, request_l
     if isinstance(exc, httpx.PoolTimeout):
         return Failure(Disposition.NOT_PROCESSED, f"no free connection to {base_url}: timed out waiting")
     if isinstance(exc, httpx.ConnectError):
-        return Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: {_connect_reason(causes)}")
+        return Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: {_connect_reason(chain)}")
     if isinstance(exc, httpx.ReadTimeout):
         return Failure(Disposition.MAYBE_PROCESSED, f"{base_url} did not answer {request_line} in time")
     if isinstance(exc, httpx.WriteTimeout):

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import socket
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import httpx
 
+from provider.exception_chain import causes
 from provider.preflight.findings import CA_CERTIFICATE, ENDPOINT, OFF_HINT, Failed, Finding, error
 from provider.preflight.resolve import split
 
@@ -92,16 +93,6 @@ def client(tls: Mapping[str, Any] | None, overrides: Mapping[str, str], timeout:
 
 def port_of(url: httpx.URL) -> int:
     return url.port or (443 if url.scheme == "https" else 80)
-
-
-def causes(exc: BaseException) -> Iterator[BaseException]:
-    """`exc` and everything it was raised from (httpx wraps httpcore, which wraps the OSError)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
 
 
 def first(exc: BaseException, kind: type[E]) -> E | None:
