@@ -145,25 +145,21 @@ class Object(TfType):
 
 
 def _encode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict) -> dict:
-    out: dict[str, Any] = {}
-    for name, attr in attrs.items():
-        v = value.get(name)
-        out[name] = v if v is Unknown else attr.type.encode(v)
-    for name, blk in blocks.items():
-        v = value.get(name)
-        out[name] = v if v is Unknown else blk.encode(v)
-    return out
+    return _convert_object(attrs, blocks, value, "encode")
 
 
 def _decode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict) -> dict:
-    out: dict[str, Any] = {}
-    for name, attr in attrs.items():
-        v = value.get(name)
-        out[name] = v if v is Unknown else attr.type.decode(v)
-    for name, blk in blocks.items():
-        v = value.get(name)
-        out[name] = v if v is Unknown else blk.decode(v)
-    return out
+    return _convert_object(attrs, blocks, value, "decode")
+
+
+def _convert_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict, how: str) -> dict:
+    """Every attribute and block of `value` through its type's `encode` or `decode`; unknowns pass as they are."""
+    converters = {name: getattr(attr.type, how) for name, attr in attrs.items()}
+    converters.update({name: getattr(block, how) for name, block in blocks.items()})
+    return {
+        name: value.get(name) if value.get(name) is Unknown else convert(value.get(name))
+        for name, convert in converters.items()
+    }
 
 
 def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], a: dict, b: dict) -> bool:
