@@ -66,7 +66,6 @@ class PlanContext(_TfPlanContext):
 
     config: dict[str, Any] | None = None
     requires_replace: list[AttributePath] = field(default_factory=list)
-    creating: bool = False
 
 
 class SingleNestedBlock(NestedBlock):
@@ -348,7 +347,6 @@ def _servicer_class() -> type:
                 changed_fields=changed,
                 config=config,
                 requires_replace=replace,
-                creating=prior is None,
             )
             inst = self.app.new_resource(self._get_res_cls(type_name))
             result = complete_state(attrs, blocks, inst.plan(ctx, deepcopy(prior), planned))

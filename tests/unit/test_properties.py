@@ -168,7 +168,7 @@ def test_validate_and_plan_answer_with_diagnostics_never_an_exception(
     resource.validate(diags, type_name, deepcopy(config))
 
     state = None if prior is None else prior_state(prior)
-    ctx = PlanContext(Diagnostics(), type_name, changed_fields=set(config), config=deepcopy(config), creating=not state)
+    ctx = PlanContext(Diagnostics(), type_name, changed_fields=set(config), config=deepcopy(config))
     planned = resource.plan(ctx, deepcopy(state), with_computed(config, state))
 
     assert planned["provider_type"] == resource.provider_type
