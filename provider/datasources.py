@@ -10,6 +10,7 @@ from tf.types import Bool, List, String
 
 from provider.palette.errors import PaletteError
 from provider.registries import mapping
+from provider.registries.schema import SCOPE_DESCRIPTION
 from provider.tfx import Object
 
 if TYPE_CHECKING:
@@ -48,9 +49,9 @@ class RegistryDataSource:
                 _computed("base_content_path", String(), "Repository path Palette reads content from."),
                 _computed("auto_sync", Bool(), "Whether Palette synchronizes the registry automatically."),
                 _computed("provider_type", String(), "`helm`, `zarf` or `pack`."),
-                _computed("auth_type", String(), "`basic`, `ecr` or `none`."),
-                _computed("scope", String(), "`tenant`, `project` or `system`."),
-                _computed("sync_supported", Bool(), "Whether Palette can synchronize this registry."),
+                _computed("auth_type", String(), "`basic`, `ecr`, `none` or `token`."),
+                _computed("scope", String(), SCOPE_DESCRIPTION),
+                _computed("sync_supported", Bool(), "Whether Palette reports that the registry synchronizes."),
                 _computed("sync_status", String(), "Last synchronization status."),
                 _computed("sync_message", String(), "Palette's message about the last sync."),
                 _computed("last_synced_at", String(), "RFC 3339 time of the last successful sync."),
@@ -76,7 +77,7 @@ class RegistryDataSource:
                 ctx.diagnostics.add_error(
                     "Registry not found",
                     f'No OCI registry with the {"id" if config.get("id") else "name"} "{key}" is visible to this '
-                    "API key in the provider's scope.",
+                    "API key.",
                     path=["id" if config.get("id") else "name"],
                 )
                 return None
@@ -90,7 +91,7 @@ class RegistryDataSource:
 
 
 class RegistriesDataSource:
-    """`oci_registries`: every registry visible in the provider's scope."""
+    """`oci_registries`: every registry the API key can see (the tenant's, and system ones)."""
 
     def __init__(self, provider: Any) -> None:
         self.provider = provider
@@ -104,7 +105,8 @@ class RegistriesDataSource:
     def get_schema(cls) -> Schema:
         element = Object({name: String() for name in _SUMMARY_FIELDS})
         return Schema(
-            description="Lists the OCI registries visible in the provider's scope.",
+            description="Lists the OCI registries the API key can see: the tenant's, and the system's on "
+            "self-hosted Palette.",
             attributes=[
                 _computed("id", String(), "The filter the list was made with (`all` when none)."),
                 Attribute(
@@ -150,18 +152,21 @@ class RegistriesDataSource:
 
 
 def summary_row(item: Any) -> dict[str, str]:
-    """One element of `oci_registries.registries` from a summary list item."""
-    registry_type = item.spec.registry_type or "basic"
+    """One element of `oci_registries.registries` from a summary list item (Palette's spellings
+    normalised: registryType "ECR" or "Basic", providerType and scope in any case)."""
+    kind = item.kind
+    if kind == "ecr":
+        auth = mapping.AUTH_ECR
+    elif kind == "basic":
+        # The summary does not say whether a basic registry has credentials; isPrivate does.
+        auth = mapping.AUTH_BASIC if item.spec.is_private else mapping.AUTH_NONE
+    else:
+        auth = (item.spec.registry_type or "").strip().lower()  # a type this provider does not know: as Palette says
     return {
         "id": item.metadata.uid or "",
         "name": item.metadata.name or "",
-        "provider_type": item.spec.provider_type or "",
-        "auth_type": mapping.AUTH_ECR if registry_type == "ecr" else _basic_auth_type(item),
+        "provider_type": (item.spec.provider_type or "").strip().lower(),
+        "auth_type": auth,
         "endpoint": item.spec.endpoint or "",
-        "scope": item.spec.scope or "",
+        "scope": (item.spec.scope or "").strip().lower(),
     }
-
-
-def _basic_auth_type(item: Any) -> str:
-    # The summary does not say whether a basic registry has credentials; isPrivate does.
-    return mapping.AUTH_BASIC if item.spec.is_private else mapping.AUTH_NONE

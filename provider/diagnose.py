@@ -15,8 +15,11 @@ if TYPE_CHECKING:
     from provider.palette.errors import PaletteError
 
 
-def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] | None = None) -> None:
-    """Add one error diagnostic for `exc`, which happened while doing `action` ("create registry x")."""
+def report(
+    diags: Diagnostics, exc: PaletteError, action: str, path: list[str] | None = None, *, warning: bool = False
+) -> None:
+    """Add one diagnostic for `exc`, which happened while doing `action` ("create registry x"): an error,
+    or a warning when the operation still succeeded (`warning`)."""
     from provider.palette import errors
 
     hints: list[tuple[type[PaletteError], str, str]] = [
@@ -57,11 +60,17 @@ def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] |
             "(a new apply would stop at \"A registry with this name already exists\"); if not, run `terraform "
             "apply` again.",
         ),
-        (errors.SyncFailedError, "Registry synchronization failed", "Palette's message says why."),
+        (
+            errors.SyncFailedError,
+            "Registry synchronization failed",
+            "The registry is registered and recorded in the state, with sync_status and sync_message; Palette's "
+            "message says why the sync failed. " + _POSTCONDITION,
+        ),
         (
             errors.SyncTimeoutError,
             "Registry synchronization did not finish in time",
-            "Raise timeouts.create / timeouts.update, or set wait_for_sync = false.",
+            "The registry is registered and recorded in the state, and Palette goes on synchronizing it. Raise "
+            "timeouts.create / timeouts.update to wait longer, or set wait_for_sync = false. " + _POSTCONDITION,
         ),
         (errors.ConfigurationError, "Invalid provider configuration", "Fix the provider block as the message says."),
     ]
@@ -71,4 +80,11 @@ def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] |
             summary, fix = kind_summary, kind_fix
             break
     detail = f"Could not {action}: {exc}"
-    diags.add_error(summary, f"{detail}\n\n{fix}" if fix else detail, path=path)
+    add = diags.add_warning if warning else diags.add_error
+    add(summary, f"{detail}\n\n{fix}" if fix else detail, path=path)
+
+
+_POSTCONDITION = (
+    "To fail a pipeline on it, add to the resource: lifecycle { postcondition { condition = "
+    'contains(["Success", "Completed"], self.sync_status); error_message = self.sync_message } }.'
+)

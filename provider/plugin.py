@@ -146,8 +146,6 @@ class OciProvider:
                 timeout=settings.request_timeout,
                 max_retries=settings.max_retries,
             )
-            if settings.project:
-                client.set_project(client.resolve_project(settings.project))
             self._client = client
         except PaletteError as exc:
             self._client_error = exc

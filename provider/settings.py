@@ -38,11 +38,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Palette API key (Palette: Profile > My API Keys). Required, here or in the environment.",
     ),
     Setting(
-        "project",
-        ("PALETTE_PROJECT",),
-        "Project name or uid: registries are created in that project's scope. Unset: tenant scope.",
-    ),
-    Setting(
         "ca_certificate",
         ("PALETTE_CA_CERTIFICATE",),
         "PEM bundle that signs the Palette API's certificate (self-hosted Palette). `PALETTE_CA_CERTIFICATE` "
@@ -72,7 +67,6 @@ SETTINGS: tuple[Setting, ...] = (
 class Settings:
     host: str
     api_key: str = field(repr=False)
-    project: str | None = None
     ca_certificate: str | None = None
     insecure: bool = False
     request_timeout: float = 30.0
@@ -125,7 +119,6 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings
         Settings(
             host=str(raw["host"] or DEFAULT_HOST),
             api_key=str(api_key),
-            project=raw["project"] or None,
             ca_certificate=ca,
             insecure=insecure,
             request_timeout=float(timeout),

@@ -2,7 +2,7 @@
 
 Every option can also come from an environment variable PALETTE_EMULATOR_<OPTION>; repeatable
 options take a comma-separated list there (PALETTE_EMULATOR_API_KEYS, ..._SYSTEM_API_KEYS,
-..._PROJECTS). Once the server accepts connections it prints exactly one line to stdout:
+..._VARIANTS). Once the server accepts connections it prints exactly one line to stdout:
     palette-emulator listening on http://127.0.0.1:<port>
 """
 
@@ -20,6 +20,8 @@ import uvicorn
 from .app import create_app
 from .config import DEFAULT_API_KEY, EmulatorConfig
 from .faults import DropCapableH11Protocol
+from .variants import VARIANTS
+from .variants import parse as parse_variants
 
 ENV_PREFIX = "PALETTE_EMULATOR_"
 
@@ -45,8 +47,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"a tenant API key (repeatable; env {ENV_PREFIX}API_KEYS; default {DEFAULT_API_KEY!r})")
     add("--system-api-key", action="append", dest="system_api_keys", metavar="KEY",
         help=f"a system administrator's API key: its registries have system scope (env {ENV_PREFIX}SYSTEM_API_KEYS)")
-    add("--project", action="append", dest="projects", metavar="NAME",
-        help=f"a project besides 'Default' (repeatable; env {ENV_PREFIX}PROJECTS)")
+    add("--variant", action="append", dest="variants", metavar="NAME[,NAME]",
+        help=f"answer as Palette may where the evidence is silent (repeatable; env {ENV_PREFIX}VARIANTS): "
+        + ", ".join(VARIANTS))
     add("--sync-delay", type=float, default=float(_env("SYNC_DELAY", "1.0") or 1.0), metavar="SECONDS",
         help="how long a registry sync stays InProgress (default %(default)s)")
     add("--validate", choices=("contact", "accept"), default=_env("VALIDATE", "contact"),
@@ -58,7 +61,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.api_keys = args.api_keys or _env_list("API_KEYS")
     args.system_api_keys = args.system_api_keys or _env_list("SYSTEM_API_KEYS")
-    args.projects = args.projects or _env_list("PROJECTS")
+    try:
+        args.variants = parse_variants(args.variants or _env_list("VARIANTS"))
+    except ValueError as exc:
+        parser.error(f"--variant: {exc}")
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     if args.sync_delay < 0:
@@ -100,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = EmulatorConfig(
         api_keys=tuple(args.api_keys or (DEFAULT_API_KEY,)),
         system_api_keys=tuple(args.system_api_keys),
-        projects=tuple(args.projects),
+        variants=args.variants,
         db=args.db,
         sync_delay=args.sync_delay,
         validate=args.validate,

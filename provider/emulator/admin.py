@@ -5,9 +5,14 @@
   GET    /emulator/faults                 {"rules": [...]} (each with how often it "fired")
   DELETE /emulator/faults                 204, removes every rule
   GET    /emulator/requests               {"items": [{method, path, route, status, duration_ms, fault, project_uid}]}
+                                          (project_uid: the ProjectUid header a call carried, which is ignored)
+  GET    /emulator/unknown-fields         {"items": ["POST /v1/...: spec.field", ...]} body fields dropped as unknown
+  GET    /emulator/variants               {"active": [...], "known": {name: description}}
+  PUT    /emulator/variants               {"active": [...]} -> 200 the same as GET (variants.py)
   GET    /emulator/counters               {"total", "writes", "by_route": {"GET /v1/...": n}}
-  POST   /emulator/reset                  204: registries, request log, counters and faults cleared
-  POST   /emulator/registries             seed {"kind", "registry", "scope", "project_uid", "legacy"} -> 201 {"uid"}
+  POST   /emulator/reset                  204: registries, request log, counters, faults, unknown fields cleared
+                                          (variants stay: set them with PUT /emulator/variants)
+  POST   /emulator/registries             seed {"kind", "registry", "scope", "legacy"} -> 201 {"uid"}
   GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
   PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item
   DELETE /emulator/registries/{uid}       204 (404 when absent)
@@ -16,7 +21,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -25,8 +29,10 @@ from . import views
 from .app import Call, EmulatorState, endpoint, no_content
 from .errors import bad_request, not_found
 from .store import Kind, Registry, Scope
+from .variants import VARIANTS
+from .variants import parse as parse_variants
 
-SEED_FIELDS = {"kind", "registry", "scope", "project_uid", "legacy"}
+SEED_FIELDS = {"kind", "registry", "scope", "legacy"}
 
 
 class AdminApi:
@@ -40,6 +46,9 @@ class AdminApi:
             Route("/emulator/faults", endpoint(self.list_faults), methods=["GET"]),
             Route("/emulator/faults", endpoint(self.clear_faults), methods=["DELETE"]),
             Route("/emulator/requests", endpoint(self.requests), methods=["GET"]),
+            Route("/emulator/unknown-fields", endpoint(self.unknown_fields), methods=["GET"]),
+            Route("/emulator/variants", endpoint(self.variants), methods=["GET"]),
+            Route("/emulator/variants", endpoint(self.set_variants), methods=["PUT"]),
             Route("/emulator/counters", endpoint(self.counters), methods=["GET"]),
             Route("/emulator/reset", endpoint(self.reset), methods=["POST"]),
             Route("/emulator/registries", endpoint(self.seed), methods=["POST"]),
@@ -71,6 +80,22 @@ class AdminApi:
     def requests(self, call: Call) -> Response:
         return JSONResponse({"items": self.state.requests.items()})
 
+    def unknown_fields(self, call: Call) -> Response:
+        return JSONResponse({"items": self.state.registries.unknown_fields()})
+
+    def variants(self, call: Call) -> Response:
+        return JSONResponse({"active": sorted(self.state.registries.variants), "known": VARIANTS})
+
+    def set_variants(self, call: Call) -> Response:
+        body = call.json()
+        if not isinstance(body, dict) or not isinstance(body.get("active"), list):
+            raise bad_request('body must be {"active": [variant, ...]}', code="InvalidRequest")
+        try:
+            self.state.registries.variants = parse_variants(str(name) for name in body["active"])
+        except ValueError as exc:
+            raise bad_request(f"active: {exc}", code="InvalidRequest") from None
+        return self.variants(call)
+
     def counters(self, call: Call) -> Response:
         return JSONResponse(self.state.requests.counters())
 
@@ -78,6 +103,7 @@ class AdminApi:
         self.state.store.delete_all()
         self.state.requests.clear()
         self.state.faults.clear()
+        self.state.registries.forget_unknown_fields()
         return no_content()
 
     def seed(self, call: Call) -> Response:
@@ -87,22 +113,11 @@ class AdminApi:
         if set(body) - SEED_FIELDS:
             raise bad_request(f"unknown field(s): {', '.join(sorted(set(body) - SEED_FIELDS))}", "InvalidRequest")
         kind: Kind = body["kind"]
-        scope, project_uid = self._seed_scope(body)
-        reg = self.state.registries.create(
-            kind, body.get("registry"), scope=scope, project_uid=project_uid, legacy=bool(body.get("legacy"))
-        )
+        scope: Scope = body.get("scope", "tenant")
+        if scope not in ("system", "tenant"):
+            raise bad_request("scope: must be system or tenant (registries are tenant-level)", code="InvalidRequest")
+        reg = self.state.registries.create(kind, body.get("registry"), scope=scope, legacy=bool(body.get("legacy")))
         return JSONResponse({"uid": reg.uid}, status_code=201)
-
-    def _seed_scope(self, body: dict[str, Any]) -> tuple[Scope, str]:
-        scope = body.get("scope", "tenant")
-        project_uid = body.get("project_uid") or ""
-        if scope not in ("system", "tenant", "project"):
-            raise bad_request("scope: must be system, tenant or project", code="InvalidRequest")
-        if scope == "project" and self.state.store.project(project_uid) is None:
-            raise bad_request("project_uid: must name an existing project when scope is project", "InvalidRequest")
-        if scope != "project" and project_uid:
-            raise bad_request("project_uid: only for scope project", code="InvalidRequest")
-        return scope, project_uid
 
     def dump(self, call: Call) -> Response:
         registries = self.state.registries

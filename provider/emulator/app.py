@@ -34,7 +34,7 @@ from .store import Kind, Store, new_uid
 log = logging.getLogger("palette_emulator")
 
 KINDS: tuple[Kind, ...] = ("basic", "ecr")
-METADATA_SCOPES = {"system": {"system"}, "tenant": {"tenant", "project"}, "all": {"system", "tenant", "project"}}
+METADATA_SCOPES = {"system": {"system"}, "tenant": {"tenant"}, "all": {"system", "tenant"}}
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class EmulatorState:
 
 
 class PaletteApi:
-    """The /v1/ routes: registries (basic and ECR share every handler) and project metadata."""
+    """The /v1/ routes: registries (basic and ECR share every handler)."""
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
@@ -93,7 +93,6 @@ class PaletteApi:
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [
-            Route("/v1/dashboard/projects/metadata", endpoint(self.projects), methods=["GET"]),
             Route("/v1/registries/metadata", endpoint(self.metadata), methods=["GET"]),
             Route("/v1/registries/oci/summary", endpoint(self.summary), methods=["GET"]),
         ]
@@ -115,13 +114,7 @@ class PaletteApi:
         return routes
 
     def _caller(self, call: Call) -> Caller:
-        return identify(call.headers, self.state.config, self.state.store)
-
-    def projects(self, call: Call) -> Response:
-        self._caller(call)
-        name = call.query.get("name")
-        projects = [p for p in self.state.store.projects() if name is None or p.name == name]
-        return JSONResponse({"items": [{"metadata": {"name": p.name, "uid": p.uid}} for p in projects]})
+        return identify(call.headers, self.state.config)
 
     def metadata(self, call: Call) -> Response:
         caller = self._caller(call)
@@ -136,12 +129,12 @@ class PaletteApi:
 
     def entity(self, call: Call) -> Response:
         reg = self.registries.find(self._caller(call), call.params["uid"])
-        return JSONResponse(views.entity_view(reg))
+        return JSONResponse(views.entity_view(reg, self.registries.variants))
 
     def create(self, kind: Kind, call: Call) -> Response:
         caller = self._caller(call)
-        reg = self.registries.create(kind, call.json(), scope=caller.scope, project_uid=caller.project_uid)
-        return audited(201, {"uid": reg.uid})
+        reg = self.registries.create(kind, call.json(), scope=caller.scope)
+        return audited(200 if "create-200" in self.registries.variants else 201, {"uid": reg.uid})
 
     def validate(self, kind: Kind, call: Call) -> Response:
         self._caller(call)
@@ -150,7 +143,7 @@ class PaletteApi:
 
     def get(self, kind: Kind, call: Call) -> Response:
         reg = self.registries.find(self._caller(call), call.params["uid"], kind)
-        return JSONResponse(views.registry_view(reg, self.registries.status(reg)))
+        return JSONResponse(views.registry_view(reg, self.registries.status(reg), self.registries.variants))
 
     def update(self, kind: Kind, call: Call) -> Response:
         reg = self.registries.find_changeable(self._caller(call), call.params["uid"], kind)
@@ -214,8 +207,6 @@ def create_app(config: EmulatorConfig) -> tuple[ASGIApp, EmulatorState]:
     from .admin import admin_routes  # admin imports this module's helpers
 
     store = Store(config.db)
-    for name in config.project_names:
-        store.ensure_project(name)
     state = EmulatorState(config, store, Registries(store, config), FaultBook(), RequestLog())
     state.registries.sync.resume_unfinished()
 

@@ -2,8 +2,9 @@
 
 The support matrix (DESIGN.md): Zarf registries take basic auth only and never synchronise;
 Pack registries always synchronise; Helm registries synchronise on request, except those created
-before Palette 4.5.0 ("legacy", not sync-capable), which must be re-registered first. Once on,
-synchronisation cannot be turned off, and it needs a base content path.
+before Palette 4.5.0 ("legacy", not sync-capable): they accept the request and go on not
+synchronising until re-registered. Once on, synchronisation cannot be turned off, and it needs a
+base content path.
 """
 
 from __future__ import annotations
@@ -31,14 +32,18 @@ def parse_json(raw: bytes) -> Any:
         raise bad_request(f"request body is not valid JSON: {exc}", code="InvalidRequest") from exc
 
 
-def checked(definition: str, body: Any) -> dict[str, Any]:
-    """`body` when it conforms to the swagger definition (unknown fields refused), else a 400 naming each field."""
+def checked(definition: str, body: Any, unknown: list[str] | None = None) -> dict[str, Any]:
+    """`body` as Palette's Go server would decode it: a 400 naming each field that breaks the swagger
+    definition; fields it does not declare are dropped (and their paths added to `unknown`)."""
     if body is None:
         raise bad_request("request body is required", code="InvalidRequest")
-    problems = swagger().problems(definition, body, strict=True)
+    problems = swagger().problems(definition, body)
     if problems:
         raise bad_request("; ".join(problems), code="InvalidRequest")
-    return dict(body)
+    kept, dropped = swagger().known_only(definition, body)
+    if unknown is not None:
+        unknown.extend(dropped)
+    return dict(kept)
 
 
 def _require(spec: dict[str, Any], path: str, why: str = "") -> None:
@@ -71,9 +76,7 @@ def check_connection_fields(kind: Kind, spec: dict[str, Any]) -> None:
         _require(spec, "credentials.sts.arn", " when spec.credentials.credentialType is sts")
 
 
-def registry_spec(
-    kind: Kind, body: dict[str, Any], name: str, previous: Registry | None, sync_capable: bool
-) -> dict[str, Any]:
+def registry_spec(kind: Kind, body: dict[str, Any], name: str, previous: Registry | None) -> dict[str, Any]:
     """The spec to store for registry `name`: a create (`previous` None) or an update, after Palette's rules."""
     spec = copy.deepcopy(body.get("spec"))
     if not isinstance(spec, dict):
@@ -87,25 +90,22 @@ def registry_spec(
         spec["isSyncSupported"] = True
     enabled = bool(spec.get("isSyncSupported"))
     spec["isSyncSupported"] = enabled
-    _check_sync_rules(spec, name, previous, sync_capable)
+    _check_sync_rules(spec, name, previous)
     return spec
 
 
-def _check_sync_rules(spec: dict[str, Any], name: str, previous: Registry | None, sync_capable: bool) -> None:
+def _check_sync_rules(spec: dict[str, Any], name: str, previous: Registry | None) -> None:
     enabled = spec["isSyncSupported"]
     provider_type = spec["providerType"]
     if provider_type == "zarf" and enabled:
         raise bad_request(ZARF_NO_SYNC)
-    if previous is not None and previous.sync_enabled and not enabled:
+    if previous is not None and previous.syncing and not enabled:
         raise bad_request(
             f"cannot disable synchronization on registry '{name}': once enabled it stays on;"
             " delete and re-create the registry to turn it off"
         )
-    if enabled and not sync_capable:
-        raise bad_request(
-            f"registry '{name}' was created before Palette 4.5.0 and cannot synchronize;"
-            " re-register it (delete and create it again) to enable synchronization"
-        )
+    # A registry created before Palette 4.5.0 (not sync-capable) takes isSyncSupported = true without
+    # an error and goes on not synchronizing: status.syncStatus.isSyncSupported stays false.
     if enabled and not spec.get("baseContentPath"):
         why = "pack registries always synchronize" if provider_type == "pack" else "spec.isSyncSupported is true"
         raise bad_request(f"spec.baseContentPath: is required when synchronization is on ({why})", "InvalidRequest")

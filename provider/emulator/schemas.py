@@ -6,8 +6,10 @@ under one root, and check `date-time` strings. The same object answers "which bo
 path take" and "which schema does this answer follow", for the emulator (request bodies) and for
 the tests (every answer the emulator gives is checked against it).
 
-`strict=True` also forbids properties the swagger does not declare: a misspelt camelCase field
-is then an error instead of being silently ignored (as Palette's Go server would).
+`strict=True` also forbids properties the swagger does not declare (for checking the emulator's
+own answers). Request bodies are checked without it: Palette's Go server decodes a body into its
+models and drops fields they do not declare, so `known_only` does the same and reports what it
+dropped.
 """
 
 from __future__ import annotations
@@ -114,6 +116,34 @@ class Swagger:
         """A validator for a swagger schema node (passed as JSON so it can be cached)."""
         schema = {**_convert(json.loads(schema_json), strict=strict), **self._root(strict)}
         return Draft4Validator(schema, format_checker=self._format_checker)
+
+    def known_only(self, definition: str, instance: Any) -> tuple[Any, list[str]]:
+        """`instance` without the properties the definition does not declare, and their dotted paths."""
+        dropped: list[str] = []
+        kept = self._known(self.document["definitions"][definition], instance, "(body)", dropped)
+        return kept, dropped
+
+    def _known(self, schema: dict[str, Any], value: Any, where: str, dropped: list[str]) -> Any:
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
+            return self._known(self.document["definitions"][ref.removeprefix(_REF_PREFIX)], value, where, dropped)
+        if isinstance(value, list) and isinstance(schema.get("items"), dict):
+            return [self._known(schema["items"], item, f"{where}[{i}]", dropped) for i, item in enumerate(value)]
+        if not isinstance(value, dict):
+            return value
+        values_schema = schema.get("additionalProperties")
+        if isinstance(values_schema, dict):  # a map: any key, typed values
+            return {k: self._known(values_schema, v, _join(where, k), dropped) for k, v in value.items()}
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            return value
+        kept = {}
+        for key, item in value.items():
+            if key in properties:
+                kept[key] = self._known(properties[key], item, _join(where, key), dropped)
+            else:
+                dropped.append(_join(where, key))
+        return kept
 
     def definition_validator(self, name: str, strict: bool = False) -> Draft4Validator:
         return self.validator(json.dumps({"$ref": _REF_PREFIX + name}), strict)

@@ -6,6 +6,8 @@ Failures are ApiErrors (the app turns them into v1Error answers).
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from typing import Any
 
@@ -27,6 +29,7 @@ from .rules import (
 from .store import Kind, NameTaken, Registry, Scope, Store, new_uid
 from .sync import SyncRunner, sync_phase, sync_status
 
+log = logging.getLogger("palette_emulator")
 
 def _other_kind_path(reg: Registry) -> str:
     return f"/v1/registries/oci/{reg.uid}/{reg.kind}"
@@ -37,8 +40,12 @@ class Registries:
         self.store = store
         self.config = config
         self.sync = SyncRunner(store, config)
+        self.variants: frozenset[str] = config.variants  # variants.py; the admin API may change them
         # uid -> (what the JSON depends on, the JSON of its summary item)
         self._summary_cache: dict[str, tuple[tuple[Any, ...], bytes]] = {}
+        # Body fields the swagger does not declare, as Palette's server would drop them: "METHOD path: field".
+        self._unknown_fields: list[str] = []
+        self._unknown_lock = threading.Lock()
 
     def close(self) -> None:
         self.sync.close()
@@ -66,7 +73,24 @@ class Registries:
         return [reg for reg in self.store.all() if caller.can_see(reg)]
 
     def status(self, reg: Registry) -> dict[str, Any]:
-        return sync_status(reg, self.config.sync_delay)
+        return sync_status(reg, self.config.sync_delay, variants=self.variants)
+
+    def unknown_fields(self) -> list[str]:
+        with self._unknown_lock:
+            return list(self._unknown_fields)
+
+    def forget_unknown_fields(self) -> None:
+        with self._unknown_lock:
+            self._unknown_fields.clear()
+
+    def _checked(self, definition: str, body: Any, where: str) -> dict[str, Any]:
+        unknown: list[str] = []
+        kept = checked(definition, body, unknown)
+        if unknown:
+            log.warning("%s: ignored unknown field(s) %s", where, ", ".join(unknown))
+            with self._unknown_lock:
+                self._unknown_fields.extend(f"{where}: {field}" for field in unknown)
+        return kept
 
     def summary_json(self, caller: Caller) -> bytes:
         """GET /v1/registries/oci/summary as JSON bytes: v1OciRegistries of what `caller` sees.
@@ -75,12 +99,14 @@ class Registries:
         1,000 registries mostly joins cached bytes (see bench/emulator_scale.py)."""
         now = time.time()
         visible = self.visible(caller)
+        variants = self.variants
         fragments = []
         for reg in visible:
-            version = (reg.modified, reg.sync.generation, reg.sync.result, sync_phase(reg, self.config.sync_delay, now))
+            phase = sync_phase(reg, self.config.sync_delay, now)
+            version = (reg.modified, reg.sync.generation, reg.sync.result, phase, variants)
             cached = self._summary_cache.get(reg.uid)
             if cached is None or cached[0] != version:
-                item = views.summary_item(reg, sync_status(reg, self.config.sync_delay, now))
+                item = views.summary_item(reg, sync_status(reg, self.config.sync_delay, now, variants), variants)
                 cached = (version, views.to_json(item))
                 self._summary_cache[reg.uid] = cached
             fragments.append(cached[1])
@@ -90,33 +116,29 @@ class Registries:
 
     # Changing
 
-    def create(
-        self, kind: Kind, body: Any, scope: Scope, project_uid: str = "", legacy: bool = False
-    ) -> Registry:
-        body = checked(BODY_DEFINITIONS[kind], body)
+    def create(self, kind: Kind, body: Any, scope: Scope, legacy: bool = False) -> Registry:
+        body = self._checked(BODY_DEFINITIONS[kind], body, f"POST /v1/registries/oci/{kind}")
         name = registry_name(body, None)
         capable = sync_capable(kind, body.get("spec") or {}, legacy)
-        spec = registry_spec(kind, body, name, None, capable)
-        reg = Registry(
-            uid=new_uid(), name=name, kind=kind, scope=scope, project_uid=project_uid, spec=spec,
-            sync_capable=capable,
-        )
-        if reg.sync_enabled:
+        spec = registry_spec(kind, body, name, None)
+        reg = Registry(uid=new_uid(), name=name, kind=kind, scope=scope, spec=spec, sync_capable=capable)
+        if reg.syncing:
             self.sync.start(reg)
         try:
-            self.store.insert(reg)
+            self.store.insert(reg, unique="names-not-unique" not in self.variants)
         except NameTaken:
-            where = f"project '{project_uid}'" if scope == "project" else f"{scope} scope"
-            raise conflict(f"a registry named '{name}' already exists in {where}") from None
+            raise conflict(f"a registry named '{name}' already exists in {scope} scope") from None
         self.sync.launch(reg)
         return reg
 
     def update(self, reg: Registry, body: Any) -> None:
-        body = checked(BODY_DEFINITIONS[reg.kind], body)
+        body = self._checked(BODY_DEFINITIONS[reg.kind], body, f"PUT /v1/registries/oci/{{uid}}/{reg.kind}")
+        if "put-merges" in self.variants:
+            body = {**body, "spec": _merge(reg.spec, body.get("spec") or {})}
         name = registry_name(body, reg)
-        reg.spec = registry_spec(reg.kind, body, name, reg, reg.sync_capable)
+        reg.spec = registry_spec(reg.kind, body, name, reg)
         reg.modified = time.time()
-        if reg.sync_enabled:
+        if reg.syncing:
             self.sync.start(reg)
         self._save(reg)
         self.sync.launch(reg)
@@ -128,7 +150,7 @@ class Registries:
         self._save(reg)
 
     def resync(self, reg: Registry) -> None:
-        if not reg.sync_enabled:
+        if not reg.syncing:
             raise bad_request(
                 f"synchronization is not enabled on registry '{reg.name}'; enable it with spec.isSyncSupported=true"
             )
@@ -148,7 +170,7 @@ class Registries:
 
     def validate(self, kind: Kind, body: Any) -> None:
         """Check a spec's fields, then (in contact mode) that the registry accepts it."""
-        spec = checked(SPEC_DEFINITIONS[kind], body)
+        spec = self._checked(SPEC_DEFINITIONS[kind], body, f"POST /v1/registries/oci/{kind}/validate")
         check_connection_fields(kind, spec)
         if self.config.validate == "accept":
             return

@@ -1,4 +1,4 @@
-"""SQLite storage for projects and registries; knows nothing of HTTP.
+"""SQLite storage for registries; knows nothing of HTTP.
 
 One connection shared by Starlette's worker threads (`check_same_thread=False`) behind one lock:
 every method is a short transaction, so a lock is simpler and faster than a connection pool.
@@ -20,20 +20,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Kind = Literal["basic", "ecr"]
-Scope = Literal["system", "tenant", "project"]
+Scope = Literal["system", "tenant"]  # registries are tenant-level; system on self-hosted Palette
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS projects (
-    uid TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    created REAL NOT NULL
-);
 CREATE TABLE IF NOT EXISTS registries (
     uid TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     kind TEXT NOT NULL,
     scope TEXT NOT NULL,
-    project_uid TEXT NOT NULL DEFAULT '',
     spec TEXT NOT NULL,
     sync_capable INTEGER NOT NULL,
     created REAL NOT NULL,
@@ -44,11 +38,10 @@ CREATE TABLE IF NOT EXISTS registries (
     sync_message TEXT NOT NULL DEFAULT '',
     sync_finished REAL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS registries_unique_name ON registries (scope, project_uid, name);
 """
 
 _REGISTRY_COLUMNS = (
-    "uid, name, kind, scope, project_uid, spec, sync_capable, created, modified,"
+    "uid, name, kind, scope, spec, sync_capable, created, modified,"
     " sync_generation, sync_started, sync_result, sync_message, sync_finished"
 )
 
@@ -81,7 +74,6 @@ class Registry:
     scope: Scope
     spec: dict[str, Any]
     sync_capable: bool
-    project_uid: str = ""
     created: float = field(default_factory=time.time)
     modified: float = field(default_factory=time.time)
     sync: SyncRun = field(default_factory=SyncRun)
@@ -92,19 +84,19 @@ class Registry:
 
     @property
     def sync_enabled(self) -> bool:
+        """Synchronization was asked for (spec.isSyncSupported)."""
         return bool(self.spec.get("isSyncSupported"))
 
-
-@dataclass(frozen=True)
-class Project:
-    uid: str
-    name: str
+    @property
+    def syncing(self) -> bool:
+        """It synchronizes: asked for, and the registry can (one created before Palette 4.5.0 cannot)."""
+        return self.sync_enabled and self.sync_capable
 
 
 def _registry_row(reg: Registry) -> tuple[Any, ...]:
     run = reg.sync
     return (
-        reg.uid, reg.name, reg.kind, reg.scope, reg.project_uid, json.dumps(reg.spec), int(reg.sync_capable),
+        reg.uid, reg.name, reg.kind, reg.scope, json.dumps(reg.spec), int(reg.sync_capable),
         reg.created, reg.modified, run.generation, run.started, run.result, run.message, run.finished,
     )
 
@@ -115,10 +107,10 @@ def _snapshot(reg: Registry) -> Registry:
 
 
 def _registry_from(row: tuple[Any, ...]) -> Registry:
-    (uid, name, kind, scope, project_uid, spec, capable, created, modified,
+    (uid, name, kind, scope, spec, capable, created, modified,
      generation, started, result, message, finished) = row
     return Registry(
-        uid=uid, name=name, kind=kind, scope=scope, project_uid=project_uid, spec=json.loads(spec),
+        uid=uid, name=name, kind=kind, scope=scope, spec=json.loads(spec),
         sync_capable=bool(capable), created=created, modified=modified,
         sync=SyncRun(generation, started, result, message, finished),
     )
@@ -148,38 +140,20 @@ class Store:
         with self._lock:
             self._db.close()
 
-    # Projects
-
-    def ensure_project(self, name: str) -> Project:
-        """The project called `name`, created on first use (its uid then stays across restarts)."""
-        with self._transaction() as db:
-            row = db.execute("SELECT uid, name FROM projects WHERE name = ?", (name,)).fetchone()
-            if row is None:
-                row = (new_uid(), name)
-                db.execute("INSERT INTO projects (uid, name, created) VALUES (?, ?, ?)", (*row, time.time()))
-        return Project(*row)
-
-    def projects(self) -> list[Project]:
-        with self._lock:
-            rows = self._db.execute("SELECT uid, name FROM projects ORDER BY created, name").fetchall()
-        return [Project(*row) for row in rows]
-
-    def project(self, uid: str) -> Project | None:
-        with self._lock:
-            row = self._db.execute("SELECT uid, name FROM projects WHERE uid = ?", (uid,)).fetchone()
-        return Project(*row) if row else None
-
     # Registries: SQLite holds them; a write-through copy in memory answers reads without parsing JSON.
 
     def _load_registries(self) -> dict[str, Registry]:
         rows = self._db.execute(f"SELECT {_REGISTRY_COLUMNS} FROM registries ORDER BY rowid").fetchall()
         return {row[0]: _registry_from(row) for row in rows}
 
-    def insert(self, reg: Registry) -> None:
+    def insert(self, reg: Registry, unique: bool = True) -> None:
+        """Store a new registry; NameTaken when `unique` and its scope already has one of that name."""
         try:
             with self._transaction() as db:
+                if unique and any(r.name == reg.name and r.scope == reg.scope for r in self._registries.values()):
+                    raise NameTaken(reg.name)
                 db.execute(
-                    f"INSERT INTO registries ({_REGISTRY_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                    f"INSERT INTO registries ({_REGISTRY_COLUMNS}) VALUES ({', '.join('?' * 13)})",
                     _registry_row(reg),
                 )
                 self._registries[reg.uid] = _snapshot(reg)
@@ -192,7 +166,7 @@ class Store:
         try:
             with self._transaction() as db:
                 cursor = db.execute(
-                    "UPDATE registries SET name=?, kind=?, scope=?, project_uid=?, spec=?, sync_capable=?,"
+                    "UPDATE registries SET name=?, kind=?, scope=?, spec=?, sync_capable=?,"
                     " created=?, modified=?, sync_generation=?, sync_started=?, sync_result=?,"
                     " sync_message=?, sync_finished=? WHERE uid=?",
                     (*row[1:], reg.uid),

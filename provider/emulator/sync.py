@@ -22,25 +22,37 @@ from .views import timestamp
 log = logging.getLogger("palette_emulator.sync")
 
 
+# How the "sync-words" variant spells the phases (Spectro's mock server answers these too).
+OTHER_WORDS = {"InProgress": "Running", "Success": "Completed"}
+
+
 def sync_phase(reg: Registry, delay: float, now: float | None = None) -> str:
     """status.syncStatus.status at time `now`: "" (sync off), "InProgress", "Success" or "Failed"."""
     run = reg.sync
-    if run.started is None or not reg.sync_enabled:
+    if run.started is None or not reg.syncing:
         return ""
     if not run.result or (time.time() if now is None else now) < run.started + delay:
         return "InProgress"
     return run.result
 
 
-def sync_status(reg: Registry, delay: float, now: float | None = None) -> dict[str, Any]:
-    """v1RegistrySyncStatus for `reg` at time `now`."""
+def sync_status(
+    reg: Registry, delay: float, now: float | None = None, variants: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """v1RegistrySyncStatus for `reg` at time `now`.
+
+    `isSyncSupported` says whether the registry synchronizes: Spectro's own provider reads its
+    sync on/off setting from here (FIDELITY.md, "Sync on/off"). A registry created before Palette
+    4.5.0 reports false even after an update asked for synchronization."""
     phase = sync_phase(reg, delay, now)
-    status: dict[str, Any] = {"isSyncSupported": reg.sync_capable, "status": phase}
+    if "sync-words" in variants:
+        phase = OTHER_WORDS.get(phase, phase)
+    status: dict[str, Any] = {"isSyncSupported": reg.syncing, "status": phase}
     run = reg.sync
     if not phase or run.started is None:
         return status
     status["lastRunTime"] = timestamp(run.started)
-    if phase == "Success":
+    if phase in ("Success", "Completed"):
         due = run.started + delay
         status["lastSyncedTime"] = timestamp(max(due, run.finished or due))
     elif phase == "Failed":

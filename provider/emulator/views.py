@@ -2,7 +2,9 @@
 
 Palette never returns a stored password or secret key: GET answers carry a masked form
 (`abc***xyz` for secrets of 12 characters or more, `******` for shorter ones, "" stays "").
-It always returns a TLS block: `spec.auth.tls` for basic registries, `spec.tls` for ECR.
+It returns a TLS block: `spec.auth.tls` for basic registries, `spec.tls` for ECR.
+Each function takes the active variants (variants.py): where the evidence leaves Palette's
+answer open, a variant gives the other plausible shape.
 """
 
 from __future__ import annotations
@@ -35,10 +37,34 @@ def timestamp(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def mask(secret: str) -> str:
-    if not secret:
+NO_VARIANTS: frozenset[str] = frozenset()
+# What "extra-fields" adds to answers: names no swagger definition has, of several JSON types.
+EXTRA_FIELDS = {"futureField": "x", "futureFlags": {"beta": True}, "futureList": [1, 2]}
+
+
+def mask(secret: str, variants: frozenset[str] = NO_VARIANTS) -> str:
+    if not secret or "mask-empty" in variants:
         return ""
+    if "mask-stars" in variants:
+        return "******"
     return f"{secret[:3]}***{secret[-3:]}" if len(secret) >= 12 else "******"
+
+
+def spelled_kind(kind: Kind, variants: frozenset[str]) -> str:
+    """A registry's basic/ecr type as answers spell it."""
+    if "registry-type-upper" in variants:
+        return "ECR" if kind == "ecr" else "Basic"
+    return kind
+
+
+def _with_extras(document: dict[str, Any], variants: frozenset[str]) -> dict[str, Any]:
+    return {**document, **EXTRA_FIELDS} if "extra-fields" in variants else document
+
+
+def _with_scope(document: dict[str, Any], scope: str, variants: frozenset[str]) -> dict[str, Any]:
+    if "scope-empty" not in variants:
+        document["scope"] = scope
+    return document
 
 
 def _parent(tree: dict[str, Any], path: tuple[str, ...], create: bool) -> dict[str, Any] | None:
@@ -52,21 +78,27 @@ def _parent(tree: dict[str, Any], path: tuple[str, ...], create: bool) -> dict[s
     return node
 
 
-def public_spec(reg: Registry) -> dict[str, Any]:
+def public_spec(reg: Registry, variants: frozenset[str] = NO_VARIANTS) -> dict[str, Any]:
     """The stored spec as GET shows it: secrets masked, TLS block present, scope filled in."""
     spec = copy.deepcopy(reg.spec)
     for path in SECRET_PATHS[reg.kind]:
         parent = _parent(spec, path, create=False)
         if parent is not None and isinstance(parent.get(path[-1]), str):
-            parent[path[-1]] = mask(parent[path[-1]])
+            parent[path[-1]] = mask(parent[path[-1]], variants)
     tls_path = TLS_PATHS[reg.kind]
     tls_parent = _parent(spec, tls_path, create=True)
     assert tls_parent is not None
-    tls_parent[tls_path[-1]] = {**TLS_DEFAULTS, **(tls_parent.get(tls_path[-1]) or {})}
+    tls = {**TLS_DEFAULTS, **(tls_parent.get(tls_path[-1]) or {})}
+    if "no-tls" in variants and all(not value for value in tls.values()):
+        tls_parent.pop(tls_path[-1], None)
+    else:
+        tls_parent[tls_path[-1]] = tls
     spec.setdefault("baseContentPath", "")
     spec.setdefault("containsSpectroManifest", False)
-    spec["scope"] = reg.scope
-    return spec
+    spec["isSyncSupported"] = reg.sync_enabled
+    if "sync-in-status-only" in variants:
+        del spec["isSyncSupported"]
+    return _with_extras(_with_scope(spec, reg.scope, variants), variants)
 
 
 def is_private(reg: Registry) -> bool:
@@ -85,39 +117,52 @@ def object_meta(reg: Registry) -> dict[str, Any]:
     }
 
 
-def registry_view(reg: Registry, sync_status: dict[str, Any]) -> dict[str, Any]:
+def status_view(sync_status: dict[str, Any], variants: frozenset[str]) -> dict[str, Any]:
+    """v1RegistrySyncStatus as registry answers embed it."""
+    if "sync-in-spec-only" in variants:
+        return {k: v for k, v in sync_status.items() if k != "isSyncSupported"}
+    return sync_status
+
+
+def registry_view(reg: Registry, sync_status: dict[str, Any], variants: frozenset[str] = NO_VARIANTS) -> dict[str, Any]:
     """v1BasicOciRegistry or v1EcrRegistry."""
-    return {"metadata": object_meta(reg), "spec": public_spec(reg), "status": {"syncStatus": sync_status}}
+    view: dict[str, Any] = {"metadata": object_meta(reg), "spec": public_spec(reg, variants)}
+    if "no-status" not in variants:
+        view["status"] = {"syncStatus": status_view(sync_status, variants)}
+    return _with_extras(view, variants)
 
 
-def summary_item(reg: Registry, sync_status: dict[str, Any]) -> dict[str, Any]:
+def summary_item(reg: Registry, sync_status: dict[str, Any], variants: frozenset[str] = NO_VARIANTS) -> dict[str, Any]:
     """v1OciRegistry, an item of GET /v1/registries/oci/summary."""
     spec: dict[str, Any] = {
         "endpoint": reg.spec.get("endpoint", ""),
         "providerType": reg.provider_type,
-        "registryType": reg.kind,
-        "scope": reg.scope,
+        "registryType": spelled_kind(reg.kind, variants),
         "isPrivate": is_private(reg),
         "containsSpectroManifest": bool(reg.spec.get("containsSpectroManifest")),
     }
     if reg.kind == "ecr":
         spec["defaultRegion"] = reg.spec.get("defaultRegion", "")
-    return {"metadata": object_meta(reg), "spec": spec, "status": {"sync": sync_status}}
+    item: dict[str, Any] = {"metadata": object_meta(reg), "spec": _with_scope(spec, reg.scope, variants)}
+    if "no-status" not in variants:
+        item["status"] = {"sync": status_view(sync_status, variants)}
+    return _with_extras(item, variants)
 
 
-def entity_view(reg: Registry) -> dict[str, Any]:
+def entity_view(reg: Registry, variants: frozenset[str] = NO_VARIANTS) -> dict[str, Any]:
     """v1OciRegistryEntity, the kind-agnostic GET /v1/registries/oci/{uid}."""
-    spec = public_spec(reg)
+    spec = public_spec(reg, variants)
     entity: dict[str, Any] = {
-        "auth": spec.get("auth") if reg.kind == "basic" else {"tls": spec["tls"]},
+        "auth": spec.get("auth") if reg.kind == "basic" else ({"tls": spec["tls"]} if "tls" in spec else None),
         "endpoint": spec.get("endpoint", ""),
         "providerType": reg.provider_type,
-        "scope": reg.scope,
-        "type": reg.kind,
+        "type": spelled_kind(reg.kind, variants),
     }
+    if entity["auth"] is None:
+        del entity["auth"]
     if reg.kind == "ecr":
         entity["defaultRegion"] = spec.get("defaultRegion", "")
-    return entity
+    return _with_extras(_with_scope(entity, reg.scope, variants), variants)
 
 
 def metadata_item(reg: Registry) -> dict[str, Any]:
@@ -140,7 +185,6 @@ def dump_item(reg: Registry, sync_status: dict[str, Any]) -> dict[str, Any]:
         "kind": reg.kind,
         "providerType": reg.provider_type,
         "scope": reg.scope,
-        "projectUid": reg.project_uid,
         "legacy": reg.provider_type == "helm" and not reg.sync_capable,
         "spec": copy.deepcopy(reg.spec),
         "syncStatus": sync_status,

@@ -10,10 +10,10 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   and DELETE are idempotent by definition; the validate and sync POSTs store nothing, so repeating
   them is harmless.
 - A create (`POST /v1/registries/oci/{basic,ecr}`) whose outcome is unknown is never repeated
-  blindly: the client first looks the registry up by name and kind in the summary, in the scope it
-  is creating in; found means the first attempt landed, and its uid is returned. Only when absent
-  is the POST sent again. A 409 after such an unknown outcome is resolved the same way. A lost
-  answer therefore never produces a duplicate registry.
+  blindly: the client first looks the registry up by name and kind in the summary; found means
+  the first attempt landed, and its uid is returned. Only when absent is the POST sent again. A
+  409 after such an unknown outcome is resolved the same way. A lost answer therefore never
+  produces a duplicate registry.
 - Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
 
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
@@ -60,8 +60,6 @@ from provider.palette.models import (
     OciRegistries,
     OciRegistry,
     OciRegistryEntity,
-    ProjectMetadata,
-    ProjectsMetadata,
     RegistryKind,
     RegistrySyncStatus,
     Uid,
@@ -88,7 +86,6 @@ MAX_TIMEOUT = 86400.0  # seconds; a day is already more than any request needs
 # Seconds of tolerance when matching a lost create by its creation time: the Date header has 1 s
 # resolution, and servers behind one load balancer keep slightly different clocks.
 CREATE_CLOCK_SLACK = 2.5
-PROJECT_UID = re.compile(r"^[0-9a-f]{24}$")
 SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key"})
 
 
@@ -181,13 +178,14 @@ class SyncState(enum.Enum):
     IN_PROGRESS = "in progress"
 
 
-SYNC_SUCCESS = frozenset({"success", "completed", "active"})
+SYNC_SUCCESS = frozenset({"success", "completed"})
 SYNC_FAILURE = frozenset({"failed", "error"})
 
 
 def classify_sync(status: str | None) -> SyncState:
-    """Palette's free-form `syncStatus.status` as a state: Success/Completed/Active succeeded,
-    Failed/Error failed, anything else (InProgress, Running, Syncing, Pending, "") is in progress."""
+    """Palette's free-form `syncStatus.status` as a state, as Spectro Cloud's own provider reads it:
+    Success/Completed succeeded, Failed/Error failed; anything else (InProgress, Pending, Running,
+    Unknown, "", or a word neither knows) is not finished yet."""
     word = (status or "").strip().lower()
     if word in SYNC_SUCCESS:
         return SyncState.SUCCEEDED
@@ -201,16 +199,11 @@ def classify_sync(status: str | None) -> SyncState:
 # ---------------------------------------------------------------------------------------------
 
 
-def scope_matches(item_scope: str | None, *, project_scoped: bool, wanted: str | None = None) -> bool:
-    """Whether a registry's `scope` is the one this client creates in: `wanted` when given;
-    otherwise "project" for a project-scoped client, and anything but "project" at tenant
-    level (a system administrator's key creates at "system" scope). An empty scope matches."""
+def scope_matches(item_scope: str | None, wanted: str | None = None) -> bool:
+    """Whether a registry's `scope` is `wanted` (any scope when not given). An empty scope matches:
+    some answers carry none."""
     scope = (item_scope or "").strip().lower()
-    if not scope:
-        return True
-    if wanted:
-        return scope == wanted.strip().lower()
-    return scope == "project" if project_scoped else scope != "project"
+    return not scope or not wanted or scope == wanted.strip().lower()
 
 
 def created_within(created: str | None, server_now: datetime | None, seconds: float) -> bool:
@@ -296,7 +289,6 @@ class PaletteClient:
         host: str,
         api_key: str,
         *,
-        project_uid: str | None = None,
         ca_pem: str | None = None,
         insecure: bool = False,
         timeout: float = 30.0,
@@ -309,7 +301,6 @@ class PaletteClient:
     ) -> None:
         self.base_url = normalize_host(host, insecure=insecure)
         self._api_key = _clean_header_value(api_key, "Palette API key")
-        self.project_uid = _clean_header_value(project_uid, "project uid") if project_uid else None
         if not 0 < timeout <= MAX_TIMEOUT:  # beyond that, the socket layer overflows (and NaN fails both)
             raise ConfigurationError(
                 f"the request timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout:g}"
@@ -327,14 +318,8 @@ class PaletteClient:
             follow_redirects=False,
         )
 
-    def set_project(self, project_uid: str | None) -> None:
-        """Switch scope: a project uid (sent as the ProjectUid header) or None for tenant scope.
-        Meant for configuration time, before requests run in parallel."""
-        self.project_uid = _clean_header_value(project_uid, "project uid") if project_uid else None
-
     def __repr__(self) -> str:
-        scope = f"project {self.project_uid}" if self.project_uid else "tenant"
-        return f"PaletteClient({self.base_url}, {scope})"
+        return f"PaletteClient({self.base_url})"
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -348,32 +333,6 @@ class PaletteClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-    # -- projects -------------------------------------------------------------------------------
-
-    def list_projects(self, name: str | None = None) -> list[ProjectMetadata]:
-        """`GET /v1/dashboard/projects/metadata` (tenant level: sent without ProjectUid)."""
-        params = {"name": name} if name else None
-        path = "/v1/dashboard/projects/metadata"
-        return self._read(ProjectsMetadata, path, params=params, scoped=False).items
-
-    def resolve_project(self, name_or_uid: str) -> str:
-        """The uid of a project given by uid (24 hex digits) or by exact name."""
-        wanted = name_or_uid.strip()
-        if PROJECT_UID.match(wanted) and any(p.metadata.uid == wanted for p in self.list_projects()):
-            return wanted
-        named = [p for p in self.list_projects(name=wanted) if p.metadata.name == wanted]
-        uids = sorted({p.metadata.uid for p in named if p.metadata.uid})
-        if len(uids) == 1:
-            return uids[0]
-        if len(uids) > 1:
-            raise AmbiguousNameError(f"several Palette projects are named {wanted!r} ({', '.join(uids)}); give the uid")
-        raise NotFoundError(
-            f"Palette has no project {wanted!r} visible to this API key. Check the spelling (project names "
-            "are case-sensitive), that the API key's user is a member of the project, and that the host "
-            "is the right Palette; or give the project's uid",
-            code="ResourceNotFound",
-        )
 
     # -- validate -------------------------------------------------------------------------------
 
@@ -413,11 +372,11 @@ class PaletteClient:
 
     def find_by_name(self, name: str, kind: RegistryKind | None = None) -> OciRegistry | None:
         """The registry called `name` (and of `kind` when given), or None. When several match
-        (e.g. a tenant one seen from a project), the one in this client's own scope wins;
-        AmbiguousNameError when that still leaves several."""
+        (a tenant registry and a system one of the same name), the tenant's wins: it is the one
+        this API key can change; AmbiguousNameError when that still leaves several."""
         found = registries_named(self.list_oci(), name, kind)
         if len(found) > 1:
-            found = [r for r in found if scope_matches(r.spec.scope, project_scoped=bool(self.project_uid))] or found
+            found = [r for r in found if scope_matches(r.spec.scope, "tenant")] or found
         if len(found) > 1:
             listed = ", ".join(f"{r.metadata.uid} ({r.spec.scope or 'unknown'} scope)" for r in found)
             raise AmbiguousNameError(f"several OCI registries are named {name!r}: {listed}; use the uid")
@@ -475,15 +434,16 @@ class PaletteClient:
     def wait_for_sync(
         self, uid: str, kind: str, timeout: float, *, poll: float = 2.0, max_poll: float = 15.0
     ) -> RegistrySyncStatus:
-        """Poll the sync status, the interval growing from `poll` to `max_poll`, until it succeeds
-        (returned), fails (SyncFailedError with Palette's message) or `timeout` seconds pass
-        (SyncTimeoutError naming the last status seen)."""
+        """Poll the sync status, the interval growing from `poll` to `max_poll`, until it succeeds or
+        Palette says the registry does not synchronize (returned; the caller reads which), fails
+        (SyncFailedError with Palette's message) or `timeout` seconds pass (SyncTimeoutError naming
+        the last status seen)."""
         deadline = time.monotonic() + timeout
         interval = poll
         while True:
             status = self.sync_status(uid, kind)
             state = classify_sync(status.status)
-            if state is SyncState.SUCCEEDED:
+            if state is SyncState.SUCCEEDED or status.is_sync_supported is False:
                 return status
             if state is SyncState.FAILED:
                 detail = f": {truncate(status.message)}" if status.message else ""
@@ -548,19 +508,18 @@ class PaletteClient:
             ) from None
         server_now = parse_http_date(response.headers.get("Date"))
         window = time.monotonic() - started + self.create_clock_slack
-        project_scoped = bool(self.project_uid)
         for item in items:
             if (
                 item.metadata.uid
-                and scope_matches(item.spec.scope, project_scoped=project_scoped, wanted=wanted_scope)
+                and scope_matches(item.spec.scope, wanted_scope)
                 and created_within(item.metadata.creation_timestamp, server_now, window)
             ):
                 logger.debug("POST /v1/registries/oci/%s: stored after all (found by name)", kind)
                 return item.metadata.uid
         return None
 
-    def _read(self, model: type[_M], path: str, *, params: Mapping[str, str] | None = None, scoped: bool = True) -> _M:
-        return _decode(model, self._call("GET", path, params=params, scoped=scoped), "GET", path)
+    def _read(self, model: type[_M], path: str, *, params: Mapping[str, str] | None = None) -> _M:
+        return _decode(model, self._call("GET", path, params=params), "GET", path)
 
     def _call(
         self,
@@ -569,12 +528,11 @@ class PaletteClient:
         *,
         body: Any = None,
         params: Mapping[str, str] | None = None,
-        scoped: bool = True,
     ) -> httpx.Response:
         """An idempotent request, retried as the module doc says; the answer, or a typed error."""
         outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
-            outcome = self._attempt(method, path, attempt, body=body, params=params, scoped=scoped)
+            outcome = self._attempt(method, path, attempt, body=body, params=params)
             disposition = _disposition(outcome)
             if disposition is Disposition.OK:
                 assert isinstance(outcome, httpx.Response)
@@ -593,13 +551,12 @@ class PaletteClient:
         *,
         body: Any = None,
         params: Mapping[str, str] | None = None,
-        scoped: bool = True,
     ) -> httpx.Response | Failure:
-        """One request; the answer (read in full) or what went wrong."""
-        headers = {"ProjectUid": self.project_uid} if scoped and self.project_uid else None
+        """One request; the answer (read in full) or what went wrong. Registries are tenant-level:
+        no request carries a ProjectUid header."""
         started = time.monotonic()
         try:
-            response = self._http.request(method, path, json=body, params=params, headers=headers)
+            response = self._http.request(method, path, json=body, params=params)
         except httpx.RequestError as exc:  # transport failures, and answers httpx cannot decode
             failure = describe_transport_failure(exc, self.base_url, f"{method} {path}")
             self._log(method, path, failure.message, started, attempt)

@@ -149,6 +149,8 @@ class AwsCloudAccount(WireModel):
     pod_identity: AwsPodIdentityCredentials | None = None
     partition: str | None = None
     policy_arns: list[str] | None = Field(default=None, alias="policyARNs")
+    # v1AwsSecretSpec (regional clouds): kept as Palette sent it, so an update sends it back unchanged.
+    secret_spec: dict[str, Any] | None = None
 
 
 class EcrRegistrySpec(WireModel):
@@ -227,25 +229,6 @@ class OciRegistryEntity(WireModel):
     def kind(self) -> RegistryKind | None:
         """The kind, "basic" or "ecr", from Palette's `type` (any case); None for others."""
         return registry_kind(self.type)
-
-
-class ObjectEntity(WireModel):
-    """v1ObjectEntity."""
-
-    name: str | None = None
-    uid: str | None = None
-
-
-class ProjectMetadata(WireModel):
-    """v1ProjectMetadata."""
-
-    metadata: ObjectEntity = Field(default_factory=ObjectEntity)
-
-
-class ProjectsMetadata(WireModel):
-    """v1ProjectsMetadata."""
-
-    items: list[ProjectMetadata] = Field(default_factory=list)
 
 
 class Uid(WireModel):

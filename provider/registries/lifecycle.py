@@ -1,10 +1,15 @@
 """One lifecycle for every registry kind: plan, create, read, update, delete, import.
 
-Terraform's operations map onto Palette's registries API (see shared/palette-api):
-create = validate -> POST -> GET; read = GET (404 removes the resource from state);
-update = validate (when connection settings change) -> PUT -> GET; delete = DELETE (404 is
-success). A kind (helm.py, zarf.py, packs.py) only declares its provider type, its rules and its
-defaults.
+Terraform's operations map onto Palette's registries API (provider/emulator/FIDELITY.md says
+what each step relies on): create = validate -> POST -> GET; read = GET (404 removes the resource
+from state); update = validate (when connection settings change) -> GET -> PUT of Palette's
+registry with the managed attributes laid over it -> GET; delete = DELETE (404 is success). A
+kind (helm.py, zarf.py, packs.py) only declares its provider type, its rules and its defaults.
+
+Once Palette has answered a create with a uid, nothing that goes wrong afterwards (a failed read,
+a failed or slow sync) is an error: an error on create would taint the registry, and the next
+apply would delete it and register a new uid that cluster profiles do not reference. Those are
+warnings, and the state records the uid.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tf.schema import Schema
 from tf.types import Unknown
 
-from provider.palette.errors import NotFoundError, PaletteError  # stdlib-only module: cheap at start-up
+# stdlib-only module: cheap at start-up
+from provider.palette.errors import NotFoundError, PaletteError, SyncFailedError, SyncTimeoutError
 from provider.registries import mapping
 from provider.registries.rules import Rule, check, parse_duration
 from provider.registries.schema import VOLATILE, registry_schema
@@ -30,13 +36,13 @@ if TYPE_CHECKING:
 State = dict[str, Any]
 
 # Attributes Palette stores: a change to any of them is a PUT (or a replacement).
-STORED = ("name", "endpoint", "base_content_path", "auto_sync", "basic_auth", "ecr", "tls")
+STORED = ("name", "endpoint", "base_content_path", "base_path", "auto_sync", "basic_auth", "ecr", "tls")
 # A change to these may break the connection: Palette's validate endpoint checks them first.
 CONNECTION = ("endpoint", "basic_auth", "ecr", "tls")
 # Settings that live only in Terraform: never sent to Palette.
 TERRAFORM_ONLY = ("wait_for_sync", "timeouts", "preflight")
 # What preflight looks at: the connection and where the content lives.
-PREFLIGHTED = (*CONNECTION, "base_content_path")
+PREFLIGHTED = (*CONNECTION, "base_content_path", "base_path")
 DEFAULT_SYNC_TIMEOUT = 600.0
 
 
@@ -90,22 +96,14 @@ class RegistryResource:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
         if prior.get("auto_sync") is True and planned["auto_sync"] is False:
             ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronization
-        elif self._needs_reregistration(prior, planned):
-            ctx.requires_replace.append(["auto_sync"])
-            ctx.diagnostics.add_warning(
-                "Registry will be re-registered to enable synchronization",
-                f'Palette reports that registry "{prior.get("name")}" cannot synchronize: it was created before '
-                "Palette 4.5.0. Terraform will delete it and register it again with auto_sync = true.",
-                path=["auto_sync"],
+        if prior.get("auth_type") == mapping.AUTH_TOKEN and _stored_changes(prior, planned):
+            ctx.diagnostics.add_error(
+                "Token authentication is not managed by this provider",
+                f'Registry "{prior.get("name")}" uses token authentication (set in Palette), which this resource '
+                "cannot express: applying this plan would replace the token. Change the registry in Palette, or "
+                "switch it to basic authentication there and add a basic_auth block here; or stop managing it "
+                "with `terraform state rm`.",
             )
-
-    def _needs_reregistration(self, prior: State, planned: State) -> bool:
-        return (
-            self.provider_type == "helm"
-            and prior.get("sync_supported") is False
-            and planned["auto_sync"] is True
-            and prior.get("auto_sync") is not True
-        )
 
     # ------------------------------------------------------------------------ apply
 
@@ -124,14 +122,9 @@ class RegistryResource:
         except PaletteError as exc:
             self._report(diags, exc, action)
             return None
-        # From here on Palette holds the registry: every outcome records its uid in the state.
-        state = {**planned, "id": uid}
-        try:
-            state = mapping.flatten(client.get(kind, uid), planned)
-            state = self._wait_for_sync(client, kind, state, planned, "create")
-        except PaletteError as exc:
-            self._report(diags, exc, action)
-        return _known(state)
+        # From here on Palette holds the registry: every outcome records its uid in the state, and
+        # nothing is an error (an error would taint it; see the module doc).
+        return _known(self._read_back(client, diags, kind, {**planned, "id": uid}, planned, "create", action))
 
     def read(self, ctx: ReadContext, current: State) -> State | None:
         client = self._client(ctx.diagnostics)
@@ -153,21 +146,20 @@ class RegistryResource:
             return prior
         if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, planned, "apply"):
             return prior
-        kind, registry = self._expand(planned)
+        kind = mapping.api_kind(mapping.auth_type(planned))
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
+            # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
+            current = client.get(kind, prior["id"])
+            registry = mapping.expand(planned, self.provider_type, current)
             if _changed(prior, planned, CONNECTION):
                 client.validate(kind, registry.spec)
             client.update(kind, prior["id"], registry)
         except PaletteError as exc:
             self._report(diags, exc, action)
             return prior
-        state = {**planned, "id": prior["id"]}
-        try:
-            state = mapping.flatten(client.get(kind, prior["id"]), planned)
-            state = self._wait_for_sync(client, kind, state, planned, "update")
-        except PaletteError as exc:
-            self._report(diags, exc, action)
+        state = self._read_back(client, diags, kind, {**planned, "id": prior["id"]}, planned, "update", action)
+        self._check_sync_enabled(diags, state, planned)
         return _known(state)
 
     def delete(self, ctx: DeleteContext, prior: State) -> State | None:
@@ -195,8 +187,8 @@ class RegistryResource:
             if found is None:
                 diags.add_error(
                     "Registry not found",
-                    f'No OCI registry with the uid or name "{id}" is visible to this API key in the provider\'s '
-                    "scope. Check the name, the uid, and the provider's project setting.",
+                    f'No OCI registry with the uid or name "{id}" is visible to this API key. Check the name '
+                    "(names are case-sensitive), the uid, and that the host is the Palette tenant that holds it.",
                 )
                 return None
             uid, kind, provider_type = found
@@ -249,6 +241,10 @@ class RegistryResource:
     def _expand(self, values: State) -> tuple[str, Any]:
         return mapping.api_kind(mapping.auth_type(values)), mapping.expand(values, self.provider_type)
 
+    @property
+    def resource_type(self) -> str:
+        return f"oci_{self.type_suffix}"
+
     def _get(self, client: PaletteClient, current: State) -> Any:
         """The registry behind `current`, or None when Palette no longer has it."""
         try:
@@ -256,18 +252,55 @@ class RegistryResource:
         except NotFoundError:
             return None
 
-    def _wait_for_sync(self, client: PaletteClient, kind: str, state: State, planned: State, operation: str) -> State:
-        if not (planned.get("wait_for_sync") and state.get("auto_sync")):
-            return state
+    def _read_back(
+        self, client: PaletteClient, diags: Diagnostics, kind: str, state: State, planned: State, operation: str,
+        action: str,
+    ) -> State:
+        """The state after a write Palette accepted: what it answers now, after the sync wait the
+        configuration asks for. Failures here are warnings: the write itself succeeded."""
+        uid = state["id"]
+        try:
+            state = mapping.flatten(client.get(kind, uid), planned)
+            if planned.get("wait_for_sync") and state.get("auto_sync"):
+                try:
+                    self._wait_for_sync(client, kind, uid, planned, operation)
+                except (SyncFailedError, SyncTimeoutError) as exc:
+                    self._report(diags, exc, action, warning=True)
+                state = mapping.flatten(client.get(kind, uid), planned)  # with the sync's status and message
+        except PaletteError as exc:
+            self._report(diags, exc, action, warning=True)
+        except Exception as exc:  # the uid must reach the state whatever went wrong
+            diags.add_warning(
+                "Registry stored, but not read back",
+                f"Palette holds the registry (uid {uid}) and the state records it, but reading it back "
+                f"failed ({type(exc).__name__}). The next `terraform plan` or `terraform apply -refresh-only` "
+                "reads it again.",
+            )
+        return state
+
+    def _wait_for_sync(self, client: PaletteClient, kind: str, uid: str, planned: State, operation: str) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
-        client.wait_for_sync(state["id"], kind, timeout=timeout)
-        return mapping.flatten(client.get(kind, state["id"]), planned)
+        client.wait_for_sync(uid, kind, timeout=timeout)
 
-    def _report(self, diags: Diagnostics, exc: PaletteError, action: str) -> None:
+    def _check_sync_enabled(self, diags: Diagnostics, state: State, planned: State) -> None:
+        """auto_sync was asked for, yet Palette reports a registry that does not synchronize: one created
+        before Palette 4.5.0, which only a new registration can make sync (DESIGN.md, "Changes")."""
+        if planned.get("auto_sync") is True and state.get("auto_sync") is False:
+            diags.add_error(
+                "Registry must be re-registered to synchronize",
+                f'Palette accepted auto_sync = true for registry "{planned.get("name")}" but reports that it does '
+                "not synchronize: it was created before Palette 4.5.0, and only a new registration can sync. "
+                f"Re-register it with `terraform apply -replace={self.resource_type}.<name>`, using this "
+                "resource's address (shown below). The new registry gets a new uid: update what refers to the "
+                "old one.",
+                path=["auto_sync"],
+            )
+
+    def _report(self, diags: Diagnostics, exc: PaletteError, action: str, *, warning: bool = False) -> None:
         from provider.diagnose import report
 
-        report(diags, exc, action)
+        report(diags, exc, action, warning=warning)
 
 
 @cache

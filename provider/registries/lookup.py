@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from provider.palette.errors import NotFoundError
+from provider.palette.errors import NotFoundError, PaletteError
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
@@ -20,14 +20,33 @@ class Located(NamedTuple):
 
 
 def locate(client: PaletteClient, uid_or_name: str) -> Located | None:
-    """The registry a user means by `uid_or_name`: a uid first (one GET), else a name (the summary list)."""
+    """The registry a user means by `uid_or_name`: a uid first (one GET), else a name (the summary list).
+    Palette's spellings of the type ("ECR", "Basic", ...) are normalised; a type this provider does
+    not know is a PaletteError naming the registry."""
     if UID.match(uid_or_name):
         try:
             entity = client.get_oci(uid_or_name)
-            return Located(uid_or_name, entity.type or "basic", entity.provider_type or "")
+            return Located(uid_or_name, _kind(uid_or_name, entity.type), _provider_type(entity.provider_type))
         except NotFoundError:
             pass  # a registry may be named like a uid
     found = client.find_by_name(uid_or_name)
     if found is None or not found.metadata.uid:
         return None
-    return Located(found.metadata.uid, found.spec.registry_type or "basic", found.spec.provider_type or "")
+    kind = _kind(uid_or_name, found.spec.registry_type)
+    return Located(found.metadata.uid, kind, _provider_type(found.spec.provider_type))
+
+
+def _kind(registry: str, spelled: str | None) -> str:
+    from provider.palette.models import registry_kind
+
+    kind = registry_kind(spelled or "basic")  # an entity without a type is a basic one
+    if kind is None:
+        raise PaletteError(
+            f'registry "{registry}" is of type "{spelled}", which this provider does not know: it manages '
+            "basic and ECR OCI registries"
+        )
+    return kind
+
+
+def _provider_type(spelled: str | None) -> str:
+    return (spelled or "").strip().lower()

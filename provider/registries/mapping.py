@@ -1,17 +1,25 @@
 """Expand (Terraform values -> Palette wire models) and flatten (Palette answer -> Terraform values).
 
 The only place that knows both vocabularies. Small pure functions: no HTTP, no Terraform calls.
+
+`expand` takes the registry as Palette holds it now (None on create): a PUT replaces what Palette
+stores, and what it omits is stored as its zero value (FIDELITY.md, "PUT"), so an update starts
+from Palette's own answer and overlays only what this provider manages. A client certificate, a
+`basePath`, an ECR partition or policy ARNs set in the UI survive a password change.
+
 `flatten` takes the prior values because Palette never returns secrets: the configured secret is
 kept, and values Palette reports in another spelling of the same thing (an empty string for an
 unset path, a PEM without its trailing newline) keep the configured spelling, so that a plan right
-after apply is empty while real drift still shows.
+after apply is empty while real drift still shows. Optional settings the configuration leaves
+out (`base_path`, a client certificate) are not managed: they stay null in the state whatever
+Palette holds.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from provider.registries.rules import ECR_HOST
+from provider.registries.rules import ECR_HOST, ecr_is_public
 
 if TYPE_CHECKING:
     from provider.palette.models import (
@@ -20,11 +28,13 @@ if TYPE_CHECKING:
         BasicOciRegistrySpec,
         EcrRegistry,
         EcrRegistrySpec,
+        OciRegistryStatus,
+        RegistryAuth,
         TlsConfiguration,
     )
 
 Values = dict[str, Any]
-AUTH_BASIC, AUTH_ECR, AUTH_NONE = "basic", "ecr", "none"
+AUTH_BASIC, AUTH_ECR, AUTH_NONE, AUTH_TOKEN = "basic", "ecr", "none", "token"
 
 
 def auth_type(values: Values) -> str:
@@ -47,84 +57,95 @@ def ecr_region(endpoint: str) -> str | None:
 # ---------------------------------------------------------------------------- expand
 
 
-def expand_tls(values: Values) -> TlsConfiguration:
+def expand_tls(values: Values, current: TlsConfiguration | None = None) -> TlsConfiguration:
+    """The TLS settings to send: Palette's current ones with the configured ones laid over them."""
     from provider.palette.models import TlsConfiguration
 
     tls = values.get("tls") or {}
-    return TlsConfiguration(
-        enabled=not str(values.get("endpoint", "")).startswith("http://"),
-        ca=tls.get("ca_certificate") or "",
-        insecure_skip_verify=bool(tls.get("insecure_skip_verify")),
-    )
+    result = current.model_copy(deep=True) if current is not None else TlsConfiguration()
+    result.enabled = not str(values.get("endpoint", "")).startswith("http://")
+    result.ca = tls.get("ca_certificate") or ""
+    result.insecure_skip_verify = bool(tls.get("insecure_skip_verify"))
+    if tls.get("client_certificate") is not None:  # managed here; otherwise Palette's pair stays
+        result.certificate, result.key = tls["client_certificate"], tls.get("client_key")
+    return result
 
 
-def expand_basic_spec(values: Values, provider_type: str) -> BasicOciRegistrySpec:
-    from provider.palette.models import BasicOciRegistrySpec, RegistryAuth
+def expand_auth(values: Values, current: RegistryAuth | None = None) -> RegistryAuth:
+    from provider.palette.models import RegistryAuth
 
+    tls = expand_tls(values, current.tls if current is not None else None)
     credentials = values.get("basic_auth")
-    auth = RegistryAuth(type="noAuth", tls=expand_tls(values))
-    if credentials is not None:
-        auth = RegistryAuth(
-            type="basic", username=credentials["username"], password=credentials["password"], tls=auth.tls
-        )
-    return BasicOciRegistrySpec(
-        endpoint=values["endpoint"],
-        auth=auth,
-        base_content_path=values.get("base_content_path") or "",
-        is_sync_supported=bool(values.get("auto_sync")),
-        provider_type=provider_type,
-    )
+    if credentials is None:
+        return RegistryAuth(type="noAuth", tls=tls)
+    return RegistryAuth(type="basic", username=credentials["username"], password=credentials["password"], tls=tls)
 
 
-def expand_basic(values: Values, provider_type: str) -> BasicOciRegistry:
-    from provider.palette.models import BasicOciRegistry, ObjectMeta
+def expand_basic_spec(
+    values: Values, provider_type: str, current: BasicOciRegistrySpec | None = None
+) -> BasicOciRegistrySpec:
+    from provider.palette.models import BasicOciRegistrySpec
 
-    return BasicOciRegistry(
-        metadata=ObjectMeta(name=values["name"], uid=_known_text(values.get("id"))),
-        spec=expand_basic_spec(values, provider_type),
-    )
+    spec = current.model_copy(deep=True) if current is not None else BasicOciRegistrySpec(endpoint=values["endpoint"])
+    spec.endpoint = values["endpoint"]
+    spec.auth = expand_auth(values, current.auth if current is not None else None)
+    spec.base_content_path = values.get("base_content_path") or ""
+    if values.get("base_path") is not None:
+        spec.base_path = values["base_path"]
+    spec.is_sync_supported = bool(values.get("auto_sync"))
+    spec.provider_type = provider_type
+    spec.scope = None  # Palette decides the scope
+    return spec
 
 
-def expand_ecr_credentials(ecr: Values) -> AwsCloudAccount:
+def expand_ecr_credentials(ecr: Values, current: AwsCloudAccount | None = None) -> AwsCloudAccount:
+    """The configured credentials over Palette's current account (its partition, policy ARNs and
+    regional settings stay)."""
     from provider.palette.models import AwsCloudAccount, AwsStsCredentials
 
+    account = current.model_copy(deep=True) if current is not None else AwsCloudAccount()
+    account.secret_token = account.pod_identity = None
     if ecr.get("role_arn"):
-        return AwsCloudAccount(
-            credential_type="sts", sts=AwsStsCredentials(arn=ecr["role_arn"], external_id=ecr.get("external_id") or "")
-        )
-    return AwsCloudAccount(
-        credential_type="secret", access_key=ecr.get("access_key_id"), secret_key=ecr.get("secret_access_key")
-    )
+        account.credential_type = "sts"
+        account.sts = AwsStsCredentials(arn=ecr["role_arn"], external_id=ecr.get("external_id") or "")
+        account.access_key = account.secret_key = None
+    else:
+        account.credential_type = "secret"
+        account.access_key, account.secret_key = ecr.get("access_key_id"), ecr.get("secret_access_key")
+        account.sts = None
+    return account
 
 
-def expand_ecr_spec(values: Values, provider_type: str) -> EcrRegistrySpec:
+def expand_ecr_spec(values: Values, provider_type: str, current: EcrRegistrySpec | None = None) -> EcrRegistrySpec:
     from provider.palette.models import EcrRegistrySpec
 
-    return EcrRegistrySpec(
-        endpoint=values["endpoint"],
-        is_private=True,
-        base_content_path=values.get("base_content_path") or "",
-        credentials=expand_ecr_credentials(values["ecr"]),
-        default_region=ecr_region(values["endpoint"]),
-        is_sync_supported=bool(values.get("auto_sync")),
-        provider_type=provider_type,
-        tls=expand_tls(values),
-    )
+    ecr = values["ecr"]
+    public = ecr_is_public(ecr)
+    spec = current.model_copy(deep=True) if current is not None else EcrRegistrySpec(endpoint=values["endpoint"])
+    spec.endpoint = values["endpoint"]
+    spec.is_private = not public
+    spec.credentials = None if public else expand_ecr_credentials(ecr, current.credentials if current else None)
+    spec.base_content_path = values.get("base_content_path") or ""
+    spec.default_region = ecr_region(values["endpoint"]) or spec.default_region
+    spec.is_sync_supported = bool(values.get("auto_sync"))
+    spec.provider_type = provider_type
+    spec.scope = None
+    spec.tls = expand_tls(values, current.tls if current is not None else None)
+    return spec
 
 
-def expand_ecr(values: Values, provider_type: str) -> EcrRegistry:
-    from provider.palette.models import EcrRegistry, ObjectMeta
+def expand(values: Values, provider_type: str, current: Any = None) -> BasicOciRegistry | EcrRegistry:
+    """The registry to send: a create when `current` is None, else an update of `current` (Palette's
+    answer for the same registry, which must be of the same basic/ECR family)."""
+    from provider.palette.models import BasicOciRegistry, EcrRegistry, ObjectMeta
 
-    return EcrRegistry(
-        metadata=ObjectMeta(name=values["name"], uid=_known_text(values.get("id"))),
-        spec=expand_ecr_spec(values, provider_type),
-    )
-
-
-def expand(values: Values, provider_type: str) -> BasicOciRegistry | EcrRegistry:
+    metadata = current.metadata.model_copy(deep=True) if current is not None else ObjectMeta()
+    metadata.name, metadata.uid = values["name"], _known_text(values.get("id")) or metadata.uid
     if auth_type(values) == AUTH_ECR:
-        return expand_ecr(values, provider_type)
-    return expand_basic(values, provider_type)
+        ecr_spec = current.spec if isinstance(current, EcrRegistry) else None
+        return EcrRegistry(metadata=metadata, spec=expand_ecr_spec(values, provider_type, ecr_spec))
+    basic_spec = current.spec if isinstance(current, BasicOciRegistry) else None
+    return BasicOciRegistry(metadata=metadata, spec=expand_basic_spec(values, provider_type, basic_spec))
 
 
 def _known_text(value: Any) -> str | None:
@@ -135,39 +156,63 @@ def _known_text(value: Any) -> str | None:
 # ---------------------------------------------------------------------------- flatten
 
 
+def sync_enabled(registry: BasicOciRegistry | EcrRegistry) -> bool:
+    """Whether the registry synchronizes: `status.syncStatus.isSyncSupported` where Palette reports it
+    (Spectro Cloud's own provider reads it there), else `spec.isSyncSupported`."""
+    reported = _sync_status(registry.status)
+    if reported is not None and reported.is_sync_supported is not None:
+        return reported.is_sync_supported
+    return bool(registry.spec.is_sync_supported)
+
+
+def _sync_status(status: OciRegistryStatus | None) -> Any:
+    return status.sync_status if status is not None else None
+
+
+def basic_auth_type(auth: RegistryAuth | None) -> str:
+    """Palette's `auth.type` as this provider's auth: basic, none, or token (read, not managed)."""
+    word = ((auth.type if auth else None) or "").strip().lower()
+    if word in ("", "noauth", "none"):
+        return AUTH_NONE
+    return AUTH_TOKEN if word == "token" else AUTH_BASIC
+
+
 def flatten(registry: BasicOciRegistry | EcrRegistry, prior: Values | None) -> Values:
     """Terraform values from a registry Palette returned; `prior` is the state or plan it refreshes."""
     from provider.palette.models import EcrRegistry
 
     prior = prior or {}
     spec = registry.spec
-    sync = registry.status.sync_status if registry.status else None
+    sync = _sync_status(registry.status)
     credentials: Values | None = None
+    base_path: str | None = None
     if isinstance(registry, EcrRegistry):
-        auth, credentials = AUTH_ECR, _flatten_ecr(registry.spec.credentials, prior.get("ecr"))
-        tls = registry.spec.tls
+        auth, tls = AUTH_ECR, registry.spec.tls
+        credentials = _flatten_ecr(registry.spec, prior.get("ecr"))
     else:
-        basic = registry.spec.auth
-        auth = AUTH_BASIC if (basic.type or "noAuth") != "noAuth" else AUTH_NONE
+        auth, tls = basic_auth_type(registry.spec.auth), registry.spec.auth.tls
         if auth == AUTH_BASIC:
-            credentials = _flatten_basic_auth(basic, prior.get("basic_auth"))
-        tls = basic.tls
+            credentials = _flatten_basic_auth(registry.spec.auth, prior.get("basic_auth"))
+        if prior.get("base_path") is not None:  # managed only when configured
+            base_path = same_or_new(prior["base_path"], registry.spec.base_path or "", _text_equal)
+    syncing = sync_enabled(registry)
     return {
         "id": registry.metadata.uid,
         "name": registry.metadata.name,
         "endpoint": spec.endpoint,
         "base_content_path": same_or_new(prior.get("base_content_path"), spec.base_content_path or None, _text_equal),
-        "auto_sync": bool(spec.is_sync_supported),
+        "base_path": base_path,
+        "auto_sync": syncing,
         "wait_for_sync": prior.get("wait_for_sync"),
         "preflight": prior.get("preflight"),
         "basic_auth": credentials if auth == AUTH_BASIC else None,
         "ecr": credentials if auth == AUTH_ECR else None,
         "tls": _flatten_tls(tls, prior.get("tls")),
         "timeouts": prior.get("timeouts"),
-        "provider_type": spec.provider_type or "",
+        "provider_type": (spec.provider_type or "").strip().lower(),
         "auth_type": auth,
-        "scope": spec.scope or "",
-        "sync_supported": bool(sync and sync.is_sync_supported),
+        "scope": (spec.scope or "").strip().lower(),
+        "sync_supported": syncing,
         "sync_status": (sync.status if sync else None) or "",
         "sync_message": (sync.message if sync else None) or "",
         "last_synced_at": (sync.last_synced_time if sync else None) or "",
@@ -187,24 +232,29 @@ def _flatten_basic_auth(auth: Any, prior: Values | None) -> Values:
     return {"username": auth.username or "", "password": (prior or {}).get("password")}
 
 
-def _flatten_ecr(credentials: AwsCloudAccount | None, prior: Values | None) -> Values:
+def _flatten_ecr(spec: EcrRegistrySpec, prior: Values | None) -> Values:
     prior = prior or {}
-    if credentials is not None and credentials.credential_type == "sts":
-        sts = credentials.sts
+    credentials = spec.credentials
+    kind = ((credentials.credential_type if credentials else None) or "").strip().lower()
+    none: Values = {"access_key_id": None, "secret_access_key": None, "role_arn": None, "external_id": None}
+    if not spec.is_private and not kind:
+        return none  # a public registry: `ecr {}`
+    if kind == "sts":
+        sts = credentials.sts if credentials else None
         return {
-            "access_key_id": None,
-            "secret_access_key": None,
+            **none,
             "role_arn": (sts.arn if sts else None) or None,
             "external_id": same_or_new(
                 prior.get("external_id"), (sts.external_id if sts else None) or None, _text_equal
             ),
         }
-    return {
-        "access_key_id": (credentials.access_key if credentials else None) or None,
-        "secret_access_key": prior.get("secret_access_key"),
-        "role_arn": None,
-        "external_id": None,
-    }
+    if kind in ("", "secret"):
+        return {
+            **none,
+            "access_key_id": (credentials.access_key if credentials else None) or None,
+            "secret_access_key": prior.get("secret_access_key"),
+        }
+    return none  # a kind this provider does not manage (pod identity, or newer): shown as no credentials
 
 
 def _flatten_tls(tls: TlsConfiguration | None, prior: Values | None) -> Values | None:
@@ -213,7 +263,12 @@ def _flatten_tls(tls: TlsConfiguration | None, prior: Values | None) -> Values |
     if prior is None and ca is None and not insecure:
         return None  # Palette's defaults for a configuration without a tls block
     prior = prior or {}
+    client_certificate = prior.get("client_certificate")
+    if client_certificate is not None:  # managed only when configured
+        client_certificate = same_or_new(client_certificate, (tls.certificate if tls else None) or "", _text_equal)
     return {
         "ca_certificate": same_or_new(prior.get("ca_certificate"), ca, _text_equal),
         "insecure_skip_verify": same_or_new(prior.get("insecure_skip_verify"), insecure, lambda a, b: bool(a) == b),
+        "client_certificate": client_certificate,
+        "client_key": prior.get("client_key") if client_certificate is not None else None,
     }

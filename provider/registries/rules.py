@@ -24,6 +24,7 @@ Rule = Callable[[Config], Iterable["Problem"]]
 ECR_HOST = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?$"
 )
+PUBLIC_ECR_HOST = "public.ecr.aws"  # Amazon ECR Public: pulls need no credentials
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _IAM_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(?P<kind>[a-z-]+)/")
 _HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$")
@@ -138,11 +139,13 @@ def ecr_credentials(config: Config) -> Iterator[Problem]:
             "Conflicting ECR credentials",
             "Set either access_key_id + secret_access_key (static keys) or role_arn (STS), not both.",
         )
-    elif not has_keys and role is None:
+    elif not has_keys and role is None and known(config.get("endpoint")) and not _public_ecr(config):
         yield Problem(
             ("ecr",),
             "Missing ECR credentials",
-            "The ecr block needs access_key_id + secret_access_key, or role_arn (with an optional external_id).",
+            "A private ECR registry needs access_key_id + secret_access_key, or role_arn (with an optional "
+            f'external_id). Only a public registry (endpoint = "{PUBLIC_ECR_HOST}") takes an ecr block without '
+            "credentials.",
         )
     elif has_keys:
         for field, value in zip(("access_key_id", "secret_access_key"), keys, strict=True):
@@ -173,9 +176,18 @@ def ecr_role_arn(config: Config) -> Iterator[Problem]:
     )
 
 
+def ecr_is_public(ecr: dict[str, Any] | None) -> bool:
+    """An ecr block without credentials: a public registry (Palette's isPrivate = false)."""
+    return ecr is not None and all(ecr.get(name) is None for name in ("access_key_id", "secret_access_key", "role_arn"))
+
+
+def _public_ecr(config: Config) -> bool:
+    return ecr_is_public(_block(config, "ecr")) and config.get("endpoint") == PUBLIC_ECR_HOST
+
+
 def ecr_endpoint(config: Config) -> Iterator[Problem]:
     endpoint = config.get("endpoint")
-    if _block(config, "ecr") is None or not known(endpoint) or ECR_HOST.match(endpoint):
+    if _block(config, "ecr") is None or not known(endpoint) or ECR_HOST.match(endpoint) or _public_ecr(config):
         return
     host = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
     hint = f' Remove the scheme: endpoint = "{host}".' if "://" in endpoint and ECR_HOST.match(host) else ""
@@ -183,7 +195,8 @@ def ecr_endpoint(config: Config) -> Iterator[Problem]:
         ("endpoint",),
         "Not an AWS ECR registry host",
         f"With an ecr block the endpoint must be an ECR registry host, "
-        f"<12-digit account>.dkr.ecr.<region>.amazonaws.com (.com.cn in China), without a scheme.{hint}",
+        f"<12-digit account>.dkr.ecr.<region>.amazonaws.com (.com.cn in China), without a scheme, or "
+        f'"{PUBLIC_ECR_HOST}" for a public registry (then without credentials).{hint}',
     )
 
 
@@ -198,6 +211,37 @@ def tls_ca_parses(config: Config) -> Iterator[Problem]:
             "Invalid CA certificate",
             f"{problem}. tls.ca_certificate takes one or more PEM certificates "
             '(-----BEGIN CERTIFICATE----- ...), e.g. file("ca.pem").',
+        )
+
+
+def tls_client_pair(config: Config) -> Iterator[Problem]:
+    tls = _block(config, "tls") or {}
+    certificate, key = tls.get("client_certificate"), tls.get("client_key")
+    if certificate is Unknown or key is Unknown:
+        return
+    if (certificate is None) != (key is None):
+        missing = "client_key" if key is None else "client_certificate"
+        yield Problem(
+            ("tls", missing),
+            f"Missing tls.{missing}",
+            "A client certificate (mutual TLS) needs both tls.client_certificate and tls.client_key. Leave both "
+            "out to keep whatever client certificate Palette has.",
+        )
+        return
+    if known(certificate):
+        problem = pem_problem(certificate)
+        if problem:
+            yield Problem(
+                ("tls", "client_certificate"),
+                "Invalid client certificate",
+                f"{problem}. tls.client_certificate takes the PEM certificate Palette presents to the registry, "
+                'e.g. file("client.pem").',
+            )
+    if known(key) and not re.search(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----", key):
+        yield Problem(
+            ("tls", "client_key"),
+            "Invalid client key",
+            'tls.client_key takes a PEM private key (-----BEGIN PRIVATE KEY----- ...), e.g. file("client-key.pem").',
         )
 
 
@@ -259,6 +303,7 @@ COMMON_RULES: tuple[Rule, ...] = (
     ecr_role_arn,
     ecr_endpoint,
     tls_ca_parses,
+    tls_client_pair,
     timeouts_parse,
     preflight_mode,
 )

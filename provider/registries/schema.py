@@ -26,6 +26,11 @@ COMPUTED = (
     "last_synced_at",
 )
 
+SCOPE_DESCRIPTION = (
+    "`tenant`, or `system` for a registry every tenant may use (self-hosted Palette, VerteX). Registries are "
+    "tenant-level in Palette: projects use the tenant's registries."
+)
+
 # Computed values a create or an update can change: unknown in the plan until the apply.
 VOLATILE = ("sync_status", "sync_message", "last_synced_at")
 
@@ -56,7 +61,8 @@ def _ecr_block(kind_note: str) -> SingleNestedBlock:
         "ecr",
         Block(
             description="AWS ECR credentials: either `access_key_id` + `secret_access_key`, or `role_arn` "
-            f"(with an optional `external_id`) for Palette to assume through STS. {kind_note}",
+            "(with an optional `external_id`) for Palette to assume through STS. An empty `ecr {}` registers a "
+            f"public registry (`endpoint = \"public.ecr.aws\"`). {kind_note}",
             attributes=[
                 Attribute("access_key_id", String(), optional=True, description="AWS access key id."),
                 Attribute(
@@ -99,6 +105,21 @@ def _tls_block() -> SingleNestedBlock:
                     Bool(),
                     optional=True,
                     description="Skip verification of the registry's TLS certificate. Default `false`.",
+                ),
+                Attribute(
+                    "client_certificate",
+                    String(),
+                    optional=True,
+                    description="PEM certificate Palette presents to the registry (mutual TLS), with `client_key`. "
+                    "Leave both out to keep whatever client certificate Palette has (one set in the UI, say).",
+                ),
+                Attribute(
+                    "client_key",
+                    String(),
+                    optional=True,
+                    sensitive=True,
+                    description="PEM private key of `client_certificate`. Palette never returns it; the provider "
+                    "keeps the configured value.",
                 ),
             ],
         ),
@@ -147,6 +168,14 @@ def registry_schema(kind_description: str, auto_sync: str, ecr: str) -> Schema:
                 "true and for Packs registries.",
             ),
             Attribute(
+                "base_path",
+                String(),
+                optional=True,
+                description="Path Palette appends to the endpoint to reach the registry's API (Palette's "
+                "`basePath`; some registries, such as JFrog Artifactory, need it). Leave it out to keep "
+                "whatever Palette has.",
+            ),
+            Attribute(
                 "auto_sync",
                 Bool(),
                 optional=True,
@@ -157,8 +186,9 @@ def registry_schema(kind_description: str, auto_sync: str, ecr: str) -> Schema:
                 "wait_for_sync",
                 Bool(),
                 optional=True,
-                description="Make create and update wait until the synchronization Palette starts has ended; a "
-                "failed sync fails the apply with Palette's message. Default `false`.",
+                description="Make create and update wait until the synchronization Palette starts has ended. A "
+                "sync that fails or outlasts the timeout is a warning, with `sync_status` and `sync_message` "
+                "recorded: to fail a pipeline on it, add a postcondition on `sync_status`. Default `false`.",
             ),
             Attribute(
                 "preflight",
@@ -169,14 +199,26 @@ def registry_schema(kind_description: str, auto_sync: str, ecr: str) -> Schema:
                 "registry, credentials accepted, content of this kind) before Palette stores it.",
             ),
             Attribute("provider_type", String(), computed=True, description="`helm`, `zarf` or `pack`."),
-            Attribute("auth_type", String(), computed=True, description="`basic`, `ecr` or `none`."),
-            Attribute("scope", String(), computed=True, description="`tenant`, `project` or `system`."),
+            Attribute(
+                "auth_type",
+                String(),
+                computed=True,
+                description="`basic`, `ecr` or `none`; `token` for a registry made in the UI with token "
+                "authentication, which this provider reads but does not manage.",
+            ),
+            Attribute(
+                "scope",
+                String(),
+                computed=True,
+                description=SCOPE_DESCRIPTION,
+            ),
             Attribute(
                 "sync_supported",
                 Bool(),
                 computed=True,
-                description="Whether Palette can synchronize this registry. `false` for Helm registries created "
-                "before Palette 4.5.0: they must be re-registered to sync.",
+                description="Whether Palette reports that the registry synchronizes "
+                "(`status.syncStatus.isSyncSupported`). A Helm registry created before Palette 4.5.0 stays `false` "
+                "even after `auto_sync` is turned on: it must be re-registered.",
             ),
             Attribute(
                 "sync_status",

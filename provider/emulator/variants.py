@@ -1,0 +1,42 @@
+"""Answers Palette may give where no evidence says which one it gives: the emulator plays each.
+
+Every behaviour of the emulator carries its evidence in FIDELITY.md. Where there is none, the
+behaviour is an assumption, and the emulator can be told to answer the other plausible way with
+`--variant NAME[,NAME...]` (env PALETTE_EMULATOR_VARIANTS) or `PUT /emulator/variants`. The
+provider's acceptance tests run the whole lifecycle against each variant, so a guess the emulator
+and the provider share can never be the only thing that holds the provider up.
+
+The default (no variant) is the answer the evidence makes most likely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+VARIANTS: dict[str, str] = {
+    "registry-type-upper": (
+        'the summary\'s registryType and the entity\'s type spelled "ECR" and "Basic" (Spectro\'s import '
+        "code lower-cases them before use, so both spellings exist)"
+    ),
+    "sync-in-status-only": "registry answers carry isSyncSupported in status.syncStatus only, not in spec",
+    "sync-in-spec-only": "registry answers carry isSyncSupported in spec only, not in status.syncStatus",
+    "no-status": "registry answers carry no status block at all",
+    "no-tls": "registry answers leave the TLS block out when it holds only defaults",
+    "mask-empty": 'stored secrets answered as "" instead of a partial mask',
+    "mask-stars": 'stored secrets answered as "******" whatever their length',
+    "sync-words": "sync states spelled Running / Pending / Completed instead of InProgress / Success",
+    "scope-empty": "answers carry no scope",
+    "extra-fields": "answers carry fields the swagger does not define",
+    "names-not-unique": "a second registry may take a name already in use in the same scope",
+    "create-200": "a create answers 200 instead of 201",
+    "put-merges": "a PUT keeps what its body omits instead of storing the zero value",
+}
+
+
+def parse(names: Iterable[str]) -> frozenset[str]:
+    """The variant names in `names` (commas allowed), or ValueError naming the unknown ones."""
+    wanted = {part.strip() for name in names for part in name.split(",") if part.strip()}
+    unknown = sorted(wanted - VARIANTS.keys())
+    if unknown:
+        raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    return frozenset(wanted)
