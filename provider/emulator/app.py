@@ -134,7 +134,7 @@ class PaletteApi:
     def create(self, kind: Kind, call: Call) -> Response:
         caller = self._caller(call)
         reg = self.registries.create(kind, call.json(), scope=caller.scope)
-        return audited(200 if "create-200" in self.registries.variants else 201, {"uid": reg.uid})
+        return audited(201, {"uid": reg.uid})
 
     def validate(self, kind: Kind, call: Call) -> Response:
         self._caller(call)

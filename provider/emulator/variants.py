@@ -28,7 +28,6 @@ VARIANTS: dict[str, str] = {
     "scope-empty": "answers carry no scope",
     "extra-fields": "answers carry fields the swagger does not define",
     "names-not-unique": "a second registry may take a name already in use in the same scope",
-    "create-200": "a create answers 200 instead of 201",
     "put-merges": "a PUT keeps what its body omits instead of storing the zero value",
 }
 

@@ -214,6 +214,16 @@ def tls_ca_parses(config: Config) -> Iterator[Problem]:
         )
 
 
+def base_path_not_for_ecr(config: Config) -> Iterator[Problem]:
+    if config.get("ecr") is not None and config.get("base_path") is not None:
+        yield Problem(
+            ("base_path",),
+            "base_path is not for ECR registries",
+            "Palette's ECR registries have no base path: remove base_path, or use basic_auth for a registry "
+            "that needs one.",
+        )
+
+
 def tls_client_pair(config: Config) -> Iterator[Problem]:
     tls = _block(config, "tls") or {}
     certificate, key = tls.get("client_certificate"), tls.get("client_key")
@@ -302,6 +312,7 @@ COMMON_RULES: tuple[Rule, ...] = (
     ecr_credentials,
     ecr_role_arn,
     ecr_endpoint,
+    base_path_not_for_ecr,
     tls_ca_parses,
     tls_client_pair,
     timeouts_parse,

@@ -18,13 +18,6 @@ def palette(clean_emulator: Emulator) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def palette_project(clean_emulator: Emulator) -> Iterator[httpx.Client]:
-    """Project scope ("Team-A"), tenant API key."""
-    with clean_emulator.client(project="Team-A") as client:
-        yield client
-
-
-@pytest.fixture
 def palette_system(clean_emulator: Emulator) -> Iterator[httpx.Client]:
     """System scope: a system administrator's API key."""
     with clean_emulator.client(api_key=clean_emulator.system_api_key) as client:

@@ -114,14 +114,14 @@ def test_malformed_rules_are_refused(clean_emulator: Emulator, rule: dict[str, o
 
 
 def test_request_log_and_counters(clean_emulator: Emulator, palette: httpx.Client) -> None:
-    project = clean_emulator.project_uid("Team-A")
+    project = "0123456789abcdef01234567"
     clean_emulator.reset()
     uid = create(palette, "basic", BODY)
     palette.get(f"/v1/registries/oci/{uid}/basic")
     palette.put(f"/v1/registries/oci/{uid}/basic", json=BODY)
     unreachable = basic_registry("x", f"http://127.0.0.1:{free_port()}")["spec"]
     palette.post("/v1/registries/oci/basic/validate", json=unreachable)
-    with clean_emulator.client(project_uid=project) as project_client:
+    with clean_emulator.client(headers={"ProjectUid": project}) as project_client:
         project_client.get("/v1/registries/oci/summary")
     clean_emulator.registries()  # admin calls are not logged
 
@@ -142,24 +142,20 @@ def test_request_log_and_counters(clean_emulator: Emulator, palette: httpx.Clien
     assert counters["by_route"]["POST /v1/registries/oci/basic"] == 1
 
 
-def test_reset_clears_state_but_keeps_projects(clean_emulator: Emulator, palette: httpx.Client) -> None:
-    project = clean_emulator.project_uid("Team-A")
-    create(palette, "basic", BODY)
+def test_reset_clears_state(clean_emulator: Emulator, palette: httpx.Client) -> None:
+    create(palette, "basic", {**BODY, "spec": {**BODY["spec"], "futureField": 1}})
+    assert clean_emulator.unknown_fields() == ["POST /v1/registries/oci/basic: spec.futureField"]
     clean_emulator.add_faults([{"path": "/nothing-matches", "kind": "drop"}])
     clean_emulator.reset()
     assert clean_emulator.registries() == [] and clean_emulator.faults() == []
     assert clean_emulator.requests() == [] and clean_emulator.counters() == {"total": 0, "writes": 0, "by_route": {}}
-    projects = palette.get("/v1/dashboard/projects/metadata", params={"name": "Team-A"}).json()["items"]
-    assert projects[0]["metadata"]["uid"] == project
+    assert clean_emulator.unknown_fields() == []
     create(palette, "basic", BODY)  # the name is free again
 
 
 def test_seed_patch_and_delete_out_of_band(clean_emulator: Emulator, palette: httpx.Client) -> None:
-    project = clean_emulator.project_uid("Team-A")
-    uid = clean_emulator.seed("basic", BODY, scope="project", project_uid=project)
-    with clean_emulator.client(project_uid=project) as project_client:
-        assert project_client.get(f"/v1/registries/oci/{uid}/basic").json()["spec"]["scope"] == "project"
-    assert error_of(palette.get(f"/v1/registries/oci/{uid}/basic"), 404)["code"] == "ResourceNotFound"
+    uid = clean_emulator.seed("basic", BODY, scope="system")
+    assert palette.get(f"/v1/registries/oci/{uid}/basic").json()["spec"]["scope"] == "system"
 
     tenant_uid = clean_emulator.seed("basic", BODY)
     patched = clean_emulator.patch(tenant_uid, {"endpoint": "drifted.example.com", "auth": {"username": "x"}})
@@ -169,8 +165,7 @@ def test_seed_patch_and_delete_out_of_band(clean_emulator: Emulator, palette: ht
     assert error_of(palette.get(f"/v1/registries/oci/{tenant_uid}/basic"), 404)["code"] == "ResourceNotFound"
 
     dumped = clean_emulator.registries()
-    assert [(item["uid"], item["scope"], item["projectUid"], item["kind"]) for item in dumped] == [
-        (uid, "project", project, "basic")]
+    assert [(item["uid"], item["scope"], item["kind"]) for item in dumped] == [(uid, "system", "basic")]
 
 
 def test_seed_rejects_bad_input(clean_emulator: Emulator) -> None:

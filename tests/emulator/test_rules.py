@@ -73,24 +73,34 @@ def test_pack_needs_base_content_path(palette: httpx.Client) -> None:
     assert "spec.baseContentPath: is required" in error["message"] and "pack" in error["message"]
 
 
-def test_legacy_helm_registry_must_be_re_registered(palette: httpx.Client, clean_emulator: Emulator) -> None:
+def test_legacy_helm_registry_takes_sync_but_does_not_synchronize(
+    palette: httpx.Client, clean_emulator: Emulator
+) -> None:
+    """A registry created before Palette 4.5.0 accepts isSyncSupported = true and goes on reporting that it
+    does not synchronize (status.syncStatus.isSyncSupported false), until it is re-registered."""
     body = basic_registry("old-charts", "oci.example.com", base_content_path="charts")
     uid = clean_emulator.seed("basic", body, legacy=True)
     got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
     assert got["status"]["syncStatus"]["isSyncSupported"] is False
     body["spec"]["isSyncSupported"] = True
-    error = error_of(palette.put(f"/v1/registries/oci/{uid}/basic", json=body), 400)
-    assert "before Palette 4.5.0" in error["message"] and "re-register" in error["message"]
+    assert palette.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204
+    got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
+    assert got["spec"]["isSyncSupported"] is True
+    assert got["status"]["syncStatus"] == {"isSyncSupported": False, "status": ""}
+    assert error_of(palette.post(f"/v1/registries/oci/{uid}/basic/sync"), 400)
     body["spec"]["isSyncSupported"] = False
     body["spec"]["endpoint"] = "oci2.example.com"
     assert palette.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204  # other updates work
 
 
-def test_sync_capability_of_new_registries(palette: httpx.Client) -> None:
+def test_status_reports_whether_a_registry_synchronizes(palette: httpx.Client) -> None:
+    """status.syncStatus.isSyncSupported is the sync on/off setting, as Spectro Cloud's provider reads it."""
     helm = create(palette, "basic", basic_registry("helm", "oci.example.com"))
+    syncing = create(palette, "basic", basic_registry("syncing", "oci.example.com", base_content_path="c", sync=True))
     ecr = create(palette, "ecr", ecr_registry("ecr", access_key="AKIA", secret_key="secret"))
-    assert palette.get(f"/v1/registries/oci/{helm}/basic/sync/status").json()["isSyncSupported"] is True
-    assert palette.get(f"/v1/registries/oci/{ecr}/ecr/sync/status").json()["isSyncSupported"] is True
+    assert palette.get(f"/v1/registries/oci/{helm}/basic/sync/status").json()["isSyncSupported"] is False
+    assert palette.get(f"/v1/registries/oci/{syncing}/basic/sync/status").json()["isSyncSupported"] is True
+    assert palette.get(f"/v1/registries/oci/{ecr}/ecr/sync/status").json()["isSyncSupported"] is False
 
 
 def test_sync_endpoint_on_registry_without_sync(palette: httpx.Client) -> None:

@@ -1,4 +1,4 @@
-"""API keys and scopes: 401, system/tenant/project visibility, and the 403 on system registries."""
+"""API keys and scopes: 401, tenant/system visibility (ProjectUid ignored), and the 403 on system registries."""
 
 from __future__ import annotations
 
@@ -20,45 +20,46 @@ def test_missing_or_wrong_api_key(clean_emulator: Emulator, api_key: str | None)
         assert "not-a-key" not in error["message"]
 
 
-def test_unknown_project_uid(clean_emulator: Emulator) -> None:
-    with clean_emulator.client(project_uid="0123456789abcdef01234567") as client:
-        error = error_of(client.get("/v1/registries/oci/summary"), 400)
-        assert "ProjectUid" in error["message"] and error["code"] != "ResourceNotFound"
+PROJECT_HEADER = {"ProjectUid": "0123456789abcdef01234567"}
+
+
+def test_a_project_header_is_served_at_tenant_level(palette: httpx.Client, clean_emulator: Emulator) -> None:
+    """Registries are tenant-level: a call that carries ProjectUid (any uid) sees and makes tenant registries."""
+    tenant_uid = create(palette, "basic", basic_registry("tenant-reg", "oci.example.com"))
+    with clean_emulator.client(headers=PROJECT_HEADER) as from_project:
+        project_made = create(from_project, "basic", basic_registry("from-project", "oci.example.com"))
+        assert _names(from_project) == {"tenant-reg", "from-project"}
+        assert from_project.get(f"/v1/registries/oci/{tenant_uid}/basic").json()["spec"]["scope"] == "tenant"
+        taken = basic_registry("tenant-reg", "x.io")
+        conflict = error_of(from_project.post("/v1/registries/oci/basic", json=taken), 409)
+        assert "tenant" in conflict["message"]
+    assert palette.get(f"/v1/registries/oci/{project_made}/basic").json()["spec"]["scope"] == "tenant"
+    assert [r["scope"] for r in clean_emulator.registries()] == ["tenant", "tenant"]
+    headers_seen = {r["project_uid"] for r in clean_emulator.requests()}
+    assert headers_seen == {None, PROJECT_HEADER["ProjectUid"]}  # logged, and ignored
 
 
 def _names(client: httpx.Client) -> set[str]:
     return {item["metadata"]["name"] for item in client.get("/v1/registries/oci/summary").json()["items"]}
 
 
-def test_scopes_and_visibility(
-    palette: httpx.Client, palette_project: httpx.Client, palette_system: httpx.Client, clean_emulator: Emulator
-) -> None:
+def test_scopes_and_visibility(palette: httpx.Client, palette_system: httpx.Client) -> None:
     tenant_uid = create(palette, "basic", basic_registry("tenant-reg", "oci.example.com"))
-    project_uid = create(palette_project, "basic", basic_registry("project-reg", "oci.example.com"))
     system_uid = create(palette_system, "basic", basic_registry("system-reg", "oci.example.com"))
-    with clean_emulator.client(project="Default") as default_project:
-        create(default_project, "basic", basic_registry("default-project-reg", "oci.example.com"))
-        assert _names(default_project) == {"default-project-reg", "tenant-reg", "system-reg"}
 
-    assert _names(palette_project) == {"project-reg", "tenant-reg", "system-reg"}
     assert _names(palette) == {"tenant-reg", "system-reg"}
     assert _names(palette_system) == {"system-reg"}
-
-    for client, uid, scope in [(palette, tenant_uid, "tenant"), (palette_project, project_uid, "project"),
-                               (palette_system, system_uid, "system")]:
+    for client, uid, scope in [(palette, tenant_uid, "tenant"), (palette_system, system_uid, "system")]:
         assert client.get(f"/v1/registries/oci/{uid}/basic").json()["spec"]["scope"] == scope
         assert client.get(f"/v1/registries/oci/{uid}").json()["scope"] == scope
-    assert error_of(palette.get(f"/v1/registries/oci/{project_uid}/basic"), 404)["code"] == "ResourceNotFound"
-    stored = clean_emulator.registry(project_uid)
-    assert stored is not None and stored["projectUid"] == clean_emulator.project_uid("Team-A")
 
 
 def test_tenant_key_may_use_but_not_change_system_registries(
-    palette: httpx.Client, palette_project: httpx.Client, palette_system: httpx.Client
+    palette: httpx.Client, palette_system: httpx.Client, clean_emulator: Emulator
 ) -> None:
     body = basic_registry("shared", "oci.example.com", base_content_path="charts", sync=True)
     uid = create(palette_system, "basic", body)
-    for client in (palette, palette_project):
+    for client in (palette, clean_emulator.client(headers=PROJECT_HEADER)):
         assert client.get(f"/v1/registries/oci/{uid}/basic").status_code == 200
         assert client.get(f"/v1/registries/oci/{uid}/basic/sync/status").status_code == 200
         for method, path in [("PUT", f"/v1/registries/oci/{uid}/basic"), ("DELETE", f"/v1/registries/oci/{uid}/basic"),
@@ -67,12 +68,6 @@ def test_tenant_key_may_use_but_not_change_system_registries(
             assert error["code"] == "Forbidden" and "system" in error["message"]
     assert palette_system.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204
     assert palette_system.delete(f"/v1/registries/oci/{uid}/basic").status_code == 204
-
-
-def test_project_key_may_change_tenant_registries(palette: httpx.Client, palette_project: httpx.Client) -> None:
-    uid = create(palette, "basic", basic_registry("tenant-reg", "oci.example.com"))
-    changed = basic_registry("tenant-reg", "oci2.example.com")
-    assert palette_project.put(f"/v1/registries/oci/{uid}/basic", json=changed).status_code == 204
 
 
 def test_system_scope_does_not_see_tenant_registries(palette: httpx.Client, palette_system: httpx.Client) -> None:

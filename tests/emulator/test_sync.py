@@ -30,7 +30,9 @@ def test_status_is_computed_from_timestamps() -> None:
         "isSyncSupported": True, "status": "Failed", "message": "boom", "lastRunTime": "1970-01-01T00:01:40.000Z"}
     running = _registry(SyncRun(generation=1, started=100.0))
     assert sync_status(running, delay=0.0, now=500.0)["status"] == "InProgress"  # outcome not known yet
-    assert sync_status(_registry(SyncRun(), enabled=False), delay=0.0) == {"isSyncSupported": True, "status": ""}
+    assert sync_status(_registry(SyncRun(), enabled=False), delay=0.0) == {"isSyncSupported": False, "status": ""}
+    words = sync_status(done, delay=0.0, now=102.0, variants=frozenset({"sync-words"}))
+    assert words["status"] == "Completed" and "lastSyncedTime" in words
 
 
 def test_in_progress_then_success_in_accept_mode(accept_emulator: Emulator) -> None:

@@ -1,9 +1,9 @@
 """A real `palette-emulator` process for tests, with helpers for its admin API.
 
-    emu = Emulator(projects=("Team-A",), sync_delay=0.2).start()
+    emu = Emulator(sync_delay=0.2).start()
     with emu.client() as palette:                      # ApiKey header set; answers checked vs swagger
         palette.post("/v1/registries/oci/basic", json=body)
-    emu.client(project="Team-A")                        # ProjectUid header for that project
+    emu.set_variants(["registry-type-upper"])         # answer as Palette may (provider/emulator/variants.py)
     emu.client(api_key=emu.system_api_key)              # a system administrator
     emu.set_faults([{"path": "/oci/basic$", "kind": "status", "status": 503}])
     emu.registries()                                    # everything stored, secrets in clear
@@ -44,7 +44,7 @@ class Emulator:
         *,
         api_keys: Sequence[str] = ("test-api-key",),
         system_api_keys: Sequence[str] = ("test-system-api-key",),
-        projects: Sequence[str] = ("Team-A",),
+        variants: Sequence[str] = (),
         sync_delay: float = 0.2,
         validate: str = "contact",
         db: str | Path | None = None,
@@ -58,13 +58,12 @@ class Emulator:
         """`ca_pem` is the CA that signed `tls_cert`, so the helpers can trust the HTTPS emulator."""
         self.api_keys = tuple(api_keys)
         self.system_api_keys = tuple(system_api_keys)
-        self.projects = tuple(projects)
         self.sync_delay = sync_delay
         self._argv = [*emulator_command(), "--host", "127.0.0.1", "--port", "0",
                       "--sync-delay", str(sync_delay), "--validate", validate]
         self._argv += [arg for key in self.api_keys for arg in ("--api-key", key)]
         self._argv += [arg for key in self.system_api_keys for arg in ("--system-api-key", key)]
-        self._argv += [arg for name in self.projects for arg in ("--project", name)]
+        self._argv += [arg for name in variants for arg in ("--variant", name)]
         if db is not None:
             self._argv += ["--db", str(db)]
         if tls_cert is not None and tls_key is not None:
@@ -79,7 +78,6 @@ class Emulator:
         self._start_timeout = start_timeout
         self.process: ManagedProcess | None = None
         self.url = ""
-        self._projects_by_name: dict[str, str] = {}
         self._admin: httpx.Client | None = None
 
     # Lifecycle
@@ -122,35 +120,16 @@ class Emulator:
         """The first system administrator's API key."""
         return self.system_api_keys[0]
 
-    def project_uid(self, name: str) -> str:
-        """The uid of the project called `name` ("Default" always exists)."""
-        if name not in self._projects_by_name:
-            answer = self._http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": self.api_key})
-            answer.raise_for_status()
-            self._projects_by_name = {p["metadata"]["name"]: p["metadata"]["uid"] for p in answer.json()["items"]}
-        return self._projects_by_name[name]
-
-    @property
-    def default_project_uid(self) -> str:
-        return self.project_uid("Default")
-
     def client(
         self,
         *,
         api_key: str | None = None,
-        project: str | None = None,
-        project_uid: str | None = None,
         check_swagger: bool = True,
         **kwargs: Any,
     ) -> httpx.Client:
-        """An httpx client for the Palette API: ApiKey (default: the tenant key), optionally ProjectUid
-        (by project name or uid). With `check_swagger`, every answer is checked against the swagger
-        (an AssertionError names the mismatch)."""
+        """An httpx client for the Palette API: ApiKey (default: the tenant key). With `check_swagger`,
+        every answer is checked against the swagger (an AssertionError names the mismatch)."""
         headers = {"ApiKey": self.api_key if api_key is None else api_key, **kwargs.pop("headers", {})}
-        if project is not None:
-            project_uid = self.project_uid(project)
-        if project_uid is not None:
-            headers["ProjectUid"] = project_uid
         hooks = {"response": [check_response]} if check_swagger else {}
         kwargs.setdefault("timeout", 30.0)
         kwargs.setdefault("verify", self._verify)
@@ -173,8 +152,17 @@ class Emulator:
         return self._http.get("/emulator/health").status_code == 200
 
     def reset(self) -> None:
-        """Forget registries, the request log, counters and faults (keys and projects stay)."""
+        """Forget registries, the request log, counters, faults and unknown fields; no variant."""
         self._admin_call("POST", "/emulator/reset")
+        self.set_variants([])
+
+    def set_variants(self, names: Sequence[str]) -> list[str]:
+        """Answer as Palette may where the evidence is silent (provider/emulator/variants.py)."""
+        return list(self._admin_call("PUT", "/emulator/variants", json={"active": list(names)})["active"])
+
+    def unknown_fields(self) -> list[str]:
+        """Request body fields the swagger does not declare, as the emulator dropped them."""
+        return list(self._admin_call("GET", "/emulator/unknown-fields")["items"])
 
     def add_faults(self, rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Add fault rules (see provider/emulator/faults.py); returns every active rule with its id."""
@@ -200,7 +188,7 @@ class Emulator:
         return dict(self._admin_call("GET", "/emulator/counters"))
 
     def registries(self) -> list[dict[str, Any]]:
-        """Every stored registry, secrets in clear: uid, name, kind, providerType, scope, projectUid,
+        """Every stored registry, secrets in clear: uid, name, kind, providerType, scope,
         legacy, spec, syncStatus, creationTimestamp, lastModifiedTimestamp."""
         return list(self._admin_call("GET", "/emulator/registries")["items"])
 
@@ -213,13 +201,10 @@ class Emulator:
         registry: Mapping[str, Any],
         *,
         scope: str = "tenant",
-        project_uid: str | None = None,
         legacy: bool = False,
     ) -> str:
         """Store a registry out of band (e.g. a system or legacy one); returns its uid."""
         body = {"kind": kind, "registry": dict(registry), "scope": scope, "legacy": legacy}
-        if project_uid is not None:
-            body["project_uid"] = project_uid
         return str(self._admin_call("POST", "/emulator/registries", json=body)["uid"])
 
     def patch(self, uid: str, spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from provider.palette.errors import ConflictError, ForbiddenError, NotFoundError
 from provider.palette.models import BasicOciRegistry, EcrRegistry, keep_secret
 from tests.harness.emulator import Emulator
 from tests.palette.builders import basic, ecr_keys, ecr_sts
-from tests.palette.conftest import PaletteFactory
 
 UNKNOWN_UID = "0123456789abcdef01234567"
 
@@ -122,53 +121,14 @@ def test_palette_refusing_a_body_is_a_validation_error(palette: PaletteClient, c
     assert [(r["method"], r["status"]) for r in requests] == [("POST", 400)]  # a 400 is not retried
 
 
-def test_project_scope_sends_the_header_and_keeps_registries_apart(
-    palette_factory: PaletteFactory, clean_emulator: Emulator
-) -> None:
-    team_uid = clean_emulator.project_uid("Team-A")
-    tenant = palette_factory()
-    project = palette_factory(project_uid=team_uid)
-
-    tenant_uid = tenant.create_basic(basic("shared-charts"))
-    project_uid = project.create_basic(basic("team-charts"))
-
-    assert project.get_basic(project_uid).spec.scope == "project"
-    assert {r.metadata.uid for r in project.list_oci()} == {tenant_uid, project_uid}  # tenant ones show too
-    assert {r.metadata.uid for r in tenant.list_oci()} == {tenant_uid}
-    with pytest.raises(NotFoundError):
-        tenant.get_basic(project_uid)
-
-    log = [
-        (r["method"], r["path"], r["project_uid"], r["status"])
-        for r in clean_emulator.requests()
-        if "/registries/" in r["path"]  # not the harness's own project lookup
-    ]
-    assert log == [
-        ("POST", "/v1/registries/oci/basic", None, 201),
-        ("POST", "/v1/registries/oci/basic", team_uid, 201),
-        ("GET", f"/v1/registries/oci/{project_uid}/basic", team_uid, 200),
-        ("GET", "/v1/registries/oci/summary", team_uid, 200),
-        ("GET", "/v1/registries/oci/summary", None, 200),
-        ("GET", f"/v1/registries/oci/{project_uid}/basic", None, 404),
-    ]
-
-
-def test_resolve_project_by_name_or_uid(palette_factory: PaletteFactory, clean_emulator: Emulator) -> None:
-    team_uid = clean_emulator.project_uid("Team-A")
-    # Projects are listed at tenant level: even a project-scoped client sends no ProjectUid for it.
-    palette = palette_factory(project_uid=clean_emulator.default_project_uid)
-
-    assert palette.resolve_project("Team-A") == team_uid
-    assert palette.resolve_project(team_uid) == team_uid
-    assert {p.metadata.name for p in palette.list_projects()} >= {"Default", "Team-A"}
-    with pytest.raises(NotFoundError) as caught:
-        palette.resolve_project("team-a")  # names are case-sensitive
-    assert "'team-a'" in str(caught.value) and "case-sensitive" in str(caught.value)
-    with pytest.raises(NotFoundError):
-        palette.resolve_project(UNKNOWN_UID)
-
-    project_requests = [r for r in clean_emulator.requests() if r["path"] == "/v1/dashboard/projects/metadata"]
-    assert project_requests and all(r["project_uid"] is None for r in project_requests)
+def test_registry_calls_are_tenant_level(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    """No registry call carries a ProjectUid header: registries are tenant-level (FIDELITY.md, "Scope")."""
+    uid = palette.create_basic(basic("tenant-charts"))
+    assert palette.get_basic(uid).spec.scope == "tenant"
+    palette.list_oci()
+    palette.delete_basic(uid)
+    log = clean_emulator.requests()
+    assert len(log) == 4 and all(r["project_uid"] is None for r in log)
 
 
 def test_a_tenant_key_cannot_change_a_system_registry(palette: PaletteClient, clean_emulator: Emulator) -> None:

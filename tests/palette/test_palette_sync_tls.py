@@ -86,4 +86,4 @@ def test_insecure_skips_verification(tls_emulator: Emulator) -> None:
 def test_the_https_scheme_is_implied(tls_emulator: Emulator, test_ca: CertificateAuthority) -> None:
     host = tls_emulator.url.removeprefix("https://")
     with PaletteClient(host, tls_emulator.api_key, ca_pem=test_ca.cert_pem, **FAST) as palette:
-        assert palette.base_url == tls_emulator.url and palette.list_projects()
+        assert palette.base_url == tls_emulator.url and palette.list_oci() == []

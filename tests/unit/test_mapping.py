@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from provider.palette.models import BasicOciRegistry, EcrRegistry, OciRegistryStatus, RegistrySyncStatus
+from provider.palette.models import (
+    BasicOciRegistry,
+    EcrRegistry,
+    OciRegistryStatus,
+    RegistrySyncStatus,
+    TlsConfiguration,
+)
 from provider.registries import mapping
 
 ECR = "123456789012.dkr.ecr.eu-west-2.amazonaws.com"
@@ -22,6 +28,7 @@ def values(**overrides):
         "ecr": None,
         "tls": None,
         "timeouts": None,
+        "base_path": None,
     }
     base.update(overrides)
     return base
@@ -31,7 +38,8 @@ def as_palette_returns(registry, uid="0123456789abcdef01234567"):
     """What a GET answers for what was sent: uid and status added, secrets masked."""
     wire = registry.model_copy(deep=True)
     wire.metadata.uid = uid
-    wire.status = OciRegistryStatus(sync_status=RegistrySyncStatus(is_sync_supported=True, status="Success"))
+    syncing = bool(wire.spec.is_sync_supported)
+    wire.status = OciRegistryStatus(sync_status=RegistrySyncStatus(is_sync_supported=syncing, status="Success"))
     if isinstance(wire, BasicOciRegistry):
         wire.spec.scope = "tenant"
         if wire.spec.auth.password:
@@ -43,13 +51,20 @@ def as_palette_returns(registry, uid="0123456789abcdef01234567"):
     return wire
 
 
-STORED = ("name", "endpoint", "base_content_path", "auto_sync", "basic_auth", "ecr", "tls")
+STORED = ("name", "endpoint", "base_content_path", "base_path", "auto_sync", "basic_auth", "ecr", "tls")
+
+
+def tls(**overrides):
+    return {"ca_certificate": None, "insecure_skip_verify": None, "client_certificate": None, "client_key": None,
+            **overrides}
 
 CASES = {
     "basic": values(),
     "public": values(basic_auth=None, auto_sync=False, base_content_path=None),
-    "basic+tls": values(tls={"ca_certificate": "PEM\n", "insecure_skip_verify": None}),
-    "insecure": values(tls={"ca_certificate": None, "insecure_skip_verify": True}),
+    "basic+tls": values(tls=tls(ca_certificate="PEM\n")),
+    "insecure": values(tls=tls(insecure_skip_verify=True)),
+    "client certificate": values(tls=tls(client_certificate="CERT\n", client_key="KEY\n"), base_path="/artifactory"),
+    "public ecr": values(endpoint="public.ecr.aws", basic_auth=None, auto_sync=False, ecr={}),
     "ecr keys": values(endpoint=ECR, basic_auth=None, ecr={"access_key_id": "AKIA", "secret_access_key": "sk"}),
     "ecr sts": values(
         endpoint=ECR,
@@ -115,11 +130,11 @@ def test_real_drift_shows():
     state = mapping.flatten(wire, config)
     assert state["endpoint"] == "https://elsewhere.example.com"
     assert state["basic_auth"]["username"] == "someone-else"
-    assert state["tls"] == {"ca_certificate": None, "insecure_skip_verify": True}
+    assert state["tls"] == tls(insecure_skip_verify=True)
 
 
 def test_palette_spellings_of_the_same_value_keep_the_configured_one():
-    config = values(base_content_path="", tls={"ca_certificate": "PEM\n", "insecure_skip_verify": False})
+    config = values(base_content_path="", tls=tls(ca_certificate="PEM\n", insecure_skip_verify=False))
     wire = as_palette_returns(mapping.expand(config, "helm"))
     wire.spec.auth.tls.ca = "PEM"
     state = mapping.flatten(wire, config)
@@ -140,3 +155,116 @@ def test_sync_fields_are_flattened():
         "boom",
         "2026-01-01T00:00:00Z",
     )
+
+
+# ---------------------------------------------------------------------------- what Palette may answer
+
+
+def test_auto_sync_is_read_from_the_status_when_palette_reports_it_there():
+    wire = as_palette_returns(mapping.expand(values(auto_sync=True), "helm"))
+    wire.status = OciRegistryStatus(sync_status=RegistrySyncStatus(is_sync_supported=False, status=""))
+    assert mapping.flatten(wire, values())["auto_sync"] is False  # a legacy registry: spec says true, status false
+    wire.spec.is_sync_supported = None  # an answer with the flag in the status only
+    wire.status = OciRegistryStatus(sync_status=RegistrySyncStatus(is_sync_supported=True, status="Running"))
+    assert mapping.flatten(wire, values())["auto_sync"] is True
+
+
+@pytest.mark.parametrize("status", [None, OciRegistryStatus(), OciRegistryStatus(sync_status=RegistrySyncStatus())])
+def test_auto_sync_falls_back_to_the_spec_without_a_status_flag(status):
+    wire = as_palette_returns(mapping.expand(values(auto_sync=True), "helm"))
+    wire.status = status
+    state = mapping.flatten(wire, values())
+    assert state["auto_sync"] is True and state["sync_status"] == ""
+
+
+@pytest.mark.parametrize(("auth_type", "expected"), [("basic", "basic"), ("noAuth", "none"), ("NOAUTH", "none"),
+                                                     ("", "none"), (None, "none"), ("token", "token")])
+def test_basic_auth_types_palette_may_answer(auth_type, expected):
+    wire = as_palette_returns(mapping.expand(values(), "helm"))
+    wire.spec.auth.type = auth_type
+    state = mapping.flatten(wire, None)
+    assert state["auth_type"] == expected
+    assert (state["basic_auth"] is not None) == (expected == "basic")
+
+
+@pytest.mark.parametrize("credential_type", ["pod-identity", "something-new", "SECRET"])
+def test_ecr_credential_types_this_provider_does_not_manage_still_read(credential_type):
+    wire = as_palette_returns(mapping.expand(CASES["ecr keys"], "helm"))
+    assert wire.spec.credentials is not None
+    wire.spec.credentials.credential_type = credential_type
+    state = mapping.flatten(wire, None)
+    assert state["auth_type"] == "ecr" and set(state["ecr"]) == {"access_key_id", "secret_access_key", "role_arn",
+                                                                  "external_id"}
+    assert (state["ecr"]["access_key_id"] == "AKIA") == (credential_type == "SECRET")
+
+
+def test_answers_without_tls_scope_or_status_flatten():
+    wire = as_palette_returns(mapping.expand(values(), "helm"))
+    wire.spec.auth.tls = None
+    wire.spec.scope = None
+    wire.status = None
+    state = mapping.flatten(wire, values())
+    assert state["tls"] is None and state["scope"] == "" and state["sync_status"] == ""
+
+
+def test_provider_type_and_scope_are_normalised():
+    wire = as_palette_returns(mapping.expand(values(), "helm"))
+    wire.spec.provider_type, wire.spec.scope = "Helm", "Tenant"
+    state = mapping.flatten(wire, None)
+    assert (state["provider_type"], state["scope"]) == ("helm", "tenant")
+
+
+# ---------------------------------------------------------------------------- updates are read-modify-write
+
+
+def ui_made_basic() -> BasicOciRegistry:
+    """A registry as Palette answers one made in the UI: a client certificate and a base path."""
+    wire = as_palette_returns(mapping.expand(values(), "helm"))
+    wire.spec.base_path = "/artifactory/api"
+    wire.spec.auth.tls = TlsConfiguration(enabled=True, ca="", certificate="UI-CERT", key="abc***xyz")
+    wire.spec.contains_spectro_manifest = True
+    return wire
+
+
+def test_an_update_keeps_what_the_configuration_does_not_manage():
+    current = ui_made_basic()
+    update = mapping.expand(values(basic_auth={"username": "robot$ci", "password": "rotated"}), "helm", current)
+    assert isinstance(update, BasicOciRegistry)
+    assert update.spec.base_path == "/artifactory/api" and update.spec.contains_spectro_manifest is True
+    assert update.spec.auth.tls is not None
+    assert (update.spec.auth.tls.certificate, update.spec.auth.tls.key) == ("UI-CERT", "abc***xyz")
+    assert update.spec.auth.password == "rotated" and update.metadata.uid == current.metadata.uid
+    assert update.spec.scope is None  # Palette decides the scope
+    assert current.spec.auth.password == "s3c***ord"  # Palette's answer itself is untouched
+
+
+def test_configured_settings_replace_palettes():
+    config = values(base_path="/v2-prefix", tls=tls(client_certificate="MY-CERT", client_key="MY-KEY"))
+    update = mapping.expand(config, "helm", ui_made_basic())
+    assert isinstance(update, BasicOciRegistry) and update.spec.auth.tls is not None
+    assert update.spec.base_path == "/v2-prefix"
+    assert (update.spec.auth.tls.certificate, update.spec.auth.tls.key) == ("MY-CERT", "MY-KEY")
+
+
+def test_unmanaged_settings_stay_out_of_the_state():
+    state = mapping.flatten(ui_made_basic(), values())
+    assert state["base_path"] is None and state["tls"] is None
+
+
+def test_an_ecr_update_keeps_partition_and_policy_arns():
+    current = as_palette_returns(mapping.expand(CASES["ecr keys"], "pack"))
+    assert isinstance(current, EcrRegistry) and current.spec.credentials is not None
+    current.spec.credentials.partition = "aws-us-gov"
+    current.spec.credentials.policy_arns = ["arn:aws:iam::123456789012:policy/p"]
+    config = CASES["ecr sts"]
+    update = mapping.expand(config, "pack", current)
+    assert isinstance(update, EcrRegistry) and update.spec.credentials is not None
+    account = update.spec.credentials
+    assert (account.partition, account.policy_arns) == ("aws-us-gov", ["arn:aws:iam::123456789012:policy/p"])
+    assert account.credential_type == "sts" and account.access_key is None and account.secret_key is None
+
+
+def test_a_public_ecr_registry_sends_no_credentials():
+    update = mapping.expand(CASES["public ecr"], "helm")
+    wire = update.model_dump(by_alias=True, exclude_none=True)
+    assert wire["spec"]["isPrivate"] is False and "credentials" not in wire["spec"]

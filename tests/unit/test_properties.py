@@ -47,6 +47,8 @@ RESOURCES: dict[str, type[RegistryResource]] = {
 }
 ECR_HOST = "123456789012.dkr.ecr.eu-west-2.amazonaws.com"
 PEM = CertificateAuthority.create().cert_pem  # a real certificate: the rules parse it
+# Shaped like a private key: the rules check the PEM type, not the key.
+KEY = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"
 
 # -------------------------------------------------------------------------------- strategies
 # Realistic values and their near misses, mixed with arbitrary text: the rules must judge both.
@@ -108,6 +110,7 @@ def configurations(unknown: bool = True) -> st.SearchStrategy[dict[str, Any]]:
             "name": maybe(st.one_of(st.sampled_from(["charts", "packs-ecr", "zarf-1"]), texts), unknown),
             "endpoint": maybe(endpoints, unknown),
             "base_content_path": maybe(st.one_of(st.sampled_from(["charts", "spectro-packs", " "]), texts), unknown),
+            "base_path": maybe(st.one_of(st.sampled_from(["/artifactory/api", ""]), texts), unknown),
             "auto_sync": maybe(st.booleans(), unknown),
             "wait_for_sync": maybe(st.booleans(), unknown),
             "preflight": preflight_modes,
@@ -121,7 +124,15 @@ def configurations(unknown: bool = True) -> st.SearchStrategy[dict[str, Any]]:
                 },
                 unknown,
             ),
-            "tls": block({"ca_certificate": pems, "insecure_skip_verify": st.booleans()}, unknown),
+            "tls": block(
+                {
+                    "ca_certificate": pems,
+                    "insecure_skip_verify": st.booleans(),
+                    "client_certificate": pems,
+                    "client_key": st.one_of(st.just(KEY), texts),
+                },
+                unknown,
+            ),
             "timeouts": block({"create": durations, "update": durations}, unknown),
         }
     )
@@ -282,13 +293,21 @@ def plausible_configurations(draw: st.DrawFn) -> dict[str, Any]:
     tls = draw(
         st.none()
         | st.fixed_dictionaries(
-            {"ca_certificate": st.none() | st.just(PEM), "insecure_skip_verify": st.none() | st.booleans()}
+            {
+                "ca_certificate": st.none() | st.just(PEM),
+                "insecure_skip_verify": st.none() | st.booleans(),
+                "client_certificate": st.just(None),
+                "client_key": st.just(None),
+            }
         )
     )
+    if tls is not None and draw(st.booleans()):
+        tls["client_certificate"], tls["client_key"] = PEM, KEY
     return {
         "name": draw(words("._-", 40) | secrets),
         "endpoint": draw(registry_endpoints(ecr=ecr is not None)),
         "base_content_path": draw(st.none() | words("/_.-", 30)),
+        "base_path": None if ecr is not None else draw(st.none() | words("/_.-", 30)),
         "auto_sync": draw(st.none() | st.booleans()),
         "wait_for_sync": draw(st.none() | st.booleans()),
         "preflight": draw(st.sampled_from([None, "off", "apply", "plan"])),

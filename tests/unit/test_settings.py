@@ -10,9 +10,8 @@ from provider.settings import DEFAULT_HOST, resolve
 def test_defaults_with_only_a_key():
     settings, problems = resolve({}, {"PALETTE_API_KEY": "k"})
     assert problems == [] and settings is not None
-    assert (settings.host, settings.project, settings.insecure, settings.request_timeout, settings.max_retries) == (
+    assert (settings.host, settings.insecure, settings.request_timeout, settings.max_retries) == (
         DEFAULT_HOST,
-        None,
         False,
         30.0,
         5,

@@ -103,9 +103,8 @@ def test_client_refuses_a_bad_ca_pem() -> None:
 
 
 def test_client_settings_are_kept() -> None:
-    with PaletteClient("palette.example", " key\n", project_uid="5f0000000000000000000001", max_retries=2) as client:
+    with PaletteClient("palette.example", " key\n", max_retries=2) as client:
         assert client.base_url == "https://palette.example"
-        assert client.project_uid == "5f0000000000000000000001"
         assert client.policy.attempts == 3
         assert "key" not in repr(client)
     assert f"terraform-provider-oci/{__version__}" == DEFAULT_USER_AGENT
@@ -118,7 +117,8 @@ def test_client_settings_are_kept() -> None:
     [
         ("Success", SyncState.SUCCEEDED),
         ("Completed", SyncState.SUCCEEDED),
-        ("active", SyncState.SUCCEEDED),
+        ("active", SyncState.IN_PROGRESS),  # not a word Spectro Cloud's provider counts as done
+        ("Unknown", SyncState.IN_PROGRESS),
         ("Failed", SyncState.FAILED),
         ("ERROR", SyncState.FAILED),
         ("InProgress", SyncState.IN_PROGRESS),
@@ -135,14 +135,10 @@ def test_sync_statuses_are_classified(status: str | None, state: SyncState) -> N
 
 
 def test_scope_matching_for_create_recovery() -> None:
-    assert scope_matches("project", project_scoped=True)
-    assert not scope_matches("tenant", project_scoped=True)
-    assert scope_matches("tenant", project_scoped=False)
-    assert scope_matches("system", project_scoped=False)
-    assert not scope_matches("project", project_scoped=False)
-    assert scope_matches("", project_scoped=True)
-    assert scope_matches("System", project_scoped=False, wanted="system")
-    assert not scope_matches("tenant", project_scoped=False, wanted="system")
+    assert scope_matches("tenant") and scope_matches("system")
+    assert scope_matches("", "tenant") and scope_matches(None, "system")  # answers without a scope
+    assert scope_matches("System", "system") and scope_matches("Tenant", "tenant")
+    assert not scope_matches("tenant", "system")
 
 
 def _item(name: str, kind: str, uid: str) -> OciRegistry:
@@ -216,14 +212,6 @@ def test_kind_dispatch_refuses_unknown_kinds_and_mismatched_models() -> None:
             client.create("ecr", BasicOciRegistry(metadata={"name": "n"}, spec=BasicOciRegistrySpec(endpoint="e")))
         with pytest.raises(ValueError, match="cannot be sent as a 'basic'"):
             client.validate("basic", EcrRegistrySpec(endpoint="e"))
-
-
-def test_set_project_switches_scope() -> None:
-    with PaletteClient("https://palette.example", "k") as client:
-        client.set_project("5f0000000000000000000001")
-        assert client.project_uid == "5f0000000000000000000001"
-        client.set_project(None)
-        assert client.project_uid is None
 
 
 def test_a_lost_create_is_only_matched_by_a_fresh_registry() -> None:

@@ -18,7 +18,6 @@ from provider.palette.models import (
     ObjectMeta,
     OciRegistries,
     OciRegistryEntity,
-    ProjectsMetadata,
     RegistryAuth,
     RegistrySyncStatus,
     TlsConfiguration,
@@ -85,7 +84,7 @@ ECR = {
         "isPrivate": True,
         "isSyncSupported": True,
         "providerType": "pack",
-        "scope": "project",
+        "scope": "tenant",
         "tls": {"enabled": True, "insecureSkipVerify": False},
     },
     "status": {"syncStatus": SYNC},
@@ -115,7 +114,6 @@ ENTITY = {
     "scope": "tenant",
     "type": "basic",
 }
-PROJECTS = {"items": [{"metadata": {"name": "Default", "uid": "5f0000000000000000000001"}}]}
 
 
 @pytest.mark.parametrize(
@@ -126,7 +124,6 @@ PROJECTS = {"items": [{"metadata": {"name": "Default", "uid": "5f000000000000000
         (OciRegistries, "v1OciRegistries", SUMMARY),
         (OciRegistryEntity, "v1OciRegistryEntity", ENTITY),
         (RegistrySyncStatus, "v1RegistrySyncStatus", SYNC),
-        (ProjectsMetadata, "v1ProjectsMetadata", PROJECTS),
         (ObjectMeta, "v1ObjectMeta", META),
         (Uid, "v1Uid", {"uid": "65f0c0ffee0123456789abcd"}),
     ],
