@@ -88,6 +88,8 @@ class RegistryResource:
         self._plan_replacements(ctx, prior, planned)
         if not ctx.requires_replace and _stored_changes(prior, planned):
             planned.update({name: Unknown for name in VOLATILE})
+            if prior.get("auto_sync") != planned["auto_sync"]:
+                planned["sync_supported"] = Unknown  # what Palette reports after the update
         return planned
 
     def _plan_replacements(self, ctx: PlanContext, prior: State, planned: State) -> None:

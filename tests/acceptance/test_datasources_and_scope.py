@@ -1,4 +1,4 @@
-"""Data sources, scopes (tenant, project, system) and provider configuration errors, through real Terraform."""
+"""Data sources, scopes (tenant, system; no project) and provider configuration errors, through real Terraform."""
 
 from __future__ import annotations
 
@@ -79,16 +79,22 @@ def test_data_source_for_a_missing_registry_says_so(workspace: Workspace, clean_
     assert result.returncode == 1 and "Registry not found" in result.stderr and '"nope"' in result.stderr
 
 
-def test_project_scope(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
-    workspace.env["PALETTE_PROJECT"] = "Team-A"
+def test_registries_are_tenant_level(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    """No setting picks a project and no call carries ProjectUid: Palette keeps registries at tenant level."""
     workspace.write(HELM_BASIC.config(parts))
     workspace.apply()
     [stored] = clean_emulator.registries()
-    assert stored["scope"] == "project" and stored["projectUid"] == clean_emulator.project_uid("Team-A")
-    assert workspace.resources()[HELM_BASIC.address]["scope"] == "project"
+    assert stored["scope"] == "tenant" and workspace.resources()[HELM_BASIC.address]["scope"] == "tenant"
     assert workspace.plan_changes() == 0
     workspace.destroy()
     assert clean_emulator.registries() == []
+    assert all(r["project_uid"] is None for r in clean_emulator.requests())
+
+    configured = HELM_BASIC.config(parts).replace('provider "oci" {}', 'provider "oci" {\n  project = "Team-A"\n}')
+    assert "Team-A" in configured
+    workspace.write(configured)
+    result = workspace.plan(check=False)
+    assert result.returncode == 1 and "project" in result.stderr and "Unsupported argument" in result.stderr, result
 
 
 def test_system_registry_changes_are_refused_clearly(
@@ -118,10 +124,9 @@ resource "oci_registry_helm" "this" {{
     [
         ({"PALETTE_API_KEY": ""}, "Missing Palette API key"),
         ({"PALETTE_API_KEY": "wrong-key"}, "Palette rejected the API key"),
-        ({"PALETTE_PROJECT": "No-Such-Project"}, "No-Such-Project"),
         ({"PALETTE_HOST": f"http://127.0.0.1:{free_port()}"}, "Cannot reach Palette"),
     ],
-    ids=["missing-key", "wrong-key", "unknown-project", "unreachable"],
+    ids=["missing-key", "wrong-key", "unreachable"],
 )
 def test_provider_configuration_errors(
     env: dict[str, str], message: str, workspace: Workspace, clean_emulator: Emulator, parts: Parts

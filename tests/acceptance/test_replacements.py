@@ -1,9 +1,13 @@
-"""Changes Palette cannot make in place: basic <-> ECR, sync true -> false, and the re-registration of
-a Helm registry created before Palette 4.5.0."""
+"""Changes Palette cannot make in place: basic <-> ECR, sync true -> false; turning sync on is in place,
+and a Helm registry created before Palette 4.5.0 fails that update with the re-registration command
+(no replacement is ever planned on a guess); a failed sync is a warning, never a taint."""
 
 from __future__ import annotations
 
-from tests.acceptance.scenarios import Parts, Scenario
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts, Scenario
 from tests.harness.emulator import Emulator, basic_registry
 from tests.harness.terraform import Workspace
 
@@ -70,7 +74,7 @@ def test_turning_sync_on_is_in_place_and_off_replaces(
     assert stored["uid"] != uid and stored["spec"]["isSyncSupported"] is False
 
 
-def test_legacy_helm_registry_is_reregistered_to_sync(
+def test_legacy_helm_registry_fails_the_sync_update_with_the_replace_command(
     workspace: Workspace, clean_emulator: Emulator, parts: Parts
 ) -> None:
     body = basic_registry(
@@ -89,12 +93,64 @@ def test_legacy_helm_registry_is_reregistered_to_sync(
 
     workspace.write(HELM_BASIC.config(parts, extra="\n  auto_sync = true"))
     plan = workspace.plan()
-    assert "1 to add, 0 to change, 1 to destroy" in plan.stdout
-    warning = " ".join(plan.output.split())
-    assert "Registry will be re-registered to enable synchronization" in warning
-    assert "created before Palette 4.5.0" in warning
-    workspace.apply()
+    assert "0 to add, 1 to change, 0 to destroy" in plan.stdout  # nothing tells a legacy registry apart yet
+    result = workspace.apply(check=False)
+    message = " ".join(result.stderr.split())
+    assert result.returncode == 1 and "Registry must be re-registered to synchronize" in message
+    assert "created before Palette 4.5.0" in message and "terraform apply -replace=oci_registry_helm." in message
+    assert "auto_sync" in message and "inconsistent result" not in message
+    assert only(clean_emulator)["uid"] == legacy_uid  # updated in place, not replaced
+    assert workspace.resources()[HELM_BASIC.address]["auto_sync"] is False  # the state says what Palette says
+
+    workspace.apply(f"-replace={HELM_BASIC.address}")
     stored = only(clean_emulator)
     assert stored["uid"] != legacy_uid and stored["legacy"] is False and stored["spec"]["isSyncSupported"] is True
     assert workspace.resources()[HELM_BASIC.address]["sync_supported"] is True
     assert workspace.plan_changes() == 0
+
+
+class _OnceThenBroken(BaseHTTPRequestHandler):
+    """An OCI registry that answers `/v2/` once (Palette's validate), then fails (its sync)."""
+
+    answered = 0
+
+    def do_GET(self) -> None:
+        type(self).answered += 1
+        self.send_response(200 if type(self).answered == 1 else 503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_failed_sync_on_create_is_a_warning_and_no_taint(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    _OnceThenBroken.answered = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OnceThenBroken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        workspace.write(
+            f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "this" {{
+  name              = "registry-a"
+  endpoint          = "http://127.0.0.1:{server.server_address[1]}"
+  base_content_path = "charts"
+  auto_sync         = true
+  wait_for_sync     = true
+}}
+"""
+        )
+        result = workspace.apply(check=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    message = " ".join(result.output.split())
+    assert result.returncode == 0, result
+    assert "Warning: Registry synchronization failed" in message and "postcondition" in message
+    state = workspace.resources()[HELM_BASIC.address]
+    stored = only(clean_emulator)
+    assert state["id"] == stored["uid"] and state["sync_status"] == "Failed" and state["sync_message"]
+    assert "tainted" not in workspace.run("show", "-no-color").stdout
+    assert "must be replaced" not in workspace.plan().stdout  # cluster profiles keep their registry
