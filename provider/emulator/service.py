@@ -6,6 +6,7 @@ Failures are ApiErrors (the app turns them into v1Error answers).
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -24,7 +25,7 @@ from .rules import (
     registry_spec,
     sync_capable,
 )
-from .store import Kind, NameTaken, Registry, Scope, Store, new_uid
+from .store import Kind, NameTaken, Registry, Scope, Store, SyncRun, new_uid
 from .sync import SyncRunner, sync_phase, sync_status
 
 
@@ -125,6 +126,21 @@ class Registries:
         """Drift: merge a partial spec without any rule, as if someone changed it in the UI."""
         reg.spec = _merge(reg.spec, partial_spec)
         reg.modified = time.time()
+        self._save(reg)
+
+    def change_kind_out_of_band(self, reg: Registry, kind: Kind, spec: dict[str, Any]) -> None:
+        """Drift: the registry is now of `kind` with `spec`, same uid, as no API allows (a test-only move)."""
+        reg.kind = kind
+        reg.spec = copy.deepcopy(spec)
+        reg.modified = time.time()
+        self._save(reg)
+
+    def end_sync_out_of_band(self, reg: Registry, status: str, message: str) -> None:
+        """A new sync run that has already ended with `status` and `message` (a newer generation, so a
+        check still running for an older one cannot overwrite it). Shown for registries that sync."""
+        now = time.time()
+        started = now - self.config.sync_delay
+        reg.sync = SyncRun(reg.sync.generation + 1, started=started, result=status, message=message, finished=now)
         self._save(reg)
 
     def resync(self, reg: Registry) -> None:

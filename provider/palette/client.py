@@ -42,6 +42,7 @@ from provider.palette.errors import (
     AmbiguousNameError,
     AmbiguousWriteError,
     ConfigurationError,
+    KindChangedError,
     NotFoundError,
     PaletteError,
     SyncFailedError,
@@ -77,6 +78,7 @@ from provider.palette.retry import (
     retry_delay,
     status_disposition,
 )
+from provider.redaction import redact_credentials
 from provider.version import __version__
 
 logger = logging.getLogger("provider.palette")
@@ -398,10 +400,19 @@ class PaletteClient:
     # -- read -----------------------------------------------------------------------------------
 
     def get_basic(self, uid: str) -> BasicOciRegistry:
-        return self._read(BasicOciRegistry, _registry_path(uid, "basic"))
+        """NotFoundError only when Palette says the registry is gone; KindChangedError when it is
+        now an ECR registry; UnexplainedNotFoundError for a 404 Palette did not give."""
+        try:
+            return self._read(BasicOciRegistry, _registry_path(uid, "basic"))
+        except NotFoundError as exc:
+            raise self._gone_or_other_kind(uid, "basic", exc) from None
 
     def get_ecr(self, uid: str) -> EcrRegistry:
-        return self._read(EcrRegistry, _registry_path(uid, "ecr"))
+        """As `get_basic`, for ECR registries."""
+        try:
+            return self._read(EcrRegistry, _registry_path(uid, "ecr"))
+        except NotFoundError as exc:
+            raise self._gone_or_other_kind(uid, "ecr", exc) from None
 
     def get_oci(self, uid: str) -> OciRegistryEntity:
         """Any kind; `.kind` tells "basic" from "ecr"."""
@@ -459,8 +470,37 @@ class PaletteClient:
         self._call("PUT", path, body=to_wire(registry, exclude={"status"}))
 
     def delete(self, kind: str, uid: str) -> None:
-        """`delete_basic` or `delete_ecr`, as `kind` says; NotFoundError when already gone."""
-        self._call("DELETE", _registry_path(uid, _kind(kind)))
+        """`delete_basic` or `delete_ecr`, as `kind` says; NotFoundError when already gone (Palette
+        says so), KindChangedError when the registry now lives under the other kind's path."""
+        try:
+            self._call("DELETE", _registry_path(uid, _kind(kind)))
+        except NotFoundError as exc:
+            raise self._gone_or_other_kind(uid, _kind(kind), exc) from None
+
+    def _gone_or_other_kind(self, uid: str, kind: RegistryKind, not_found: NotFoundError) -> PaletteError:
+        """After Palette answered ResourceNotFound on `/oci/{uid}/{kind}`: `not_found` when the
+        registry is really gone, KindChangedError when `GET /v1/registries/oci/{uid}` shows it as the
+        other kind (Palette keeps basic and ECR registries apart, and answers ResourceNotFound on the
+        other kind's path), or the error of that lookup (e.g. a proxy's 404) when it proves nothing."""
+        try:
+            entity = self.get_oci(uid)
+        except NotFoundError:
+            return not_found
+        except PaletteError as exc:
+            return exc
+        actual = entity.kind
+        if actual is None or actual == kind:
+            return not_found
+        provider_type = entity.provider_type or ""
+        return KindChangedError(
+            f"registry {uid} is now {'an ECR' if actual == 'ecr' else 'a basic'} "
+            f"{provider_type + ' ' if provider_type else ''}registry in Palette, not the {kind} registry "
+            "Terraform manages: it changed outside Terraform",
+            uid=uid,
+            expected=kind,
+            actual=actual,
+            provider_type=provider_type,
+        )
 
     # -- sync -----------------------------------------------------------------------------------
 
@@ -486,7 +526,7 @@ class PaletteClient:
             if state is SyncState.SUCCEEDED:
                 return status
             if state is SyncState.FAILED:
-                detail = f": {truncate(status.message)}" if status.message else ""
+                detail = f": {truncate(redact_credentials(status.message))}" if status.message else ""
                 raise SyncFailedError(
                     f"Palette reports that the sync of registry {uid} failed ({status.status}){detail}"
                 )
@@ -495,7 +535,7 @@ class PaletteClient:
                 last = status.status or "no status yet"
                 raise SyncTimeoutError(
                     f"the sync of registry {uid} did not finish within {timeout:g}s; last status: {last}"
-                    + (f" ({truncate(status.message)})" if status.message else "")
+                    + (f" ({truncate(redact_credentials(status.message))})" if status.message else "")
                 )
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, max_poll)
@@ -644,6 +684,7 @@ class PaletteClient:
             path=path,
             secrets=[self._api_key, *secrets],
             note=note,
+            host=self.base_url,
         )
 
 

@@ -267,7 +267,7 @@ class RegistryResource:
     def _report(self, diags: Diagnostics, exc: PaletteError, action: str) -> None:
         from provider.diagnose import report
 
-        report(diags, exc, action)
+        report(diags, exc, action, resource_type=f"oci_{self.type_suffix}")
 
 
 @cache
