@@ -100,7 +100,7 @@ class Registries:
         spec = registry_spec(kind, body, name, None, capable)
         reg = Registry(
             uid=new_uid(), name=name, kind=kind, scope=scope, project_uid=project_uid, spec=spec,
-            sync_capable=capable,
+            sync_capable=capable, annotations=_annotations(body) or {},
         )
         if reg.sync_enabled:
             self.sync.start(reg)
@@ -116,6 +116,9 @@ class Registries:
         body = checked(BODY_DEFINITIONS[reg.kind], body)
         name = registry_name(body, reg)
         reg.spec = registry_spec(reg.kind, body, name, reg, reg.sync_capable)
+        annotations = _annotations(body)
+        if annotations is not None:  # absent: kept, as Kubernetes-style metadata is
+            reg.annotations = annotations
         reg.modified = time.time()
         if reg.sync_enabled:
             self.sync.start(reg)
@@ -172,6 +175,12 @@ class Registries:
             check(kind, spec, self.config.contact_timeout)
         except ContactFailed as failure:
             raise bad_request(str(failure), code="RegistryValidationFailed") from None
+
+
+def _annotations(body: dict[str, Any]) -> dict[str, str] | None:
+    """metadata.annotations of a (swagger-checked) body; None when absent."""
+    annotations = (body.get("metadata") or {}).get("annotations")
+    return dict(annotations) if isinstance(annotations, dict) else None
 
 
 def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
