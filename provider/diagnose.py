@@ -2,7 +2,8 @@
 
 The client raises typed errors that know nothing of Terraform; this is where each kind gets the
 summary and the fix a Terraform user needs. Messages come from the client, which never puts a
-secret in them.
+secret in them; every detail goes through `provider.redaction.redact_credentials` as well, since
+Palette's own messages may quote a URL with credentials.
 """
 
 from __future__ import annotations
@@ -16,12 +17,21 @@ if TYPE_CHECKING:
 
 
 def report(
-    diags: Diagnostics, exc: PaletteError, action: str, path: list[str] | None = None, *, warning: bool = False
+    diags: Diagnostics,
+    exc: PaletteError,
+    action: str,
+    path: list[str] | None = None,
+    resource_type: str | None = None,
+    *,
+    warning: bool = False,
 ) -> None:
     """Add one diagnostic for `exc`, which happened while doing `action` ("create registry x"): an error,
-    or a warning when the operation still succeeded (`warning`)."""
+    or a warning when the operation still succeeded (`warning`). `resource_type` (e.g.
+    "oci_registry_helm") makes the import commands in the fix exact."""
     from provider.palette import errors
+    from provider.redaction import redact_credentials
 
+    address = f"{resource_type}.<name>" if resource_type else "<resource address>"
     hints: list[tuple[type[PaletteError], str, str]] = [
         (
             errors.UnauthorizedError,
@@ -55,10 +65,25 @@ def report(
         (
             errors.AmbiguousWriteError,
             "Palette's answer was lost",
-            "The write may or may not have been stored, and the state cannot record what is not known. If Palette "
-            "now has the registry, bring it under Terraform with `terraform import <resource address> <name>` "
-            "(a new apply would stop at \"A registry with this name already exists\"); if not, run `terraform "
-            "apply` again.",
+            "The write may or may not have been stored, and the state cannot record what is not known. The "
+            "registry may exist in Palette: if it does, bring it under Terraform with `terraform import "
+            f"{address} <name>` (with this resource's address; a uid works too), since a new apply would stop "
+            'at "A registry with this name already exists"; if not, run `terraform apply` again.',
+        ),
+        (
+            errors.UnexplainedNotFoundError,
+            "Palette's address answered 404 Not Found without Palette's error code",
+            "This does not prove the registry is gone, so Terraform keeps it in the state and changed nothing. "
+            "Check the provider's host (a proxy, ingress or load balancer in front of Palette may be "
+            "misrouting), then run the command again.",
+        ),
+        (
+            errors.KindChangedError,
+            "Registry changed kind outside Terraform",
+            "Palette keeps basic and ECR registries apart. Either change the registry back in Palette, or make the "
+            "configuration match it (`basic_auth` or no credentials for a basic registry, `ecr` for an ECR one), "
+            f"then `terraform state rm {address}` and `terraform import {address} <uid>`. Terraform kept the "
+            "registry in the state and changed nothing.",
         ),
         (
             errors.SyncFailedError,
@@ -79,7 +104,7 @@ def report(
         if isinstance(exc, kind):
             summary, fix = kind_summary, kind_fix
             break
-    detail = f"Could not {action}: {exc}"
+    detail = redact_credentials(f"Could not {action}: {exc}")
     add = diags.add_warning if warning else diags.add_error
     add(summary, f"{detail}\n\n{fix}" if fix else detail, path=path)
 

@@ -202,8 +202,22 @@ _RESOURCE_RPCS = (
 )
 
 
+def _redact_diagnostics(response: Any) -> Any:
+    """Every diagnostic's summary and detail through the provider's one redaction of
+    credential-shaped text (`provider.redaction`): the last line of defence, whatever produced it."""
+    from provider.redaction import redact_credentials
+
+    for diagnostic in getattr(response, "diagnostics", ()):
+        for name in ("summary", "detail"):
+            text = getattr(diagnostic, name)
+            if text and "@" in text:
+                setattr(diagnostic, name, redact_credentials(text))
+    return response
+
+
 def _diagnosed(response_name: str) -> Callable[[_Handler], _Handler]:
-    """Turn an unexpected exception in an RPC handler into an error diagnostic, not a plugin crash."""
+    """Turn an unexpected exception in an RPC handler into an error diagnostic, not a plugin crash;
+    redact credential-shaped text in every diagnostic of the answer."""
 
     def wrap(handler: _Handler) -> _Handler:
         @functools.wraps(handler)
@@ -213,7 +227,7 @@ def _diagnosed(response_name: str) -> Callable[[_Handler], _Handler]:
                 if response_name in _RESOURCE_RPCS:
                     blocks = self._get_res_blocks(request.type_name)
                     _point_into_blocks(response, {n for n, b in blocks.items() if isinstance(b, SingleNestedBlock)})
-                return response
+                return _redact_diagnostics(response)
             except Exception as exc:  # the last line of defence: never a traceback for the user
                 from tf.gen import tfplugin_pb2 as pb
                 from tf.utils import Diagnostics
@@ -224,7 +238,7 @@ def _diagnosed(response_name: str) -> Callable[[_Handler], _Handler]:
                     f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
                     "please report it with the output of TF_LOG=debug.",
                 )
-                return getattr(pb, response_name).Response(diagnostics=diags.to_pb())
+                return _redact_diagnostics(getattr(pb, response_name).Response(diagnostics=diags.to_pb()))
 
         return run  # type: ignore[return-value]
 

@@ -15,6 +15,8 @@
   POST   /emulator/registries             seed {"kind", "registry", "scope", "legacy"} -> 201 {"uid"}
   GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
   PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item
+  PUT    /emulator/registries/{uid}/kind  {"kind", "spec"}: the registry becomes the other kind, same uid
+  PUT    /emulator/registries/{uid}/sync  {"status", "message"}: the latest sync ends so, at once
   DELETE /emulator/registries/{uid}       204 (404 when absent)
 """
 
@@ -55,6 +57,8 @@ class AdminApi:
             Route("/emulator/registries", endpoint(self.dump), methods=["GET"]),
             Route("/emulator/registries/{uid}", endpoint(self.patch), methods=["PATCH"]),
             Route("/emulator/registries/{uid}", endpoint(self.delete), methods=["DELETE"]),
+            Route("/emulator/registries/{uid}/kind", endpoint(self.change_kind), methods=["PUT"]),
+            Route("/emulator/registries/{uid}/sync", endpoint(self.end_sync), methods=["PUT"]),
         ]
 
     def health(self, call: Call) -> Response:
@@ -133,6 +137,29 @@ class AdminApi:
         if not isinstance(change, dict):
             raise bad_request("body must be a (partial) spec object", code="InvalidRequest")
         self.state.registries.patch_out_of_band(reg, change)
+        return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
+
+    def change_kind(self, call: Call) -> Response:
+        """Out-of-band kind change (basic <-> ecr) keeping the uid, to test a client that finds its
+        registry under the other kind's path."""
+        reg = self._stored(call.params["uid"])
+        body = call.json()
+        kind, spec = (body.get("kind"), body.get("spec")) if isinstance(body, dict) else (None, None)
+        if kind not in ("basic", "ecr") or not isinstance(spec, dict):
+            raise bad_request('body must be {"kind": "basic" or "ecr", "spec": {...}}', code="InvalidRequest")
+        self.state.registries.change_kind_out_of_band(reg, kind, spec)
+        return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
+
+    def end_sync(self, call: Call) -> Response:
+        """The latest sync run ends now with `status` ("Success" or "Failed") and `message`."""
+        reg = self._stored(call.params["uid"])
+        body = call.json()
+        if not isinstance(body, dict) or body.get("status") not in ("Success", "Failed"):
+            raise bad_request('body must be {"status": "Success" or "Failed", "message": "..."}', "InvalidRequest")
+        message = body.get("message") or ""
+        if not isinstance(message, str):
+            raise bad_request("message: must be a string", code="InvalidRequest")
+        self.state.registries.end_sync_out_of_band(reg, body["status"], message)
         return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
 
     def delete(self, call: Call) -> Response:

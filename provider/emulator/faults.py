@@ -8,6 +8,10 @@ times. Kinds:
   drop              close the connection without any HTTP answer
   commit_then_fail  do the request (writes are stored), then answer `status`, or drop when no status
 
+`status` and `commit_then_fail` answers may carry a `body` (any text, e.g. a proxy's HTML page, "" or
+`{"uid": ""}`) with a `content_type` instead of the v1Error body, so a 2xx that says nothing usable
+can be given too. `retry_after` is a number or any text (e.g. "NaN", as a broken proxy sends it).
+
 Every `/v1/` request is logged (method, path, route template, status, duration, fault, project)
 and counted. `/emulator/*` requests are neither faulted nor logged.
 
@@ -46,11 +50,13 @@ class FaultRule:
     kind: str
     method: str | None = None
     status: int | None = None
-    retry_after: float | None = None
+    retry_after: float | str | None = None
     latency: float = 0.0
     rate: float = 1.0
     seed: int | None = None
     times: int | None = None
+    body: str | None = None
+    content_type: str | None = None
     fired: int = 0
     _pattern: re.Pattern[str] = field(init=False, repr=False)
     _random: random.Random = field(init=False, repr=False)
@@ -86,7 +92,8 @@ def parse_rule(raw: Any, rule_id: int) -> FaultRule:
     """A FaultRule from its JSON form; ValueError naming the field when it is malformed."""
     if not isinstance(raw, dict):
         raise ValueError("each rule must be an object")
-    unknown = set(raw) - {"method", "path", "kind", "status", "retry_after", "latency", "rate", "seed", "times"}
+    fields = {"method", "path", "kind", "status", "retry_after", "latency", "rate", "seed", "times", "body"}
+    unknown = set(raw) - fields - {"content_type"}
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
     kind, path = raw.get("kind"), raw.get("path")
@@ -109,10 +116,16 @@ def parse_rule(raw: Any, rule_id: int) -> FaultRule:
         raise ValueError("times: must be a non-negative integer")
     if rate is not None and rate > 1.0:
         raise ValueError("rate: must be a probability between 0 and 1")
+    for key in ("body", "content_type"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise ValueError(f"{key}: must be a string")
+    retry_after = raw.get("retry_after")
     return FaultRule(
         id=rule_id, path=path, kind=kind, method=raw.get("method"), status=status,
-        retry_after=_number(raw, "retry_after", None), latency=_number(raw, "latency", 0.0) or 0.0,
+        retry_after=retry_after if isinstance(retry_after, str) else _number(raw, "retry_after", None),
+        latency=_number(raw, "latency", 0.0) or 0.0,
         rate=1.0 if rate is None else rate, seed=raw.get("seed"), times=times,
+        body=raw.get("body"), content_type=raw.get("content_type"),
     )
 
 
@@ -201,13 +214,20 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _error_answer(send: Send, rule: FaultRule, status: int) -> None:
-    body = ApiError(status, status_code_name(status), f"injected fault #{rule.id} ({rule.kind})").body()
-    headers = [(b"content-type", b"application/json")]
-    if rule.retry_after is not None:
+    if rule.body is not None:
+        content = rule.body.encode()
+        headers = [(b"content-type", (rule.content_type or "text/plain").encode())]
+    else:
+        error = ApiError(status, status_code_name(status), f"injected fault #{rule.id} ({rule.kind})").body()
+        content = json.dumps(error).encode()
+        headers = [(b"content-type", b"application/json")]
+    if isinstance(rule.retry_after, str):
+        headers.append((b"retry-after", rule.retry_after.encode()))
+    elif rule.retry_after is not None:
         seconds = int(rule.retry_after) if rule.retry_after.is_integer() else rule.retry_after
         headers.append((b"retry-after", str(seconds).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    await send({"type": "http.response.body", "body": content})
 
 
 async def _drop(scope: Scope, receive: Receive) -> None:

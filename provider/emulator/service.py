@@ -6,6 +6,7 @@ Failures are ApiErrors (the app turns them into v1Error answers).
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from .rules import (
     registry_spec,
     sync_capable,
 )
-from .store import Kind, NameTaken, Registry, Scope, Store, new_uid
+from .store import Kind, NameTaken, Registry, Scope, Store, SyncRun, new_uid
 from .sync import SyncRunner, sync_phase, sync_status
 
 log = logging.getLogger("palette_emulator")
@@ -121,7 +122,10 @@ class Registries:
         name = registry_name(body, None)
         capable = sync_capable(kind, body.get("spec") or {}, legacy)
         spec = registry_spec(kind, body, name, None)
-        reg = Registry(uid=new_uid(), name=name, kind=kind, scope=scope, spec=spec, sync_capable=capable)
+        reg = Registry(
+            uid=new_uid(), name=name, kind=kind, scope=scope, spec=spec, sync_capable=capable,
+            annotations=_annotations(body) or {},
+        )
         if reg.syncing:
             self.sync.start(reg)
         try:
@@ -137,6 +141,9 @@ class Registries:
             body = {**body, "spec": _merge(reg.spec, body.get("spec") or {})}
         name = registry_name(body, reg)
         reg.spec = registry_spec(reg.kind, body, name, reg)
+        annotations = _annotations(body)
+        if annotations is not None:  # absent: kept, as Kubernetes-style metadata is
+            reg.annotations = annotations
         reg.modified = time.time()
         if reg.syncing:
             self.sync.start(reg)
@@ -147,6 +154,21 @@ class Registries:
         """Drift: merge a partial spec without any rule, as if someone changed it in the UI."""
         reg.spec = _merge(reg.spec, partial_spec)
         reg.modified = time.time()
+        self._save(reg)
+
+    def change_kind_out_of_band(self, reg: Registry, kind: Kind, spec: dict[str, Any]) -> None:
+        """Drift: the registry is now of `kind` with `spec`, same uid, as no API allows (a test-only move)."""
+        reg.kind = kind
+        reg.spec = copy.deepcopy(spec)
+        reg.modified = time.time()
+        self._save(reg)
+
+    def end_sync_out_of_band(self, reg: Registry, status: str, message: str) -> None:
+        """A new sync run that has already ended with `status` and `message` (a newer generation, so a
+        check still running for an older one cannot overwrite it). Shown for registries that sync."""
+        now = time.time()
+        started = now - self.config.sync_delay
+        reg.sync = SyncRun(reg.sync.generation + 1, started=started, result=status, message=message, finished=now)
         self._save(reg)
 
     def resync(self, reg: Registry) -> None:
@@ -178,6 +200,12 @@ class Registries:
             check(kind, spec, self.config.contact_timeout)
         except ContactFailed as failure:
             raise bad_request(str(failure), code="RegistryValidationFailed") from None
+
+
+def _annotations(body: dict[str, Any]) -> dict[str, str] | None:
+    """metadata.annotations of a (swagger-checked) body; None when absent."""
+    annotations = (body.get("metadata") or {}).get("annotations")
+    return dict(annotations) if isinstance(annotations, dict) else None
 
 
 def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS registries (
     sync_message TEXT NOT NULL DEFAULT '',
     sync_finished REAL
 );
+CREATE TABLE IF NOT EXISTS registry_annotations (
+    uid TEXT PRIMARY KEY,
+    annotations TEXT NOT NULL
+);
 """
 
 _REGISTRY_COLUMNS = (
@@ -77,6 +81,8 @@ class Registry:
     created: float = field(default_factory=time.time)
     modified: float = field(default_factory=time.time)
     sync: SyncRun = field(default_factory=SyncRun)
+    # metadata.annotations as the client sent them (kept in their own table, see _write_annotations)
+    annotations: dict[str, str] = field(default_factory=dict)
 
     @property
     def provider_type(self) -> str:
@@ -103,7 +109,17 @@ def _registry_row(reg: Registry) -> tuple[Any, ...]:
 
 def _snapshot(reg: Registry) -> Registry:
     """A private copy for the in-memory mirror, so later changes to `reg` do not leak into it."""
-    return replace(reg, spec=copy.deepcopy(reg.spec), sync=replace(reg.sync))
+    return replace(reg, spec=copy.deepcopy(reg.spec), sync=replace(reg.sync), annotations=dict(reg.annotations))
+
+
+def _write_annotations(db: sqlite3.Connection, reg: Registry) -> None:
+    if reg.annotations:
+        db.execute(
+            "INSERT OR REPLACE INTO registry_annotations (uid, annotations) VALUES (?, ?)",
+            (reg.uid, json.dumps(reg.annotations)),
+        )
+    else:
+        db.execute("DELETE FROM registry_annotations WHERE uid = ?", (reg.uid,))
 
 
 def _registry_from(row: tuple[Any, ...]) -> Registry:
@@ -144,7 +160,11 @@ class Store:
 
     def _load_registries(self) -> dict[str, Registry]:
         rows = self._db.execute(f"SELECT {_REGISTRY_COLUMNS} FROM registries ORDER BY rowid").fetchall()
-        return {row[0]: _registry_from(row) for row in rows}
+        registries = {row[0]: _registry_from(row) for row in rows}
+        for uid, stored in self._db.execute("SELECT uid, annotations FROM registry_annotations"):
+            if uid in registries:
+                registries[uid].annotations = json.loads(stored)
+        return registries
 
     def insert(self, reg: Registry, unique: bool = True) -> None:
         """Store a new registry; NameTaken when `unique` and its scope already has one of that name."""
@@ -156,6 +176,7 @@ class Store:
                     f"INSERT INTO registries ({_REGISTRY_COLUMNS}) VALUES ({', '.join('?' * 13)})",
                     _registry_row(reg),
                 )
+                _write_annotations(db, reg)
                 self._registries[reg.uid] = _snapshot(reg)
         except sqlite3.IntegrityError as exc:
             raise NameTaken(reg.name) from exc
@@ -172,6 +193,7 @@ class Store:
                     (*row[1:], reg.uid),
                 )
                 if cursor.rowcount == 1:
+                    _write_annotations(db, reg)
                     self._registries[reg.uid] = _snapshot(reg)
         except sqlite3.IntegrityError as exc:
             raise NameTaken(reg.name) from exc
@@ -191,11 +213,13 @@ class Store:
     def delete(self, uid: str) -> bool:
         with self._transaction() as db:
             self._registries.pop(uid, None)
+            db.execute("DELETE FROM registry_annotations WHERE uid = ?", (uid,))
             return db.execute("DELETE FROM registries WHERE uid = ?", (uid,)).rowcount == 1
 
     def delete_all(self) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM registries")
+            db.execute("DELETE FROM registry_annotations")
             self._registries.clear()
 
     def record_sync_result(self, uid: str, generation: int, result: str, message: str, finished: float) -> bool:

@@ -109,12 +109,15 @@ def is_private(reg: Registry) -> bool:
 
 
 def object_meta(reg: Registry) -> dict[str, Any]:
-    return {
+    meta: dict[str, Any] = {
         "name": reg.name,
         "uid": reg.uid,
         "creationTimestamp": timestamp(reg.created),
         "lastModifiedTimestamp": timestamp(reg.modified),
     }
+    if reg.annotations:
+        meta["annotations"] = dict(reg.annotations)
+    return meta
 
 
 def status_view(sync_status: dict[str, Any], variants: frozenset[str]) -> dict[str, Any]:
@@ -187,6 +190,7 @@ def dump_item(reg: Registry, sync_status: dict[str, Any]) -> dict[str, Any]:
         "scope": reg.scope,
         "legacy": reg.provider_type == "helm" and not reg.sync_capable,
         "spec": copy.deepcopy(reg.spec),
+        "annotations": dict(reg.annotations),
         "syncStatus": sync_status,
         "creationTimestamp": timestamp(reg.created),
         "lastModifiedTimestamp": timestamp(reg.modified),

@@ -9,11 +9,18 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   closed before the answer): idempotent requests only, that is everything but a create. GET, PUT
   and DELETE are idempotent by definition; the validate and sync POSTs store nothing, so repeating
   them is harmless.
-- A create (`POST /v1/registries/oci/{basic,ecr}`) whose outcome is unknown is never repeated
-  blindly: the client first looks the registry up by name and kind in the summary; found means
-  the first attempt landed, and its uid is returned. Only when absent is the POST sent again. A
-  409 after such an unknown outcome is resolved the same way. A lost answer therefore never
-  produces a duplicate registry.
+- A create (`POST /v1/registries/oci/{basic,ecr}`) whose outcome is unknown (5xx, timeout, dropped
+  connection, a 2xx without a usable uid, any exception once the request may have left) is never
+  repeated blindly. Every create carries a random token in `metadata.annotations`
+  (CREATE_TOKEN_ANNOTATION), the same for all its attempts. After an unknown outcome the client
+  looks the registry up (name, kind, providerType, endpoint, scope, created since this create began;
+  then base content path, auth kind and the token on the registry itself): a registry holding this
+  create's token is the one it stored, and its uid is returned. Nothing else is adopted: a namesake
+  with another token belongs to someone else (another resource, another apply), and one without any
+  token cannot be proved ours (Palette may not keep annotations), so the create stops with an
+  AmbiguousWriteError naming it. Only when no namesake exists is the POST sent again; a 2xx
+  without a uid is never sent again. A lost answer therefore never produces a duplicate registry
+  and never adopts a stranger.
 - Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
 
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
@@ -27,6 +34,7 @@ import ipaddress
 import logging
 import random
 import re
+import secrets
 import ssl
 import time
 from collections.abc import Iterable, Mapping
@@ -42,6 +50,7 @@ from provider.palette.errors import (
     AmbiguousNameError,
     AmbiguousWriteError,
     ConfigurationError,
+    KindChangedError,
     NotFoundError,
     PaletteError,
     SyncFailedError,
@@ -75,6 +84,7 @@ from provider.palette.retry import (
     retry_delay,
     status_disposition,
 )
+from provider.redaction import redact_credentials
 from provider.version import __version__
 
 logger = logging.getLogger("provider.palette")
@@ -86,6 +96,9 @@ MAX_TIMEOUT = 86400.0  # seconds; a day is already more than any request needs
 # Seconds of tolerance when matching a lost create by its creation time: the Date header has 1 s
 # resolution, and servers behind one load balancer keep slightly different clocks.
 CREATE_CLOCK_SLACK = 2.5
+# The annotation every create carries: a random token per create, the same for all its attempts,
+# by which a create whose answer was lost recognises the registry it stored (see the module doc).
+CREATE_TOKEN_ANNOTATION = "terraform-provider-oci/create-token"
 SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key"})
 
 
@@ -357,10 +370,19 @@ class PaletteClient:
     # -- read -----------------------------------------------------------------------------------
 
     def get_basic(self, uid: str) -> BasicOciRegistry:
-        return self._read(BasicOciRegistry, _registry_path(uid, "basic"))
+        """NotFoundError only when Palette says the registry is gone; KindChangedError when it is
+        now an ECR registry; UnexplainedNotFoundError for a 404 Palette did not give."""
+        try:
+            return self._read(BasicOciRegistry, _registry_path(uid, "basic"))
+        except NotFoundError as exc:
+            raise self._gone_or_other_kind(uid, "basic", exc) from None
 
     def get_ecr(self, uid: str) -> EcrRegistry:
-        return self._read(EcrRegistry, _registry_path(uid, "ecr"))
+        """As `get_basic`, for ECR registries."""
+        try:
+            return self._read(EcrRegistry, _registry_path(uid, "ecr"))
+        except NotFoundError as exc:
+            raise self._gone_or_other_kind(uid, "ecr", exc) from None
 
     def get_oci(self, uid: str) -> OciRegistryEntity:
         """Any kind; `.kind` tells "basic" from "ecr"."""
@@ -418,8 +440,37 @@ class PaletteClient:
         self._call("PUT", path, body=to_wire(registry, exclude={"status"}))
 
     def delete(self, kind: str, uid: str) -> None:
-        """`delete_basic` or `delete_ecr`, as `kind` says; NotFoundError when already gone."""
-        self._call("DELETE", _registry_path(uid, _kind(kind)))
+        """`delete_basic` or `delete_ecr`, as `kind` says; NotFoundError when already gone (Palette
+        says so), KindChangedError when the registry now lives under the other kind's path."""
+        try:
+            self._call("DELETE", _registry_path(uid, _kind(kind)))
+        except NotFoundError as exc:
+            raise self._gone_or_other_kind(uid, _kind(kind), exc) from None
+
+    def _gone_or_other_kind(self, uid: str, kind: RegistryKind, not_found: NotFoundError) -> PaletteError:
+        """After Palette answered ResourceNotFound on `/oci/{uid}/{kind}`: `not_found` when the
+        registry is really gone, KindChangedError when `GET /v1/registries/oci/{uid}` shows it as the
+        other kind (Palette keeps basic and ECR registries apart, and answers ResourceNotFound on the
+        other kind's path), or the error of that lookup (e.g. a proxy's 404) when it proves nothing."""
+        try:
+            entity = self.get_oci(uid)
+        except NotFoundError:
+            return not_found
+        except PaletteError as exc:
+            return exc
+        actual = entity.kind
+        if actual is None or actual == kind:
+            return not_found
+        provider_type = entity.provider_type or ""
+        return KindChangedError(
+            f"registry {uid} is now {'an ECR' if actual == 'ecr' else 'a basic'} "
+            f"{provider_type + ' ' if provider_type else ''}registry in Palette, not the {kind} registry "
+            "Terraform manages: it changed outside Terraform",
+            uid=uid,
+            expected=kind,
+            actual=actual,
+            provider_type=provider_type,
+        )
 
     # -- sync -----------------------------------------------------------------------------------
 
@@ -446,7 +497,7 @@ class PaletteClient:
             if state is SyncState.SUCCEEDED or status.is_sync_supported is False:
                 return status
             if state is SyncState.FAILED:
-                detail = f": {truncate(status.message)}" if status.message else ""
+                detail = f": {truncate(redact_credentials(status.message))}" if status.message else ""
                 raise SyncFailedError(
                     f"Palette reports that the sync of registry {uid} failed ({status.status}){detail}"
                 )
@@ -455,7 +506,7 @@ class PaletteClient:
                 last = status.status or "no status yet"
                 raise SyncTimeoutError(
                     f"the sync of registry {uid} did not finish within {timeout:g}s; last status: {last}"
-                    + (f" ({truncate(status.message)})" if status.message else "")
+                    + (f" ({truncate(redact_credentials(status.message))})" if status.message else "")
                 )
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, max_poll)
@@ -467,37 +518,85 @@ class PaletteClient:
         if not name:
             raise ValueError("registry.metadata.name is required to create a registry")
         path = f"/v1/registries/oci/{kind}"
-        body = to_wire(registry, exclude={"status"})
+        token = secrets.token_hex(16)
+        signed = registry.model_copy(deep=True)
+        signed.metadata.annotations = {**(registry.metadata.annotations or {}), CREATE_TOKEN_ANNOTATION: token}
+        body = to_wire(signed, exclude={"status"})
         started = time.monotonic()
-        maybe_stored = False
+        unknown = False  # whether an attempt may have been stored
         outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
-            if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, started, outcome)):
+            if unknown and (uid := self._find_created(signed, kind, token, started, outcome)):
                 return uid
-            outcome = self._attempt("POST", path, attempt, body=body)
+            outcome = self._attempt_write("POST", path, attempt, body=body)
             disposition = _disposition(outcome)
             if isinstance(outcome, httpx.Response) and disposition is Disposition.OK:
-                return _decode(Uid, outcome, "POST", path).uid
-            maybe_stored = maybe_stored or disposition is Disposition.MAYBE_PROCESSED
+                uid = _created_uid(outcome)
+                if uid:
+                    return uid
+                # Palette accepted the create but its answer says nothing usable: stored, uid unknown.
+                outcome = Failure(Disposition.MAYBE_PROCESSED, _unusable_answer(outcome))
+                unknown = True
+                break
+            unknown = unknown or disposition is Disposition.MAYBE_PROCESSED
             if disposition is Disposition.FINAL or attempt == self.policy.attempts:
                 break
             self._pause(attempt, outcome)
-        if maybe_stored and (uid := self._find_created(name, kind, registry.spec.scope, started, outcome)):
-            return uid
         assert outcome is not None
-        raise self._final_error(outcome, "POST", path, secret_values(body))
+        if not unknown:
+            raise self._final_error(outcome, "POST", path, secret_values(body))
+        if uid := self._find_created(signed, kind, token, started, outcome):
+            return uid
+        if isinstance(outcome, httpx.Response) and outcome.status_code == 409:
+            # The name is taken by a registry that is provably not this create's (another token).
+            raise self._final_error(outcome, "POST", path, secret_values(body))
+        raise AmbiguousWriteError(
+            f"creating the {kind} registry {name!r} may or may not have succeeded: the answer was lost "
+            f"({_outcome_words(outcome)}) and Palette does not list it yet. The registry may exist in Palette "
+            "(a request that timed out can still be stored later): look for a registry named "
+            f"{name!r} before creating it again",
+            method="POST",
+            path=path,
+        )
 
     def _find_created(
-        self, name: str, kind: RegistryKind, wanted_scope: str | None, started: float, outcome: object
+        self, registry: BasicOciRegistry | EcrRegistry, kind: RegistryKind, token: str, started: float, outcome: object
     ) -> str | None:
-        """The uid of the registry that a create with an unknown outcome (first sent at `started`)
-        stored, or None. Besides name, kind and scope, the registry must have been created since
-        that first attempt by the server's own clock, so an older namesake (say a system registry
-        seen from a tenant) is never mistaken for ours."""
+        """The uid of the registry that a create with an unknown outcome (first sent at `started`,
+        signed with `token`) stored; None when Palette has no candidate for it at all.
+
+        A candidate has the name, kind, providerType, endpoint and scope of the create and was created
+        since it began (by Palette's clock); its own GET must show the same base content path and auth
+        kind, and the create's token. A candidate with another token is someone else's (skipped); one
+        without a token cannot be proved ours: AmbiguousWriteError naming it, never a guess."""
+        name = registry.metadata.name or ""
         path = "/v1/registries/oci/summary"
         try:
             response = self._call("GET", path)
             items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, kind)
+            server_now = parse_http_date(response.headers.get("Date"))
+            window = time.monotonic() - started + self.create_clock_slack
+            candidates = [
+                item
+                for item in items
+                if item.metadata.uid
+                and scope_matches(item.spec.scope, registry.spec.scope)
+                and created_within(item.metadata.creation_timestamp, server_now, window)
+                and _same_text(item.spec.provider_type, registry.spec.provider_type)
+                and _same_endpoint(item.spec.endpoint, registry.spec.endpoint)
+            ]
+            unproved: list[str] = []
+            for item in candidates:
+                uid = item.metadata.uid or ""
+                stored = self._read(type(registry), _registry_path(uid, kind))
+                if not same_registry_shape(stored, registry):
+                    continue
+                held = (stored.metadata.annotations or {}).get(CREATE_TOKEN_ANNOTATION)
+                if held == token:
+                    logger.debug("POST /v1/registries/oci/%s: stored after all (found by its create token)", kind)
+                    return uid
+                if held is None:
+                    unproved.append(uid)
         except PaletteError as exc:
             raise AmbiguousWriteError(
                 f"creating the {kind} registry {name!r} may or may not have succeeded: the answer was lost "
@@ -506,17 +605,28 @@ class PaletteClient:
                 method="POST",
                 path=f"/v1/registries/oci/{kind}",
             ) from None
-        server_now = parse_http_date(response.headers.get("Date"))
-        window = time.monotonic() - started + self.create_clock_slack
-        for item in items:
-            if (
-                item.metadata.uid
-                and scope_matches(item.spec.scope, wanted_scope)
-                and created_within(item.metadata.creation_timestamp, server_now, window)
-            ):
-                logger.debug("POST /v1/registries/oci/%s: stored after all (found by name)", kind)
-                return item.metadata.uid
+        if unproved:
+            raise AmbiguousWriteError(
+                f"creating the {kind} registry {name!r} may or may not have succeeded: the answer was lost "
+                f"({_outcome_words(outcome)}). Palette has a matching registry {', '.join(unproved)} created "
+                "since, but it does not carry this create's token (metadata.annotations), so nothing proves "
+                "that this create stored it rather than someone else: it was not adopted. If it is yours, "
+                f"import it by uid ({unproved[0]})",
+                method="POST",
+                path=f"/v1/registries/oci/{kind}",
+            )
         return None
+
+    def _attempt_write(self, method: str, path: str, attempt: int, *, body: Any) -> httpx.Response | Failure:
+        """`_attempt` for a write: any exception once the request may have left is an unknown outcome."""
+        try:
+            return self._attempt(method, path, attempt, body=body)
+        except Exception as exc:  # e.g. a bug deep in a transport: the write may have landed all the same
+            logger.debug("%s %s: %s after sending", method, path, type(exc).__name__)
+            return Failure(
+                Disposition.MAYBE_PROCESSED,
+                f"{type(exc).__name__} while waiting for the answer to {method} {path} from {self.base_url}",
+            )
 
     def _read(self, model: type[_M], path: str, *, params: Mapping[str, str] | None = None) -> _M:
         return _decode(model, self._call("GET", path, params=params), "GET", path)
@@ -601,6 +711,7 @@ class PaletteClient:
             path=path,
             secrets=[self._api_key, *secrets],
             note=note,
+            host=self.base_url,
         )
 
 
@@ -616,6 +727,52 @@ def _outcome_words(outcome: object) -> str:
     if isinstance(outcome, httpx.Response):
         return f"Palette answered {outcome.status_code}"
     return "no answer"
+
+
+def _created_uid(response: httpx.Response) -> str | None:
+    """The uid a create's 2xx answer carries, or None when it carries none usable (HTML, empty,
+    `{"uid": ""}`, a uid that is not one path segment)."""
+    try:
+        uid = Uid.model_validate(response.json()).uid.strip()
+    except ValueError:
+        return None
+    return uid if re.fullmatch(r"[A-Za-z0-9._-]+", uid) else None
+
+
+def _unusable_answer(response: httpx.Response) -> str:
+    kind = "an empty body" if not response.content.strip() else "no usable uid"
+    return f"Palette answered {response.status_code} to the create with {kind}"
+
+
+def _same_text(found: str | None, wanted: str | None) -> bool:
+    """Equal after trimming and ignoring case; an unknown on either side does not decide."""
+    a, b = (found or "").strip().lower(), (wanted or "").strip().lower()
+    return not a or not b or a == b
+
+
+def _same_endpoint(found: str | None, wanted: str | None) -> bool:
+    a, b = (found or "").strip().rstrip("/"), (wanted or "").strip().rstrip("/")
+    return not a or not b or a.lower() == b.lower()
+
+
+def same_registry_shape(stored: BasicOciRegistry | EcrRegistry, sent: BasicOciRegistry | EcrRegistry) -> bool:
+    """Whether a registry read back has what a create sent: provider type, endpoint, base content
+    path and auth kind (basic/noAuth/token, or ECR's credential type)."""
+    if type(stored) is not type(sent):
+        return False
+    if not _same_text(stored.spec.provider_type, sent.spec.provider_type):
+        return False
+    if not _same_endpoint(stored.spec.endpoint, sent.spec.endpoint):
+        return False
+    if (stored.spec.base_content_path or "").strip() != (sent.spec.base_content_path or "").strip():
+        return False
+    if isinstance(stored, BasicOciRegistry) and isinstance(sent, BasicOciRegistry):
+        return (stored.spec.auth.type or "noAuth").lower() == (sent.spec.auth.type or "noAuth").lower()
+    if isinstance(stored, EcrRegistry) and isinstance(sent, EcrRegistry):
+        stored_type = stored.spec.credentials.credential_type if stored.spec.credentials else None
+        sent_type = sent.spec.credentials.credential_type if sent.spec.credentials else None
+        return _same_text(stored_type, sent_type)
+    return False
 
 
 def _decode(model: type[_M], response: httpx.Response, method: str, path: str) -> _M:

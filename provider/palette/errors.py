@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable
 from http import HTTPStatus
 
+from provider.redaction import redact_credentials
+
 # Palette's `v1Error.code` for a missing object (the Go SDK recognises not-found by it).
 RESOURCE_NOT_FOUND = "ResourceNotFound"
 
@@ -60,7 +62,26 @@ class ConfigurationError(PaletteError, ValueError):
 
 
 class NotFoundError(PaletteError):
-    """404, or any answer whose code is `ResourceNotFound`."""
+    """Palette says the object does not exist: an answer whose code is `ResourceNotFound`.
+
+    Only this proves a registry is gone; a 404 without that code is an `UnexplainedNotFoundError`."""
+
+
+class UnexplainedNotFoundError(PaletteError):
+    """404 without Palette's `ResourceNotFound` code (an HTML page from an ingress or load balancer,
+    a wrong host or path): it proves nothing about the registry, so nothing may be concluded."""
+
+
+class KindChangedError(PaletteError):
+    """The registry exists, but Palette now keeps it as the other kind (basic <-> ecr) than the
+    one Terraform manages it as: it changed outside Terraform."""
+
+    def __init__(self, message: str, *, uid: str, expected: str, actual: str, provider_type: str = "") -> None:
+        self.uid = uid
+        self.expected = expected
+        self.actual = actual
+        self.provider_type = provider_type
+        super().__init__(message)
 
 
 class ConflictError(PaletteError):
@@ -116,8 +137,10 @@ def _reason(status: int) -> str:
 
 def error_class_for(status: int, code: str) -> type[PaletteError]:
     """The error kind for a final (not retried, or retried to exhaustion) HTTP answer."""
-    if status == 404 or code == RESOURCE_NOT_FOUND:
+    if code == RESOURCE_NOT_FOUND:
         return NotFoundError
+    if status == 404:
+        return UnexplainedNotFoundError
     by_status: dict[int, type[PaletteError]] = {
         400: ValidationFailedError,
         401: UnauthorizedError,
@@ -184,9 +207,19 @@ def error_from_response(
     path: str,
     secrets: Iterable[str | None] = (),
     note: str = "",
+    host: str = "",
 ) -> PaletteError:
     """The typed error for an HTTP answer; `secrets` are scrubbed from Palette's message, `note`
-    (e.g. " (after 6 attempts)") is appended to it."""
+    (e.g. " (after 6 attempts)") is appended to it. `host` (the base URL) is named when the answer
+    is a 404 that Palette did not explain, since something in front of Palette probably gave it."""
     code, message = parse_error_body(body, content_type)
-    message = redact(message, secrets) + note
-    return error_class_for(status, code)(message, status=status, code=code, method=method, path=path)
+    message = redact_credentials(redact(message, secrets)) + note
+    kind = error_class_for(status, code)
+    if kind is UnexplainedNotFoundError:
+        where = host or "the Palette host"
+        message = (
+            f"{where} answered 404 without Palette's ResourceNotFound code ({message or 'an empty body'}); "
+            "a proxy, ingress or load balancer in front of Palette, or a wrong host, probably answered. "
+            "Nothing was concluded from it: the registry was not touched and the Terraform state is kept"
+        )
+    return kind(message, status=status, code=code, method=method, path=path)

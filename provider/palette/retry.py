@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import email.utils
 import enum
+import math
 import random
+import re
 import socket
 import ssl
 from dataclasses import dataclass
@@ -48,19 +50,29 @@ def backoff_delay(retry: int, base: float, cap: float, rng: random.Random | None
     return (rng or random).uniform(0.0, ceiling)
 
 
+# Retry-After beyond this many seconds is read as this many (the policy caps the wait further).
+MAX_RETRY_AFTER = 86400.0
+_DELTA_SECONDS = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date. None when absent
-    or unreadable; never negative."""
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date, at most
+    MAX_RETRY_AFTER. None (use backoff instead) when absent or not one of those: `NaN`, `inf`,
+    a negative number, `1e3`, garbage. An HTTP-date in the past means now (0). Never raises."""
     if value is None or not value.strip():
         return None
-    try:
-        return max(float(value.strip()), 0.0)
-    except ValueError:
-        pass
-    when = parse_http_date(value)
+    text = value.strip()
+    if _DELTA_SECONDS.match(text):
+        seconds = float(text)
+        return min(seconds, MAX_RETRY_AFTER) if math.isfinite(seconds) else None
+    when = parse_http_date(text)
     if when is None:
         return None
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    try:
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER) if math.isfinite(seconds) else None
 
 
 def parse_http_date(value: str | None) -> datetime | None:
@@ -69,7 +81,7 @@ def parse_http_date(value: str | None) -> datetime | None:
         return None
     try:
         when = email.utils.parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
@@ -77,7 +89,7 @@ def parse_http_date(value: str | None) -> datetime | None:
 def retry_delay(retry: int, retry_after: float | None, policy: RetryPolicy, rng: random.Random | None = None) -> float:
     """The pause before retry number `retry`: Palette's Retry-After (capped) when it gave one,
     otherwise full-jitter backoff."""
-    if retry_after is not None:
+    if retry_after is not None and math.isfinite(retry_after) and retry_after >= 0:
         return min(retry_after, policy.retry_after_cap)
     return backoff_delay(retry, policy.backoff_base, policy.backoff_cap, rng)
 

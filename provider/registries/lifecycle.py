@@ -85,12 +85,35 @@ class RegistryResource:
             self._preflight(ctx.diagnostics, planned, "plan")
         if prior is None:
             return planned
+        if not self._same_provider_type(ctx.diagnostics, prior):
+            return planned
         self._plan_replacements(ctx, prior, planned)
         if not ctx.requires_replace and _stored_changes(prior, planned):
             planned.update({name: Unknown for name in VOLATILE})
             if prior.get("auto_sync") != planned["auto_sync"]:
                 planned["sync_supported"] = Unknown  # what Palette reports after the update
         return planned
+
+    def _same_provider_type(self, diags: Diagnostics, prior: State) -> bool:
+        """A registry whose providerType changed outside Terraform (say an admin made a Helm registry a
+        Zarf one) cannot be planned: no update changes it back, and a silent replacement would delete
+        what cluster profiles now use as the other kind. A plan-time error naming the type to use."""
+        found = prior.get("provider_type")
+        if not found or found == self.provider_type:
+            return True
+        resource_type = self.resource_type
+        diags.add_error(
+            "Registry changed kind outside Terraform",
+            f'Palette now reports registry "{prior.get("name")}" ({prior.get("id")}) as a {found} registry, but this '
+            f"configuration manages it as {resource_type} ({self.provider_type}). Terraform cannot change the kind "
+            f"of a registry and will not replace it on its own. Either set it back to {self.provider_type} in "
+            f"Palette, or manage it as {_resource_type_for(found)}: `terraform state rm <address>`, change the "
+            f"resource type in the configuration, then `terraform import {_resource_type_for(found)}.<name> "
+            f"{prior.get('id')}`. To register a new {self.provider_type} registry instead, delete this one in "
+            "Palette first: the next plan then creates it.",
+            path=["provider_type"],
+        )
+        return False
 
     def _plan_replacements(self, ctx: PlanContext, prior: State, planned: State) -> None:
         auths = {prior.get("auth_type"), planned["auth_type"]}
@@ -302,7 +325,7 @@ class RegistryResource:
     def _report(self, diags: Diagnostics, exc: PaletteError, action: str, *, warning: bool = False) -> None:
         from provider.diagnose import report
 
-        report(diags, exc, action, warning=warning)
+        report(diags, exc, action, resource_type=self.resource_type, warning=warning)
 
 
 @cache

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from provider.redaction import redact_credentials
 from provider.registries.rules import ECR_HOST, ecr_is_public
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: Values | None) -> V
         "scope": (spec.scope or "").strip().lower(),
         "sync_supported": syncing,
         "sync_status": (sync.status if sync else None) or "",
-        "sync_message": (sync.message if sync else None) or "",
+        "sync_message": redact_credentials((sync.message if sync else None) or ""),
         "last_synced_at": (sync.last_synced_time if sync else None) or "",
     }
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from tf.types import Unknown
 
 from provider.pem import pem_problem
+from provider.redaction import redact_credentials
 from provider.settings import PREFLIGHT_MODES
 
 Config = dict[str, Any]
@@ -83,8 +84,10 @@ def endpoint_problem(endpoint: str) -> str | None:
         return "The endpoint is empty"
     if endpoint != endpoint.strip():
         return "The endpoint has leading or trailing spaces"
+    if "://" not in endpoint and "@" in endpoint and not _HOST_PORT.match(endpoint):
+        return "The endpoint carries credentials (user:password@host); put them in basic_auth instead"
     if "://" not in endpoint:
-        return None if _HOST_PORT.match(endpoint) else f'"{endpoint}" is not a host[:port]'
+        return None if _HOST_PORT.match(endpoint) else f'"{redact_credentials(endpoint)}" is not a host[:port]'
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https"):
         return f'The scheme "{parts.scheme}" is not http or https'

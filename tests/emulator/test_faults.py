@@ -175,3 +175,38 @@ def test_seed_rejects_bad_input(clean_emulator: Emulator) -> None:
                   "legacy": True}]:
         answer = httpx.post(f"{clean_emulator.url}/emulator/registries", json=body)
         assert answer.status_code == 400, body
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [(404, "<html><body>404 Not Found</body></html>", "text/html"), (201, '{"uid": ""}', "application/json"),
+     (200, "", None)],
+)
+def test_a_fault_can_answer_any_body(
+    clean_emulator: Emulator, status: int, body: str, content_type: str | None
+) -> None:
+    """What a proxy in front of Palette may answer: an HTML page, an empty body, a uid that is empty."""
+    rule: dict[str, object] = {"method": "POST", "path": "/oci/basic$", "kind": "commit_then_fail",
+                               "status": status, "body": body, "retry_after": "NaN"}
+    if content_type:
+        rule["content_type"] = content_type
+    clean_emulator.set_faults([rule])
+    with clean_emulator.client(check_swagger=False) as raw:
+        answer = raw.post("/v1/registries/oci/basic", json=BODY)
+    assert (answer.status_code, answer.text, answer.headers["Retry-After"]) == (status, body, "NaN")
+    assert _names(clean_emulator) == ["faulty"]  # stored all the same
+
+
+def test_admin_changes_kind_and_ends_a_sync(palette: httpx.Client, clean_emulator: Emulator) -> None:
+    uid = create(palette, "basic", basic_registry("moving", "oci.example.com", base_content_path="charts",
+                                                  sync=True))
+    clean_emulator.end_sync(uid, "Failed", "synchronization failed: boom")
+    status = palette.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
+    assert (status["status"], status["message"]) == ("Failed", "synchronization failed: boom")
+
+    sts = {"credentialType": "sts", "sts": {"arn": "arn:aws:iam::123456789012:role/x"}}
+    ecr_spec = {"endpoint": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "isPrivate": True,
+                "providerType": "helm", "credentials": sts}
+    assert clean_emulator.change_kind(uid, "ecr", ecr_spec)["kind"] == "ecr"
+    assert error_of(palette.get(f"/v1/registries/oci/{uid}/basic"), 404)["code"] == "ResourceNotFound"
+    assert palette.get(f"/v1/registries/oci/{uid}").json()["type"] == "ecr"

@@ -208,3 +208,18 @@ def test_concurrent_creates_of_one_name(clean_emulator: Emulator) -> None:
         outcomes = sorted(pool.map(attempt, range(16)))
     assert outcomes == [201] + [409] * 15
     assert [item["name"] for item in clean_emulator.registries()] == ["race"]
+
+
+def test_annotations_are_stored_returned_and_kept_by_an_update(palette: httpx.Client, clean_emulator: Emulator) -> None:
+    """metadata.annotations (v1ObjectMeta): what a client sets on create comes back on GET and in the
+    summary, and an update that sends none keeps them (the provider's create token relies on it)."""
+    body = basic_registry("annotated", "oci.example.com")
+    body["metadata"]["annotations"] = {"terraform-provider-oci/create-token": "abc"}
+    uid = create(palette, "basic", body)
+    assert palette.get(f"/v1/registries/oci/{uid}/basic").json()["metadata"]["annotations"] == {
+        "terraform-provider-oci/create-token": "abc"
+    }
+    update = basic_registry("annotated", "oci.example.com", base_content_path="x")
+    assert palette.put(f"/v1/registries/oci/{uid}/basic", json=update).status_code == 204
+    summary = palette.get("/v1/registries/oci/summary").json()["items"]
+    assert summary[0]["metadata"]["annotations"] == {"terraform-provider-oci/create-token": "abc"}

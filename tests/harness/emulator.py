@@ -214,6 +214,16 @@ class Emulator:
     def delete_out_of_band(self, uid: str) -> None:
         self._admin_call("DELETE", f"/emulator/registries/{uid}")
 
+    def change_kind(self, uid: str, kind: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """Drift no API allows: the registry becomes `kind` ("basic" or "ecr") with `spec`, same uid."""
+        body = {"kind": kind, "spec": dict(spec)}
+        return dict(self._admin_call("PUT", f"/emulator/registries/{uid}/kind", json=body))
+
+    def end_sync(self, uid: str, status: str, message: str = "") -> dict[str, Any]:
+        """The registry's latest sync ends now with `status` ("Success" or "Failed") and `message`."""
+        body = {"status": status, "message": message}
+        return dict(self._admin_call("PUT", f"/emulator/registries/{uid}/sync", json=body))
+
 
 def basic_registry(
     name: str,

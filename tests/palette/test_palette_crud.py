@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 
 from provider.palette.client import PaletteClient
-from provider.palette.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
+from provider.palette.errors import (
+    ConflictError,
+    ForbiddenError,
+    KindChangedError,
+    NotFoundError,
+    UnexplainedNotFoundError,
+    ValidationFailedError,
+)
 from provider.palette.models import BasicOciRegistry, EcrRegistry, keep_secret
 from tests.harness.emulator import Emulator
 from tests.palette.builders import basic, ecr_keys, ecr_sts
@@ -95,10 +102,33 @@ def test_not_found_is_typed_with_palettes_code(palette: PaletteClient) -> None:
     assert str(error).startswith(f"Palette answered 404 Not Found on GET /v1/registries/oci/{UNKNOWN_UID}/basic: ")
 
     uid = palette.create_basic(basic("charts"))
-    with pytest.raises(NotFoundError):  # the other kind's path does not serve it
+    with pytest.raises(KindChangedError) as other:  # the other kind's path does not serve it: not "gone"
         palette.get_ecr(uid)
+    assert (other.value.expected, other.value.actual, other.value.provider_type) == ("ecr", "basic", "helm")
+    assert f"registry {uid} is now a basic helm registry in Palette, not the ecr registry" in str(other.value)
+    with pytest.raises(KindChangedError):
+        palette.delete_ecr(uid)
+    assert palette.get_basic(uid).metadata.uid == uid  # and nothing was deleted
     with pytest.raises(NotFoundError):
         palette.get_oci(UNKNOWN_UID)
+
+
+def test_a_404_without_palettes_code_proves_nothing(palette: PaletteClient, clean_emulator: Emulator) -> None:
+    """An ingress's HTML 404 is not "gone": an error naming the host, never NotFoundError."""
+    uid = palette.create_basic(basic("charts"))
+    html = "<html><body><h1>404 Not Found</h1>nginx</body></html>"
+    clean_emulator.set_faults(
+        [{"path": f"/{uid}", "kind": "status", "status": 404, "body": html, "content_type": "text/html"}]
+    )
+    for call in (lambda: palette.get_basic(uid), lambda: palette.delete_basic(uid), lambda: palette.get_oci(uid)):
+        with pytest.raises(UnexplainedNotFoundError) as caught:
+            call()
+        assert not isinstance(caught.value, NotFoundError)
+        message = str(caught.value)
+        assert palette.base_url in message and "without Palette's ResourceNotFound code" in message
+        assert "the registry was not touched" in message
+    clean_emulator.clear_faults()
+    assert palette.get_basic(uid).metadata.uid == uid
 
 
 def test_a_second_registry_of_the_same_name_is_a_conflict(palette: PaletteClient, clean_emulator: Emulator) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from provider.palette.client import PaletteClient
+from provider.palette.client import CREATE_TOKEN_ANNOTATION, PaletteClient
 from provider.palette.errors import (
     AmbiguousWriteError,
     ConflictError,
@@ -139,8 +139,89 @@ def test_a_create_whose_answer_is_lost_stores_one_registry(
 
     stored = clean_emulator.registries()
     assert [(r["uid"], r["name"], r["kind"]) for r in stored] == [(uid, "charts", kind)]
-    # One POST (its answer lost), one lookup that found it, and no second POST.
-    assert calls(clean_emulator) == [("POST", f"/v1/registries/oci/{kind}", "commit_then_fail"), ("GET", SUMMARY, 200)]
+    # One POST (its answer lost), one lookup that found it (the summary, then the registry itself,
+    # which carries this create's token), and no second POST.
+    assert calls(clean_emulator) == [
+        ("POST", f"/v1/registries/oci/{kind}", "commit_then_fail"),
+        ("GET", SUMMARY, 200),
+        ("GET", f"/v1/registries/oci/{uid}/{kind}", 200),
+    ]
+    assert len(stored[0]["annotations"][CREATE_TOKEN_ANNOTATION]) == 32  # random, per create
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(201, "<html><body>Created</body></html>"), (201, '{"uid": ""}'), (200, ""), (201, '{"uid": "../x"}')],
+    ids=["html", "empty-uid", "empty-body", "bad-uid"],
+)
+def test_a_2xx_without_a_usable_uid_is_an_unknown_outcome(
+    palette: PaletteClient, clean_emulator: Emulator, status: int, body: str
+) -> None:
+    """Palette (or a proxy) accepted the create but its answer says nothing usable: the registry is
+    looked up by its token and adopted; the POST is never sent again."""
+    clean_emulator.set_faults(
+        [{"method": "POST", "path": "basic$", "kind": "commit_then_fail", "status": status, "body": body, "times": 1}]
+    )
+    uid = palette.create_basic(basic("charts"))
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]
+    assert [c[0] for c in calls(clean_emulator)].count("POST") == 1
+
+
+def test_retry_after_nan_after_a_stored_create_is_not_an_internal_error(
+    palette: PaletteClient, clean_emulator: Emulator
+) -> None:
+    fault = {"method": "POST", "path": "basic$", "kind": "commit_then_fail", "status": 503, "retry_after": "NaN"}
+    clean_emulator.set_faults([{**fault, "times": 1}])
+    uid = palette.create_basic(basic("charts"))
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]
+
+
+def test_a_namesake_without_this_creates_token_is_never_adopted(
+    palette: PaletteClient, clean_emulator: Emulator
+) -> None:
+    """Same name, kind, provider type, endpoint, path and auth, created "since" (the clock slack made
+    wide): without the create's token nothing proves it is ours, so it is named, not adopted."""
+    stranger = clean_emulator.seed("basic", basic("charts").model_dump(by_alias=True, exclude_none=True))
+    palette.create_clock_slack = 600.0
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 1}])
+    with pytest.raises(AmbiguousWriteError) as caught:
+        palette.create_basic(basic("charts"))
+    assert stranger in str(caught.value) and "not adopted" in str(caught.value)
+    assert [r["uid"] for r in clean_emulator.registries()] == [stranger]
+
+
+def test_a_namesake_made_by_another_create_is_a_conflict(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    """Another apply's create (its own token) got there first while ours was refused: 409, not adoption."""
+    ours, theirs = palette_factory(), palette_factory()
+    ours.create_clock_slack = 600.0
+    other = theirs.create_basic(basic("charts"))
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 1}])
+    with pytest.raises(ConflictError):
+        ours.create_basic(basic("charts"))
+    assert [r["uid"] for r in clean_emulator.registries()] == [other]
+
+
+@pytest.mark.parametrize(
+    "differs",
+    [
+        {"provider_type": "zarf"},
+        {"endpoint": "http://127.0.0.1:2"},
+        {"base_content_path": "other"},
+        {"username": ""},
+    ],
+    ids=["provider-type", "endpoint", "base-path", "auth-kind"],
+)
+def test_a_different_registry_of_the_same_name_is_never_adopted(
+    palette: PaletteClient, clean_emulator: Emulator, differs: dict[str, Any]
+) -> None:
+    other = clean_emulator.seed("basic", basic("charts", **differs).model_dump(by_alias=True, exclude_none=True))
+    palette.create_clock_slack = 600.0
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 1}])
+    with pytest.raises(ConflictError):
+        palette.create_basic(basic("charts"))
+    assert [r["uid"] for r in clean_emulator.registries()] == [other]
 
 
 def test_a_create_refused_with_503_is_looked_up_then_sent_again(

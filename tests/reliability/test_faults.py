@@ -97,7 +97,7 @@ def test_a_lost_create_that_cannot_be_looked_up_says_how_to_recover(
     assert_no_crash(lost)
     message = " ".join(lost.stderr.split())
     assert "Error: Palette's answer was lost" in message
-    assert "may or may not have succeeded" in message and "terraform import <resource address> <name>" in message
+    assert "may or may not have succeeded" in message and "terraform import oci_registry_helm.<name> <name>" in message
     assert [name for _, name in palette_registries(emulator)] == ["reg-0"] and state_registries(ws) == set()
 
     emulator.clear_faults()

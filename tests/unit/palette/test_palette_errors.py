@@ -16,6 +16,7 @@ from provider.palette.errors import (
     RateLimitedError,
     ServerError,
     UnauthorizedError,
+    UnexplainedNotFoundError,
     ValidationFailedError,
     error_class_for,
     error_from_response,
@@ -60,7 +61,9 @@ def test_long_messages_are_capped() -> None:
 @pytest.mark.parametrize(
     ("status", "code", "kind"),
     [
-        (404, "", NotFoundError),
+        (404, "ResourceNotFound", NotFoundError),
+        (404, "", UnexplainedNotFoundError),  # a proxy's page proves nothing
+        (404, "NotFound", UnexplainedNotFoundError),
         (400, "ResourceNotFound", NotFoundError),
         (409, "", ConflictError),
         (401, "", UnauthorizedError),

@@ -54,7 +54,28 @@ def test_backoff_is_jittered_not_fixed() -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("3", 3.0), (" 120 ", 120.0), ("0", 0.0), ("1.5", 1.5), ("-4", 0.0), ("", None), (None, None), ("soon", None)],
+    [
+        ("3", 3.0),
+        (" 120 ", 120.0),
+        ("0", 0.0),
+        ("1.5", 1.5),
+        ("", None),
+        (None, None),
+        ("soon", None),
+        # Not delta-seconds: ignored (backoff applies), never an exception after a write was sent.
+        ("-4", None),
+        ("NaN", None),
+        ("nan", None),
+        ("inf", None),
+        ("-inf", None),
+        ("Infinity", None),
+        ("1e3", None),
+        ("0x10", None),
+        ("3 s", None),
+        ("\u0663", None),
+        ("1" * 400, None),
+        ("99999999999", 86400.0),
+    ],
 )
 def test_retry_after_in_seconds(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected
@@ -65,6 +86,23 @@ def test_retry_after_as_http_date() -> None:
     assert parse_retry_after(format_datetime(now + timedelta(seconds=42), usegmt=True), now) == 42.0
     assert parse_retry_after("Sat, 01 Mar 2025 12:00:10 GMT", now) == 10.0
     assert parse_retry_after(format_datetime(now - timedelta(minutes=5), usegmt=True), now) == 0.0
+
+
+@given(st.text())
+def test_retry_after_never_raises_and_is_finite(header: str) -> None:
+    seconds = parse_retry_after(header)
+    assert seconds is None or 0.0 <= seconds <= 86400.0
+
+
+def test_retry_after_dates_out_of_range_are_ignored() -> None:
+    assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT") == 86400.0
+    assert parse_retry_after("Mon, 01 Jan 0001 00:00:00 GMT") in (0.0, None)
+
+
+def test_retry_delay_ignores_a_retry_after_that_is_not_a_finite_wait() -> None:
+    policy = RetryPolicy(max_retries=3, backoff_base=0.001, backoff_cap=0.002, retry_after_cap=10.0)
+    for bad in (float("nan"), float("inf"), -1.0):
+        assert 0.0 <= retry_delay(1, bad, policy) <= 0.002
 
 
 def test_retry_delay_prefers_retry_after_but_caps_it() -> None:

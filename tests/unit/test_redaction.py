@@ -1,0 +1,54 @@
+"""The provider's one redaction of credential-shaped text (provider/redaction.py)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provider.redaction import REDACTED, redact_credentials
+from provider.registries.rules import endpoint_problem
+
+CANARY = "Canary-9f3b2c71d0e4"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            f'Get "https://robot:{CANARY}@harbor.example.com/v2/": 401',
+            'Get "https://robot:<redacted>@harbor.example.com/v2/": 401',
+        ),
+        (f"robot:{CANARY}@harbor.example.com", "robot:<redacted>@harbor.example.com"),
+        (f"robot$ci:{CANARY}@harbor.example.com:5000/charts", "robot$ci:<redacted>@harbor.example.com:5000/charts"),
+        (f"oci://u:{CANARY}@[::1]:5000", "oci://u:<redacted>@[::1]:5000"),
+        (f"user:p@ss/{CANARY}@host.example.com", "user:<redacted>@host.example.com"),  # "@" and "/" in a password
+        (f"credentials robot:{CANARY}@ rejected", "credentials robot:<redacted>@ rejected"),
+        ("no credentials here: harbor.example.com:5000", "no credentials here: harbor.example.com:5000"),
+        ("robot@harbor.example.com", "robot@harbor.example.com"),  # a user without a password stays
+        ("https://u:<redacted>@h", "https://u:<redacted>@h"),  # idempotent
+    ],
+)
+def test_credentials_in_url_form_are_redacted(text: str, expected: str) -> None:
+    assert redact_credentials(text) == expected
+    assert redact_credentials(expected) == expected
+
+
+@given(
+    user=st.from_regex(r"[a-z][a-z0-9$._-]{0,12}", fullmatch=True),
+    password=st.text(min_size=4).filter(lambda p: not any(c.isspace() or c in "'\"<>" for c in p)),
+    host=st.from_regex(r"[a-z0-9.-]{1,20}(:[0-9]{1,5})?", fullmatch=True),
+    prefix=st.sampled_from(["", "https://"]),
+)
+def test_no_password_survives(user: str, password: str, host: str, prefix: str) -> None:
+    text = f"failed: {prefix}{user}:{password}@{host}/v2/ (401)"
+    redacted = redact_credentials(text)
+    assert password not in redacted.replace(REDACTED, "") or password in f"{prefix}{user}{host}/v2/ failed (401)"
+    assert REDACTED in redacted
+
+
+def test_a_scheme_less_endpoint_with_credentials_is_never_quoted() -> None:
+    problem = endpoint_problem(f"robot:{CANARY}@harbor.example.com")
+    assert problem is not None and CANARY not in problem and "basic_auth" in problem
+    problem = endpoint_problem(f"robot:{CANARY}@harbor example.com")
+    assert problem is not None and CANARY not in problem
