@@ -78,6 +78,8 @@ class RegistryResource:
         if prior is None or _changed(prior, planned, PREFLIGHTED):
             self._preflight(ctx.diagnostics, planned, "plan")
         if prior is None:
+            if not ctx.diagnostics.has_errors():
+                self.provider.check_access(ctx.diagnostics)  # a wrong key or host fails the plan, not the apply
             return planned
         self._plan_replacements(ctx, prior, planned)
         if not ctx.requires_replace and _stored_changes(prior, planned):
