@@ -15,9 +15,29 @@ if TYPE_CHECKING:
     from provider.palette.errors import PaletteError
 
 
-def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] | None = None) -> None:
-    """Add one error diagnostic for `exc`, which happened while doing `action` ("create registry x")."""
+def report(
+    diags: Diagnostics,
+    exc: PaletteError,
+    action: str,
+    path: list[str] | None = None,
+    *,
+    resource_type: str | None = None,
+    name: str | None = None,
+) -> None:
+    """Add one error diagnostic for `exc`, which happened while doing `action` ("create registry x").
+
+    `resource_type` and `name` (the registry's) make the import command of a 409 concrete. Terraform
+    tells a provider the resource type, never the resource's address: the command names the type and
+    leaves the resource's own name for the user to fill in, saying so."""
     from provider.palette import errors
+
+    import_command = "`terraform import <resource address> <name or uid>`"
+    if resource_type and name:
+        import_command = (
+            f'`terraform import {resource_type}.NAME "{name}"` (NAME: this resource\'s name in your configuration, '
+            f"which Terraform does not tell providers; or an import block with to = {resource_type}.NAME and "
+            f'id = "{name}")'
+        )
 
     hints: list[tuple[type[PaletteError], str, str]] = [
         (
@@ -34,8 +54,7 @@ def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] |
         (
             errors.ConflictError,
             "A registry with this name already exists",
-            "Choose another name, or bring the existing registry under Terraform: `terraform import <resource "
-            "address> <name or uid>`.",
+            f"Choose another name, or bring the existing registry under Terraform: {import_command}.",
         ),
         (
             errors.ValidationFailedError,
@@ -54,7 +73,7 @@ def report(diags: Diagnostics, exc: PaletteError, action: str, path: list[str] |
             "Palette's answer was lost",
             "The write may or may not have been stored, and the state cannot record what is not known. If Palette "
             "now has the registry, bring it under Terraform with `terraform import <resource address> <name>` "
-            "(a new apply would stop at \"A registry with this name already exists\"); if not, run `terraform "
+            '(a new apply would stop at "A registry with this name already exists"); if not, run `terraform '
             "apply` again.",
         ),
         (errors.SyncFailedError, "Registry synchronization failed", "Palette's message says why."),

@@ -47,6 +47,7 @@ class RegistryResource:
     type_suffix: ClassVar[str]  # the resource type without the provider prefix "oci_"
     rules: ClassVar[tuple[Rule, ...]]
     default_auto_sync: ClassVar[bool] = False
+    syncs: ClassVar[bool] = True  # False: Palette never syncs this kind, so its sync attributes stay as they are
     description: ClassVar[str]
     auto_sync_description: ClassVar[str]
     ecr_description: ClassVar[str] = "Switching between `basic_auth` and `ecr` replaces the registry."
@@ -82,8 +83,8 @@ class RegistryResource:
                 self.provider.check_access(ctx.diagnostics)  # a wrong key or host fails the plan, not the apply
             return planned
         self._plan_replacements(ctx, prior, planned)
-        if not ctx.requires_replace and _stored_changes(prior, planned):
-            planned.update({name: Unknown for name in VOLATILE})
+        if not ctx.requires_replace and _stored_changes(prior, planned) and self.syncs:
+            planned.update({name: Unknown for name in VOLATILE})  # an update restarts the sync
         return planned
 
     def _plan_replacements(self, ctx: PlanContext, prior: State, planned: State) -> None:
@@ -124,7 +125,7 @@ class RegistryResource:
             client.validate(kind, registry.spec)
             uid = client.create(kind, registry)
         except PaletteError as exc:
-            self._report(diags, exc, action)
+            self._report(diags, exc, action, resource_type=ctx.type_name, name=planned["name"])
             return None
         # From here on Palette holds the registry: every outcome records its uid in the state.
         state = {**planned, "id": uid}
@@ -266,10 +267,12 @@ class RegistryResource:
         client.wait_for_sync(state["id"], kind, timeout=timeout)
         return mapping.flatten(client.get(kind, state["id"]), planned)
 
-    def _report(self, diags: Diagnostics, exc: PaletteError, action: str) -> None:
+    def _report(
+        self, diags: Diagnostics, exc: PaletteError, action: str, *, resource_type: str | None = None, name: str = ""
+    ) -> None:
         from provider.diagnose import report
 
-        report(diags, exc, action)
+        report(diags, exc, action, resource_type=resource_type, name=name or None)
 
 
 @cache
