@@ -43,16 +43,30 @@ def main(argv: list[str] | None = None) -> int:
     return serve()
 
 
+# go-plugin's handshake cookie for Terraform providers (terraform-plugin-go's tf6server, and tf): the
+# plugin serves only when Terraform started it; anyone else gets go-plugin's own message and status 1.
+MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
+MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+NOT_STARTED_BY_TERRAFORM = (
+    "This binary is a plugin. These are not meant to be executed directly.\n"
+    "Please execute the program that consumes these plugins, which will\n"
+    "load any plugins automatically\n"
+)
+
+
 def serve() -> int:
-    if sys.stdin.isatty() and "TF_PLUGIN_MAGIC_COOKIE" not in os.environ:
-        print("This is a Terraform plugin: Terraform starts it. See --help.", file=sys.stderr)
+    debugging = {"--dev", "--stable"} & set(sys.argv[1:])  # tf's runner: a person starts it for a debugger
+    if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE and not debugging:
+        # Whatever stdin is (a stray CI step, </dev/null): serving would wait for a Terraform that never comes.
+        sys.stderr.write(NOT_STARTED_BY_TERRAFORM)
+        sys.stderr.write("(terraform-provider-oci --help lists what people run.)\n")
         return 1
     _configure_logging()
     from provider.plugin import OciProvider
     from provider.tfx import serve as serve_plugin
     from provider.tfx import serve_with_tf_runner
 
-    if {"--dev", "--stable"} & set(sys.argv[1:]):
+    if debugging:
         serve_with_tf_runner(OciProvider())
         return 0
     serve_plugin(OciProvider())

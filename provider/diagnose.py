@@ -23,15 +23,27 @@ def report(
     path: list[str] | None = None,
     resource_type: str | None = None,
     *,
+    name: str | None = None,
     warning: bool = False,
 ) -> None:
     """Add one diagnostic for `exc`, which happened while doing `action` ("create registry x"): an error,
-    or a warning when the operation still succeeded (`warning`). `resource_type` (e.g.
-    "oci_registry_helm") makes the import commands in the fix exact."""
+    or a warning when the operation still succeeded (`warning`).
+
+    `resource_type` (e.g. "oci_registry_helm") and `name` (the registry's) make the import commands in
+    the fix concrete. Terraform tells a provider the resource type, never the resource's address: the
+    commands name the type and leave the resource's own name for the user to fill in, saying so."""
     from provider.palette import errors
     from provider.redaction import redact_credentials
 
     address = f"{resource_type}.<name>" if resource_type else "<resource address>"
+    import_command = "`terraform import <resource address> <name or uid>`"
+    if resource_type and name:
+        import_command = (
+            f'`terraform import {resource_type}.NAME "{name}"` (NAME: this resource\'s name in your configuration, '
+            f"which Terraform does not tell providers; or an import block with to = {resource_type}.NAME and "
+            f'id = "{name}")'
+        )
+
     hints: list[tuple[type[PaletteError], str, str]] = [
         (
             errors.UnauthorizedError,
@@ -47,8 +59,7 @@ def report(
         (
             errors.ConflictError,
             "A registry with this name already exists",
-            "Choose another name, or bring the existing registry under Terraform: `terraform import <resource "
-            "address> <name or uid>`.",
+            f"Choose another name, or bring the existing registry under Terraform: {import_command}.",
         ),
         (
             errors.ValidationFailedError,

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
 
 SOURCE_ADDRESS = "registry.terraform.io/palette/oci"
+# A registry uid that cannot exist (Palette's uids are ObjectIds): GET /v1/registries/oci/{it} costs
+# Palette one indexed lookup and answers 404 ResourceNotFound to a good key, 401 to a bad one.
+ACCESS_PROBE_UID = "000000000000000000000000"
 _TYPES = {"insecure": Bool(), "request_timeout": Number(), "max_retries": Number()}
 
 
@@ -38,6 +41,8 @@ class OciProvider:
         self._client: PaletteClient | None = None
         self._client_error: Any = None
         self._lock = threading.Lock()
+        self._access_checked = False
+        self._config: dict[str, Any] = {}
 
     # ------------------------------------------------------------------------ what it offers
 
@@ -100,6 +105,7 @@ class OciProvider:
                 f"{', '.join(unknown)} depend on values known only after apply; Palette is not contacted until then.",
             )
             return
+        self._config = config
         settings, problems = resolve(config, os.environ)
         for problem in problems:
             diags.add_error(problem.summary, problem.detail, path=[problem.attribute])
@@ -129,6 +135,46 @@ class OciProvider:
                 'The provider "oci" configuration has errors (see above) or is not known yet.',
             )
         return self._client
+
+    def check_access(self, diags: Diagnostics) -> None:
+        """Before a plan creates a registry: do the host and the API key work? Once per process, and
+        free when Palette has already answered this process (a refresh or a data source read from it):
+        otherwise a wrong key or host would pass `terraform plan` and fail the apply after merge.
+
+        The call is `GET /v1/registries/oci/{uid}` for a uid that cannot exist: of what the registries
+        API offers it is the cheapest authenticated call (one indexed lookup; every list grows with the
+        tenant), it runs with the same tenant context and permission as the provider's own reads, and
+        it changes nothing. 404 ResourceNotFound means the key was accepted."""
+        with self._lock:
+            if self._access_checked or self.settings is None:
+                return
+            self._access_checked = True
+        client = self.palette(diags)
+        if client is None or client.answered:
+            return
+        from provider.palette.errors import NotFoundError, PaletteError, UnauthorizedError
+
+        try:
+            client.get_oci(ACCESS_PROBE_UID)
+        except NotFoundError:
+            return
+        except UnauthorizedError as exc:
+            from provider.settings import source_of
+
+            source = source_of("api_key", self._config, os.environ)
+            if self._config.get("api_key") == "":
+                source += ' (api_key = "" in the provider block counts as unset)'
+            diags.add_error(
+                "Palette rejected the API key",
+                f"Checked before planning new registries: {exc}. The key came from {source}. Check "
+                'api_key in the provider "oci" block or PALETTE_API_KEY: the key may be wrong, revoked or expired, '
+                "or meant for another Palette than the host.",
+                path=["api_key"],
+            )
+        except PaletteError as exc:
+            from provider.diagnose import report
+
+            report(diags, exc, "check the provider's host and API key before planning new registries")
 
     def _build_client(self) -> None:
         if self.settings is None:

@@ -85,39 +85,80 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def source_of(name: str, config: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """Where the value of setting `name` comes from, in words for a diagnostic: the provider block,
+    an environment variable, or the default. An empty string counts as unset, here and in `resolve`."""
+    setting = next(s for s in SETTINGS if s.name == name)
+    if _given(config.get(name)):
+        return f'{name} in the provider "oci" block'
+    for variable in setting.env:
+        if _given(env.get(variable)):
+            return f"the environment variable {variable}"
+    return "the default"
+
+
+def _unset_note(name: str, config: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """Why `name` has no value: which sources were looked at, and which of them held an empty string."""
+    setting = next(s for s in SETTINGS if s.name == name)
+    empty = [f'{name} in the provider "oci" block' for v in [config.get(name)] if isinstance(v, str)]
+    empty += [variable for variable in setting.env if isinstance(env.get(variable), str)]
+    variables = " and ".join(setting.env)
+    if empty:
+        return (
+            f"{' and '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty, and an empty string counts as "
+            f"unset; {name} in the provider block, {variables} were looked at, in that order."
+        )
+    return f"Neither {name} in the provider block nor {variables} is set."
+
+
 def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings | None, list[SettingProblem]]:
-    """Settings from the provider block, falling back to the environment, then to defaults."""
+    """Settings from the provider block, falling back to the environment, then to defaults.
+
+    An empty (or blank) string counts as unset wherever it is given, so `api_key = var.key` with a
+    `default = ""` lets PALETTE_API_KEY through. A value not known yet (Unknown, at validate) is not
+    checked. Each problem says which source the bad value came from."""
     problems: list[SettingProblem] = []
     raw = {s.name: _pick(s, config, env) for s in SETTINGS}
 
+    def source(name: str) -> str:
+        return source_of(name, config, env)
+
     api_key = raw["api_key"]
-    if not api_key:
+    if api_key is None:
         problems.append(
             SettingProblem(
                 "api_key",
                 "Missing Palette API key",
-                'Set api_key in the provider "oci" block, or the PALETTE_API_KEY environment variable '
-                "(SPECTROCLOUD_APIKEY is read too). Create a key in Palette under Profile > My API Keys.",
+                f'{_unset_note("api_key", config, env)} Set api_key in the provider "oci" block, or the '
+                "PALETTE_API_KEY environment variable (SPECTROCLOUD_APIKEY is read too). Create a key in Palette "
+                "under Profile > My API Keys.",
             )
         )
-    insecure = _boolean("insecure", raw["insecure"], problems)
-    timeout = _number("request_timeout", raw["request_timeout"], 30.0, problems, minimum=1, maximum=3600)
-    retries = _number("max_retries", raw["max_retries"], 5, problems, minimum=0, maximum=100)
-    preflight = str(raw["preflight"] or "apply")
+    insecure = _boolean("insecure", raw["insecure"], problems, source("insecure"))
+    timeout = _number(
+        "request_timeout", raw["request_timeout"], 30.0, problems, source("request_timeout"), minimum=1, maximum=3600
+    )
+    retries = _number("max_retries", raw["max_retries"], 5, problems, source("max_retries"), minimum=0, maximum=100)
+    preflight = "apply" if raw["preflight"] in (None, Unknown) else str(raw["preflight"]).strip()
     if preflight not in PREFLIGHT_MODES:
         problems.append(
             SettingProblem(
                 "preflight",
                 "Invalid preflight mode",
-                f'preflight must be "off", "apply" or "plan" (also PALETTE_OCI_PREFLIGHT); got "{preflight}".',
+                f'preflight must be "off", "apply" or "plan"; got "{preflight}" from {source("preflight")}.',
             )
         )
-    ca = _ca_certificate(raw["ca_certificate"], problems)
+    ca = _ca_certificate(raw["ca_certificate"], problems, source("ca_certificate"))
+    host = DEFAULT_HOST if raw["host"] is None else raw["host"]
+    if host is not Unknown and raw["insecure"] is not Unknown:
+        _check_host(str(host), insecure, problems, source("host"))
     if problems:
         return None, problems
+    if api_key is Unknown or host is Unknown:
+        return None, []  # validate only: what is known is valid
     return (
         Settings(
-            host=str(raw["host"] or DEFAULT_HOST),
+            host=str(host),
             api_key=str(api_key),
             ca_certificate=ca,
             insecure=insecure,
@@ -129,30 +170,54 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings
     )
 
 
+def _given(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def _pick(setting: Setting, config: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+    """The configured value, else the first environment variable set, else None. Unknown (a value
+    Terraform knows only at apply) stays Unknown: the environment must not stand in for it."""
     value = config.get(setting.name)
-    if value is not None and value is not Unknown:
+    if value is Unknown:
+        return Unknown
+    if _given(value):
         return value
     for name in setting.env:
-        if env.get(name):
+        if _given(env.get(name)):
             return env[name]
     return None
 
 
-def _boolean(name: str, value: Any, problems: list[SettingProblem]) -> bool:
-    if value is None or isinstance(value, bool):
-        return bool(value)
+def _check_host(host: str, insecure: bool, problems: list[SettingProblem], source: str) -> None:
+    from provider.palette.errors import ConfigurationError  # stdlib only, as is hosts
+    from provider.palette.hosts import normalize_host
+
+    try:
+        normalize_host(host, insecure=insecure)
+    except ConfigurationError as exc:
+        problems.append(SettingProblem("host", "Invalid Palette host", f"{_sentence(str(exc))} (from {source})."))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _boolean(name: str, value: Any, problems: list[SettingProblem], source: str) -> bool:
+    if value is None or value is Unknown or isinstance(value, bool):
+        return value is True
     text = str(value).strip().lower()
     if text in _TRUE | _FALSE:
         return text in _TRUE
-    problems.append(SettingProblem(name, f"Invalid {name}", f'{name} must be true or false; got "{value}".'))
+    problems.append(
+        SettingProblem(name, f"Invalid {name}", f'{name} must be true or false; got "{value}" from {source}.')
+    )
     return False
 
 
 def _number(
-    name: str, value: Any, default: float, problems: list[SettingProblem], minimum: float, maximum: float
+    name: str, value: Any, default: float, problems: list[SettingProblem], source: str, minimum: float, maximum: float
 ) -> float:
-    if value is None:
+    if value is None or value is Unknown:
         return default
     try:
         number = float(value)
@@ -161,15 +226,17 @@ def _number(
     if not minimum <= number <= maximum:  # also refuses nan and inf
         problems.append(
             SettingProblem(
-                name, f"Invalid {name}", f'{name} must be a number from {minimum:g} to {maximum:g}; got "{value}".'
+                name,
+                f"Invalid {name}",
+                f'{name} must be a number from {minimum:g} to {maximum:g}; got "{value}" from {source}.',
             )
         )
         return default
     return number
 
 
-def _ca_certificate(value: Any, problems: list[SettingProblem]) -> str | None:
-    if not value:
+def _ca_certificate(value: Any, problems: list[SettingProblem], source: str) -> str | None:
+    if value is None or value is Unknown:
         return None
     text = str(value)
     if "-----BEGIN" not in text and Path(text).is_file():
@@ -180,8 +247,8 @@ def _ca_certificate(value: Any, problems: list[SettingProblem]) -> str | None:
             SettingProblem(
                 "ca_certificate",
                 "Invalid Palette CA certificate",
-                f"{problem}. ca_certificate (or PALETTE_CA_CERTIFICATE) takes PEM certificates, e.g. "
-                'file("corp-ca.pem").',
+                f"{problem} (from {source}). ca_certificate (or PALETTE_CA_CERTIFICATE) takes PEM certificates, "
+                'e.g. file("corp-ca.pem").',
             )
         )
         return None

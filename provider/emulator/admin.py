@@ -13,8 +13,12 @@
   POST   /emulator/reset                  204: registries, request log, counters, faults, unknown fields cleared
                                           (variants stay: set them with PUT /emulator/variants)
   POST   /emulator/registries             seed {"kind", "registry", "scope", "legacy"} -> 201 {"uid"}
+                                          ("registry" is the body Palette's create takes: v1BasicOciRegistry
+                                          or v1EcrRegistry, checked against the swagger like a create)
   GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
-  PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item
+  PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item; the body
+                                          is the spec's fields, or {"spec": {...}} (unwrapped); the result must
+                                          still be a valid spec of the registry's kind (400 naming the field)
   PUT    /emulator/registries/{uid}/kind  {"kind", "spec"}: the registry becomes the other kind, same uid
   PUT    /emulator/registries/{uid}/sync  {"status", "message"}: the latest sync ends so, at once
   DELETE /emulator/registries/{uid}       204 (404 when absent)
@@ -23,6 +27,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -30,6 +35,9 @@ from starlette.routing import BaseRoute, Route
 from . import views
 from .app import Call, EmulatorState, endpoint, no_content
 from .errors import bad_request, not_found
+from .rules import SPEC_DEFINITIONS
+from .schemas import drop_nulls, swagger
+from .service import _merge
 from .store import Kind, Registry, Scope
 from .variants import VARIANTS
 from .variants import parse as parse_variants
@@ -112,10 +120,20 @@ class AdminApi:
 
     def seed(self, call: Call) -> Response:
         body = call.json()
-        if not isinstance(body, dict) or body.get("kind") not in ("basic", "ecr"):
-            raise bad_request('kind: must be "basic" or "ecr"', code="InvalidRequest")
+        if not isinstance(body, dict):
+            raise bad_request('body must be {"kind", "registry", "scope", "legacy"}', "InvalidRequest")
         if set(body) - SEED_FIELDS:
             raise bad_request(f"unknown field(s): {', '.join(sorted(set(body) - SEED_FIELDS))}", "InvalidRequest")
+        if body.get("kind") not in ("basic", "ecr"):
+            raise bad_request('kind: must be "basic" or "ecr"', code="InvalidRequest")
+        if not isinstance(body.get("registry"), dict):
+            raise bad_request(
+                "registry: must be an object, the body of Palette's create: "
+                '{"metadata": {"name": ...}, "spec": {...}}',
+                code="InvalidRequest",
+            )
+        if not isinstance(body.get("legacy", False), bool):
+            raise bad_request("legacy: must be true or false", code="InvalidRequest")
         kind: Kind = body["kind"]
         scope: Scope = body.get("scope", "tenant")
         if scope not in ("system", "tenant"):
@@ -134,8 +152,11 @@ class AdminApi:
             change = json.loads(call.body or b"null")  # nulls kept: they remove keys
         except ValueError as exc:
             raise bad_request(f"request body is not valid JSON: {exc}", code="InvalidRequest") from None
-        if not isinstance(change, dict):
-            raise bad_request("body must be a (partial) spec object", code="InvalidRequest")
+        change = _partial_spec(change)
+        merged = _merge(reg.spec, change)  # what patch_out_of_band will store
+        problems = swagger().problems(SPEC_DEFINITIONS[reg.kind], drop_nulls(merged), strict=True)
+        if problems:
+            raise bad_request("; ".join(f"spec.{p}" for p in problems), code="InvalidRequest")
         self.state.registries.patch_out_of_band(reg, change)
         return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
 
@@ -173,6 +194,25 @@ class AdminApi:
         return reg
 
 
+def _partial_spec(change: Any) -> dict[str, Any]:
+    """The PATCH body as a partial spec: the spec's own fields, or the same wrapped as {"spec": {...}}
+    (as seeding and Palette's bodies wrap it), unwrapped; never stored nested."""
+    if not isinstance(change, dict):
+        raise bad_request(
+            'body must be a (partial) spec object, e.g. {"endpoint": "https://other.example.com"}',
+            code="InvalidRequest",
+        )
+    if "spec" in change:
+        if set(change) != {"spec"} or not isinstance(change["spec"], dict):
+            raise bad_request(
+                'spec: give either the spec\'s fields or {"spec": {...}} alone (metadata cannot be patched)',
+                code="InvalidRequest",
+            )
+        return dict(change["spec"])
+    if "metadata" in change:
+        raise bad_request("metadata: cannot be patched; only the spec can", code="InvalidRequest")
+    return change
+
+
 def admin_routes(state: EmulatorState) -> list[BaseRoute]:
     return AdminApi(state).routes()
-

@@ -30,7 +30,6 @@ duration, attempt). Bodies, headers and query strings are never logged.
 from __future__ import annotations
 
 import enum
-import ipaddress
 import logging
 import random
 import re
@@ -41,7 +40,6 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
-from urllib.parse import SplitResult, urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -60,6 +58,7 @@ from provider.palette.errors import (
     redact,
     truncate,
 )
+from provider.palette.hosts import normalize_host as _normalize_host
 from provider.palette.models import (
     REGISTRY_KINDS,
     BasicOciRegistry,
@@ -108,76 +107,14 @@ SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key
 
 
 def normalize_host(host: str, *, insecure: bool = False) -> str:
-    """The base URL for `host`: "api.example.com", "host:port" (https implied) or a full
-    http(s) URL. Plain http is refused unless the host is loopback or `insecure` is set,
-    because the API key would cross the network in clear. Anything else that is not a usable
-    address is a ConfigurationError; none quotes a host that carries credentials."""
-    text = host.strip()
-    if not text:
-        raise ConfigurationError("the Palette host is empty; give a host name such as api.spectrocloud.com")
-    # Checked first, on the raw text: every later message quotes the host.
-    if "@" in text:
-        raise ConfigurationError(
-            "the Palette host must not contain credentials (user:password@); the API key authenticates"
-        )
-    if any(ch.isspace() or not ch.isprintable() for ch in text):
-        # urlsplit would silently drop tabs and line breaks: refuse them instead of guessing.
-        raise ConfigurationError("the Palette host contains spaces, line breaks or control characters")
-    if "://" not in text:
-        text = f"https://{_bracket_bare_ipv6(text.rstrip('/'))}"
-    parts = _split(host, text)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ConfigurationError(
-            f"the Palette host {host!r} uses the scheme {parts.scheme!r}; use https://host or host[:port]"
-        )
-    _check_url_parts(host, parts)
-    base = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    """`hosts.normalize_host` (the rules users see at validate), and an address httpx can use
+    (IDNA host names, ports)."""
+    base = _normalize_host(host, insecure=insecure)
     try:
-        httpx.URL(base)  # what the transport will make of it (IDNA host names, ports)
+        httpx.URL(base)
     except httpx.InvalidURL as exc:
         raise ConfigurationError(f"the Palette host {host!r} is not a usable address ({exc})") from None
-    if scheme == "http" and not insecure and not is_loopback(parts.hostname or ""):
-        raise ConfigurationError(
-            f"the Palette host {base} uses plain http, which would send the API key unencrypted; "
-            f"use https{base[4:]}, or set insecure to allow plain http to a non-loopback host"
-        )
     return base
-
-
-def _split(host: str, text: str) -> SplitResult:
-    try:
-        return urlsplit(text)
-    except ValueError as exc:  # e.g. an unclosed or invalid [IPv6] address
-        raise ConfigurationError(f"the Palette host {host!r} is not a valid URL ({exc})") from None
-
-
-def _bracket_bare_ipv6(text: str) -> str:
-    try:
-        return f"[{ipaddress.IPv6Address(text)}]"
-    except ValueError:
-        return text
-
-
-def _check_url_parts(host: str, parts: SplitResult) -> None:
-    if not parts.hostname:
-        raise ConfigurationError(f"the Palette host {host!r} has no host name")
-    if parts.query or parts.fragment:
-        raise ConfigurationError(f"the Palette host {parts.hostname!r} must not have a query or fragment")
-    try:
-        parts.port  # noqa: B018 - urlsplit validates the port lazily, on access
-    except ValueError:
-        raise ConfigurationError(f"the Palette host {host!r} has an invalid port") from None
-
-
-def is_loopback(hostname: str) -> bool:
-    """127.0.0.0/8, ::1 or localhost."""
-    if hostname.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,6 +256,8 @@ class PaletteClient:
                 f"the request timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout:g}"
             )
         self.timeout = timeout
+        # True once Palette has answered a request with success: host and key work (see `OciProvider.check_access`).
+        self.answered = False
         self.policy = RetryPolicy(max_retries, backoff_base, backoff_cap, retry_after_cap)
         self._rng = rng or random.Random()
         self._http = httpx.Client(
@@ -646,6 +585,7 @@ class PaletteClient:
             disposition = _disposition(outcome)
             if disposition is Disposition.OK:
                 assert isinstance(outcome, httpx.Response)
+                self.answered = True
                 return outcome
             if disposition is Disposition.FINAL or attempt == self.policy.attempts:
                 break

@@ -53,6 +53,7 @@ class RegistryResource:
     type_suffix: ClassVar[str]  # the resource type without the provider prefix "oci_"
     rules: ClassVar[tuple[Rule, ...]]
     default_auto_sync: ClassVar[bool] = False
+    syncs: ClassVar[bool] = True  # False: Palette never syncs this kind, so its sync attributes stay as they are
     description: ClassVar[str]
     auto_sync_description: ClassVar[str]
     ecr_description: ClassVar[str] = "Switching between `basic_auth` and `ecr` replaces the registry."
@@ -84,12 +85,15 @@ class RegistryResource:
         if prior is None or _changed(prior, planned, PREFLIGHTED):
             self._preflight(ctx.diagnostics, planned, "plan")
         if prior is None:
+            if not ctx.diagnostics.has_errors():
+                self.provider.check_access(ctx.diagnostics)  # a wrong key or host fails the plan, not the apply
             return planned
         if not self._same_provider_type(ctx.diagnostics, prior):
             return planned
         self._plan_replacements(ctx, prior, planned)
         if not ctx.requires_replace and _stored_changes(prior, planned):
-            planned.update({name: Unknown for name in VOLATILE})
+            if self.syncs:
+                planned.update({name: Unknown for name in VOLATILE})  # an update restarts the sync
             if prior.get("auto_sync") != planned["auto_sync"]:
                 planned["sync_supported"] = Unknown  # what Palette reports after the update
         return planned
@@ -145,7 +149,7 @@ class RegistryResource:
             client.validate(kind, registry.spec)
             uid = client.create(kind, registry)
         except PaletteError as exc:
-            self._report(diags, exc, action)
+            self._report(diags, exc, action, name=planned["name"])
             return None
         # From here on Palette holds the registry: every outcome records its uid in the state, and
         # nothing is an error (an error would taint it; see the module doc).
@@ -322,10 +326,12 @@ class RegistryResource:
                 path=["auto_sync"],
             )
 
-    def _report(self, diags: Diagnostics, exc: PaletteError, action: str, *, warning: bool = False) -> None:
+    def _report(
+        self, diags: Diagnostics, exc: PaletteError, action: str, *, name: str = "", warning: bool = False
+    ) -> None:
         from provider.diagnose import report
 
-        report(diags, exc, action, resource_type=self.resource_type, warning=warning)
+        report(diags, exc, action, resource_type=self.resource_type, name=name or None, warning=warning)
 
 
 @cache

@@ -56,7 +56,7 @@ def name_is_set(config: Config) -> Iterator[Problem]:
     if not known(name):
         return
     if not name.strip():
-        yield Problem(("name",), "Empty registry name", "Palette needs a name for the registry, e.g. \"charts\".")
+        yield Problem(("name",), "Empty registry name", 'Palette needs a name for the registry, e.g. "charts".')
     elif name != name.strip():
         yield Problem(
             ("name",),
@@ -123,7 +123,15 @@ def basic_auth_complete(config: Config) -> Iterator[Problem]:
                 ("basic_auth", field),
                 f"Empty basic_auth.{field}",
                 f"basic_auth needs a non-empty {field}. For a public registry without credentials, "
-                "remove the basic_auth block.",
+                "remove the basic_auth block."
+                + (
+                    " A registry imported from Palette (terraform import, an import block, or "
+                    "-generate-config-out, which writes password = null) needs its password supplied here: "
+                    "Palette never returns secrets, so the first apply sends it again; see "
+                    "docs/guides/adopting-ui-registries.md."
+                    if field == "password"
+                    else ""
+                ),
             )
 
 

@@ -9,6 +9,7 @@ class ZarfRegistry(RegistryResource):
     type_suffix = "registry_zarf"
     rules = ZARF_RULES
     default_auto_sync = False
+    syncs = False
     auto_sync_description = "Not supported for Zarf registries: only `false` is accepted."
     ecr_description = (
         "Not supported for Zarf registries: use `basic_auth`. Kept in the schema so a module can switch kinds."

@@ -1,7 +1,8 @@
 """Palette API calls per Terraform command: exact, and linear in the number of registries.
 
 bench/api_calls.py states the contract (`expected_calls`): a create is validate + POST + GET, a
-refresh one GET per registry, a destroy the refresh plus one DELETE per registry, and nothing ever
+refresh one GET per registry, a destroy the refresh plus one DELETE per registry, an apply that creates
+one access check per provider process (two, whatever the count), and nothing ever
 lists the summary. Counts come from the emulator's counters, so they are exact, not timings.
 One Terraform version suffices: the calls come from the provider, not from Terraform's version.
 """
@@ -29,3 +30,27 @@ def test_each_command_makes_exactly_the_calls_it_needs(
 
     assert calls == {operation: expected_calls(operation, count) for operation in OPERATIONS}
     assert not any(SUMMARY in routes for routes in calls.values())
+
+
+def test_a_plan_that_already_read_from_palette_checks_no_key(
+    tmp_path: Path, clean_emulator: Emulator, public_registry: DockerRegistry
+) -> None:
+    """The refresh proved the host and key: planning one more registry costs no access check. (The new
+    registry depends on the old one so that its plan follows the refresh; without an order between them
+    Terraform may plan it first, and the check is made once.)"""
+    from bench.api_calls import ACCESS_CHECK, GET
+    from bench.configs import registries_config
+
+    ws = Workspace(tmp_path / "tf", "1.0.3", env=palette_env(clean_emulator))
+    ws.write(registries_config(1, public_registry.url, prefix="first"))
+    ws.apply()
+    ws.write(
+        registries_config(2, public_registry.url, prefix="first").replace(
+            'name     = "first-1"', 'name     = "first-1"\n  depends_on = [oci_registry_helm.r0]'
+        )
+    )
+    before = clean_emulator.counters()["by_route"]
+    assert ws.plan_changes() == 2
+    after = clean_emulator.counters()["by_route"]
+    assert {route: n - before.get(route, 0) for route, n in after.items() if n > before.get(route, 0)} == {GET: 1}
+    assert ACCESS_CHECK not in {route for route, n in after.items() if n > before.get(route, 0)}

@@ -91,27 +91,27 @@ MISTAKES = [
     Mistake(
         "host-with-credentials",
         LIST,
-        ("Error: Invalid provider configuration", "must not contain credentials"),
+        ("Error: Invalid Palette host", "must not contain credentials"),
         env={"PALETTE_HOST": "https://admin:CANARY-host-password@palette.example.com"},
         absent=("CANARY-host-password",),
     ),
     Mistake(
         "host-ftp",
         LIST,
-        ("Error: Invalid provider configuration", "uses the scheme 'ftp'; use https://host or host[:port]"),
+        ("Error: Invalid Palette host", "uses the scheme 'ftp'; use https://host or host[:port]"),
         env={"PALETTE_HOST": "ftp://palette.example.com"},
     ),
     Mistake(
         "host-ftp-with-credentials",  # the scheme's message quoted the whole host, password included
         LIST,
-        ("Error: Invalid provider configuration", "must not contain credentials"),
+        ("Error: Invalid Palette host", "must not contain credentials"),
         env={"PALETTE_HOST": "ftp://admin:CANARY-host-password@palette.example.com"},
         absent=("CANARY-host-password",),
     ),
     Mistake(
         "host-broken-ipv6",  # was an internal error (ValueError from urlsplit)
         LIST,
-        ("Error: Invalid provider configuration", "is not a valid URL"),
+        ("Error: Invalid Palette host", "is not a valid URL"),
         env={"PALETTE_HOST": "https://[fd00::1:8443"},
     ),
     Mistake(

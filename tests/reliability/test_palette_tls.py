@@ -121,7 +121,7 @@ def test_plain_http_to_a_remote_host_is_refused_before_any_connection(https_work
     refused = ws.plan(check=False)
     assert refused.returncode == 1
     message = one_error(refused.stderr)
-    assert "Error: Invalid provider configuration" in message
+    assert "Error: Invalid Palette host" in message
     assert "http://palette.invalid uses plain http, which would send the API key unencrypted" in message
     assert "use https://palette.invalid" in message
     assert "host name not found" not in message  # refused before even looking the name up

@@ -64,3 +64,63 @@ def test_env_strings_are_parsed():
 def test_the_key_is_not_in_the_repr():
     settings, _ = resolve({"api_key": "CANARY-KEY"}, {})
     assert "CANARY-KEY" not in repr(settings)
+
+
+# -------------------------------------------------------------------- empty strings, sources, the host
+
+
+def test_an_empty_string_counts_as_unset_for_every_setting():
+    config = {"host": "", "api_key": "", "ca_certificate": "", "insecure": "", "preflight": " "}
+    env = {"PALETTE_API_KEY": "env-key", "PALETTE_HOST": "palette.corp.example", "PALETTE_OCI_PREFLIGHT": "off"}
+    settings, problems = resolve(config, env)
+    assert problems == [] and settings is not None
+    assert (settings.api_key, settings.host, settings.preflight) == ("env-key", "palette.corp.example", "off")
+    settings, _ = resolve({}, {"PALETTE_API_KEY": "", "SPECTROCLOUD_APIKEY": "sc-key"})
+    assert settings is not None and settings.api_key == "sc-key"
+
+
+def test_an_empty_key_says_which_sources_were_empty():
+    _, problems = resolve({"api_key": ""}, {"PALETTE_API_KEY": ""})
+    (problem,) = problems
+    assert problem.attribute == "api_key"
+    assert 'api_key in the provider "oci" block and PALETTE_API_KEY are empty' in problem.detail
+    assert "counts as unset" in problem.detail
+
+
+def test_a_bad_value_names_its_source():
+    _, problems = resolve({"api_key": "k", "request_timeout": ""}, {"PALETTE_REQUEST_TIMEOUT": "soon"})
+    (problem,) = problems
+    assert problem.attribute == "request_timeout"
+    assert "the environment variable PALETTE_REQUEST_TIMEOUT" in problem.detail
+
+
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("ftp://palette.corp.example", "scheme"),
+        ("http://palette.corp.example", "plain http"),
+        ("https://palette.corp.example?x=1", "query"),
+        ("http://127.0.0.1:8080/v1", "adds /v1/... itself"),
+        ("https://palette.corp.example/api", "has a path"),
+    ],
+)
+def test_a_bad_host_is_a_problem_at_host(host, words):
+    settings, problems = resolve({"api_key": "k", "host": host}, {})
+    assert settings is None
+    (problem,) = problems
+    assert problem.attribute == "host" and words in problem.detail
+    assert 'host in the provider "oci" block' in problem.detail
+
+
+def test_plain_http_to_a_remote_host_is_allowed_with_insecure():
+    settings, problems = resolve({"api_key": "k", "host": "http://palette.corp.example", "insecure": True}, {})
+    assert problems == [] and settings is not None
+
+
+def test_unknown_values_are_not_checked_and_not_replaced_by_the_environment():
+    from tf.types import Unknown
+
+    _, problems = resolve({"api_key": "-", "host": Unknown}, {"PALETTE_HOST": "ftp://wrong"})
+    assert problems == []
+    _, problems = resolve({"api_key": "-", "host": "http://palette.corp.example", "insecure": Unknown}, {})
+    assert problems == []

@@ -14,13 +14,13 @@ from provider.palette.client import (
     PaletteClient,
     SyncState,
     classify_sync,
-    is_loopback,
     normalize_host,
     registries_named,
     scope_matches,
     secret_values,
 )
 from provider.palette.errors import ConfigurationError
+from provider.palette.hosts import is_loopback
 from provider.palette.models import OciRegistry
 from provider.palette.retry import Disposition, describe_transport_failure
 from provider.version import __version__
@@ -38,7 +38,7 @@ from provider.version import __version__
         ("http://[::1]:8080", "http://[::1]:8080"),
         ("::1", "https://[::1]"),
         ("10.0.0.5:443", "https://10.0.0.5:443"),
-        ("https://palette.corp.example/prefix", "https://palette.corp.example/prefix"),
+        ("https://palette.corp.example/", "https://palette.corp.example"),
     ],
 )
 def test_hosts_become_base_urls(host: str, url: str) -> None:
@@ -64,6 +64,8 @@ def test_plain_http_to_a_remote_host_is_refused_with_the_fix() -> None:
         "https://palette.example#frag",
         "palette.example:99999",
         "https://",
+        "http://127.0.0.1:8080/v1",
+        "https://palette.corp.example/prefix",
     ],
 )
 def test_bad_hosts_are_configuration_errors(host: str) -> None:
