@@ -66,9 +66,12 @@ def _exit_now() -> None:
     left to save but buffered output."""
     import logging
 
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # Terraform is gone (it was killed): nobody reads our output any more
     os._exit(0)
 
 

@@ -38,6 +38,8 @@ class OciProvider:
         self._client: PaletteClient | None = None
         self._client_error: Any = None
         self._lock = threading.Lock()
+        # Set by Terraform's StopProvider (Ctrl-C): waits such as wait_for_sync end and return what they have.
+        self.stopping = threading.Event()
 
     # ------------------------------------------------------------------------ what it offers
 
@@ -111,6 +113,10 @@ class OciProvider:
                 "ca_certificate for a self-hosted Palette with a private CA instead.",
                 path=["insecure"],
             )
+
+    def stop(self) -> None:
+        """Terraform asks the operations in flight to end soon (StopProvider, after Ctrl-C)."""
+        self.stopping.set()
 
     # ------------------------------------------------------------------------ the Palette client
 
