@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tf.schema import Schema
 from tf.types import Unknown
 
-from provider.palette.errors import NotFoundError, PaletteError  # stdlib-only module: cheap at start-up
+from provider.palette.errors import (  # stdlib-only module: cheap at start-up
+    NotFoundError,
+    PaletteError,
+    SyncInterruptedError,
+)
 from provider.registries import mapping
 from provider.registries.rules import Rule, check, parse_duration
 from provider.registries.schema import VOLATILE, registry_schema
@@ -128,7 +132,7 @@ class RegistryResource:
         state = {**planned, "id": uid}
         try:
             state = mapping.flatten(client.get(kind, uid), planned)
-            state = self._wait_for_sync(client, kind, state, planned, "create")
+            state = self._wait_for_sync(client, kind, state, planned, "create", diags=diags)
         except PaletteError as exc:
             self._report(diags, exc, action)
         return _known(state)
@@ -165,7 +169,7 @@ class RegistryResource:
         state = {**planned, "id": prior["id"]}
         try:
             state = mapping.flatten(client.get(kind, prior["id"]), planned)
-            state = self._wait_for_sync(client, kind, state, planned, "update")
+            state = self._wait_for_sync(client, kind, state, planned, "update", diags=diags)
         except PaletteError as exc:
             self._report(diags, exc, action)
         return _known(state)
@@ -256,12 +260,23 @@ class RegistryResource:
         except NotFoundError:
             return None
 
-    def _wait_for_sync(self, client: PaletteClient, kind: str, state: State, planned: State, operation: str) -> State:
+    def _wait_for_sync(
+        self, client: PaletteClient, kind: str, state: State, planned: State, operation: str, *, diags: Diagnostics
+    ) -> State:
         if not (planned.get("wait_for_sync") and state.get("auto_sync")):
             return state
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
-        client.wait_for_sync(state["id"], kind, timeout=timeout)
+        try:
+            client.wait_for_sync(state["id"], kind, timeout=timeout, stop=getattr(self.provider, "stopping", None))
+        except SyncInterruptedError as exc:
+            # Ctrl-C: Terraform waits for this answer; the registry stays in state with the sync status now.
+            diags.add_warning(
+                "Stopped waiting for the registry to synchronize",
+                f"Terraform was interrupted: {exc}. The registry is registered and recorded in the state; "
+                "sync_status shows how far its sync got (the next refresh updates it).",
+                path=["wait_for_sync"],
+            )
         return mapping.flatten(client.get(kind, state["id"]), planned)
 
     def _report(self, diags: Diagnostics, exc: PaletteError, action: str) -> None:
