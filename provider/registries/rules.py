@@ -54,7 +54,7 @@ def name_is_set(config: Config) -> Iterator[Problem]:
     if not known(name):
         return
     if not name.strip():
-        yield Problem(("name",), "Empty registry name", "Palette needs a name for the registry, e.g. \"charts\".")
+        yield Problem(("name",), "Empty registry name", 'Palette needs a name for the registry, e.g. "charts".')
     elif name != name.strip():
         yield Problem(
             ("name",),
@@ -96,6 +96,27 @@ def endpoint_problem(endpoint: str) -> str | None:
     if not parts.netloc or not _HOST_PORT.match(parts.netloc):
         return "The URL has no valid host"
     return None
+
+
+_PORT = re.compile(r":(\d+)$")
+MAX_PORT = 65535
+
+
+def endpoint_port_in_range(config: Config) -> Iterator[Problem]:
+    """A port the host[:port] syntax accepts but TCP has not (0, 99999); other endpoint problems are
+    `endpoint_is_host_or_url`'s to report."""
+    endpoint = config.get("endpoint")
+    if not known(endpoint) or endpoint_problem(endpoint):
+        return
+    host_port = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
+    port = _PORT.search(host_port)
+    if port and not 1 <= int(port[1]) <= MAX_PORT:
+        yield Problem(
+            ("endpoint",),
+            "Invalid registry endpoint port",
+            f"Port {port[1]} is outside 1-{MAX_PORT}. Write the registry's port (e.g. "
+            '"harbor.example.com:8443"), or leave it out for the scheme\'s default.',
+        )
 
 
 def one_auth_block(config: Config) -> Iterator[Problem]:
@@ -232,11 +253,29 @@ def timeouts_parse(config: Config) -> Iterator[Problem]:
     timeouts = _block(config, "timeouts") or {}
     for field in ("create", "update"):
         value = timeouts.get(field)
-        if known(value) and parse_duration(value) is None:
+        if known(value) and parse_duration(value) is None and not _negative(value):
             yield Problem(
                 ("timeouts", field),
                 f"Invalid timeouts.{field}",
                 f'"{value}" is not a duration. Write hours, minutes and seconds such as "10m", "1h30m" or "90s".',
+            )
+
+
+def _negative(text: str) -> bool:
+    return text.strip().startswith("-") and parse_duration(text.strip()[1:]) is not None
+
+
+def timeouts_positive(config: Config) -> Iterator[Problem]:
+    """A zero or negative duration would wait not at all (or, read as unset, the 10-minute default)."""
+    timeouts = _block(config, "timeouts") or {}
+    for field in ("create", "update"):
+        value = timeouts.get(field)
+        if known(value) and (parse_duration(value) == 0 or _negative(value)):
+            yield Problem(
+                ("timeouts", field),
+                f"timeouts.{field} must be longer than zero",
+                f'"{value}" leaves wait_for_sync no time to wait. Write a positive duration such as "10m", or set '
+                "wait_for_sync = false to not wait at all.",
             )
 
 
@@ -253,6 +292,7 @@ def preflight_mode(config: Config) -> Iterator[Problem]:
 COMMON_RULES: tuple[Rule, ...] = (
     name_is_set,
     endpoint_is_host_or_url,
+    endpoint_port_in_range,
     one_auth_block,
     basic_auth_complete,
     ecr_credentials,
@@ -260,6 +300,7 @@ COMMON_RULES: tuple[Rule, ...] = (
     ecr_endpoint,
     tls_ca_parses,
     timeouts_parse,
+    timeouts_positive,
     preflight_mode,
 )
 
