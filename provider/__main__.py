@@ -48,9 +48,20 @@ def serve() -> int:
         print("This is a Terraform plugin: Terraform starts it. See --help.", file=sys.stderr)
         return 1
     _configure_logging()
-    from provider.plugin import OciProvider
-    from provider.tfx import serve as serve_plugin
-    from provider.tfx import serve_with_tf_runner
+    try:
+        import grpc  # noqa: F401 (tfx.serve imports it next; a broken install fails here, before the handshake)
+
+        from provider.plugin import OciProvider
+        from provider.tfx import serve as serve_plugin
+        from provider.tfx import serve_with_tf_runner
+    except ImportError as exc:
+        # One line on stdout: what Terraform shows of a plugin that fails before its handshake.
+        print(
+            f"terraform-provider-oci: {sys.executable} cannot load what the provider needs ({exc}). "
+            "Fix: reinstall terraform-provider-oci into that Python, then run 'terraform-provider-oci install'.",
+            flush=True,
+        )
+        return 1
 
     if {"--dev", "--stable"} & set(sys.argv[1:]):
         serve_with_tf_runner(OciProvider())
