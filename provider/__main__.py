@@ -62,9 +62,20 @@ def serve() -> int:
         sys.stderr.write("(terraform-provider-oci --help lists what people run.)\n")
         return 1
     _configure_logging()
-    from provider.plugin import OciProvider
-    from provider.tfx import serve as serve_plugin
-    from provider.tfx import serve_with_tf_runner
+    try:
+        import grpc  # noqa: F401 (tfx.serve imports it next; a broken install fails here, before the handshake)
+
+        from provider.plugin import OciProvider
+        from provider.tfx import serve as serve_plugin
+        from provider.tfx import serve_with_tf_runner
+    except ImportError as exc:
+        # One line on stdout: what Terraform shows of a plugin that fails before its handshake.
+        print(
+            f"terraform-provider-oci: {sys.executable} cannot load what the provider needs ({exc}). "
+            "Fix: reinstall terraform-provider-oci into that Python, then run 'terraform-provider-oci install'.",
+            flush=True,
+        )
+        return 1
 
     if debugging:
         serve_with_tf_runner(OciProvider())
@@ -80,9 +91,12 @@ def _exit_now() -> None:
     left to save but buffered output."""
     import logging
 
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # Terraform is gone (it was killed): nobody reads our output any more
     os._exit(0)
 
 

@@ -9,11 +9,20 @@ The package is a zip in the mirror's *packed* layout,
     DIR/registry.terraform.io/palette/oci/terraform-provider-oci_VERSION_OS_ARCH.zip
 holding one file, a launcher that execs the Python interpreter that ran this command, recorded in
 ~/.config/terraform-provider-oci/python (the launcher's bytes, hence the hash, are the same on every
-machine, so a committed lock file holds in CI too). Both layouts
+machine for a version, so a committed lock file holds in CI too). The launcher runs Python isolated
+(`-I`: no PYTHONPATH, no user site, not the working directory), checks that the package it finds is
+the version it was installed for, and reports its own failures as one line on stdout, the one
+place Terraform shows before the plugin handshake (go-plugin: "Unrecognized remote plugin
+message: <line>"; stderr is only logged at TF_LOG=debug). Both layouts
 get the same, correct hash from Terraform 1.0.3 and 1.15.5; the packed one is chosen because
 `init` unpacks a copy into each working directory's .terraform/ (an unpacked mirror directory is
 symlinked instead), so replacing a version in the mirror never breaks initialised directories,
 and a single file can be replaced atomically.
+
+`install` is safe to run concurrently (CI jobs sharing a HOME): one lock (fcntl) in the config
+directory, unique temporary names, atomic renames. The Python record is written before the mirror
+is touched, so a failure leaves the record alone, or the record and the mirror in step, never a
+package whose launcher finds no Python.
 
 Standard library only: this module is imported by the `install` command alone.
 """
@@ -22,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -31,8 +42,9 @@ import re
 import shlex
 import shutil
 import sys
+import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,26 +133,70 @@ def package_name(version: str, target: str) -> str:
     return f"terraform-provider-{TYPE}_{version}_{target}.zip"
 
 
-# The provider executable in the package. Its bytes are the same on every machine, so the `h1:` hash
-# a lock file records holds wherever the lock file goes (CI, a colleague's laptop); the machine's own
-# part, the Python installation that runs the provider, is looked up when Terraform starts it.
-LAUNCHER = b"""#!/bin/sh
-# palette/oci: runs the Python installation that `terraform-provider-oci install` recorded
-# (or $TERRAFORM_PROVIDER_OCI_PYTHON). -P keeps Terraform's working directory off sys.path.
+# The provider executable in the package. Its bytes are the same on every machine for a version, so
+# the `h1:` hash a lock file records holds wherever the lock file goes (CI, a colleague's laptop); the
+# machine's own part, the Python installation that runs the provider (and the directory its package
+# is in), is read from the record when Terraform starts it. Every failure is one line on stdout, so
+# that Terraform shows it; no line may hold three "|" (go-plugin would read it as a handshake).
+_LAUNCHER = """#!/bin/sh
+# palette/oci @VERSION@: runs the Python installation that `terraform-provider-oci install` recorded
+# (or $TERRAFORM_PROVIDER_OCI_PYTHON), isolated (-I) from PYTHONPATH and the working directory.
+# Failures are one line on stdout: Terraform shows it ("Unrecognized remote plugin message").
+version=@VERSION@
+record="${XDG_CONFIG_HOME:-$HOME/.config}/terraform-provider-oci/python"
 python="${TERRAFORM_PROVIDER_OCI_PYTHON:-}"
-[ -n "$python" ] || python=$(cat "${XDG_CONFIG_HOME:-$HOME/.config}/terraform-provider-oci/python" 2>/dev/null)
+site=
+if [ -z "$python" ] && [ -f "$record" ]; then
+  { IFS= read -r python; IFS= read -r site; } < "$record"
+fi
 if [ -z "$python" ]; then
-  echo "terraform-provider-oci: no Python installation recorded; run 'terraform-provider-oci install'" >&2
+  echo "terraform-provider-oci $version: no Python installation is recorded in $record." \
+    "Fix: run 'terraform-provider-oci install' with the Python that has the provider installed."
   exit 1
 fi
-exec "$python" -P -m provider "$@"
+if [ ! -x "$python" ]; then
+  echo "terraform-provider-oci $version: the recorded Python $python is gone (recorded in $record)." \
+    "Fix: install the provider into a Python installation and run 'terraform-provider-oci install' from it."
+  exit 1
+fi
+boot='
+import sys
+want, site = sys.argv[1], sys.argv[2]
+del sys.argv[1:3]
+if site and site not in sys.path:
+    sys.path.append(site)
+def fail(problem):
+    print(f"terraform-provider-oci {want}: {problem}".replace("\\n", " "), flush=True)
+    sys.exit(1)
+try:
+    from provider.version import __version__ as have
+except Exception as exc:
+    fail(f"{sys.executable} cannot load the provider package ({type(exc).__name__}: {exc}). "
+         "Fix: reinstall it into that Python, then run terraform-provider-oci install.")
+if have != want:
+    fail(f"Terraform runs palette/oci {want} but {sys.executable} has version {have} installed. "
+         "Fix: run terraform-provider-oci install, then terraform init -upgrade.")
+from provider.__main__ import main
+sys.exit(main())
+'
+exec "$python" -I -c "$boot" "$version" "$site" "$@"
 """
+
+
+def launcher(version: str) -> bytes:
+    """The provider executable of `version`: the same bytes on every machine."""
+    return _LAUNCHER.replace("@VERSION@", version).encode()
 
 
 def python_record() -> Path:
     """Where `install` records the Python installation the launcher runs (one per user)."""
     config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(config_home) / "terraform-provider-oci" / "python"
+
+
+def package_site() -> str:
+    """The sys.path entry holding this `provider` package (the launcher adds it: `-I` drops the user site)."""
+    return str(Path(__file__).resolve().parent.parent)
 
 
 def package_zip(version: str) -> bytes:
@@ -151,7 +207,7 @@ def package_zip(version: str) -> bytes:
     entry.compress_type = zipfile.ZIP_DEFLATED
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr(entry, LAUNCHER, compresslevel=9)
+        zf.writestr(entry, launcher(version), compresslevel=9)
     return buffer.getvalue()
 
 
@@ -175,39 +231,96 @@ def stale_packages(provider_dir: Path, version: str) -> list[Path]:
 
 
 def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
+    """Remove a file or a directory; one that another `install` removed first is fine."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers (a concurrent `terraform init`) see the old package or the new one, never half."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+def _write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Readers (a concurrent `terraform init`) see the old file or the new one, never half; writers
+    (a concurrent `install`) each use their own temporary name."""
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(partial, mode)
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
+
+
+@contextlib.contextmanager
+def _config_locked(directory: Path) -> Iterator[None]:
+    """One `install` at a time per user: an exclusive fcntl lock on a file in the config directory."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        lock = open(directory / "install.lock", "a")  # noqa: SIM115 (closed below, after the unlock)
+    except OSError as error:
+        raise InstallError(
+            f"cannot write to {directory} ({_why(error)}), where the launcher finds the Python to run. "
+            "Make it writable, or set XDG_CONFIG_HOME to a writable directory, and run install again; "
+            "the mirror was not changed"
+        ) from None
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
 
 
 def install(mirror_dir: Path, version: str, python: str | None = None, target: str | None = None) -> Installed:
-    """Write `version` of palette/oci into the mirror, replacing every other version."""
+    """Write `version` of palette/oci into the mirror, replacing every other version.
+
+    The Python record first, then the mirror: a failure leaves no package without a record.
+    """
     if not _SEMVER.fullmatch(version):
         raise InstallError(f"version {version!r} is not MAJOR.MINOR.PATCH, which Terraform requires")
     python = python or sys.executable
     if not python or not os.path.isabs(python):
         raise InstallError("cannot tell which Python runs this command (sys.executable is not absolute)")
     target = target or terraform_platform()
+    record = python_record()
+    with _config_locked(record.parent):
+        # Why the interpreter rather than the console script: both survive `pip install -U` in place,
+        # but only sys.executable is certainly the installation running this command.
+        try:
+            _write_atomically(record, f"{python}\n{package_site()}\n".encode())
+        except OSError as error:
+            raise InstallError(
+                f"cannot write {record} ({_why(error)}). Make {record.parent} writable, or set XDG_CONFIG_HOME "
+                "to a writable directory, and run install again; the mirror was not changed"
+            ) from None
+        return _write_mirror(mirror_dir, version, target)
+
+
+def _write_mirror(mirror_dir: Path, version: str, target: str) -> Installed:
     provider_dir = mirror_dir / HOSTNAME / NAMESPACE / TYPE
-    removed = stale_packages(provider_dir, version)
-    for path in removed:
-        _remove(path)
-    provider_dir.mkdir(parents=True, exist_ok=True)
     package = provider_dir / package_name(version, target)
-    _write_atomically(package, package_zip(version))
-    # Why the interpreter rather than the console script: both survive `pip install -U` in place,
-    # but only sys.executable is certainly the installation running this command.
-    python_record().parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(python_record(), f"{python}\n".encode())
-    return Installed(package=package, h1=hash_zip(package), removed=removed)
+    data = package_zip(version)
+    try:
+        removed = stale_packages(provider_dir, version)
+        for path in removed:
+            _remove(path)
+        provider_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomically(package, data)
+    except OSError as error:
+        raise InstallError(
+            f"cannot write the mirror at {provider_dir} ({_why(error)}). Make it writable or choose another "
+            "directory with --dir, and run install again"
+        ) from None
+    # The hash of what we wrote, from memory: the file may already be another install's (same bytes).
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        h1 = hash1((info.filename, zf.read(info)) for info in zf.infolist())
+    return Installed(package=package, h1=h1, removed=removed)
 
 
 def cli_config(mirror_dir: Path) -> str:

@@ -43,6 +43,8 @@ class OciProvider:
         self._lock = threading.Lock()
         self._access_checked = False
         self._config: dict[str, Any] = {}
+        # Set by Terraform's StopProvider (Ctrl-C): waits such as wait_for_sync end and return what they have.
+        self.stopping = threading.Event()
 
     # ------------------------------------------------------------------------ what it offers
 
@@ -117,6 +119,10 @@ class OciProvider:
                 "ca_certificate for a self-hosted Palette with a private CA instead.",
                 path=["insecure"],
             )
+
+    def stop(self) -> None:
+        """Terraform asks the operations in flight to end soon (StopProvider, after Ctrl-C)."""
+        self.stopping.set()
 
     # ------------------------------------------------------------------------ the Palette client
 

@@ -34,6 +34,13 @@ internals:
    - tf ends the server on StopProvider and on Ctrl-C, losing the answers of operations in flight
      (a registry Palette created but the state never records); we answer StopProvider and keep
      serving, and ignore SIGINT as go-plugin servers do: Terraform decides when we stop.
+     StopProvider calls the provider's `stop()` when it has one, so long waits (`wait_for_sync`)
+     end early and return what they have.
+   - gRPC's default 4 MiB message limit refuses a plan holding a few megabytes of CA bundle; we
+     allow 256 MiB each way, as go-plugin does for Go providers.
+   - A go-plugin server ends when Terraform does; tf's keeps running (~60 MB) after Terraform is
+     killed. A daemon thread watches the parent process id and shuts the server down when it
+     changes (the process was re-parented: Terraform is gone).
 """
 
 from __future__ import annotations
@@ -427,6 +434,14 @@ def _servicer_class() -> type:
                 state=_encode_state(attrs, blocks, state, None), diagnostics=diags.to_pb()
             )
 
+        def StopProvider(self, request: Any, context: Any) -> Any:
+            # Terraform's Ctrl-C: operations in flight should end soon. We keep serving (their answers
+            # carry the state); a provider with `stop()` cuts its long waits short.
+            stop = getattr(self.app, "stop", None)
+            if callable(stop):
+                stop()
+            return pb.StopProvider.Response()
+
     return Servicer
 
 
@@ -456,6 +471,14 @@ def _unknown_if_unset(attr: Attribute | None, value: Any) -> Any:
 
 # Terraform runs up to 10 operations at once (-parallelism); tf's runner has as many workers.
 _WORKERS = 10
+# go-plugin's limits for Go providers (math.MaxInt32 on the client; 256 MiB is what a plan can use).
+_MAX_MESSAGE_BYTES = 256 << 20
+_GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
+]
+# How often the watchdog looks whether Terraform (the parent process) is still there.
+_PARENT_POLL = 1.0
 # How long Shutdown waits for calls still running (its own answer among them) before ending them.
 _SHUTDOWN_GRACE = 2.0
 # The plugin's TLS certificate: Terraform trusts exactly the one in the handshake line, so a
@@ -484,7 +507,8 @@ def serve(provider: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     certificate = plugin_certificate()
     shutdown = threading.Event()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=_WORKERS))
+    _watch_parent(shutdown, getattr(provider, "stop", None))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=_WORKERS), options=_GRPC_OPTIONS)
     rpc.add_ProviderServicer_to_server(_servicer_class()(provider), server)
     _add_go_plugin_services(server, shutdown)
     with tempfile.TemporaryDirectory(prefix="terraform-provider-oci-") as directory:
@@ -496,6 +520,23 @@ def serve(provider: Any) -> None:
         print(f"1|6|unix|{socket}|grpc|{certificate.der_b64}", flush=True)
         shutdown.wait()
         server.stop(grace=_SHUTDOWN_GRACE).wait()
+
+
+def _watch_parent(shutdown: threading.Event, stop: Callable[[], None] | None) -> None:
+    """End serving when Terraform is gone: our parent process id changes when it dies (we are
+    re-parented to init or a subreaper). A thread that sleeps between checks costs nothing at start-up."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not shutdown.wait(_PARENT_POLL):
+            if os.getppid() != parent:
+                log.warning("Terraform (process %d) is gone; the provider stops", parent)
+                if stop is not None:
+                    stop()
+                shutdown.set()
+                return
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def serve_with_tf_runner(provider: Any) -> None:

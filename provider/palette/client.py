@@ -35,6 +35,7 @@ import random
 import re
 import secrets
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,7 @@ from provider.palette.errors import (
     NotFoundError,
     PaletteError,
     SyncFailedError,
+    SyncInterruptedError,
     SyncTimeoutError,
     TransportError,
     error_from_response,
@@ -422,12 +424,20 @@ class PaletteClient:
         return self._read(RegistrySyncStatus, f"{_registry_path(uid, kind)}/sync/status")
 
     def wait_for_sync(
-        self, uid: str, kind: str, timeout: float, *, poll: float = 2.0, max_poll: float = 15.0
+        self,
+        uid: str,
+        kind: str,
+        timeout: float,
+        *,
+        poll: float = 2.0,
+        max_poll: float = 15.0,
+        stop: threading.Event | None = None,
     ) -> RegistrySyncStatus:
         """Poll the sync status, the interval growing from `poll` to `max_poll`, until it succeeds or
         Palette says the registry does not synchronize (returned; the caller reads which), fails
         (SyncFailedError with Palette's message) or `timeout` seconds pass (SyncTimeoutError naming
-        the last status seen)."""
+        the last status seen). Setting `stop` ends the wait at once
+        (SyncInterruptedError naming the last status seen)."""
         deadline = time.monotonic() + timeout
         interval = poll
         while True:
@@ -447,7 +457,12 @@ class PaletteClient:
                     f"the sync of registry {uid} did not finish within {timeout:g}s; last status: {last}"
                     + (f" ({truncate(redact_credentials(status.message))})" if status.message else "")
                 )
-            time.sleep(min(interval, remaining))
+            if stop is None:
+                time.sleep(min(interval, remaining))
+            elif stop.wait(min(interval, remaining)):
+                raise SyncInterruptedError(
+                    f"stopped waiting for the sync of registry {uid}; last status: {status.status or 'no status yet'}"
+                )
             interval = min(interval * 1.5, max_poll)
 
     # -- plumbing -------------------------------------------------------------------------------

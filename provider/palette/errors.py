@@ -128,6 +128,10 @@ class SyncTimeoutError(PaletteError):
     """A registry's synchronization did not finish in time."""
 
 
+class SyncInterruptedError(PaletteError):
+    """The wait for a registry's synchronization was stopped (Terraform's Ctrl-C) before it ended."""
+
+
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase

@@ -21,7 +21,13 @@ from tf.schema import Schema
 from tf.types import Unknown
 
 # stdlib-only module: cheap at start-up
-from provider.palette.errors import NotFoundError, PaletteError, SyncFailedError, SyncTimeoutError
+from provider.palette.errors import (
+    NotFoundError,
+    PaletteError,
+    SyncFailedError,
+    SyncInterruptedError,
+    SyncTimeoutError,
+)
 from provider.registries import mapping
 from provider.registries.rules import Rule, check, parse_duration
 from provider.registries.schema import VOLATILE, registry_schema
@@ -295,6 +301,14 @@ class RegistryResource:
                     self._wait_for_sync(client, kind, uid, planned, operation)
                 except (SyncFailedError, SyncTimeoutError) as exc:
                     self._report(diags, exc, action, warning=True)
+                except SyncInterruptedError as exc:
+                    # Ctrl-C: Terraform waits for this answer; the registry stays in state with the sync status now.
+                    diags.add_warning(
+                        "Stopped waiting for the registry to synchronize",
+                        f"Terraform was interrupted: {exc}. The registry is registered and recorded in the state; "
+                        "sync_status shows how far its sync got (the next refresh updates it).",
+                        path=["wait_for_sync"],
+                    )
                 state = mapping.flatten(client.get(kind, uid), planned)  # with the sync's status and message
         except PaletteError as exc:
             self._report(diags, exc, action, warning=True)
@@ -310,7 +324,7 @@ class RegistryResource:
     def _wait_for_sync(self, client: PaletteClient, kind: str, uid: str, planned: State, operation: str) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
-        client.wait_for_sync(uid, kind, timeout=timeout)
+        client.wait_for_sync(uid, kind, timeout=timeout, stop=getattr(self.provider, "stopping", None))
 
     def _check_sync_enabled(self, diags: Diagnostics, state: State, planned: State) -> None:
         """auto_sync was asked for, yet Palette reports a registry that does not synchronize: one created

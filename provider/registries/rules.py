@@ -102,6 +102,27 @@ def endpoint_problem(endpoint: str) -> str | None:
     return None
 
 
+_PORT = re.compile(r":(\d+)$")
+MAX_PORT = 65535
+
+
+def endpoint_port_in_range(config: Config) -> Iterator[Problem]:
+    """A port the host[:port] syntax accepts but TCP has not (0, 99999); other endpoint problems are
+    `endpoint_is_host_or_url`'s to report."""
+    endpoint = config.get("endpoint")
+    if not known(endpoint) or endpoint_problem(endpoint):
+        return
+    host_port = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
+    port = _PORT.search(host_port)
+    if port and not 1 <= int(port[1]) <= MAX_PORT:
+        yield Problem(
+            ("endpoint",),
+            "Invalid registry endpoint port",
+            f"Port {port[1]} is outside 1-{MAX_PORT}. Write the registry's port (e.g. "
+            '"harbor.example.com:8443"), or leave it out for the scheme\'s default.',
+        )
+
+
 def one_auth_block(config: Config) -> Iterator[Problem]:
     if config.get("basic_auth") is not None and config.get("ecr") is not None:
         yield Problem(
@@ -297,11 +318,29 @@ def timeouts_parse(config: Config) -> Iterator[Problem]:
     timeouts = _block(config, "timeouts") or {}
     for field in ("create", "update"):
         value = timeouts.get(field)
-        if known(value) and parse_duration(value) is None:
+        if known(value) and parse_duration(value) is None and not _negative(value):
             yield Problem(
                 ("timeouts", field),
                 f"Invalid timeouts.{field}",
                 f'"{value}" is not a duration. Write hours, minutes and seconds such as "10m", "1h30m" or "90s".',
+            )
+
+
+def _negative(text: str) -> bool:
+    return text.strip().startswith("-") and parse_duration(text.strip()[1:]) is not None
+
+
+def timeouts_positive(config: Config) -> Iterator[Problem]:
+    """A zero or negative duration would wait not at all (or, read as unset, the 10-minute default)."""
+    timeouts = _block(config, "timeouts") or {}
+    for field in ("create", "update"):
+        value = timeouts.get(field)
+        if known(value) and (parse_duration(value) == 0 or _negative(value)):
+            yield Problem(
+                ("timeouts", field),
+                f"timeouts.{field} must be longer than zero",
+                f'"{value}" leaves wait_for_sync no time to wait. Write a positive duration such as "10m", or set '
+                "wait_for_sync = false to not wait at all.",
             )
 
 
@@ -318,6 +357,7 @@ def preflight_mode(config: Config) -> Iterator[Problem]:
 COMMON_RULES: tuple[Rule, ...] = (
     name_is_set,
     endpoint_is_host_or_url,
+    endpoint_port_in_range,
     one_auth_block,
     basic_auth_complete,
     ecr_credentials,
@@ -327,6 +367,7 @@ COMMON_RULES: tuple[Rule, ...] = (
     tls_ca_parses,
     tls_client_pair,
     timeouts_parse,
+    timeouts_positive,
     preflight_mode,
 )
 

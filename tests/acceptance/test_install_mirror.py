@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -173,3 +174,89 @@ def test_without_the_mirror_init_would_need_the_unreachable_registry(terraform: 
     failed = terraform.run("init")
     assert failed.returncode == 1
     assert "registry.terraform.io" in failed.stdout + failed.stderr
+
+
+def test_concurrent_installs_with_one_home_all_succeed(terraform: Terraform) -> None:
+    command = [sys.executable, "-m", "provider", "install"]
+    runs = [
+        subprocess.Popen(command, env=terraform.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(20)
+    ]
+    failures = [err for run in runs for _, err in [run.communicate(timeout=120)] if run.returncode]
+    assert failures == []
+    provider_dir = terraform.home / ".terraform.d/plugins/registry.terraform.io/palette/oci"
+    version = provider.version.__version__
+    assert [p.name for p in provider_dir.iterdir()] == [install.package_name(version, install.terraform_platform())]
+    terraform.init()
+    assert terraform.fresh_init().returncode == 0  # the lock file's hash is the package's
+
+
+PLAN_TF = MAIN_TF + 'provider "oci" {}\n'
+
+
+def _plan_output(terraform: Terraform, **env: str) -> str:
+    """`terraform plan`'s exit code and output (Terraform's line wrapping undone)."""
+    (terraform.workdir / "main.tf").write_text(PLAN_TF)
+    result = subprocess.run(
+        [str(terraform.binary), "plan", "-no-color", "-input=false"],
+        cwd=terraform.workdir,
+        env={**terraform.env(), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return f"{result.returncode} " + " ".join((result.stdout + result.stderr).split())
+
+
+@pytest.mark.parametrize("broken", ["no-record", "deleted-python", "no-package", "other-version"])
+def test_the_launchers_own_errors_reach_the_user(
+    broken: str, terraform: Terraform, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Terraform shows the launcher's line as "Unrecognized remote plugin message: <line>" (1.15.5 under
+    # "Failed to load plugin schemas", 1.0.3 under "Plugin reinitialization required").
+    version = provider.version.__version__
+    if broken == "other-version":  # the mirror holds 0.0.9's launcher; the Python has this version
+        monkeypatch.setattr(provider.version, "__version__", "0.0.9")
+    _install(capsys)
+    terraform.init()
+    record = install.python_record()
+    expected = {
+        "no-record": ["no Python installation is recorded in", "Fix: run 'terraform-provider-oci install'"],
+        "deleted-python": [
+            "the recorded Python /nonexistent/venv/bin/python is gone",
+            "Fix: install the provider into a Python installation and run 'terraform-provider-oci install'",
+        ],
+        "no-package": [
+            "cannot load the provider package (ModuleNotFoundError",
+            "Fix: reinstall it into that Python, then run terraform-provider-oci install.",
+        ],
+        "other-version": [
+            f"Terraform runs palette/oci 0.0.9 but {sys.executable} has version {version} installed",
+            "Fix: run terraform-provider-oci install, then terraform init -upgrade.",
+        ],
+    }[broken]
+    if broken == "no-record":
+        record.unlink()
+    elif broken == "deleted-python":
+        record.write_text("/nonexistent/venv/bin/python\n")
+    elif broken == "no-package":  # the virtualenv's base interpreter: no provider package there
+        record.write_text(f"{getattr(sys, '_base_executable', '') or '/usr/bin/python3'}\n/nonexistent\n")
+
+    output = _plan_output(terraform)
+    assert output.startswith("1 ") and "Unrecognized remote plugin message" in output, output
+    for words in expected:
+        assert words in output, output
+
+
+def test_a_pythonpath_with_another_provider_package_changes_nothing(
+    terraform: Terraform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _install(capsys)
+    terraform.init()
+    decoy = tmp_path / "elsewhere" / "provider"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise SystemExit('decoy imported')\n")
+    (terraform.workdir / "provider").mkdir()  # and one in the working directory
+    (terraform.workdir / "provider" / "__init__.py").write_text("raise SystemExit('decoy imported')\n")
+    output = _plan_output(terraform, PYTHONPATH=str(decoy.parent))
+    assert output.startswith("0 ") and "decoy" not in output, output

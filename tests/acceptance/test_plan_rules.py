@@ -126,6 +126,20 @@ CASES = [
         "Invalid timeouts.create",
         'create = "ten minutes"',
     ),
+    Case(
+        "timeouts-zero",
+        "oci_registry_helm",
+        'endpoint = "charts.example.com"\n  timeouts {\n    create = "0s"\n  }',
+        "timeouts.create must be longer than zero",
+        'create = "0s"',
+    ),
+    Case(
+        "endpoint-port",
+        "oci_registry_helm",
+        'endpoint = "charts.example.com:99999"',
+        "Invalid registry endpoint port",
+        'endpoint = "charts.example.com:99999"',
+    ),
 ]
 
 

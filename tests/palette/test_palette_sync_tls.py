@@ -3,10 +3,19 @@ TLS settings against an emulator served over HTTPS."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from provider.palette.client import PaletteClient
-from provider.palette.errors import SyncFailedError, SyncTimeoutError, TransportError, ValidationFailedError
+from provider.palette.errors import (
+    SyncFailedError,
+    SyncInterruptedError,
+    SyncTimeoutError,
+    TransportError,
+    ValidationFailedError,
+)
 from tests.harness.certs import CertificateAuthority
 from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry
@@ -49,6 +58,17 @@ def test_wait_for_sync_times_out_naming_the_last_status(palette: PaletteClient) 
     with pytest.raises(SyncTimeoutError) as caught:
         palette.wait_for_sync(uid, "basic", timeout=0.05, poll=0.01)  # the emulator syncs for 0.2 s
     assert "did not finish within 0.05s; last status: InProgress" in str(caught.value)
+
+
+def test_wait_for_sync_ends_at_once_when_stopped(palette: PaletteClient) -> None:
+    uid = palette.create_basic(basic("charts", "http://127.0.0.1:1", sync=True))
+    stop = threading.Event()
+    threading.Timer(0.1, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(SyncInterruptedError) as caught:
+        palette.wait_for_sync(uid, "basic", timeout=60, poll=30, stop=stop)  # a poll due in 30 s
+    assert time.monotonic() - started < 2
+    assert f"stopped waiting for the sync of registry {uid}; last status: InProgress" in str(caught.value)
 
 
 def test_a_triggered_sync_is_accepted(palette: PaletteClient, docker_registry: DockerRegistry) -> None:

@@ -2,6 +2,8 @@
 finish and are recorded, and the next apply converges with nothing orphaned or duplicated.
 
 Creates are slowed down (most by 4 s) so that the interrupt lands while several are in flight.
+A second test interrupts `wait_for_sync` (an emulator whose syncs take two minutes): Terraform exits
+within seconds, the registry in its state with the sync status seen and a warning.
 Two ways to interrupt: Ctrl-C in a terminal (SIGINT to the whole process group, the provider
 included) on Terraform 1.0.3, and `kill -INT` of Terraform alone (as a CI runner cancelling a job
 does) on 1.15.5. Terraform 1.0 runs under a wrapper process (panicwrap) that swallows a SIGINT sent
@@ -10,13 +12,18 @@ to it alone, so `kill -INT` does not interrupt 1.0.3 at all: Terraform's behavio
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.acceptance.conftest import palette_env
+from tests.acceptance.scenarios import PROVIDER_BLOCK
 from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Result, Workspace
@@ -37,8 +44,8 @@ SLOW_CREATES = [
 ]
 
 
-def interrupted_apply(ws: Workspace, emulator: Emulator, whole_group: bool) -> Result:
-    """`terraform apply`, interrupted once the first registry exists in Palette."""
+def interrupted_apply(ws: Workspace, emulator: Emulator, whole_group: bool, settle: float = 0.0) -> Result:
+    """`terraform apply`, interrupted once the first registry exists in Palette (and `settle` seconds more)."""
     started = time.monotonic()
     process = subprocess.Popen(
         [str(ws.binary), "apply", "-no-color", "-input=false", "-auto-approve"],
@@ -54,16 +61,19 @@ def interrupted_apply(ws: Workspace, emulator: Emulator, whole_group: bool) -> R
         while not emulator.registries():
             assert process.poll() is None and time.monotonic() < deadline, "the apply ended before any create"
             time.sleep(0.05)
+        time.sleep(settle)
         if whole_group:
             os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         else:
             process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
         stdout, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    return Result(["apply"], process.returncode, stdout, stderr, time.monotonic() - started)
+    # `seconds`: from the interrupt to Terraform's exit.
+    return Result(["apply"], process.returncode, stdout, stderr, time.monotonic() - interrupted)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +107,43 @@ def test_an_interrupted_apply_orphans_nothing_and_the_next_converges(
     assert f"{COUNT - len(recorded)} added, 0 changed, 0 destroyed" in again.stdout
     assert_palette_is_the_state(ws, emulator, names)
     assert ws.plan_changes() == 0
+
+
+@pytest.fixture(scope="module")
+def slow_sync_emulator() -> Iterator[Emulator]:
+    """Syncs that take two minutes: longer than any interrupted apply may."""
+    with Emulator(sync_delay=120, validate="accept") as emu:
+        yield emu
+
+
+@pytest.mark.parametrize(
+    ("tf_version", "whole_group"), [(OLDEST, True), (LATEST, False)], indirect=["tf_version"], ids=["ctrl-c", "kill"]
+)
+def test_ctrl_c_ends_wait_for_sync_and_keeps_the_registry(
+    whole_group: bool, tf_version: str, tmp_path: Path, slow_sync_emulator: Emulator
+) -> None:
+    emulator = slow_sync_emulator
+    emulator.reset()
+    ws = Workspace(tmp_path / "tf", tf_version, env=palette_env(emulator))
+    ws.write(f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "synced" {{
+  name              = "synced"
+  endpoint          = "https://charts.example.com"
+  base_content_path = "charts"
+  auto_sync         = true
+  wait_for_sync     = true
+}}
+""")
+
+    interrupted = interrupted_apply(ws, emulator, whole_group, settle=1.0)
+
+    assert interrupted.seconds < 5, f"Terraform took {interrupted.seconds:.1f}s to stop\n{interrupted}"
+    assert "Interrupt received" in interrupted.stdout, interrupted
+    assert_no_crash(interrupted)
+    assert "Stopped waiting for the registry to synchronize" in interrupted.output, interrupted
+    (stored,) = emulator.registries()
+    assert state_registries(ws) == {(stored["uid"], "synced")}
+    state = json.loads((ws.dir / "terraform.tfstate").read_text())
+    (instance,) = state["resources"][0]["instances"]
+    assert instance["attributes"]["sync_status"] == "InProgress"
+    assert instance.get("status") != "tainted"  # the next apply keeps the uid

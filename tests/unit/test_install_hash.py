@@ -93,20 +93,20 @@ def test_package_zip_is_one_deterministic_executable_entry() -> None:
         assert entry.filename == "terraform-provider-oci_v1.2.3"
         assert entry.external_attr >> 16 == 0o100755
         assert entry.date_time == (1980, 1, 1, 0, 0, 0)
-        assert zf.read(entry) == install.LAUNCHER
-    assert b"/" + b"usr" not in install.LAUNCHER  # nothing of this machine: the hash holds everywhere
+        assert zf.read(entry) == install.launcher("1.2.3")
+    assert b"/" + b"usr" not in install.launcher("1.2.3")  # nothing of this machine: the hash holds everywhere
 
 
-def _launcher(tmp_path: Path) -> Path:
-    launcher = tmp_path / "terraform-provider-oci_v0"
-    launcher.write_bytes(install.LAUNCHER)
+def _launcher(tmp_path: Path, version: str = __version__) -> Path:
+    launcher = tmp_path / f"terraform-provider-oci_v{version}"
+    launcher.write_bytes(install.launcher(version))
     launcher.chmod(0o755)
     return launcher
 
 
 def test_launcher_runs_the_recorded_python_even_beside_a_folder_named_provider(tmp_path: Path) -> None:
     install.install(tmp_path / "mirror", "1.2.3", python=sys.executable, target="linux_amd64")
-    assert install.python_record().read_text() == f"{sys.executable}\n"
+    assert install.python_record().read_text() == f"{sys.executable}\n{install.package_site()}\n"
     decoy = tmp_path / "work" / "provider"
     decoy.mkdir(parents=True)
     (decoy / "__init__.py").write_text("")
@@ -120,10 +120,82 @@ def test_launcher_honours_the_environment_and_explains_a_missing_record(
 ) -> None:
     launcher = str(_launcher(tmp_path))
     missing = subprocess.run([launcher, "--version"], capture_output=True, text=True)
-    assert missing.returncode == 1 and "run 'terraform-provider-oci install'" in missing.stderr
+    assert missing.returncode == 1 and "run 'terraform-provider-oci install'" in missing.stdout
     monkeypatch.setenv("TERRAFORM_PROVIDER_OCI_PYTHON", sys.executable)
     chosen = subprocess.run([launcher, "--version"], capture_output=True, text=True)
     assert chosen.stdout.strip() == f"terraform-provider-oci {__version__}", chosen.stderr
+
+
+def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+    """A launcher failure: exit 1 and exactly one line on stdout, without three "|" (not a handshake)."""
+    assert result.returncode == 1, result
+    (line,) = result.stdout.splitlines()
+    assert line.count("|") < 3
+    return line
+
+
+def test_launcher_failures_are_one_line_on_stdout_with_the_fix(tmp_path: Path) -> None:
+    launcher = str(_launcher(tmp_path))
+    record = install.python_record()
+    record.parent.mkdir(parents=True)
+
+    record.write_text(f"{tmp_path}/deleted-venv/bin/python\n")
+    gone = _one_line(subprocess.run([launcher], capture_output=True, text=True, stdin=subprocess.DEVNULL))
+    assert f"the recorded Python {tmp_path}/deleted-venv/bin/python is gone" in gone
+    assert "Fix: install the provider into a Python installation and run 'terraform-provider-oci install'" in gone
+
+    base_python = getattr(sys, "_base_executable", "") or "/usr/bin/python3"  # the venv's base: no provider
+    record.write_text(f"{base_python}\n{tmp_path}/nowhere\n")
+    broken = _one_line(subprocess.run([launcher], capture_output=True, text=True, stdin=subprocess.DEVNULL))
+    assert "cannot load the provider package (ModuleNotFoundError" in broken
+    assert "Fix: reinstall it into that Python, then run terraform-provider-oci install." in broken
+
+
+def test_launcher_refuses_another_installed_version(tmp_path: Path) -> None:
+    install.install(tmp_path / "mirror", "1.2.3", python=sys.executable, target="linux_amd64")
+    old = _one_line(subprocess.run([str(_launcher(tmp_path, "0.0.9")), "--version"], capture_output=True, text=True))
+    assert f"Terraform runs palette/oci 0.0.9 but {sys.executable} has version {__version__} installed" in old
+    assert "Fix: run terraform-provider-oci install, then terraform init -upgrade." in old
+
+
+def test_launcher_ignores_pythonpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install.install(tmp_path / "mirror", "1.2.3", python=sys.executable, target="linux_amd64")
+    decoy = tmp_path / "elsewhere" / "provider"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise SystemExit('decoy imported')\n")
+    monkeypatch.setenv("PYTHONPATH", str(decoy.parent))
+    result = subprocess.run([str(_launcher(tmp_path)), "--version"], capture_output=True, text=True)
+    assert result.stdout.strip() == f"terraform-provider-oci {__version__}", result.stderr
+
+
+def test_concurrent_installs_all_succeed_and_leave_one_package(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    env = {**os.environ, "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]}
+    command = [sys.executable, "-m", "provider", "install", "--dir", str(mirror)]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(20)
+    ]
+    outcomes = [(run.wait(timeout=120), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in outcomes] == [0] * 20, [err for code, _, err in outcomes if code]
+    package = mirror / PROVIDER_DIR / install.package_name(__version__, install.terraform_platform())
+    assert sorted(p.name for p in package.parent.iterdir()) == [package.name]  # no partial file left
+    assert install.hash_zip(package) == install.hash1(
+        [(install.executable_name(__version__), install.launcher(__version__))]
+    )
+    assert install.python_record().read_text().splitlines()[0] == sys.executable
+
+
+def test_an_unwritable_config_directory_is_a_clear_error_and_the_mirror_is_untouched(
+    tmp_path: Path, private_config_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    private_config_home.write_text("")  # a file where the directory should be: unwritable even for root
+    assert install.main(["--dir", str(tmp_path / "mirror")]) == 1
+    err = capsys.readouterr().err
+    config_dir = private_config_home / "terraform-provider-oci"
+    assert err.startswith(f"terraform-provider-oci install: cannot write to {config_dir} (Not a directory)")
+    assert "set XDG_CONFIG_HOME to a writable directory" in err and "the mirror was not changed" in err
+    assert "Errno" not in err
+    assert not (tmp_path / "mirror").exists()
 
 
 @pytest.mark.parametrize(
@@ -153,7 +225,7 @@ def test_install_writes_the_packed_layout(tmp_path: Path) -> None:
     installed = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
     assert installed.package == tmp_path / PROVIDER_DIR / "terraform-provider-oci_1.2.3_linux_amd64.zip"
     assert sorted(p.name for p in (tmp_path / PROVIDER_DIR).iterdir()) == [installed.package.name]
-    assert installed.h1 == install.hash1([("terraform-provider-oci_v1.2.3", install.LAUNCHER)])
+    assert installed.h1 == install.hash1([("terraform-provider-oci_v1.2.3", install.launcher("1.2.3"))])
     assert installed.removed == []
 
 
@@ -161,7 +233,7 @@ def test_install_again_gives_the_same_hash_whatever_the_python(tmp_path: Path) -
     first = install.install(tmp_path, "1.2.3", python="/usr/bin/python3", target="linux_amd64")
     again = install.install(tmp_path, "1.2.3", python="/opt/elsewhere/bin/python", target="linux_amd64")
     assert (again.h1, again.removed) == (first.h1, [])
-    assert install.python_record().read_text() == "/opt/elsewhere/bin/python\n"
+    assert install.python_record().read_text().splitlines()[0] == "/opt/elsewhere/bin/python"
 
 
 def test_install_replaces_other_versions_and_leaves_strangers(tmp_path: Path) -> None:

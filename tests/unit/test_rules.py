@@ -163,6 +163,37 @@ def test_tls_ca_must_parse():
     )
 
 
+@pytest.mark.parametrize("text", ["0s", "0m", "0h0m0s", "-5m", " -1h "])
+def test_zero_and_negative_timeouts_are_refused_once_at_the_attribute(text):
+    for field in ("create", "update"):
+        assert problems(rules.HELM_RULES, **base(timeouts={field: text})) == [
+            (("timeouts", field), f"timeouts.{field} must be longer than zero")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "refused"),
+    [
+        ("harbor.example.com:99999", True),
+        ("harbor.example.com:0", True),
+        ("https://harbor.example.com:65536/v2", True),
+        ("[::1]:70000", True),
+        ("harbor.example.com:65535", False),
+        ("https://harbor.example.com:1", False),
+        ("[::1]", False),
+        ("https://[fe80::1]:443", False),
+    ],
+)
+def test_endpoint_ports_outside_tcp_are_refused(endpoint, refused):
+    expected = [(("endpoint",), "Invalid registry endpoint port")] if refused else []
+    assert problems(rules.HELM_RULES, **base(endpoint=endpoint)) == expected
+
+
+def test_a_port_rule_never_quotes_an_endpoint_with_credentials():
+    found = rules.check(rules.HELM_RULES, base(endpoint="robot:Secret-Pa55@harbor.example.com:99999"))
+    assert [p.summary for p in found] == ["Invalid registry endpoint"]  # the endpoint rule's, not the port's
+
+
 @pytest.mark.parametrize(("text", "seconds"), [("10m", 600), ("1h30m", 5400), ("90s", 90), ("2h", 7200)])
 def test_durations(text, seconds):
     assert rules.parse_duration(text) == seconds
