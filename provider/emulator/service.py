@@ -139,6 +139,7 @@ class Registries:
         body = self._checked(BODY_DEFINITIONS[reg.kind], body, f"PUT /v1/registries/oci/{{uid}}/{reg.kind}")
         if "put-merges" in self.variants:
             body = {**body, "spec": _merge(reg.spec, body.get("spec") or {})}
+        body = {**body, "spec": views.unmasked(reg, body.get("spec"), self.variants)}
         name = registry_name(body, reg)
         reg.spec = registry_spec(reg.kind, body, name, reg)
         annotations = _annotations(body)

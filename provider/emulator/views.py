@@ -67,6 +67,23 @@ def _with_scope(document: dict[str, Any], scope: str, variants: frozenset[str]) 
     return document
 
 
+def unmasked(reg: Registry, spec: Any, variants: frozenset[str] = NO_VARIANTS) -> Any:
+    """An update's spec with each secret that comes back exactly as GET masked it replaced by the
+    stored secret: what a client that read the registry sends for a secret it does not know (as
+    Palette's UI must when it edits a registry). FIDELITY.md, row 24: an assumption."""
+    if not isinstance(spec, dict):
+        return spec
+    spec = copy.deepcopy(spec)
+    for path in SECRET_PATHS[reg.kind]:
+        stored_parent, sent_parent = _parent(reg.spec, path, create=False), _parent(spec, path, create=False)
+        stored = stored_parent.get(path[-1]) if stored_parent else None
+        if sent_parent is not None and isinstance(stored, str) and stored and sent_parent.get(path[-1]) == mask(
+            stored, variants
+        ):
+            sent_parent[path[-1]] = stored
+    return spec
+
+
 def _parent(tree: dict[str, Any], path: tuple[str, ...], create: bool) -> dict[str, Any] | None:
     node: Any = tree
     for part in path[:-1]:

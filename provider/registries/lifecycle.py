@@ -131,7 +131,7 @@ class RegistryResource:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
         if prior.get("auto_sync") is True and planned["auto_sync"] is False:
             ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronization
-        if prior.get("auth_type") == mapping.AUTH_TOKEN and _stored_changes(prior, planned):
+        if prior.get("auth_type") == mapping.AUTH_TOKEN:  # no configuration expresses it: any plan would change it
             ctx.diagnostics.add_error(
                 "Token authentication is not managed by this provider",
                 f'Registry "{prior.get("name")}" uses token authentication (set in Palette), which this resource '
