@@ -17,7 +17,6 @@ variable "palette_api_key" {
 provider "oci" {
   host    = "palette.example.com" # self-hosted Palette; leave out for api.spectrocloud.com
   api_key = var.palette_api_key
-  project = "Default" # registries in this project's scope; leave out for tenant scope
 
   # A self-hosted Palette whose certificate a private CA signs:
   # ca_certificate = file("${path.module}/corp-ca.pem")
