@@ -118,3 +118,22 @@ def test_a_registry_of_an_unknown_type_is_a_clear_error(workspace: Workspace, cl
     assert result.returncode == 1
     assert 'registry "odd" is of type "Harbor", which this provider does not know' in message
     assert "Internal error" not in result.output and "Traceback" not in result.output
+
+
+def test_a_public_ecr_registry_takes_no_credentials(workspace: Workspace, clean_emulator: Emulator) -> None:
+    workspace.write(
+        f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "this" {{
+  name     = "ecr-public"
+  endpoint = "public.ecr.aws"
+  ecr {{}}
+}}
+"""
+    )
+    workspace.apply()
+    [stored] = clean_emulator.registries()
+    assert stored["kind"] == "ecr" and stored["spec"]["isPrivate"] is False and "credentials" not in stored["spec"]
+    assert workspace.resources()[ADDRESS]["auth_type"] == "ecr"
+    assert workspace.plan_changes() == 0
+    workspace.destroy()
+    assert clean_emulator.registries() == []
