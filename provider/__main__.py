@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         from provider.install import main as install
 
         return install(args[1:])
-    if args and not args[0].startswith("--"):  # tf's runner takes --dev / --stable; nothing else
+    if args and not args[0].startswith("--"):  # serving takes --dev / --stable; nothing else
         print(f"terraform-provider-oci: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
         return 2
     return serve()
@@ -55,7 +55,7 @@ NOT_STARTED_BY_TERRAFORM = (
 
 
 def serve() -> int:
-    debugging = {"--dev", "--stable"} & set(sys.argv[1:])  # tf's runner: a person starts it for a debugger
+    debugging = {"--dev", "--stable"} & set(sys.argv[1:])  # a person starts it, for a debugger
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE and not debugging:
         # Whatever stdin is (a stray CI step, </dev/null): serving would wait for a Terraform that never comes.
         sys.stderr.write(NOT_STARTED_BY_TERRAFORM)
@@ -67,7 +67,6 @@ def serve() -> int:
 
         from provider.plugin import OciProvider
         from provider.tfx import serve as serve_plugin
-        from provider.tfx import serve_with_tf_runner
     except ImportError as exc:
         # One line on stdout: what Terraform shows of a plugin that fails before its handshake.
         print(
@@ -78,7 +77,7 @@ def serve() -> int:
         return 1
 
     if debugging:
-        serve_with_tf_runner(OciProvider())
+        serve_plugin(OciProvider(), debug=True)
         return 0
     serve_plugin(OciProvider())
     _exit_now()

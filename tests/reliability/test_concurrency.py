@@ -5,7 +5,7 @@ every one is created once, Palette equals the state, and the provider's connecti
 stay bounded and are reused. Connections are counted on the emulator's side of the kernel's TCP
 table while the apply runs (tests/reliability/connections.py).
 
-What bounds them: the plugin serves at most 10 calls at once (tfx._WORKERS), whatever
+What bounds them: the plugin serves at most 10 calls at once (tfx.serving._WORKERS), whatever
 -parallelism asks, and the client's pool holds at most MAX_CONNECTIONS (20). The pool's own bound
 is shown directly by 40 threads sharing one client.
 """

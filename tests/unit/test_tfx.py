@@ -23,14 +23,13 @@ def test_single_block_is_a_list_of_at_most_one_on_the_wire():
 
 
 def test_diagnostics_inside_a_single_block_get_the_element_index():
-    from tf.gen import tfplugin_pb2 as pb
     from tf.utils import Diagnostics
 
-    from provider.tfx import _point_into_blocks
+    from provider.tfx import wire
 
     diags = Diagnostics().add_error("x", path=["tls", "ca"]).add_error("y", path=["tls"]).add_error("z", path=["name"])
-    response = _point_into_blocks(pb.PlanResourceChange.Response(diagnostics=diags.to_pb()), {"tls"})
-    steps = [[(s.attribute_name, s.element_key_int) for s in d.attribute.steps] for d in response.diagnostics]
+    messages = wire.diagnostics(diags, {"tls"})
+    steps = [[(s.attribute_name, s.element_key_int) for s in d.attribute.steps] for d in messages]
     assert steps == [[("tls", 0), ("", 0), ("ca", 0)], [("tls", 0)], [("name", 0)]]
 
 
@@ -57,12 +56,10 @@ def test_complete_state_adds_nulls_and_drops_nothing_known():
 
 def test_refined_unknowns_decode_as_unknown():
     import msgpack
-    from tf.gen import tfplugin_pb2 as pb
-    from tf.utils import read_dynamic_value
 
-    from provider.tfx import _servicer_class
+    from provider.tfx.gen import tfplugin6_pb2 as pb
+    from provider.tfx.wire import read_value as read_dynamic_value
 
-    _servicer_class()  # installs the hook
     refined = msgpack.ExtType(12, b"\x82\x01\xc2\x02\xa4reg-")  # what Terraform 1.15 sends for "reg-${...}"
     value = pb.DynamicValue(msgpack=msgpack.packb({"name": refined, "plain": msgpack.ExtType(0, b"\x00")}))
     assert read_dynamic_value(value) == {"name": Unknown, "plain": Unknown}

@@ -1,0 +1,138 @@
+"""Schema extensions of `tf` (items 1, 2 and 4 of the package docstring) and the plan context.
+
+Cheap to import: only `tf.schema`, `tf.types` and `tf.iface`, which every provider module loads anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tf.iface import PlanContext as _TfPlanContext
+from tf.schema import Attribute, Block, NestedBlock, NestMode
+from tf.types import TfType, Unknown
+
+AttributePath = list[str]
+
+
+@dataclass
+class PlanContext(_TfPlanContext):
+    """What `plan()` sees: tf's context plus the configuration and a replacement list to extend."""
+
+    config: dict[str, Any] | None = None
+    requires_replace: list[AttributePath] = field(default_factory=list)
+
+
+def write_only(attribute: Attribute) -> Attribute:
+    """Mark an attribute write-only (Terraform 1.11+): Terraform passes its value to the provider from the
+    configuration and never keeps it in a plan or a state. The servicer keeps it null in every state it
+    answers, hands it to create/update from the configuration, and refuses it (at plan time) from a
+    Terraform that does not say it supports write-only attributes."""
+    attribute.write_only = True
+    return attribute
+
+
+def is_write_only(attribute: Attribute) -> bool:
+    return bool(getattr(attribute, "write_only", False))
+
+
+class SingleNestedBlock(NestedBlock):
+    """A block that appears at most once (``tls { ... }``); in Python its value is a dict or None.
+
+    On the wire it is a list of at most one object (nesting mode LIST, max_items 1), as Go SDK
+    providers declare such blocks: Terraform 1.0's plan renderer crashes on a sensitive value inside a
+    block of nesting mode SINGLE ("value is marked, so must be unmarked first"). Diagnostics that
+    point into such a block get the element index Terraform then needs (`provider.tfx.wire`).
+    """
+
+    def __init__(self, type_name: str, block: Block):
+        super().__init__(type_name, NestMode.Single, block, max_items=1)
+
+    def to_pb(self) -> Any:
+        """tf's message for this block (scripts and tests); the servicer encodes schemas itself (`wire`)."""
+        from tf.gen import tfplugin_pb2 as pb
+
+        return pb.Schema.NestedBlock(
+            type_name=self.type_name,
+            block=self.block.to_pb(),
+            nesting=pb.Schema.NestedBlock.NestingMode.LIST,
+            min_items=0,
+            max_items=1,
+        )
+
+    def encode(self, value: Any) -> Any:
+        if value is Unknown:
+            return value
+        return [] if value is None else [_convert_object(self._amap(), self._bmap(), value, "encode")]
+
+    def decode(self, value: Any) -> Any:
+        if isinstance(value, list):  # the wire form; a bare object is accepted too
+            value = value[0] if value else None
+        if value is None or value is Unknown:
+            return value
+        return _convert_object(self._amap(), self._bmap(), value, "decode")
+
+    def semantically_equal(self, a_decoded: Any, b_decoded: Any) -> bool:
+        if a_decoded is None or b_decoded is None or a_decoded is Unknown or b_decoded is Unknown:
+            return a_decoded is b_decoded
+        return _objects_equal(self._amap(), self._bmap(), a_decoded, b_decoded)
+
+
+class Object(TfType):
+    """An object type with fixed attribute types, e.g. the elements of ``oci_registries.registries``."""
+
+    def __init__(self, attribute_types: dict[str, TfType]):
+        self.attribute_types = attribute_types
+
+    def encode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return {k: t.encode(value.get(k)) for k, t in self.attribute_types.items()}
+
+    def decode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return {k: t.decode(value.get(k)) for k, t in self.attribute_types.items()}
+
+    def tf_type(self) -> bytes:
+        fields = ",".join(f'"{k}":{t.tf_type().decode()}' for k, t in self.attribute_types.items())
+        return f'["object",{{{fields}}}]'.encode()
+
+
+def _convert_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict, how: str) -> dict:
+    """Every attribute and block of `value` through its type's `encode` or `decode`; unknowns pass as they are."""
+    converters = {name: getattr(attr.type, how) for name, attr in attrs.items()}
+    converters.update({name: getattr(block, how) for name, block in blocks.items()})
+    return {
+        name: value.get(name) if value.get(name) is Unknown else convert(value.get(name))
+        for name, convert in converters.items()
+    }
+
+
+def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], a: dict, b: dict) -> bool:
+    for name, attr in attrs.items():
+        va, vb = a.get(name), b.get(name)
+        if va is Unknown or vb is Unknown:
+            if va is not vb:
+                return False
+        elif not attr.type.semantically_equal(va, vb):
+            return False
+    return all(blk.semantically_equal(a.get(name), b.get(name)) for name, blk in blocks.items())
+
+
+def values_equal(attr_or_block: Attribute | NestedBlock, a: Any, b: Any) -> bool:
+    """Semantic equality of two decoded values of one attribute or block, Unknown-aware."""
+    if isinstance(attr_or_block, NestedBlock):
+        return attr_or_block.semantically_equal(a, b)
+    if a is Unknown or b is Unknown:
+        return a is b
+    return attr_or_block.type.semantically_equal(a, b)
+
+
+def complete_state(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: dict | None) -> dict | None:
+    """Every attribute and block present, absent ones null: Terraform rejects partial objects."""
+    if state is None:
+        return None
+    full = {name: state.get(name) for name in attrs}
+    full.update({name: state.get(name) for name in blocks})
+    return full

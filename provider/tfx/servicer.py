@@ -1,0 +1,332 @@
+"""The servicer: Terraform's plugin protocol 6.10 over the provider's `tf`-style interface.
+
+An ordinary class, imported only when the plugin serves (`provider.tfx.serving`). Each RPC decodes its
+request with `provider.tfx.wire`, calls the provider, and encodes the answer; the gaps of `tf` that the
+package docstring lists are closed here. Every handler turns an unexpected exception into an error
+diagnostic (the traceback goes to the log only).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from copy import deepcopy
+from typing import Any, TypeVar
+
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    ReadContext,
+    ReadDataContext,
+    UpgradeContext,
+    is_importable,
+)
+from tf.iface import UpdateContext as _UpdateContext
+from tf.schema import Attribute, NestedBlock
+from tf.utils import Diagnostics
+
+from provider.tfx import wire
+from provider.tfx.gen import tfplugin6_pb2 as pb
+from provider.tfx.schema import AttributePath, PlanContext, SingleNestedBlock, complete_state, values_equal
+
+log = logging.getLogger("provider.tfx")
+
+_Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+# Attributes that name a place in a resource's configuration: their diagnostics are pointed into blocks.
+_RESOURCE_RPCS = frozenset(
+    {"ValidateResourceConfig", "PlanResourceChange", "ApplyResourceChange", "ReadResource", "ImportResourceState"}
+)
+
+
+def _diagnosed(response: Callable[..., Any]) -> Callable[[_Handler], _Handler]:
+    """Turn an unexpected exception in an RPC handler into an error diagnostic, not a plugin crash."""
+
+    def wrap(handler: _Handler) -> _Handler:
+        @functools.wraps(handler)
+        def run(self: Servicer, request: Any, context: Any) -> Any:
+            try:
+                return handler(self, request, context)
+            except Exception as exc:  # the last line of defence: never a traceback for the user
+                log.exception("unexpected error in %s", handler.__name__)
+                diags = Diagnostics().add_error(
+                    "Internal error in terraform-provider-oci",
+                    f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
+                    "please report it with the output of TF_LOG=debug.",
+                )
+                return response(diagnostics=wire.diagnostics(diags))
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+class Servicer:
+    """Serves one provider object (`provider.plugin.OciProvider`, or any `tf.iface.Provider`)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+        prefix = app.get_model_prefix()
+        self._resources: dict[str, Any] | None = None
+        self._data_sources: dict[str, Any] | None = None
+        self._prefix = prefix
+        self._schemas: dict[str, tuple[dict[str, Attribute], dict[str, NestedBlock]]] = {}
+        self._schema_response: Any = None
+
+    # ------------------------------------------------------------------------ what the provider offers
+
+    def resources(self) -> dict[str, Any]:
+        if self._resources is None:
+            self._resources = {self._prefix + r.get_name(): r for r in self.app.get_resources()}
+        return self._resources
+
+    def data_sources(self) -> dict[str, Any]:
+        if self._data_sources is None:
+            self._data_sources = {self._prefix + d.get_name(): d for d in self.app.get_data_sources()}
+        return self._data_sources
+
+    def _maps(self, klass: Any, key: str) -> tuple[dict[str, Attribute], dict[str, NestedBlock]]:
+        if key not in self._schemas:
+            schema = klass.get_schema()
+            self._schemas[key] = (
+                {a.name: a for a in schema.attributes},
+                {b.type_name: b for b in schema.block_types},
+            )
+        return self._schemas[key]
+
+    def schema_maps(self, type_name: str) -> tuple[dict[str, Attribute], dict[str, NestedBlock]]:
+        return self._maps(self.resources()[type_name], type_name)
+
+    def _single_blocks(self, type_name: str) -> set[str]:
+        _, blocks = self.schema_maps(type_name)
+        return {name for name, block in blocks.items() if isinstance(block, SingleNestedBlock)}
+
+    def _diagnostics(self, diags: Diagnostics, type_name: str | None = None) -> list[Any]:
+        return wire.diagnostics(diags, self._single_blocks(type_name) if type_name else set())
+
+    # ------------------------------------------------------------------------ provider
+
+    @_diagnosed(pb.GetMetadata.Response)
+    def GetMetadata(self, request: Any, context: Any) -> Any:
+        return pb.GetMetadata.Response(
+            server_capabilities=self._capabilities(),
+            resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in self.resources()],
+            data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in self.data_sources()],
+        )
+
+    @staticmethod
+    def _capabilities() -> Any:
+        return pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True)
+
+    @_diagnosed(pb.GetProviderSchema.Response)
+    def GetProviderSchema(self, request: Any, context: Any) -> Any:
+        if self._schema_response is None:
+            diags = Diagnostics()
+            self._schema_response = pb.GetProviderSchema.Response(
+                provider=wire.schema(self.app.get_provider_schema(diags)),
+                provider_meta=pb.Schema(block=pb.Schema.Block()),
+                resource_schemas={t: wire.schema(k.get_schema()) for t, k in self.resources().items()},
+                data_source_schemas={t: wire.schema(k.get_schema()) for t, k in self.data_sources().items()},
+                diagnostics=wire.diagnostics(diags),
+            )
+        return self._schema_response
+
+    @_diagnosed(pb.GetFunctions.Response)
+    def GetFunctions(self, request: Any, context: Any) -> Any:
+        return pb.GetFunctions.Response()
+
+    @_diagnosed(pb.GetResourceIdentitySchemas.Response)
+    def GetResourceIdentitySchemas(self, request: Any, context: Any) -> Any:
+        return pb.GetResourceIdentitySchemas.Response()
+
+    @_diagnosed(pb.ValidateProviderConfig.Response)
+    def ValidateProviderConfig(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        self.app.validate_config(diags, wire.read_value(request.config) or {})
+        return pb.ValidateProviderConfig.Response(diagnostics=wire.diagnostics(diags))
+
+    @_diagnosed(pb.ConfigureProvider.Response)
+    def ConfigureProvider(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        self.app.configure_provider(diags, wire.read_value(request.config) or {})
+        return pb.ConfigureProvider.Response(diagnostics=wire.diagnostics(diags))
+
+    @_diagnosed(pb.StopProvider.Response)
+    def StopProvider(self, request: Any, context: Any) -> Any:
+        # Terraform's Ctrl-C: operations in flight should end soon. We keep serving (their answers carry
+        # the state); a provider with `stop()` cuts its long waits short.
+        stop = getattr(self.app, "stop", None)
+        if callable(stop):
+            stop()
+        return pb.StopProvider.Response()
+
+    # ------------------------------------------------------------------------ resources
+
+    def _resource(self, type_name: str) -> Any:
+        return self.app.new_resource(self.resources()[type_name])
+
+    @_diagnosed(pb.ValidateResourceConfig.Response)
+    def ValidateResourceConfig(self, request: Any, context: Any) -> Any:
+        # The configuration through the schema's decoders (tf hands it over raw): blocks as dicts.
+        diags = Diagnostics()
+        type_name = request.type_name
+        attrs, blocks = self.schema_maps(type_name)
+        _, config = wire.decode_state(diags, attrs, blocks, request.config)
+        if not diags.has_errors():
+            self._resource(type_name).validate(diags, type_name, config or {})
+        return pb.ValidateResourceConfig.Response(diagnostics=self._diagnostics(diags, type_name))
+
+    @_diagnosed(pb.UpgradeResourceState.Response)
+    def UpgradeResourceState(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        type_name = request.type_name
+        klass = self.resources()[type_name]
+        attrs, blocks = self.schema_maps(type_name)
+        state = json.loads(request.raw_state.json) if request.raw_state.json else None
+        if state is not None and request.version < (klass.get_schema().version or 0):
+            state = self._resource(type_name).upgrade(UpgradeContext(diags, type_name), request.version, state)
+        # Through the schema's decoders and encoders: blocks and absent attributes take today's form.
+        _, decoded = wire.decode_state(diags, attrs, blocks, state or {})
+        upgraded = wire.encode_state(attrs, blocks, complete_state(attrs, blocks, decoded), None)
+        return pb.UpgradeResourceState.Response(
+            upgraded_state=upgraded, diagnostics=self._diagnostics(diags, type_name)
+        )
+
+    @_diagnosed(pb.ReadResource.Response)
+    def ReadResource(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        type_name = request.type_name
+        attrs, blocks = self.schema_maps(type_name)
+        current_raw, current = wire.decode_state(diags, attrs, blocks, request.current_state)
+        if diags.has_errors() or current is None:
+            return pb.ReadResource.Response(
+                new_state=request.current_state, diagnostics=self._diagnostics(diags, type_name)
+            )
+        new_state = self._resource(type_name).read(ReadContext(diags, type_name), current)
+        new_state = complete_state(attrs, blocks, new_state)
+        return pb.ReadResource.Response(
+            new_state=wire.encode_state(attrs, blocks, new_state, current_raw),
+            diagnostics=self._diagnostics(diags, type_name),
+        )
+
+    @_diagnosed(pb.PlanResourceChange.Response)
+    def PlanResourceChange(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        type_name = request.type_name
+        attrs, blocks = self.schema_maps(type_name)
+        _, prior = wire.decode_state(diags, attrs, blocks, request.prior_state)
+        proposed_raw, proposed = wire.decode_state(diags, attrs, blocks, request.proposed_new_state)
+        _, config = wire.decode_state(diags, attrs, blocks, request.config)
+        if diags.has_errors():
+            return pb.PlanResourceChange.Response(diagnostics=self._diagnostics(diags, type_name))
+        if proposed is None:  # a destroy plan: nothing to decide
+            return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
+
+        schema_items: dict[str, Attribute | NestedBlock] = {**attrs, **blocks}
+        if prior is None:
+            changed = {k for k, v in proposed.items() if v is not None}
+            replace: list[AttributePath] = []
+            planned = {k: _unknown_if_unset(attrs.get(k), v) for k, v in proposed.items()}
+        else:
+            planned = {**deepcopy(proposed), **_blocks_from_config(blocks, config or {})}
+            changed = {k for k, item in schema_items.items() if not values_equal(item, prior.get(k), planned.get(k))}
+            replace = [[k] for k in sorted(changed) if k in attrs and attrs[k].requires_replace]
+
+        ctx = PlanContext(diags, type_name, changed_fields=changed, config=config, requires_replace=replace)
+        result = complete_state(attrs, blocks, self._resource(type_name).plan(ctx, deepcopy(prior), planned))
+        return pb.PlanResourceChange.Response(
+            planned_state=wire.encode_state(attrs, blocks, result, proposed_raw),
+            requires_replace=[wire.attribute_path(list(p)) for p in ctx.requires_replace],
+            diagnostics=self._diagnostics(diags, type_name),
+        )
+
+    @_diagnosed(pb.ApplyResourceChange.Response)
+    def ApplyResourceChange(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        type_name = request.type_name
+        attrs, blocks = self.schema_maps(type_name)
+        _, prior = wire.decode_state(diags, attrs, blocks, request.prior_state)
+        planned_raw, planned = wire.decode_state(diags, attrs, blocks, request.planned_state)
+        if diags.has_errors():
+            return pb.ApplyResourceChange.Response(
+                new_state=request.prior_state, diagnostics=self._diagnostics(diags, type_name)
+            )
+        resource = self._resource(type_name)
+        if planned is None:
+            new_state = resource.delete(DeleteContext(diags, type_name), prior) if prior is not None else None
+        elif prior is None:
+            new_state = resource.create(CreateContext(diags, type_name), planned)
+        else:
+            new_state = resource.update(_UpdateContext(diags, type_name), prior, planned)
+        new_state = complete_state(attrs, blocks, new_state)
+        return pb.ApplyResourceChange.Response(
+            new_state=wire.encode_state(attrs, blocks, new_state, planned_raw),
+            diagnostics=self._diagnostics(diags, type_name),
+        )
+
+    @_diagnosed(pb.ImportResourceState.Response)
+    def ImportResourceState(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        type_name = request.type_name
+        klass = self.resources()[type_name]
+        if not is_importable(klass):
+            diags.add_error(f"{type_name} cannot be imported")
+            return pb.ImportResourceState.Response(diagnostics=wire.diagnostics(diags))
+        attrs, blocks = self.schema_maps(type_name)
+        state = self.app.new_resource(klass).import_(ImportContext(diags, type_name), request.id)
+        imported = []
+        if state is not None and not diags.has_errors():
+            encoded = wire.encode_state(attrs, blocks, complete_state(attrs, blocks, state), None)
+            imported.append(pb.ImportResourceState.ImportedResource(type_name=type_name, state=encoded))
+        return pb.ImportResourceState.Response(
+            imported_resources=imported, diagnostics=self._diagnostics(diags, type_name)
+        )
+
+    # ------------------------------------------------------------------------ data sources
+
+    @_diagnosed(pb.ValidateDataResourceConfig.Response)
+    def ValidateDataResourceConfig(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        klass = self.data_sources()[request.type_name]
+        self.app.new_data_source(klass).validate(diags, request.type_name, wire.read_value(request.config))
+        return pb.ValidateDataResourceConfig.Response(diagnostics=wire.diagnostics(diags))
+
+    @_diagnosed(pb.ReadDataSource.Response)
+    def ReadDataSource(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        type_name = request.type_name
+        klass = self.data_sources()[type_name]
+        attrs, blocks = self._maps(klass, "data." + type_name)
+        _, config = wire.decode_state(diags, attrs, blocks, wire.read_value(request.config) or {})
+        if diags.has_errors():
+            return pb.ReadDataSource.Response(diagnostics=wire.diagnostics(diags))
+        state = self.app.new_data_source(klass).read(ReadDataContext(diags, type_name), config)
+        if state is None:  # on error, echo the configuration: Terraform needs an object
+            state = config
+        state = complete_state(attrs, blocks, state)
+        return pb.ReadDataSource.Response(
+            state=wire.encode_state(attrs, blocks, state, None), diagnostics=wire.diagnostics(diags)
+        )
+
+
+def _blocks_from_config(blocks: dict[str, NestedBlock], config: dict[str, Any]) -> dict[str, Any]:
+    """Blocks without computed attributes are planned as configured.
+
+    Terraform 1.0's proposed new state keeps a single block the configuration removed, then rejects
+    the plan that keeps it ("planned for existence but config wants absence").
+    """
+    return {
+        name: deepcopy(config.get(name))
+        for name, block in blocks.items()
+        if not any(a.computed for a in block.block.attributes)
+    }
+
+
+def _unknown_if_unset(attr: Attribute | None, value: Any) -> Any:
+    """On create, a computed attribute the configuration leaves unset is unknown until apply."""
+    if attr is not None and value is None and attr.computed:
+        return attr.default
+    return value
