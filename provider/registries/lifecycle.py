@@ -89,7 +89,7 @@ class RegistryResource:
         planned["provider_type"] = self.provider_type
         planned["auth_type"] = mapping.auth_type(planned)
         if prior is None or _changed(prior, planned, PREFLIGHTED):
-            self._preflight(ctx.diagnostics, planned, "plan")
+            self._preflight(ctx.diagnostics, mapping.with_write_only(planned, config), "plan")
         if prior is None:
             if not ctx.diagnostics.has_errors():
                 self.provider.check_access(ctx.diagnostics)  # a wrong key or host fails the plan, not the apply
@@ -145,11 +145,12 @@ class RegistryResource:
     def create(self, ctx: CreateContext, planned: State) -> State | None:
         diags = ctx.diagnostics
         client = self._client(diags)
-        if client is None or not self._check_rules(diags, planned):
+        values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
+        if client is None or not self._check_rules(diags, values):
             return None
-        if not self._preflight(diags, planned, "apply"):
+        if not self._preflight(diags, values, "apply"):
             return None
-        kind, registry = self._expand(planned)
+        kind, registry = self._expand(values)
         action = f'create {ctx.type_name} "{planned["name"]}"'
         try:
             client.validate(kind, registry.spec)
@@ -177,16 +178,17 @@ class RegistryResource:
         if not _stored_changes(prior, planned):  # only Terraform-side settings changed: nothing to tell Palette
             return _known({**prior, **{name: planned.get(name) for name in TERRAFORM_ONLY}})
         client = self._client(diags)
-        if client is None or not self._check_rules(diags, planned):
+        values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
+        if client is None or not self._check_rules(diags, values):
             return prior
-        if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, planned, "apply"):
+        if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, values, "apply"):
             return prior
         kind = mapping.api_kind(mapping.auth_type(planned))
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
             # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
             current = client.get(kind, prior["id"])
-            registry = mapping.expand(planned, self.provider_type, current)
+            registry = mapping.expand(values, self.provider_type, current)
             if _changed(prior, planned, CONNECTION):
                 client.validate(kind, registry.spec)
             client.update(kind, prior["id"], registry)
@@ -263,7 +265,7 @@ class RegistryResource:
             return True
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
 
-        findings = run_preflight(values, self.provider_type)
+        findings = run_preflight(mapping.resolve_secrets(values), self.provider_type)
         for finding in findings:
             add = diags.add_error if finding.severity == "error" else diags.add_warning
             add(f"Preflight: {finding.summary}", finding.detail, path=list(finding.path))

@@ -38,6 +38,39 @@ Values = dict[str, Any]
 AUTH_BASIC, AUTH_ECR, AUTH_NONE, AUTH_TOKEN = "basic", "ecr", "none", "token"
 
 
+# Each secret beside its write-only twin (Terraform 1.11+), by block: `<secret>_wo`, `<secret>_wo_version`.
+SECRETS = {"basic_auth": "password", "ecr": "secret_access_key", "tls": "client_key"}
+
+
+def with_write_only(values: Values, config: Values | None) -> Values:
+    """`values` (a plan, where write-only attributes are null) with the write-only values of the
+    configuration Terraform sent beside it: what rules, preflight and expand read at apply."""
+    if not config:
+        return values
+    result = dict(values)
+    for block, secret in SECRETS.items():
+        given = (config.get(block) or {}).get(f"{secret}_wo")
+        if isinstance(result.get(block), dict) and given is not None:
+            result[block] = {**result[block], f"{secret}_wo": given}
+    return result
+
+
+def secret(block: Values | None, name: str) -> Any:
+    """A secret as configured, whichever of `<name>` and `<name>_wo` holds it (the rules allow one)."""
+    block = block or {}
+    return block.get(name) if block.get(name) is not None else block.get(f"{name}_wo")
+
+
+def resolve_secrets(values: Values) -> Values:
+    """Each configured secret under its plain name (`password`), wherever it was given: for code that
+    only uses secrets (preflight) and need not know which of the two attributes held it."""
+    result = dict(values)
+    for block, name in SECRETS.items():
+        if isinstance(result.get(block), dict):
+            result[block] = {**result[block], name: secret(result[block], name)}
+    return result
+
+
 def auth_type(values: Values) -> str:
     """Which Palette API a configuration maps to: basic (with or without credentials) or ECR."""
     if values.get("ecr") is not None:
@@ -68,7 +101,7 @@ def expand_tls(values: Values, current: TlsConfiguration | None = None) -> TlsCo
     result.ca = tls.get("ca_certificate") or ""
     result.insecure_skip_verify = bool(tls.get("insecure_skip_verify"))
     if tls.get("client_certificate") is not None:  # managed here; otherwise Palette's pair stays
-        result.certificate, result.key = tls["client_certificate"], tls.get("client_key")
+        result.certificate, result.key = tls["client_certificate"], secret(tls, "client_key")
     return result
 
 
@@ -79,7 +112,8 @@ def expand_auth(values: Values, current: RegistryAuth | None = None) -> Registry
     credentials = values.get("basic_auth")
     if credentials is None:
         return RegistryAuth(type="noAuth", tls=tls)
-    return RegistryAuth(type="basic", username=credentials["username"], password=credentials["password"], tls=tls)
+    password = secret(credentials, "password")
+    return RegistryAuth(type="basic", username=credentials["username"], password=password, tls=tls)
 
 
 def expand_basic_spec(
@@ -112,7 +146,7 @@ def expand_ecr_credentials(ecr: Values, current: AwsCloudAccount | None = None) 
         account.access_key = account.secret_key = None
     else:
         account.credential_type = "secret"
-        account.access_key, account.secret_key = ecr.get("access_key_id"), ecr.get("secret_access_key")
+        account.access_key, account.secret_key = ecr.get("access_key_id"), secret(ecr, "secret_access_key")
         account.sts = None
     return account
 
@@ -230,14 +264,28 @@ def _text_equal(a: str | None, b: str | None) -> bool:
 
 
 def _flatten_basic_auth(auth: Any, prior: Values | None) -> Values:
-    return {"username": auth.username or "", "password": (prior or {}).get("password")}
+    prior = prior or {}
+    return {"username": auth.username or "", "password": prior.get("password"), **_wo_version(prior, "password")}
+
+
+def _wo_version(prior: Values, secret: str) -> Values:
+    """The configured `<secret>_wo_version`, which only Terraform knows (Palette has no such thing). The
+    write-only value itself is left out: it is null in every state (the block's encoder fills it in)."""
+    name = f"{secret}_wo_version"
+    return {name: prior[name]} if name in prior else {}
 
 
 def _flatten_ecr(spec: EcrRegistrySpec, prior: Values | None) -> Values:
     prior = prior or {}
     credentials = spec.credentials
     kind = ((credentials.credential_type if credentials else None) or "").strip().lower()
-    none: Values = {"access_key_id": None, "secret_access_key": None, "role_arn": None, "external_id": None}
+    none: Values = {
+        "access_key_id": None,
+        "secret_access_key": None,
+        **_wo_version(prior, "secret_access_key"),
+        "role_arn": None,
+        "external_id": None,
+    }
     if not spec.is_private and not kind:
         return none  # a public registry: `ecr {}`
     if kind == "sts":
@@ -272,4 +320,5 @@ def _flatten_tls(tls: TlsConfiguration | None, prior: Values | None) -> Values |
         "insecure_skip_verify": same_or_new(prior.get("insecure_skip_verify"), insecure, lambda a, b: bool(a) == b),
         "client_certificate": client_certificate,
         "client_key": prior.get("client_key") if client_certificate is not None else None,
+        **_wo_version(prior, "client_key"),
     }

@@ -137,30 +137,70 @@ def basic_auth_complete(config: Config) -> Iterator[Problem]:
     auth = _block(config, "basic_auth")
     if auth is None:
         return
-    for field in ("username", "password"):
-        value = auth.get(field)
-        if value is not Unknown and not (value or "").strip():
-            yield Problem(
-                ("basic_auth", field),
-                f"Empty basic_auth.{field}",
-                f"basic_auth needs a non-empty {field}. For a public registry without credentials, "
-                "remove the basic_auth block."
-                + (
-                    " A registry imported from Palette (terraform import, an import block, or "
-                    "-generate-config-out, which writes password = null) needs its password supplied here: "
-                    "Palette never returns secrets, so the first apply sends it again; see "
-                    "docs/guides/adopting-ui-registries.md."
-                    if field == "password"
-                    else ""
-                ),
-            )
+    username = auth.get("username")
+    if username is not Unknown and not (username or "").strip():
+        yield Problem(
+            ("basic_auth", "username"),
+            "Empty basic_auth.username",
+            "basic_auth needs a non-empty username. For a public registry without credentials, remove the "
+            "basic_auth block.",
+        )
+    yield from _one_secret(auth, "basic_auth", "password", _PASSWORD_HINT)
+
+
+_PASSWORD_HINT = (
+    " For a public registry without credentials, remove the basic_auth block. A registry imported from Palette "
+    "(terraform import, an import block, or -generate-config-out, which writes password = null) needs its "
+    "password supplied here: Palette never returns secrets, so the first apply sends "
+    "it again; see docs/guides/adopting-ui-registries.md."
+)
+
+
+def _one_secret(
+    block: dict[str, Any], block_name: str, plain: str, hint: str = "", need: str = ""
+) -> Iterator[Problem]:
+    """Exactly one of a secret and its write-only twin (`<plain>_wo`), non-empty; `<plain>_wo_version`
+    only beside the write-only one."""
+    value, hidden, version = block.get(plain), block.get(f"{plain}_wo"), block.get(f"{plain}_wo_version")
+    if value is not None and hidden is not None:
+        yield Problem(
+            (block_name, f"{plain}_wo"),
+            f"Conflicting {block_name}.{plain} and {block_name}.{plain}_wo",
+            f"Set exactly one of {plain} (kept in the state) and {plain}_wo (write-only, Terraform 1.11+: kept in "
+            "neither plan nor state).",
+        )
+        return
+    if value is None and hidden is None:  # what -generate-config-out writes: `password = null`
+        yield Problem(
+            (block_name, plain),
+            f"Empty {block_name}.{plain}",
+            f"{need}{block_name} needs a non-empty {plain}, or {plain}_wo (write-only, Terraform 1.11+).{hint}",
+        )
+        return
+    name, given = (plain, value) if value is not None else (f"{plain}_wo", hidden)
+    if given is not Unknown and not str(given).strip():
+        yield Problem(
+            (block_name, name),
+            f"Empty {block_name}.{name}",
+            f"{need}{block_name} needs a non-empty {name}.{hint}",
+        )
+    if version is not None and hidden is None:
+        yield Problem(
+            (block_name, f"{plain}_wo_version"),
+            f"{block_name}.{plain}_wo_version without {plain}_wo",
+            f"{plain}_wo_version tells Terraform when to send {plain}_wo again; with {plain} it has no use. "
+            "Remove it, or use the write-only argument.",
+        )
 
 
 def ecr_credentials(config: Config) -> Iterator[Problem]:
     ecr = _block(config, "ecr")
     if ecr is None:
         return
-    keys = [ecr.get("access_key_id"), ecr.get("secret_access_key")]
+    secret = ecr.get("secret_access_key")
+    if secret is None:
+        secret = ecr.get("secret_access_key_wo")
+    keys = [ecr.get("access_key_id"), secret]
     role = ecr.get("role_arn")
     if any(v is Unknown for v in [*keys, role]):
         return  # which credential kind is meant is decided at apply
@@ -180,13 +220,14 @@ def ecr_credentials(config: Config) -> Iterator[Problem]:
             "credentials.",
         )
     elif has_keys:
-        for field, value in zip(("access_key_id", "secret_access_key"), keys, strict=True):
-            if not (value or "").strip():
-                yield Problem(
-                    ("ecr", field),
-                    f"Empty ecr.{field}",
-                    "Static ECR credentials need both access_key_id and secret_access_key.",
-                )
+        if not (keys[0] or "").strip():
+            yield Problem(
+                ("ecr", "access_key_id"),
+                "Empty ecr.access_key_id",
+                "Static ECR credentials need both access_key_id and secret_access_key (or secret_access_key_wo).",
+            )
+        need = "Static ECR credentials need both access_key_id and a secret key: "
+        yield from _one_secret(ecr, "ecr", "secret_access_key", need=need)
     if has_keys and role is None and known(ecr.get("external_id")):
         yield Problem(
             ("ecr", "external_id"),
@@ -210,7 +251,9 @@ def ecr_role_arn(config: Config) -> Iterator[Problem]:
 
 def ecr_is_public(ecr: dict[str, Any] | None) -> bool:
     """An ecr block without credentials: a public registry (Palette's isPrivate = false)."""
-    return ecr is not None and all(ecr.get(name) is None for name in ("access_key_id", "secret_access_key", "role_arn"))
+    return ecr is not None and all(
+        ecr.get(name) is None for name in ("access_key_id", "secret_access_key", "secret_access_key_wo", "role_arn")
+    )
 
 
 def _public_ecr(config: Config) -> bool:
@@ -258,9 +301,25 @@ def base_path_not_for_ecr(config: Config) -> Iterator[Problem]:
 
 def tls_client_pair(config: Config) -> Iterator[Problem]:
     tls = _block(config, "tls") or {}
-    certificate, key = tls.get("client_certificate"), tls.get("client_key")
+    certificate = tls.get("client_certificate")
+    key = tls.get("client_key") if tls.get("client_key") is not None else tls.get("client_key_wo")
     if certificate is Unknown or key is Unknown:
         return
+    if tls.get("client_key") is not None and tls.get("client_key_wo") is not None:
+        yield Problem(
+            ("tls", "client_key_wo"),
+            "Conflicting tls.client_key and tls.client_key_wo",
+            "Set exactly one of client_key (kept in the state) and client_key_wo (write-only, Terraform 1.11+: "
+            "kept in neither plan nor state).",
+        )
+        return
+    if tls.get("client_key_wo_version") is not None and tls.get("client_key_wo") is None:
+        yield Problem(
+            ("tls", "client_key_wo_version"),
+            "tls.client_key_wo_version without client_key_wo",
+            "client_key_wo_version tells Terraform when to send client_key_wo again; with client_key it has no use. "
+            "Remove it, or use the write-only argument.",
+        )
     if (certificate is None) != (key is None):
         missing = "client_key" if key is None else "client_certificate"
         yield Problem(
@@ -281,7 +340,7 @@ def tls_client_pair(config: Config) -> Iterator[Problem]:
             )
     if known(key) and not re.search(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----", key):
         yield Problem(
-            ("tls", "client_key"),
+            ("tls", "client_key" if tls.get("client_key") is not None else "client_key_wo"),
             "Invalid client key",
             'tls.client_key takes a PEM private key (-----BEGIN PRIVATE KEY----- ...), e.g. file("client-key.pem").',
         )

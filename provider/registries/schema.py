@@ -7,9 +7,9 @@ schema reads as documentation: `scripts/gen-docs` renders it into `docs/`.
 from __future__ import annotations
 
 from tf.schema import Attribute, Block, Schema
-from tf.types import Bool, String
+from tf.types import Bool, Number, String
 
-from provider.tfx import SingleNestedBlock
+from provider.tfx import SingleNestedBlock, write_only
 
 # Version 1 from the start: `upgrade()` fills attributes that later versions add.
 SCHEMA_VERSION = 1
@@ -31,6 +31,30 @@ SCOPE_DESCRIPTION = (
     "tenant-level in Palette: projects use the tenant's registries."
 )
 
+def _write_only_pair(name: str, plain: str, what: str) -> list[Attribute]:
+    """`<name>` (write-only, Terraform 1.11+) and `<name>_version`, whose change sends it again."""
+    return [
+        write_only(
+            Attribute(
+                name,
+                String(),
+                optional=True,
+                sensitive=True,
+                description=f"{what}, write-only: Terraform 1.11 and later send it to the provider at apply and keep "
+                f"it in neither the plan nor the state. Set exactly one of `{plain}` and `{name}`; change "
+                f"`{name}_version` to send a new value. See the Secrets guide.",
+            )
+        ),
+        Attribute(
+            f"{name}_version",
+            Number(),
+            optional=True,
+            description=f"Any number; changing it sends `{name}` to Palette again (an in-place update). Terraform "
+            f"cannot see a change of `{name}` itself, as it keeps no trace of it.",
+        ),
+    ]
+
+
 # Computed values a create or an update can change: unknown in the plan until the apply.
 VOLATILE = ("sync_status", "sync_message", "last_synced_at")
 
@@ -46,11 +70,13 @@ def _basic_auth_block() -> SingleNestedBlock:
                 Attribute(
                     "password",
                     String(),
-                    required=True,
+                    optional=True,
                     sensitive=True,
                     description="Registry password or token. Palette never returns it; the provider keeps "
-                    "the configured value.",
+                    "the configured value, so it is stored in the state. Set exactly one of `password` and "
+                    "`password_wo`.",
                 ),
+                *_write_only_pair("password_wo", "password", "Registry password or token"),
             ],
         ),
     )
@@ -71,8 +97,9 @@ def _ecr_block(kind_note: str) -> SingleNestedBlock:
                     optional=True,
                     sensitive=True,
                     description="AWS secret access key. Palette never returns it; the provider keeps the "
-                    "configured value.",
+                    "configured value, so it is stored in the state.",
                 ),
+                *_write_only_pair("secret_access_key_wo", "secret_access_key", "AWS secret access key"),
                 Attribute(
                     "role_arn",
                     String(),
@@ -119,8 +146,9 @@ def _tls_block() -> SingleNestedBlock:
                     optional=True,
                     sensitive=True,
                     description="PEM private key of `client_certificate`. Palette never returns it; the provider "
-                    "keeps the configured value.",
+                    "keeps the configured value, so it is stored in the state.",
                 ),
+                *_write_only_pair("client_key_wo", "client_key", "PEM private key of `client_certificate`"),
             ],
         ),
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tf.iface import CreateContext as _TfCreateContext
 from tf.iface import PlanContext as _TfPlanContext
+from tf.iface import UpdateContext as _TfUpdateContext
 from tf.schema import Attribute, Block, NestedBlock, NestMode
 from tf.types import TfType, Unknown
 
@@ -21,6 +23,20 @@ class PlanContext(_TfPlanContext):
 
     config: dict[str, Any] | None = None
     requires_replace: list[AttributePath] = field(default_factory=list)
+
+
+@dataclass
+class CreateContext(_TfCreateContext):
+    """tf's context plus the configuration: write-only values reach create() only from there."""
+
+    config: dict[str, Any] | None = None
+
+
+@dataclass
+class UpdateContext(_TfUpdateContext):
+    """tf's context plus the configuration: write-only values reach update() only from there."""
+
+    config: dict[str, Any] | None = None
 
 
 def write_only(attribute: Attribute) -> Attribute:
@@ -136,3 +152,38 @@ def complete_state(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], 
     full = {name: state.get(name) for name in attrs}
     full.update({name: state.get(name) for name in blocks})
     return full
+
+
+WriteOnlyPath = tuple[str, ...]
+
+
+def write_only_paths(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock]) -> list[WriteOnlyPath]:
+    """Where a schema's write-only attributes are: ("name",) at the top, ("block", "name") in a block."""
+    paths: list[WriteOnlyPath] = [(name,) for name, attr in attrs.items() if is_write_only(attr)]
+    for name, block in blocks.items():
+        paths.extend((name, attr.name) for attr in block.block.attributes if is_write_only(attr))
+    return paths
+
+
+def write_only_value(values: dict | None, path: WriteOnlyPath) -> Any:
+    """The value at `path` (None when the block is absent)."""
+    node: Any = values
+    for step in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(step)
+    return node
+
+
+def without_write_only(values: dict | None, paths: list[WriteOnlyPath]) -> dict | None:
+    """`values` with every write-only attribute null: what a plan or a state may hold of them."""
+    if values is None or not paths:
+        return values
+    result = dict(values)
+    for path in paths:
+        if len(path) == 1:
+            if path[0] in result:
+                result[path[0]] = None
+        elif isinstance(result.get(path[0]), dict) and result[path[0]].get(path[1]) is not None:
+            result[path[0]] = {**result[path[0]], path[1]: None}
+    return result

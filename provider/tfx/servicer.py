@@ -16,7 +16,6 @@ from copy import deepcopy
 from typing import Any, TypeVar
 
 from tf.iface import (
-    CreateContext,
     DeleteContext,
     ImportContext,
     ReadContext,
@@ -24,13 +23,24 @@ from tf.iface import (
     UpgradeContext,
     is_importable,
 )
-from tf.iface import UpdateContext as _UpdateContext
 from tf.schema import Attribute, NestedBlock
 from tf.utils import Diagnostics
 
 from provider.tfx import wire
 from provider.tfx.gen import tfplugin6_pb2 as pb
-from provider.tfx.schema import AttributePath, PlanContext, SingleNestedBlock, complete_state, values_equal
+from provider.tfx.schema import (
+    AttributePath,
+    CreateContext,
+    PlanContext,
+    SingleNestedBlock,
+    UpdateContext,
+    WriteOnlyPath,
+    complete_state,
+    values_equal,
+    without_write_only,
+    write_only_paths,
+    write_only_value,
+)
 
 log = logging.getLogger("provider.tfx")
 
@@ -99,6 +109,14 @@ class Servicer:
 
     def schema_maps(self, type_name: str) -> tuple[dict[str, Attribute], dict[str, NestedBlock]]:
         return self._maps(self.resources()[type_name], type_name)
+
+    def write_only(self, type_name: str) -> list[WriteOnlyPath]:
+        return write_only_paths(*self.schema_maps(type_name))
+
+    def _complete(self, type_name: str, state: dict | None) -> dict | None:
+        """A state to answer: every attribute present, write-only ones null (Terraform keeps none of them)."""
+        attrs, blocks = self.schema_maps(type_name)
+        return without_write_only(complete_state(attrs, blocks, state), self.write_only(type_name))
 
     def _single_blocks(self, type_name: str) -> set[str]:
         _, blocks = self.schema_maps(type_name)
@@ -175,6 +193,8 @@ class Servicer:
         type_name = request.type_name
         attrs, blocks = self.schema_maps(type_name)
         _, config = wire.decode_state(diags, attrs, blocks, request.config)
+        if not request.client_capabilities.write_only_attributes_allowed:
+            _refuse_write_only(diags, config, self.write_only(type_name))
         if not diags.has_errors():
             self._resource(type_name).validate(diags, type_name, config or {})
         return pb.ValidateResourceConfig.Response(diagnostics=self._diagnostics(diags, type_name))
@@ -190,7 +210,7 @@ class Servicer:
             state = self._resource(type_name).upgrade(UpgradeContext(diags, type_name), request.version, state)
         # Through the schema's decoders and encoders: blocks and absent attributes take today's form.
         _, decoded = wire.decode_state(diags, attrs, blocks, state or {})
-        upgraded = wire.encode_state(attrs, blocks, complete_state(attrs, blocks, decoded), None)
+        upgraded = wire.encode_state(attrs, blocks, self._complete(type_name, decoded), None)
         return pb.UpgradeResourceState.Response(
             upgraded_state=upgraded, diagnostics=self._diagnostics(diags, type_name)
         )
@@ -205,8 +225,7 @@ class Servicer:
             return pb.ReadResource.Response(
                 new_state=request.current_state, diagnostics=self._diagnostics(diags, type_name)
             )
-        new_state = self._resource(type_name).read(ReadContext(diags, type_name), current)
-        new_state = complete_state(attrs, blocks, new_state)
+        new_state = self._complete(type_name, self._resource(type_name).read(ReadContext(diags, type_name), current))
         return pb.ReadResource.Response(
             new_state=wire.encode_state(attrs, blocks, new_state, current_raw),
             diagnostics=self._diagnostics(diags, type_name),
@@ -226,17 +245,21 @@ class Servicer:
             return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
 
         schema_items: dict[str, Attribute | NestedBlock] = {**attrs, **blocks}
+        hidden = self.write_only(type_name)
+        prior, proposed = without_write_only(prior, hidden), without_write_only(proposed, hidden)
+        assert proposed is not None
         if prior is None:
             changed = {k for k, v in proposed.items() if v is not None}
             replace: list[AttributePath] = []
             planned = {k: _unknown_if_unset(attrs.get(k), v) for k, v in proposed.items()}
         else:
             planned = {**deepcopy(proposed), **_blocks_from_config(blocks, config or {})}
+            planned = without_write_only(planned, hidden) or {}
             changed = {k for k, item in schema_items.items() if not values_equal(item, prior.get(k), planned.get(k))}
             replace = [[k] for k in sorted(changed) if k in attrs and attrs[k].requires_replace]
 
         ctx = PlanContext(diags, type_name, changed_fields=changed, config=config, requires_replace=replace)
-        result = complete_state(attrs, blocks, self._resource(type_name).plan(ctx, deepcopy(prior), planned))
+        result = self._complete(type_name, self._resource(type_name).plan(ctx, deepcopy(prior), planned))
         return pb.PlanResourceChange.Response(
             planned_state=wire.encode_state(attrs, blocks, result, proposed_raw),
             requires_replace=[wire.attribute_path(list(p)) for p in ctx.requires_replace],
@@ -250,6 +273,7 @@ class Servicer:
         attrs, blocks = self.schema_maps(type_name)
         _, prior = wire.decode_state(diags, attrs, blocks, request.prior_state)
         planned_raw, planned = wire.decode_state(diags, attrs, blocks, request.planned_state)
+        _, config = wire.decode_state(diags, attrs, blocks, request.config)
         if diags.has_errors():
             return pb.ApplyResourceChange.Response(
                 new_state=request.prior_state, diagnostics=self._diagnostics(diags, type_name)
@@ -258,10 +282,10 @@ class Servicer:
         if planned is None:
             new_state = resource.delete(DeleteContext(diags, type_name), prior) if prior is not None else None
         elif prior is None:
-            new_state = resource.create(CreateContext(diags, type_name), planned)
+            new_state = resource.create(CreateContext(diags, type_name, config=config), planned)
         else:
-            new_state = resource.update(_UpdateContext(diags, type_name), prior, planned)
-        new_state = complete_state(attrs, blocks, new_state)
+            new_state = resource.update(UpdateContext(diags, type_name, config=config), prior, planned)
+        new_state = self._complete(type_name, new_state)
         return pb.ApplyResourceChange.Response(
             new_state=wire.encode_state(attrs, blocks, new_state, planned_raw),
             diagnostics=self._diagnostics(diags, type_name),
@@ -279,7 +303,7 @@ class Servicer:
         state = self.app.new_resource(klass).import_(ImportContext(diags, type_name), request.id)
         imported = []
         if state is not None and not diags.has_errors():
-            encoded = wire.encode_state(attrs, blocks, complete_state(attrs, blocks, state), None)
+            encoded = wire.encode_state(attrs, blocks, self._complete(type_name, state), None)
             imported.append(pb.ImportResourceState.ImportedResource(type_name=type_name, state=encoded))
         return pb.ImportResourceState.Response(
             imported_resources=imported, diagnostics=self._diagnostics(diags, type_name)
@@ -330,3 +354,20 @@ def _unknown_if_unset(attr: Attribute | None, value: Any) -> Any:
     if attr is not None and value is None and attr.computed:
         return attr.default
     return value
+
+
+def _refuse_write_only(diags: Diagnostics, config: dict | None, paths: list[WriteOnlyPath]) -> None:
+    """A Terraform that does not say it supports write-only attributes (before 1.11) would keep their
+    values in its plan and state: a plan-time error at each one set, naming the alternative."""
+    for path in paths:
+        if write_only_value(config, path) is None:
+            continue
+        name = ".".join(path)
+        plain = path[-1].removesuffix("_wo")
+        diags.add_error(
+            f"{path[-1]} needs Terraform 1.11 or later",
+            f"{name} is a write-only argument: Terraform 1.11 and later send it to the provider without keeping it "
+            "in the plan or the state. This Terraform does not support write-only arguments and would store the "
+            f"secret in its state. Use {plain} instead (sensitive, but kept in the state), or upgrade Terraform.",
+            path=list(path),
+        )

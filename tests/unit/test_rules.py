@@ -203,3 +203,41 @@ def test_durations(text, seconds):
 def test_bad_durations_are_refused_at_plan(text):
     assert rules.parse_duration(text) is None
     assert problems(rules.HELM_RULES, **base(timeouts={"create": text}))[0][0] == ("timeouts", "create")
+
+
+@pytest.mark.parametrize(
+    ("basic_auth", "path", "summary"),
+    [
+        ({"username": "u", "password": "p"}, None, None),
+        ({"username": "u", "password_wo": "p", "password_wo_version": 1}, None, None),
+        ({"username": "u", "password_wo": Unknown}, None, None),
+        ({"username": "u"}, ("basic_auth", "password"), "Empty basic_auth.password"),
+        (
+            {"username": "u", "password": "p", "password_wo": "p"},
+            ("basic_auth", "password_wo"),
+            "Conflicting basic_auth.password and basic_auth.password_wo",
+        ),
+        ({"username": "u", "password_wo": " "}, ("basic_auth", "password_wo"), "Empty basic_auth.password_wo"),
+        (
+            {"username": "u", "password": "p", "password_wo_version": 2},
+            ("basic_auth", "password_wo_version"),
+            "basic_auth.password_wo_version without password_wo",
+        ),
+    ],
+)
+def test_exactly_one_of_password_and_password_wo(basic_auth, path, summary):
+    found = problems(rules.HELM_RULES, **base(endpoint="charts.example.com", basic_auth=basic_auth))
+    if summary is None:
+        assert found == []
+    else:
+        assert (path, summary) in found
+
+
+def test_write_only_secret_keys_and_client_keys_count_as_given():
+    keys = {"access_key_id": "A", "secret_access_key_wo": "S"}
+    assert problems(rules.HELM_RULES, **base(endpoint=ECR, ecr=keys)) == []
+    both = {**keys, "secret_access_key": "S"}
+    assert (("ecr", "secret_access_key_wo"), "Conflicting ecr.secret_access_key and ecr.secret_access_key_wo") in (
+        problems(rules.HELM_RULES, **base(endpoint=ECR, ecr=both))
+    )
+    assert not rules.ecr_is_public({"secret_access_key_wo": "S"})

@@ -95,3 +95,31 @@ def test_plugin_certificate_works_when_the_cache_cannot_be_written(tmp_path):
     blocked.write_text("")
     certificate = tfx.plugin_certificate(blocked / "sub" / "plugin-tls.json")  # parent is a file
     assert certificate.der_b64
+
+
+def test_write_only_values_are_null_in_what_the_servicer_answers():
+    from provider.tfx import write_only
+    from provider.tfx.schema import without_write_only, write_only_paths
+
+    auth = SingleNestedBlock(
+        "auth", Block(attributes=[Attribute("user", String()), write_only(Attribute("secret_wo", String()))])
+    )
+    attrs = {"token_wo": write_only(Attribute("token_wo", String())), "name": Attribute("name", String())}
+    paths = write_only_paths(attrs, {"auth": auth})
+    assert paths == [("token_wo",), ("auth", "secret_wo")]
+    state = {"name": "n", "token_wo": "t", "auth": {"user": "u", "secret_wo": "s"}}
+    assert without_write_only(state, paths) == {"name": "n", "token_wo": None, "auth": {"user": "u", "secret_wo": None}}
+    assert state["auth"]["secret_wo"] == "s"  # a copy
+
+
+def test_write_only_arguments_are_refused_by_terraform_before_1_11():
+    from tf.utils import Diagnostics
+
+    from provider.tfx.servicer import _refuse_write_only
+
+    diags = Diagnostics()
+    _refuse_write_only(diags, {"auth": {"secret_wo": "s"}, "token_wo": None}, [("token_wo",), ("auth", "secret_wo")])
+    assert [(d.summary, d.path) for d in diags.diagnostics] == [
+        ("secret_wo needs Terraform 1.11 or later", ["auth", "secret_wo"])
+    ]
+    assert "Use secret instead" in diags.diagnostics[0].detail

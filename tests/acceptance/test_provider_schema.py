@@ -1,0 +1,27 @@
+"""`terraform providers schema -json` on both Terraform versions: valid, complete, and write-only flags
+where Terraform knows them (1.11+); 1.0.3 skips the field it does not know and sees optional attributes."""
+
+from __future__ import annotations
+
+import json
+
+from tests.acceptance.scenarios import PROVIDER_BLOCK
+from tests.harness.terraform import Workspace
+
+
+def test_providers_schema_json(workspace: Workspace) -> None:
+    workspace.write(PROVIDER_BLOCK)
+    result = workspace.run("providers", "schema", "-json")
+    schemas = json.loads(result.stdout)["provider_schemas"]
+    (provider,) = schemas.values()
+    assert set(provider["resource_schemas"]) == {"oci_registry_helm", "oci_registry_zarf", "oci_registry_packs"}
+    assert set(provider["data_source_schemas"]) == {"oci_registry", "oci_registries"}
+    for resource in provider["resource_schemas"].values():
+        blocks = resource["block"]["block_types"]
+        basic = blocks["basic_auth"]["block"]["attributes"]
+        assert basic["password"].get("optional") and basic["password"].get("sensitive")
+        assert basic["password_wo_version"]["type"] == "number"
+        for block, name in (("basic_auth", "password_wo"), ("ecr", "secret_access_key_wo"), ("tls", "client_key_wo")):
+            attribute = blocks[block]["block"]["attributes"][name]
+            assert attribute.get("sensitive") and attribute.get("optional")
+            assert attribute.get("write_only", False) is (workspace.version != "1.0.3"), (workspace.version, attribute)
