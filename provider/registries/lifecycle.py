@@ -63,6 +63,11 @@ class RegistryResource:
     description: ClassVar[str]
     auto_sync_description: ClassVar[str]
     ecr_description: ClassVar[str] = "Switching between `basic_auth` and `ecr` replaces the registry."
+    # Resource identity (Terraform 1.12+; provider.tfx.servicer): (name, state attribute, required, description).
+    identity: ClassVar[tuple[tuple[str, str, bool, str], ...]] = (
+        ("name", "name", True, "Registry name, unique in its scope."),
+        ("uid", "id", False, "Palette uid of the registry."),
+    )
 
     def __init__(self, provider: Any) -> None:
         self.provider = provider

@@ -156,9 +156,53 @@ class Servicer:
     def GetFunctions(self, request: Any, context: Any) -> Any:
         return pb.GetFunctions.Response()
 
+    # ------------------------------------------------------------------------ resource identity (Terraform 1.12+)
+    # A resource class declares `identity`: (identity attribute, state attribute, required for import,
+    # description) tuples. Only Terraform 1.12+ asks for identity schemas; older Terraform skips the
+    # identity fields of the answers below, which its protocol version does not have.
+
     @_diagnosed(pb.GetResourceIdentitySchemas.Response)
     def GetResourceIdentitySchemas(self, request: Any, context: Any) -> Any:
-        return pb.GetResourceIdentitySchemas.Response()
+        schemas = {}
+        for type_name, klass in self.resources().items():
+            identity = getattr(klass, "identity", None)
+            if identity:
+                schemas[type_name] = pb.ResourceIdentitySchema(
+                    version=0,
+                    identity_attributes=[
+                        pb.ResourceIdentitySchema.IdentityAttribute(
+                            name=name,
+                            type=b'"string"',
+                            required_for_import=required,
+                            optional_for_import=not required,
+                            description=description,
+                        )
+                        for name, _, required, description in identity
+                    ],
+                )
+        return pb.GetResourceIdentitySchemas.Response(identity_schemas=schemas)
+
+    @_diagnosed(pb.UpgradeResourceIdentity.Response)
+    def UpgradeResourceIdentity(self, request: Any, context: Any) -> Any:
+        # Version 0 is the only one so far: the stored identity is today's.
+        raw = json.loads(request.raw_identity.json) if request.raw_identity.json else None
+        return pb.UpgradeResourceIdentity.Response(
+            upgraded_identity=pb.ResourceIdentityData(identity_data=wire.dynamic_value(raw))
+        )
+
+    def _identity(self, type_name: str, state: dict | None, prior: Any = None) -> Any:
+        """The identity of `state` (None without one): the prior identity while it names the same registry,
+        so that it stays stable across refreshes."""
+        identity = getattr(self.resources()[type_name], "identity", None)
+        if not identity or state is None:
+            return None
+        fresh = {name: state.get(attribute) for name, attribute, _, _ in identity}
+        if any(fresh[name] is None for name, _, required, _ in identity if required) or not state.get("id"):
+            return None
+        known = wire.read_value(prior.identity_data) if prior is not None and prior.HasField("identity_data") else None
+        if isinstance(known, dict) and all(known.get(k) in (None, v) for k, v in fresh.items()):
+            fresh = {**fresh, **{k: v for k, v in known.items() if v is not None}}
+        return pb.ResourceIdentityData(identity_data=wire.dynamic_value(fresh))
 
     @_diagnosed(pb.ValidateProviderConfig.Response)
     def ValidateProviderConfig(self, request: Any, context: Any) -> Any:
@@ -226,9 +270,11 @@ class Servicer:
                 new_state=request.current_state, diagnostics=self._diagnostics(diags, type_name)
             )
         new_state = self._complete(type_name, self._resource(type_name).read(ReadContext(diags, type_name), current))
+        prior_identity = request.current_identity if request.HasField("current_identity") else None
         return pb.ReadResource.Response(
             new_state=wire.encode_state(attrs, blocks, new_state, current_raw),
             diagnostics=self._diagnostics(diags, type_name),
+            new_identity=self._identity(type_name, new_state, prior_identity),
         )
 
     @_diagnosed(pb.PlanResourceChange.Response)
@@ -261,6 +307,11 @@ class Servicer:
         ctx = PlanContext(diags, type_name, changed_fields=changed, config=config, requires_replace=replace)
         result = self._complete(type_name, self._resource(type_name).plan(ctx, deepcopy(prior), planned))
         return pb.PlanResourceChange.Response(
+            planned_identity=(
+                request.prior_identity
+                if request.HasField("prior_identity") and prior and not ctx.requires_replace
+                else None
+            ),
             planned_state=wire.encode_state(attrs, blocks, result, proposed_raw),
             requires_replace=[wire.attribute_path(list(p)) for p in ctx.requires_replace],
             diagnostics=self._diagnostics(diags, type_name),
@@ -286,9 +337,11 @@ class Servicer:
         else:
             new_state = resource.update(UpdateContext(diags, type_name, config=config), prior, planned)
         new_state = self._complete(type_name, new_state)
+        prior_identity = request.planned_identity if request.HasField("planned_identity") else None
         return pb.ApplyResourceChange.Response(
             new_state=wire.encode_state(attrs, blocks, new_state, planned_raw),
             diagnostics=self._diagnostics(diags, type_name),
+            new_identity=self._identity(type_name, new_state, prior_identity),
         )
 
     @_diagnosed(pb.ImportResourceState.Response)
@@ -300,11 +353,20 @@ class Servicer:
             diags.add_error(f"{type_name} cannot be imported")
             return pb.ImportResourceState.Response(diagnostics=wire.diagnostics(diags))
         attrs, blocks = self.schema_maps(type_name)
-        state = self.app.new_resource(klass).import_(ImportContext(diags, type_name), request.id)
+        given = request.id
+        if not given and request.HasField("identity"):  # `import { identity = { name = "charts" } }`
+            identity = wire.read_value(request.identity.identity_data) or {}
+            given = next((str(identity[n]) for n in ("uid", "name") if identity.get(n)), "")
+        state = self.app.new_resource(klass).import_(ImportContext(diags, type_name), given)
         imported = []
         if state is not None and not diags.has_errors():
-            encoded = wire.encode_state(attrs, blocks, self._complete(type_name, state), None)
-            imported.append(pb.ImportResourceState.ImportedResource(type_name=type_name, state=encoded))
+            state = self._complete(type_name, state)
+            encoded = wire.encode_state(attrs, blocks, state, None)
+            imported.append(
+                pb.ImportResourceState.ImportedResource(
+                    type_name=type_name, state=encoded, identity=self._identity(type_name, state)
+                )
+            )
         return pb.ImportResourceState.Response(
             imported_resources=imported, diagnostics=self._diagnostics(diags, type_name)
         )
