@@ -222,7 +222,9 @@ def test_no_secret_leaks_through_any_command(
         assert API_KEY[3:-3] not in text and WRONG_API_KEY[3:-3] not in text, name
     secrets_in_state = [instance["attributes"] for r in state["resources"] for instance in r["instances"]]
     basic_auth = {"password": password, "username": docker_registry.username}
-    assert [basic_auth] in [a.get("basic_auth") for a in secrets_in_state]  # a block is a list of one in state
+    blocks = [a.get("basic_auth") for a in secrets_in_state]  # a block is a list of one in state
+    assert [basic_auth] in [[{k: b[0][k] for k in basic_auth}] for b in blocks if b]
+    assert all(b[0]["password_wo"] is None for b in blocks if b)  # write-only: never in a state
 
 
 SENSITIVE_VARIABLE = """\
