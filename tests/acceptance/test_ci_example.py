@@ -88,6 +88,6 @@ def test_the_ci_example_workflow_runs_as_written(tmp_path: Path) -> None:
             failed = f"step {step['name']!r} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     assert failed is None, failed
     assert (bin_dir / "terraform-provider-oci").exists()  # installed by the workflow's step, not the test
-    install = next(step["run"] for step in job["steps"] if step.get("name") == "Install the provider and palette-emulator")
+    (install,) = [s["run"] for s in job["steps"] if s.get("name") == "Install the provider and palette-emulator"]
     assert "terraform-provider-oci[emulator] @" in install  # the emulator is an extra (issue 13)
     assert ran[-2:] == ["A second plan shows no changes", "Stop palette-emulator"]

@@ -60,8 +60,8 @@ def closure(requirements: list[Requirement], extra: str = "") -> set[str]:
         seen.add(name)
         for line in metadata.requires(requirement.name) or []:
             nested = Requirement(line)
-            wanted = nested.marker is None or any(nested.marker.evaluate({"extra": e}) for e in requirement.extras or {""})
-            if wanted:
+            extras = requirement.extras or {""}
+            if nested.marker is None or any(nested.marker.evaluate({"extra": e}) for e in extras):
                 todo.append(nested)
     return seen
 
@@ -100,9 +100,11 @@ def plain_install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 def test_the_server_dependencies_are_in_the_emulator_extra_only(wheel: Path) -> None:
     requirements = wheel_requirements(wheel)
+    def names(extra: str) -> set[str]:
+        return {canonicalize_name(r.name) for r in requirements if r.marker and r.marker.evaluate({"extra": extra})}
+
     plain = {canonicalize_name(r.name) for r in requirements if r.marker is None}
-    emulator = {canonicalize_name(r.name) for r in requirements if r.marker and r.marker.evaluate({"extra": "emulator"})}
-    test = {canonicalize_name(r.name) for r in requirements if r.marker and r.marker.evaluate({"extra": "test"})}
+    emulator, test = names("emulator"), names("test")
     assert not plain & SERVER_DISTRIBUTIONS
     assert emulator >= SERVER_DISTRIBUTIONS
     assert test >= emulator, "the test extra includes the emulator extra"
