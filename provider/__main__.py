@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     if args and not args[0].startswith("--"):  # tf's runner takes --dev / --stable; nothing else
         print(f"terraform-provider-oci: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
         return 2
-    return serve()
+    return serve(args)
 
 
 # go-plugin's handshake cookie for Terraform providers (terraform-plugin-go's tf6server, and tf): the
@@ -54,8 +54,8 @@ NOT_STARTED_BY_TERRAFORM = (
 )
 
 
-def serve() -> int:
-    debugging = {"--dev", "--stable"} & set(sys.argv[1:])  # tf's runner: a person starts it for a debugger
+def serve(args: list[str]) -> int:
+    debugging = {"--dev", "--stable"} & set(args)  # tf's runner: a person starts it for a debugger
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE and not debugging:
         # Whatever stdin is (a stray CI step, </dev/null): serving would wait for a Terraform that never comes.
         sys.stderr.write(NOT_STARTED_BY_TERRAFORM)
@@ -80,7 +80,9 @@ def serve() -> int:
     if debugging:
         serve_with_tf_runner(OciProvider())
         return 0
-    serve_plugin(OciProvider())
+    provider = OciProvider()
+    serve_plugin(provider)
+    provider.close()
     _exit_now()
     return 0  # not reached
 
@@ -103,7 +105,6 @@ def _exit_now() -> None:
 def _configure_logging() -> None:
     """Log lines go to stderr, which Terraform shows with TF_LOG (plain lines at DEBUG level)."""
     import logging
-    import os
 
     wanted = (os.environ.get("TF_LOG_PROVIDER") or os.environ.get("TF_LOG") or "").upper()
     level = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO}.get(wanted, logging.WARNING)

@@ -150,15 +150,18 @@ class Object(TfType):
         return f'["object",{{{fields}}}]'.encode()
 
 
-def _encode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict) -> dict:
+Obj = dict[str, Any]  # a decoded object value: attribute and block names to values
+
+
+def _encode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: Obj) -> Obj:
     return _convert_object(attrs, blocks, value, "encode")
 
 
-def _decode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict) -> dict:
+def _decode_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: Obj) -> Obj:
     return _convert_object(attrs, blocks, value, "decode")
 
 
-def _convert_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict, how: str) -> dict:
+def _convert_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: Obj, how: str) -> Obj:
     """Every attribute and block of `value` through its type's `encode` or `decode`; unknowns pass as they are."""
     converters = {name: getattr(attr.type, how) for name, attr in attrs.items()}
     converters.update({name: getattr(block, how) for name, block in blocks.items()})
@@ -168,7 +171,7 @@ def _convert_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock],
     }
 
 
-def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], a: dict, b: dict) -> bool:
+def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], a: Obj, b: Obj) -> bool:
     for name, attr in attrs.items():
         va, vb = a.get(name), b.get(name)
         if va is Unknown or vb is Unknown:
@@ -182,13 +185,13 @@ def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], 
 def values_equal(attr_or_block: Attribute | NestedBlock, a: Any, b: Any) -> bool:
     """Semantic equality of two decoded values of one attribute or block, Unknown-aware."""
     if isinstance(attr_or_block, NestedBlock):
-        return attr_or_block.semantically_equal(a, b)
+        return bool(attr_or_block.semantically_equal(a, b))
     if a is Unknown or b is Unknown:
         return a is b
-    return attr_or_block.type.semantically_equal(a, b)
+    return bool(attr_or_block.type.semantically_equal(a, b))
 
 
-def complete_state(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: dict | None) -> dict | None:
+def complete_state(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: Obj | None) -> Obj | None:
     """Every attribute and block present, absent ones null: Terraform rejects partial objects."""
     if state is None:
         return None

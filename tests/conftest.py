@@ -12,11 +12,16 @@
 
 Each fixture stops its process by its own pid. A missing docker-registry or moto fails the test
 with how to install it: nothing is skipped.
+
+Markers come from the folder a test is in (FOLDER_MARKERS, registered in pyproject.toml): a new test
+file gets them by where it is put. `scripts/test --fast` selects "(unit or emulator or palette) and
+not slow"; a slow test in a fast folder says so itself with `@pytest.mark.slow`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +29,24 @@ from tests.harness.certs import CertificateAuthority
 from tests.harness.emulator import Emulator
 from tests.harness.moto import MotoServer
 from tests.harness.registry import DockerRegistry
+
+TESTS = Path(__file__).parent
+FOLDER_MARKERS: dict[str, tuple[str, ...]] = {
+    "unit": ("unit",),
+    "emulator": ("emulator",),
+    "palette": ("palette",),
+    "preflight": ("preflight",),
+    "acceptance": ("acceptance", "slow"),
+    "reliability": ("reliability", "slow"),
+    "packaging": ("packaging", "slow"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0]
+        for name in FOLDER_MARKERS.get(folder, ()):
+            item.add_marker(name)
 
 
 @pytest.fixture(scope="session")
