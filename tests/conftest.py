@@ -16,6 +16,8 @@ with how to install it: nothing is skipped.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +26,21 @@ from tests.harness.certs import CertificateAuthority
 from tests.harness.emulator import Emulator
 from tests.harness.moto import MotoServer
 from tests.harness.registry import DockerRegistry
+
+_SESSION_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How long the release bundle's PyInstaller build took, when this session built it (any worker)."""
+    from tests.harness.release import LAST_BUILD
+
+    try:
+        build = json.loads(LAST_BUILD.read_text())
+    except (OSError, ValueError):
+        return
+    if build.get("at", 0) >= _SESSION_STARTED:
+        seconds = build["seconds"]
+        terminalreporter.write_line(f"release bundle: PyInstaller build took {seconds} s ({LAST_BUILD.parent})")
 
 
 @pytest.fixture(scope="session")
