@@ -312,6 +312,19 @@ def test_ecr_preflight_runs_boto3_inside_the_bundle(
     assert clean_emulator.registries() == []
 
 
+def test_the_filesystem_mirror_installs_the_same_package(
+    tf_version: str, tmp_path: Path, release: ReleaseDir, ca_file: Path
+) -> None:
+    # Copied into the implied local mirror, ~/.terraform.d/plugins, as README says: no CLI config at all.
+    terraform = MirrorTerraform(tf_version, tmp_path / "tf", "https://127.0.0.1:9/", ca_file, {})
+    terraform.cli_config.write_text("")
+    shutil.copytree(release.path / "filesystem-mirror", terraform.home / ".terraform.d" / "plugins")
+    (terraform.work / "main.tf").write_text(PROVIDER_BLOCK)
+    terraform.ok("init", "-no-color")
+    assert terraform.locked_hashes() == [hash_zip(release.package)]
+    assert "The configuration is valid" in terraform.ok("validate", "-no-color")  # the bundle served its schema
+
+
 def test_a_tampered_package_is_refused_by_init(
     tf_version: str, tmp_path: Path, release: ReleaseDir, test_ca: CertificateAuthority, ca_file: Path,
 ) -> None:
