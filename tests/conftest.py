@@ -20,6 +20,8 @@ not slow"; a slow test in a fast folder says so itself with `@pytest.mark.slow`.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +49,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         folder = item.path.relative_to(TESTS).parts[0]
         for name in FOLDER_MARKERS.get(folder, ()):
             item.add_marker(name)
+
+
+_SESSION_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How long the release bundle's PyInstaller build took, when this session built it (any worker)."""
+    from tests.harness.release import LAST_BUILD
+
+    try:
+        build = json.loads(LAST_BUILD.read_text())
+    except (OSError, ValueError):
+        return
+    if build.get("at", 0) >= _SESSION_STARTED:
+        seconds = build["seconds"]
+        terminalreporter.write_line(f"release bundle: PyInstaller build took {seconds} s ({LAST_BUILD.parent})")
 
 
 @pytest.fixture(scope="session")
