@@ -15,8 +15,10 @@ import hashlib
 import json
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,6 +145,8 @@ class MirrorTerraform:
     mirror_url: str
     ca_file: Path
     extra_env: dict[str, str]
+    # An /etc/hosts for Terraform and the provider alone (a private mount namespace; needs root).
+    hosts_file: Path | None = None
 
     def __post_init__(self) -> None:
         self.binary = terraform_binary(self.version)
@@ -170,8 +174,11 @@ class MirrorTerraform:
         }
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(self.binary), *args], cwd=self.work, env=self.env(), capture_output=True,
-                              text=True, timeout=300)
+        command = [str(self.binary), *args]
+        if self.hosts_file is not None:
+            mount = f'{shutil.which("mount")} --bind "$0" /etc/hosts && exec "$@"'
+            command = [str(shutil.which("unshare")), "--mount", "/bin/sh", "-c", mount, str(self.hosts_file), *command]
+        return subprocess.run(command, cwd=self.work, env=self.env(), capture_output=True, text=True, timeout=300)
 
     def ok(self, *args: str) -> str:
         result = self.run(*args)
@@ -273,26 +280,65 @@ resource "oci_registry_helm" "ecr" {{
 """
 
 
+ECR_ADDRESS = "127.0.0.43"  # a loopback address of its own, so port 443 is free there
+
+
+class Forwarder:
+    """A TCP forwarder on `listen` to `target` (both loopback), one thread per direction per connection."""
+
+    def __init__(self, listen: tuple[str, int], target: tuple[str, int]) -> None:
+        self.server = socket.create_server(listen)
+        self.target = target
+
+    def __enter__(self) -> Forwarder:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes the accept() in progress, which holds the port
+        self.server.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return  # closed
+            upstream = socket.create_connection(self.target)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
 def test_ecr_preflight_runs_boto3_inside_the_bundle(
     tf_version: str, tmp_path: Path, mirror: StaticHttps, ca_file: Path, clean_emulator: Emulator,
     moto_server: MotoServer, test_ca: CertificateAuthority,
 ) -> None:
     # ECR as in tests/preflight: moto for STS and ECR (authentication on), a docker-registry answering
-    # for the ECR host name (its certificate names it; PALETTE_OCI_PREFLIGHT_RESOLVE sends the provider there).
+    # for the ECR host name (its certificate names it). The bundle resolves that name as any program
+    # does: an /etc/hosts of this test's own (a private mount namespace) sends it to a loopback address
+    # where a forwarder on port 443 passes the connection to the registry. Nothing in the provider
+    # knows it is tested.
     keys = moto_server.create_user_with_keys(f"bundle-{tf_version.replace('.', '-')}-{tmp_path.name[-6:]}")
     moto_ecr = moto_server.client("ecr")
     with contextlib.suppress(moto_ecr.exceptions.RepositoryAlreadyExistsException):
         moto_ecr.create_repository(repositoryName="bundle/charts/nginx")
     stand_in = NamedRegistry(tmp_path / "ecr-registry", names=(ECR_HOST,), ca=test_ca,
                              extra_htpasswd=[("AWS", ecr_password(moto_server))])
-    with stand_in:
+    hosts = tmp_path / "hosts"
+    hosts.write_text(f"127.0.0.1 localhost\n::1 localhost\n{ECR_ADDRESS} {ECR_HOST}\n")
+    with stand_in, Forwarder((ECR_ADDRESS, 443), ("127.0.0.1", stand_in.port)):
         stand_in.push_helm_chart("bundle/charts/nginx", "nginx", "1.2.3")
-        env = {
-            **palette_env(clean_emulator, preflight="plan"),
-            **moto_server.env(),
-            "PALETTE_OCI_PREFLIGHT_RESOLVE": f"{ECR_HOST}:443={stand_in.host}",
-        }
-        terraform = MirrorTerraform(tf_version, tmp_path / "tf", mirror.url, ca_file, env)
+        env = {**palette_env(clean_emulator, preflight="plan"), **moto_server.env()}
+        terraform = MirrorTerraform(tf_version, tmp_path / "tf", mirror.url, ca_file, env, hosts_file=hosts)
         main_tf = terraform.work / "main.tf"
         main_tf.write_text(ecr_helm_tf("AKIAUNKNOWN000000000", "not-a-secret-of-moto", test_ca.cert_pem))
         terraform.ok("init", "-no-color")
