@@ -160,13 +160,15 @@ class OciProvider:
         client = self.palette(diags)
         if client is None or client.answered:
             return
-        from provider.palette.errors import NotFoundError, PaletteError, UnauthorizedError
+        from provider.palette.errors import ForbiddenError, NotFoundError, PaletteError, UnauthorizedError
 
         try:
             client.get_oci(ACCESS_PROBE_UID)
         except NotFoundError:
             return
-        except UnauthorizedError as exc:
+        except (UnauthorizedError, ForbiddenError) as exc:
+            # A read of a registry that cannot exist is refused only for the key itself: Palette may
+            # answer a bad key with 401 or 403 (FIDELITY.md, row 8).
             from provider.settings import source_of
 
             source = source_of("api_key", self._config, os.environ)
