@@ -168,9 +168,21 @@ def preload() -> list[str]:
         "provider.datasources",
         "provider.diagnose",
         "provider.palette.client",
+        "httpcore",  # httpx imports its transport (httpcore, h11, anyio, certifi, idna) at the first Client
+        "httpcore._sync.connection_pool",
+        "httpcore._sync.http11",
+        "httpcore._sync.http_proxy",
+        "httpcore._backends.sync",
+        "httpcore._backends.auto",
+        "h11",
+        "anyio",
+        "certifi",
+        "encodings.idna",
+        "stringprep",
         "provider.preflight.run",
         "cryptography.x509",  # a new plugin certificate, when a launch's HOME has none cached
         "cryptography.hazmat.primitives.asymmetric.ec",
+        "cryptography.hazmat.backends.openssl.backend",
         "tempfile",
         "traceback",
     ):
