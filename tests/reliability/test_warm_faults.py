@@ -169,7 +169,7 @@ def test_a_foreign_socket_directory_is_refused(runtime_dir: Path) -> None:
         os.chown(directory, 65534, 65534)  # nobody's directory
     else:
         directory.chmod(0o755)  # ours, but open: the launcher does not trust it
-        pytest.skip("not root: the foreign owner is covered by tests/unit/test_warm.py")
+        pytest.skip("not root: the foreign owner is covered by tests/unit/test_warm_checks.py")
     launch(runtime_dir)  # cold, and it works
     started = subprocess.run(
         [str(PROVIDER), "warm", "--foreground"], env=server_environment(runtime_dir), capture_output=True, text=True
@@ -180,7 +180,7 @@ def test_a_foreign_socket_directory_is_refused(runtime_dir: Path) -> None:
 
 def test_a_socket_of_another_user_is_removed_and_the_launch_starts_cold(runtime_dir: Path) -> None:
     if os.getuid() != 0:
-        pytest.skip("only root can make another user's socket; tests/unit/test_warm.py covers the check")
+        pytest.skip("only root can make another user's socket; tests/unit/test_warm_checks.py covers the check")
     directory = runtime_dir / "terraform-provider-oci"
     directory.mkdir(mode=0o700)
     path = directory / handover.socket_name(__version__)
