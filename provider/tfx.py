@@ -497,8 +497,11 @@ class PluginCertificate(NamedTuple):
     not_after: float  # seconds since the epoch
 
 
-def serve(provider: Any) -> None:
-    """Serve `provider` to Terraform (go-plugin over gRPC, TLS, a unix socket) until Terraform's Shutdown."""
+def serve(provider: Any, watch: Callable[[threading.Event, Callable[[], None] | None], None] | None = None) -> None:
+    """Serve `provider` to Terraform (go-plugin over gRPC, TLS, a unix socket) until Terraform's Shutdown.
+
+    `watch(shutdown, stop)` starts what ends serving when Terraform is gone: by default the parent
+    watchdog below; a launch forked by the warm server (`provider.warm`) watches its launcher instead."""
     import signal
     import tempfile
 
@@ -510,7 +513,7 @@ def serve(provider: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     certificate = plugin_certificate()
     shutdown = threading.Event()
-    _watch_parent(shutdown, getattr(provider, "stop", None))
+    (watch or _watch_parent)(shutdown, getattr(provider, "stop", None))
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=_WORKERS), options=_GRPC_OPTIONS)
     rpc.add_ProviderServicer_to_server(_servicer_class()(provider), server)
     _add_go_plugin_services(server, shutdown)

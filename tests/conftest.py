@@ -10,6 +10,9 @@
   test_ca             the throw-away CA (`.cert_pem` is what clients must trust)
   moto_server         moto with authentication on (unknown keys are refused); see harness/moto.py
 
+`PALETTE_OCI_TEST_WARM=1` runs the session warm: one warm server (per xdist worker) from which every
+Terraform launch of the provider is forked (`warm_session`, tests/harness/warm.py).
+
 Each fixture stops its process by its own pid. A missing docker-registry or moto fails the test
 with how to install it: nothing is skipped.
 
@@ -21,6 +24,7 @@ not slow"; a slow test in a fast folder says so itself with `@pytest.mark.slow`.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +35,8 @@ from tests.harness.certs import CertificateAuthority
 from tests.harness.emulator import Emulator
 from tests.harness.moto import MotoServer
 from tests.harness.registry import DockerRegistry
+from tests.harness.terraform import WARM_ENV
+from tests.harness.warm import WarmServer
 
 TESTS = Path(__file__).parent
 FOLDER_MARKERS: dict[str, tuple[str, ...]] = {
@@ -65,6 +71,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if build.get("at", 0) >= _SESSION_STARTED:
         seconds = build["seconds"]
         terminalreporter.write_line(f"release bundle: PyInstaller build took {seconds} s ({LAST_BUILD.parent})")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_session() -> Iterator[WarmServer | None]:
+    """With PALETTE_OCI_TEST_WARM=1, a warm server for the session, and every Workspace set to use it."""
+    if os.environ.get("PALETTE_OCI_TEST_WARM") != "1":
+        yield None
+        return
+    with WarmServer() as warm:
+        WARM_ENV.update(warm.env)
+        yield warm
+        WARM_ENV.clear()
 
 
 @pytest.fixture(scope="session")
