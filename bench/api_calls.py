@@ -36,11 +36,12 @@ VALIDATE = "POST /v1/registries/oci/basic/validate"
 CREATE = "POST /v1/registries/oci/basic"
 GET = "GET /v1/registries/oci/{uid}/basic"
 DELETE = "DELETE /v1/registries/oci/{uid}/basic"
+UPDATE = "PUT /v1/registries/oci/{uid}/basic"
 SUMMARY = "GET /v1/registries/oci/summary"
 ACCESS_CHECK = "GET /v1/registries/oci/{uid}"
 # Per command, whatever the number of registries: the access check of each provider process that plans a create.
-FIXED = {"apply": {ACCESS_CHECK: 2}, "plan": {}, "destroy": {}}
-OPERATIONS = ("apply", "plan", "destroy")
+FIXED = {"apply": {ACCESS_CHECK: 2}, "plan": {}, "update": {}, "destroy": {}}
+OPERATIONS = ("apply", "plan", "update", "destroy")
 
 
 def expected_calls(operation: str, count: int) -> dict[str, int]:
@@ -48,6 +49,8 @@ def expected_calls(operation: str, count: int) -> dict[str, int]:
     per_registry = {
         "apply": {VALIDATE: 1, CREATE: 1, GET: 1},  # a create; nothing exists to refresh yet
         "plan": {GET: 1},  # the refresh; an unchanged registry plans without a call
+        # the refresh, then validate (the password changed), and read-modify-write: GET, PUT, GET
+        "update": {GET: 3, VALIDATE: 1, UPDATE: 1},
         "destroy": {GET: 1, DELETE: 1},  # the refresh, then the delete
     }[operation]
     return {route: calls * count for route, calls in per_registry.items()} | FIXED[operation]
@@ -56,7 +59,18 @@ def expected_calls(operation: str, count: int) -> dict[str, int]:
 def calls_per_operation(ws: Workspace, emulator: Emulator, count: int, endpoint: str) -> dict[str, dict[str, int]]:
     """{operation: {route: calls}} for apply, plan and destroy of `count` registries."""
     ws.write(registries_config(count, endpoint, prefix="counted"))
-    commands: dict[str, Callable[[], object]] = {"apply": ws.apply, "plan": ws.plan, "destroy": ws.destroy}
+    rotated = registries_config(count, endpoint, prefix="counted").replace('"password-', '"rotated-')
+
+    def update() -> object:
+        ws.write(rotated)
+        return ws.apply()
+
+    commands: dict[str, Callable[[], object]] = {
+        "apply": ws.apply,
+        "plan": ws.plan,
+        "update": update,
+        "destroy": ws.destroy,
+    }
     calls = {}
     for operation in OPERATIONS:
         before = emulator.counters()["by_route"]

@@ -8,14 +8,20 @@ provider as Terraform does (stdin a pipe, the magic cookie set) and times, from 
 handshake line on stdout; the answer to GetProviderSchema, Terraform's first call; the process
 gone after go-plugin's Shutdown; and the CPU time of the whole launch.
 
-Providers: ours; bench/bare_provider.py, a `tf` provider with nothing in it served by tf's own
+Providers: ours (from the virtualenv, the console script `install` writes a launcher for); the
+self-contained release bundle (PyInstaller onedir, release/build.py; `--bundle DIR`, else built
+into .cache/bundle as the tests do); bench/bare_provider.py, a `tf` provider with nothing in it served by tf's own
 runner (the baseline); and the same empty provider on our serving path (`provider.tfx.serve`),
 whose gap to ours is what our own modules add. Same Python, same machine, launches interleaved so
 that all meet the same load. Prints median, min-max and each median as a multiple of the
 baseline's. `--cold` also times launches with an empty HOME (no cached TLS certificate yet).
-Last, one launch under PYTHONPROFILEIMPORTTIME lists any heavy module (httpx, pydantic, boto3,
-cryptography, ...) a launch that only serves the schema imports. Exits 1 when the handshake ratio
-misses the target (1.10) or such a module shows up.
+With a warm server (unless --no-warm), three more: ours with every launch forked from a warm server
+(`terraform-provider-oci warm`), and the launcher `terraform-provider-oci install` writes into the
+mirror (what Terraform execs outside dev_overrides), cold and warm; the warm launch through that
+launcher has its own target, 25 ms to the handshake. Last, one launch under PYTHONPROFILEIMPORTTIME
+lists any heavy module (httpx, pydantic, boto3, cryptography, ...) a launch that only serves the
+schema imports. Exits 1 when the handshake ratio misses the target (1.10), the bundle's handshake is over 1.20x ours
+from the virtualenv, the warm launch misses its 25 ms, or such a module shows up.
 """
 
 from __future__ import annotations
@@ -38,14 +44,20 @@ BENCH = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 HANDSHAKE_TARGET = 1.10
+BUNDLE_TARGET = 1.20  # the release bundle's handshake over ours from the virtualenv
 # What only an operation that calls Palette or checks a registry may load (CONTRIBUTING.md).
 HEAVY_MODULES = ("httpx", "pydantic", "boto3", "botocore", "cryptography", "starlette", "uvicorn", "jsonschema")
-OURS, BASELINE = "terraform-provider-oci", "bare tf provider"
+OURS, BUNDLE, BASELINE = "terraform-provider-oci", "release bundle", "bare tf provider"
+WARM_OURS, LAUNCHER_COLD, LAUNCHER_WARM = "ours, warm", "mirror launcher, cold", "mirror launcher, warm"
+WARM_TARGET = 25.0  # ms, exec -> handshake of a warm launch through the mirror launcher
 PROVIDERS = {
     OURS: [str(VENV_BIN / "terraform-provider-oci")],
+    BUNDLE: [],  # set in main(): the bundle's executable
     BASELINE: [sys.executable, str(BENCH / "bare_provider.py")],
     "bare on provider.tfx.serve": [sys.executable, str(BENCH / "bare_provider.py"), "--lean"],
 }
+# Per provider, what its launches add to the environment (the warm ones: a warm server's socket directory).
+EXTRA_ENV: dict[str, dict[str, str]] = {OURS: {"PALETTE_OCI_WARM": "0"}}
 
 
 @dataclass
@@ -131,10 +143,24 @@ def measure(runs: int, home: Path | None) -> dict[str, Samples]:
         for name, command in PROVIDERS.items():
             with tempfile.TemporaryDirectory(prefix="bench-home-") as fresh:
                 env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "HOME": str(home or fresh)}
-                for name_ in ("TF_LOG", "TF_LOG_PROVIDER", "XDG_CACHE_HOME"):
+                for name_ in ("TF_LOG", "TF_LOG_PROVIDER", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "PALETTE_OCI_WARM"):
                     env.pop(name_, None)
+                env.update(EXTRA_ENV.get(name, {}))
                 launch_once(command, env, results[name])
     return results
+
+
+def bundle_executable(given: Path | None) -> str:
+    """The release bundle's executable: `given` (a bundle directory), else the tests' cached build."""
+    if given is None:
+        sys.path.insert(0, str(BENCH.parent))
+        from tests.harness.release import cached_bundle
+
+        given = cached_bundle()
+    executables = [p for p in given.iterdir() if p.name.startswith("terraform-provider-oci_v") and p.is_file()]
+    if len(executables) != 1:
+        raise SystemExit(f"{given} is not a release bundle directory (no terraform-provider-oci_v<version> in it)")
+    return str(executables[0])
 
 
 def show(name: str, samples: list[float], baseline: float, unit: str = "ms") -> None:
@@ -157,7 +183,41 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=25, help="launches of each provider (default 25)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed launches of each first (default 2)")
     parser.add_argument("--cold", action="store_true", help="also time launches with an empty HOME")
+    parser.add_argument("--bundle", type=Path, help="release bundle directory (default: build or reuse "
+                        ".cache/bundle, as the tests do)")
+    parser.add_argument("--no-warm", action="store_true", help="leave out the warm server and the mirror launcher")
     args = parser.parse_args()
+    PROVIDERS[BUNDLE] = [bundle_executable(args.bundle)]
+    with contextlib.ExitStack() as stack:
+        if not args.no_warm:
+            add_warm_providers(stack)
+        return run(args)
+
+
+def add_warm_providers(stack: contextlib.ExitStack) -> None:
+    """Ours warm (a warm server's launches), and the mirror launcher `install` writes, cold and warm."""
+    sys.path.insert(0, str(BENCH.parent))
+    from provider import install
+    from provider.version import __version__
+    from tests.harness.warm import WarmServer
+
+    warm = stack.enter_context(WarmServer())
+    config = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-config-")))
+    record = config / "terraform-provider-oci" / "python"
+    record.parent.mkdir()
+    record.write_text(f"{sys.executable}\n{install.package_site()}\n")
+    launcher = config / install.executable_name(__version__)
+    launcher.write_bytes(install.launcher(__version__))
+    launcher.chmod(0o755)
+    PROVIDERS[WARM_OURS] = PROVIDERS[OURS]
+    PROVIDERS[LAUNCHER_COLD] = [str(launcher)]
+    PROVIDERS[LAUNCHER_WARM] = [str(launcher)]
+    EXTRA_ENV[WARM_OURS] = {"XDG_RUNTIME_DIR": warm.env["XDG_RUNTIME_DIR"]}
+    EXTRA_ENV[LAUNCHER_COLD] = {"XDG_CONFIG_HOME": str(config), "PALETTE_OCI_WARM": "0"}
+    EXTRA_ENV[LAUNCHER_WARM] = {"XDG_CONFIG_HOME": str(config), "XDG_RUNTIME_DIR": warm.env["XDG_RUNTIME_DIR"]}
+
+
+def run(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-home-") as warm_home:
         measure(args.warmup, Path(warm_home))  # fills the certificate caches, warms the page cache
@@ -174,7 +234,16 @@ def main() -> int:
     print(f"heavy modules a schema launch imports: {', '.join(heavy) or 'none'}")
     verdict = "meets" if ratio <= HANDSHAKE_TARGET else "MISSES"
     print(f"handshake ratio {ratio:.2f} {verdict} the target of {HANDSHAKE_TARGET:.2f}x the bare tf provider")
-    return 0 if ratio <= HANDSHAKE_TARGET and not heavy else 1
+    bundle = statistics.median(warm[BUNDLE].handshake) / statistics.median(warm[OURS].handshake)
+    verdict = "meets" if bundle <= BUNDLE_TARGET else "MISSES"
+    print(f"release bundle / virtualenv handshake {bundle:.2f} {verdict} the target of {BUNDLE_TARGET:.2f}x")
+    warm_ok = True
+    if LAUNCHER_WARM in warm:
+        handshake = statistics.median(warm[LAUNCHER_WARM].handshake)
+        warm_ok = handshake <= WARM_TARGET
+        print(f"warm launch through the mirror launcher: {handshake:.1f} ms to the handshake, "
+              f"{'meets' if warm_ok else 'MISSES'} the target of {WARM_TARGET:g} ms")
+    return 0 if ratio <= HANDSHAKE_TARGET and bundle <= BUNDLE_TARGET and not heavy and warm_ok else 1
 
 
 if __name__ == "__main__":

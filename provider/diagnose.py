@@ -20,7 +20,6 @@ def report(
     diags: Diagnostics,
     exc: PaletteError,
     action: str,
-    path: list[str] | None = None,
     resource_type: str | None = None,
     *,
     name: str | None = None,
@@ -117,7 +116,7 @@ def report(
             break
     detail = redact_credentials(f"Could not {action}: {exc}")
     add = diags.add_warning if warning else diags.add_error
-    add(summary, f"{detail}\n\n{fix}" if fix else detail, path=path)
+    add(summary, f"{detail}\n\n{fix}" if fix else detail)
 
 
 _POSTCONDITION = (

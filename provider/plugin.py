@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tf.utils import Diagnostics
 
     from provider.palette.client import PaletteClient
+    from provider.palette.errors import ConfigurationError
 
 SOURCE_ADDRESS = "registry.terraform.io/palette/oci"
 # A registry uid that cannot exist (Palette's uids are ObjectIds): GET /v1/registries/oci/{it} costs
@@ -39,7 +40,7 @@ class OciProvider:
     def __init__(self) -> None:
         self.settings: Settings | None = None
         self._client: PaletteClient | None = None
-        self._client_error: Any = None
+        self._client_error: ConfigurationError | None = None
         self._lock = threading.Lock()
         self._access_checked = False
         self._config: dict[str, Any] = {}
@@ -108,6 +109,7 @@ class OciProvider:
             )
             return
         self._config = config
+        self.close()  # a client (or its error) belongs to the settings it was built from
         settings, problems = resolve(config, os.environ)
         for problem in problems:
             diags.add_error(problem.summary, problem.detail, path=[problem.attribute])
@@ -158,13 +160,15 @@ class OciProvider:
         client = self.palette(diags)
         if client is None or client.answered:
             return
-        from provider.palette.errors import NotFoundError, PaletteError, UnauthorizedError
+        from provider.palette.errors import ForbiddenError, NotFoundError, PaletteError, UnauthorizedError
 
         try:
             client.get_oci(ACCESS_PROBE_UID)
         except NotFoundError:
             return
-        except UnauthorizedError as exc:
+        except (UnauthorizedError, ForbiddenError) as exc:
+            # A read of a registry that cannot exist is refused only for the key itself: Palette may
+            # answer a bad key with 401 or 403 (FIDELITY.md, row 8).
             from provider.settings import source_of
 
             source = source_of("api_key", self._config, os.environ)
@@ -182,15 +186,27 @@ class OciProvider:
 
             report(diags, exc, "check the provider's host and API key before planning new registries")
 
+    def close(self) -> None:
+        """Close the client's connections and forget it (and any error building it). Called when the
+        provider is configured again and when the plugin stops serving."""
+        with self._lock:
+            client, self._client, self._client_error = self._client, None, None
+        if client is not None:
+            client.close()
+
     def _build_client(self) -> None:
+        """Build the client from the settings. Building contacts nothing: its only failures are
+        configuration errors (the host's form, an API key with spaces, a CA that does not load), which
+        the same settings would repeat, so the error is kept and reported to every caller until the
+        provider is configured again. Anything else is a bug and propagates, uncached."""
         if self.settings is None:
             return
         from provider.palette.client import PaletteClient
-        from provider.palette.errors import PaletteError
+        from provider.palette.errors import ConfigurationError
 
         settings = self.settings
         try:
-            client = PaletteClient(
+            self._client = PaletteClient(
                 settings.host,
                 settings.api_key,
                 ca_pem=settings.ca_certificate,
@@ -198,6 +214,5 @@ class OciProvider:
                 timeout=settings.request_timeout,
                 max_retries=settings.max_retries,
             )
-            self._client = client
-        except PaletteError as exc:
+        except ConfigurationError as exc:
             self._client_error = exc

@@ -138,7 +138,9 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings
     timeout = _number(
         "request_timeout", raw["request_timeout"], 30.0, problems, source("request_timeout"), minimum=1, maximum=3600
     )
-    retries = _number("max_retries", raw["max_retries"], 5, problems, source("max_retries"), minimum=0, maximum=100)
+    retries = _number(
+        "max_retries", raw["max_retries"], 5, problems, source("max_retries"), minimum=0, maximum=100, whole=True
+    )
     preflight = "apply" if raw["preflight"] in (None, Unknown) else str(raw["preflight"]).strip()
     if preflight not in PREFLIGHT_MODES:
         problems.append(
@@ -215,20 +217,30 @@ def _boolean(name: str, value: Any, problems: list[SettingProblem], source: str)
 
 
 def _number(
-    name: str, value: Any, default: float, problems: list[SettingProblem], source: str, minimum: float, maximum: float
+    name: str,
+    value: Any,
+    default: float,
+    problems: list[SettingProblem],
+    source: str,
+    minimum: float,
+    maximum: float,
+    *,
+    whole: bool = False,
 ) -> float:
+    """A number within bounds; with `whole`, a whole number (2.5 retries is refused, not truncated)."""
     if value is None or value is Unknown:
         return default
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
         number = float("nan")
-    if not minimum <= number <= maximum:  # also refuses nan and inf
+    if not minimum <= number <= maximum or (whole and not number.is_integer()):  # also refuses nan and inf
+        kind = "a whole number" if whole else "a number"
         problems.append(
             SettingProblem(
                 name,
                 f"Invalid {name}",
-                f'{name} must be a number from {minimum:g} to {maximum:g}; got "{value}" from {source}.',
+                f'{name} must be {kind} from {minimum:g} to {maximum:g}; got "{value}" from {source}.',
             )
         )
         return default
@@ -239,9 +251,10 @@ def _ca_certificate(value: Any, problems: list[SettingProblem], source: str) -> 
     if value is None or value is Unknown:
         return None
     text = str(value)
-    if "-----BEGIN" not in text and Path(text).is_file():
-        text = Path(text).read_text()
-    problem = pem_problem(text)
+    problem = None
+    if "-----BEGIN" not in text:  # PALETTE_CA_CERTIFICATE may name a PEM file instead
+        text, problem = _read_pem_file(text)
+    problem = problem or pem_problem(text)
     if problem:
         problems.append(
             SettingProblem(
@@ -253,3 +266,22 @@ def _ca_certificate(value: Any, problems: list[SettingProblem], source: str) -> 
         )
         return None
     return text
+
+
+def _read_pem_file(text: str) -> tuple[str, str | None]:
+    """The content of the file `text` names, or `text` itself when it names no file; a problem when
+    the file exists but cannot be read. Text that cannot be a path (too long, a NUL) is just text."""
+    path = Path(text.strip())
+    try:
+        if not path.is_file():
+            return text, None
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, PermissionError):
+            return text, f"The file {str(path)!r} cannot be read ({exc.strerror})"
+        return text, None  # e.g. "File name too long": PEM-less text, which pem_problem names
+    try:
+        return path.read_text(), None
+    except UnicodeDecodeError:
+        return text, f"The file {str(path)!r} is not a PEM text file"
+    except OSError as exc:
+        return text, f"The file {str(path)!r} cannot be read ({exc.strerror or type(exc).__name__})"

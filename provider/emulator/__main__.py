@@ -1,5 +1,7 @@
 """palette-emulator: serve the Palette registries API locally (see provider/emulator/README.md).
 
+Installed with the `emulator` extra: pip install 'terraform-provider-oci[emulator]'.
+
 Every option can also come from an environment variable PALETTE_EMULATOR_<OPTION>; repeatable
 options take a comma-separated list there (PALETTE_EMULATOR_API_KEYS, ..._SYSTEM_API_KEYS,
 ..._VARIANTS). Once the server accepts connections it prints exactly one line to stdout:
@@ -9,21 +11,22 @@ options take a comma-separated list there (PALETTE_EMULATOR_API_KEYS, ..._SYSTEM
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
-import socket
 import sys
 from collections.abc import Sequence
 
-import uvicorn
-
-from .app import create_app
 from .config import DEFAULT_API_KEY, EmulatorConfig
-from .faults import DropCapableH11Protocol
 from .variants import VARIANTS
 from .variants import parse as parse_variants
 
 ENV_PREFIX = "PALETTE_EMULATOR_"
+# The server's own dependencies, which only the `emulator` extra installs (moto does the same with
+# `moto[server]`): a plain `pip install terraform-provider-oci` leaves them out.
+EXTRA = "emulator"
+EXTRA_MODULES = ("starlette", "uvicorn", "jsonschema", "rfc3339_validator")
+INSTALL_HINT = f"pip install 'terraform-provider-oci[{EXTRA}]'"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -72,33 +75,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """Bind before serving, so `--port 0` can report the port the system picked."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP,
-    # and without it every answer waits ~40 ms for a delayed ACK (Nagle).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
-
-
-class AnnouncingServer(uvicorn.Server):
-    """A uvicorn server that prints the one readiness line once it accepts connections."""
-
-    def __init__(self, config: uvicorn.Config, url: str) -> None:
-        super().__init__(config)
-        self.url = url
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            print(f"palette-emulator listening on {self.url}", flush=True)
+def missing_modules() -> list[str]:
+    """The server's dependencies that are not installed (without the `emulator` extra: all of them)."""
+    return [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    missing = missing_modules()
+    if missing:
+        print(
+            f"palette-emulator: the emulator's server is not installed (missing: {', '.join(missing)}).\n"
+            f"Install the provider with its {EXTRA} extra: {INSTALL_HINT}",
+            file=sys.stderr,
+        )
+        return 1
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="palette-emulator: %(levelname)s %(name)s: %(message)s")
     if not args.api_keys:
@@ -111,16 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sync_delay=args.sync_delay,
         validate=args.validate,
     )
-    app, _ = create_app(config)
-    sock = bind(args.host, args.port)
-    host, port = sock.getsockname()[:2]
-    scheme = "https" if args.tls_cert else "http"
-    shown_host = f"[{host}]" if ":" in host else host
-    server_config = uvicorn.Config(
-        app, http=DropCapableH11Protocol, lifespan="on", log_level=args.log_level, access_log=False,
-        ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
-    )
-    AnnouncingServer(server_config, f"{scheme}://{shown_host}:{port}").run(sockets=[sock])
+    from .server import serve
+
+    serve(config, args.host, args.port, tls_cert=args.tls_cert, tls_key=args.tls_key, log_level=args.log_level)
     return 0
 
 

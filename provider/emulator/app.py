@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Scope
 
@@ -114,7 +114,7 @@ class PaletteApi:
         return routes
 
     def _caller(self, call: Call) -> Caller:
-        return identify(call.headers, self.state.config)
+        return identify(call.headers, self.state.config, self.registries.variants)
 
     def metadata(self, call: Call) -> Response:
         caller = self._caller(call)
@@ -170,6 +170,8 @@ class PaletteApi:
 
 def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    if exc.plain:
+        return PlainTextResponse(exc.message, status_code=exc.status, headers=exc.headers)
     return JSONResponse(exc.body(new_uid()), status_code=exc.status, headers=exc.headers)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .config import EmulatorConfig
-from .errors import forbidden, unauthorized
+from .errors import ApiError, forbidden, unauthorized
 from .store import Registry, Scope
 
 
@@ -42,12 +42,14 @@ def _key_in(key: str, keys: tuple[str, ...]) -> bool:
     return any(hmac.compare_digest(key.encode(), known.encode()) for known in keys)
 
 
-def identify(headers: Mapping[str, str], config: EmulatorConfig) -> Caller:
+def identify(headers: Mapping[str, str], config: EmulatorConfig, variants: frozenset[str] = frozenset()) -> Caller:
     """The caller behind a request's `ApiKey` header; 401 when it is missing or unknown.
     A `ProjectUid` header is ignored: registries are tenant-level (see the module doc)."""
     key = headers.get("apikey", "")
     if key and _key_in(key, config.system_api_keys):
         return Caller(system=True)
     if not key or not _key_in(key, config.api_keys):
+        if "bad-key-403" in variants:
+            raise ApiError(403, "Forbidden", "Forbidden", plain=True)  # as Spectro Cloud's mock server answers
         raise unauthorized("missing or unknown API key: send a configured key in the ApiKey header")
     return Caller(system=False)

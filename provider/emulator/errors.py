@@ -14,12 +14,15 @@ from typing import Any
 class ApiError(Exception):
     """An answer other than success: HTTP status, v1Error code and a human message."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None, *, plain: bool = False
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        self.plain = plain  # answered as text/plain, the message alone (not a v1Error)
 
     def body(self, ref: str = "") -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "ref": ref}

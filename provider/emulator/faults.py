@@ -295,8 +295,16 @@ class FaultMiddleware:
                 await _error_answer(send, rule, rule.status)
 
 
+# The uvicorn major this subclass was written and tested against; pyproject.toml pins uvicorn below
+# the next one, and tests/emulator/test_pins.py fails when another is installed.
+UVICORN_TESTED_MAJOR = 0
+
+
 class DropCapableH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, exposing each connection's transport to the app for `drop` faults."""
+    """uvicorn's h11 protocol, exposing each connection's transport to the app for `drop` faults.
+
+    It relies on uvicorn internals (`connection_made` and the `app` attribute of H11Protocol), hence
+    the pin: see UVICORN_TESTED_MAJOR."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)

@@ -132,4 +132,4 @@ def sync_capable(kind: Kind, spec: dict[str, Any], legacy: bool) -> bool:
         if spec.get("providerType", "helm") != "helm":
             raise bad_request("legacy: only Helm registries predate Palette 4.5.0", code="InvalidRequest")
         return False
-    return spec.get("providerType", "helm") != "zarf"
+    return bool(spec.get("providerType", "helm") != "zarf")

@@ -29,6 +29,7 @@ VARIANTS: dict[str, str] = {
     "extra-fields": "answers carry fields the swagger does not define",
     "names-not-unique": "a second registry may take a name already in use in the same scope",
     "put-merges": "a PUT keeps what its body omits instead of storing the zero value",
+    "bad-key-403": "a missing or unknown API key answers 403 with a plain-text body instead of 401 Unauthorized",
 }
 
 

@@ -85,13 +85,14 @@ def unmasked(reg: Registry, spec: Any, variants: frozenset[str] = NO_VARIANTS) -
 
 
 def _parent(tree: dict[str, Any], path: tuple[str, ...], create: bool) -> dict[str, Any] | None:
-    node: Any = tree
+    node = tree
     for part in path[:-1]:
         if create and not isinstance(node.get(part), dict):
             node[part] = {}
-        node = node.get(part)
-        if not isinstance(node, dict):
+        child = node.get(part)
+        if not isinstance(child, dict):
             return None
+        node = child
     return node
 
 
@@ -122,7 +123,7 @@ def is_private(reg: Registry) -> bool:
     if reg.kind == "ecr":
         return bool(reg.spec.get("isPrivate"))
     auth = reg.spec.get("auth") or {}
-    return auth.get("type", "basic" if auth.get("username") or auth.get("token") else "noAuth") != "noAuth"
+    return bool(auth.get("type", "basic" if auth.get("username") or auth.get("token") else "noAuth") != "noAuth")
 
 
 def object_meta(reg: Registry) -> dict[str, Any]:

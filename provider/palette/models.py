@@ -1,14 +1,15 @@
 """Pydantic v2 wire models for Palette's OCI registry API.
 
 Attribute names are snake_case; each carries the swagger's camelCase name as its alias
-(`shared/palette-api/registries-swagger.json`, the `v1...` definitions named in each docstring).
+(`provider/emulator/swagger.json`, the `v1...` definitions named in each docstring; what Palette
+does beyond the swagger, and the evidence for it, is in provider/emulator/FIDELITY.md).
 Build models with either name, read answers with `Model.model_validate(json)`, and produce request
 bodies with `to_wire(model)` (aliases, no None values). Unknown fields in answers are ignored so a
 newer Palette does not break the client.
 
 Enumerations (`providerType`, `auth.type`, `credentialType`...) are plain strings on purpose:
 an answer carrying a value this client does not know must still decode. The accepted values are
-listed as constants below.
+named in each model's docstring.
 
 Secrets (`password`, `token`, `secretKey`, `secretToken`, TLS `key`) are ordinary strings so the
 JSON carries them, but are left out of `repr()`/`str()`.
@@ -25,9 +26,6 @@ RegistryKind = Literal["basic", "ecr"]
 REGISTRY_KINDS: tuple[RegistryKind, ...] = ("basic", "ecr")
 
 PROVIDER_TYPES = ("helm", "zarf", "pack")
-AUTH_TYPES = ("noAuth", "basic", "token")
-AWS_CREDENTIAL_TYPES = ("secret", "sts", "pod-identity")
-AWS_PARTITIONS = ("aws", "aws-us-gov", "aws-iso", "aws-iso-b")
 
 
 class WireModel(BaseModel):
@@ -76,7 +74,7 @@ class TlsConfiguration(WireModel):
 
 
 class RegistryAuth(WireModel):
-    """v1RegistryAuth: `type` is one of AUTH_TYPES."""
+    """v1RegistryAuth: `type` is "noAuth", "basic" or "token"."""
 
     type: str | None = None
     username: str | None = None
@@ -139,7 +137,8 @@ class AwsPodIdentityCredentials(WireModel):
 
 
 class AwsCloudAccount(WireModel):
-    """v1AwsCloudAccount: `credential_type` is one of AWS_CREDENTIAL_TYPES."""
+    """v1AwsCloudAccount: `credential_type` is "secret", "sts" or "pod-identity"; `partition` is "aws",
+    "aws-us-gov", "aws-iso" or "aws-iso-b"."""
 
     credential_type: str | None = None
     access_key: str | None = None
@@ -241,17 +240,3 @@ def registry_kind(value: str | None) -> RegistryKind | None:
     """Palette's registry type string as a RegistryKind ("Basic", "ECR" and "ecr" all count)."""
     lowered = (value or "").strip().lower()
     return "basic" if lowered == "basic" else "ecr" if lowered == "ecr" else None
-
-
-def is_masked(value: str | None) -> bool:
-    """Whether a secret Palette answered is a mask rather than the secret itself.
-
-    Palette never returns stored secrets in clear: it answers them empty, absent, or masked
-    like "abc***def". A caller keeps the secret it sent whenever this is True.
-    """
-    return not value or "***" in value or set(value) == {"*"}
-
-
-def keep_secret(answered: str | None, sent: str | None) -> str | None:
-    """The secret to remember after a read: what was sent, unless Palette answered a real value."""
-    return sent if is_masked(answered) else answered

@@ -1,4 +1,4 @@
-"""Connections to a registry: which certificates are trusted, the test-only host override, and
+"""Connections to a registry: which certificates are trusted, the test seam's host override, and
 what a failed connection means to the user (unknown host, closed port, untrusted certificate...).
 
 Imports httpx: loaded only when a preflight runs.

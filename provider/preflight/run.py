@@ -16,7 +16,6 @@ finding (every message is redacted against them at the end) nor in the log.
 from __future__ import annotations
 
 import logging
-import os
 import traceback
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -46,8 +45,8 @@ def run_preflight(
     """Findings about the registry `values` (a resource's known values, as in its Terraform state).
 
     `provider_type`: "helm", "zarf" or "pack". `timeout`: seconds per request or AWS call;
-    `budget`: seconds for the whole run. `resolve`: test-only host overrides (see resolve.py);
-    None reads them from PALETTE_OCI_PREFLIGHT_RESOLVE.
+    `budget`: seconds for the whole run. `resolve`: the test seam, host overrides that only tests
+    pass (see resolve.py).
     """
     if provider_type not in PROVIDER_TYPES:
         raise ValueError(f"provider_type must be one of {PROVIDER_TYPES}, not {provider_type!r}")
@@ -57,10 +56,7 @@ def run_preflight(
     findings: list[Finding] = []
     deadline = Deadline(timeout, budget)
     try:
-        overrides = host_overrides.overrides(resolve, os.environ)
-        findings.extend(_checks(values, provider_type, deadline, overrides, secrets))
-    except host_overrides.BadOverride as exc:
-        findings.append(error(ENDPOINT, "Invalid preflight host override", str(exc)))
+        findings.extend(_checks(values, provider_type, deadline, host_overrides.overrides(resolve), secrets))
     except (Failed, Skipped) as stop:
         findings.append(stop.finding)
     except BudgetSpent:

@@ -196,7 +196,7 @@ def sync_enabled(registry: BasicOciRegistry | EcrRegistry) -> bool:
     (Spectro Cloud's own provider reads it there), else `spec.isSyncSupported`."""
     reported = _sync_status(registry.status)
     if reported is not None and reported.is_sync_supported is not None:
-        return reported.is_sync_supported
+        return bool(reported.is_sync_supported)
     return bool(registry.spec.is_sync_supported)
 
 

@@ -115,7 +115,9 @@ class Object(TfType):
         return f'["object",{{{fields}}}]'.encode()
 
 
-def _convert_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict, how: str) -> dict:
+def _convert_object(
+    attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: dict[str, Any], how: str
+) -> dict[str, Any]:
     """Every attribute and block of `value` through its type's `encode` or `decode`; unknowns pass as they are."""
     converters = {name: getattr(attr.type, how) for name, attr in attrs.items()}
     converters.update({name: getattr(block, how) for name, block in blocks.items()})
@@ -125,7 +127,9 @@ def _convert_object(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock],
     }
 
 
-def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], a: dict, b: dict) -> bool:
+def _objects_equal(
+    attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], a: dict[str, Any], b: dict[str, Any]
+) -> bool:
     for name, attr in attrs.items():
         va, vb = a.get(name), b.get(name)
         if va is Unknown or vb is Unknown:
@@ -139,13 +143,15 @@ def _objects_equal(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], 
 def values_equal(attr_or_block: Attribute | NestedBlock, a: Any, b: Any) -> bool:
     """Semantic equality of two decoded values of one attribute or block, Unknown-aware."""
     if isinstance(attr_or_block, NestedBlock):
-        return attr_or_block.semantically_equal(a, b)
+        return bool(attr_or_block.semantically_equal(a, b))
     if a is Unknown or b is Unknown:
         return a is b
-    return attr_or_block.type.semantically_equal(a, b)
+    return bool(attr_or_block.type.semantically_equal(a, b))
 
 
-def complete_state(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: dict | None) -> dict | None:
+def complete_state(
+    attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: dict[str, Any] | None
+) -> dict[str, Any] | None:
     """Every attribute and block present, absent ones null: Terraform rejects partial objects."""
     if state is None:
         return None
@@ -165,7 +171,7 @@ def write_only_paths(attrs: dict[str, Attribute], blocks: dict[str, NestedBlock]
     return paths
 
 
-def write_only_value(values: dict | None, path: WriteOnlyPath) -> Any:
+def write_only_value(values: dict[str, Any] | None, path: WriteOnlyPath) -> Any:
     """The value at `path` (None when the block is absent)."""
     node: Any = values
     for step in path:
@@ -175,7 +181,7 @@ def write_only_value(values: dict | None, path: WriteOnlyPath) -> Any:
     return node
 
 
-def without_write_only(values: dict | None, paths: list[WriteOnlyPath]) -> dict | None:
+def without_write_only(values: dict[str, Any] | None, paths: list[WriteOnlyPath]) -> dict[str, Any] | None:
     """`values` with every write-only attribute null: what a plan or a state may hold of them."""
     if values is None or not paths:
         return values

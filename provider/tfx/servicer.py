@@ -113,7 +113,7 @@ class Servicer:
     def write_only(self, type_name: str) -> list[WriteOnlyPath]:
         return write_only_paths(*self.schema_maps(type_name))
 
-    def _complete(self, type_name: str, state: dict | None) -> dict | None:
+    def _complete(self, type_name: str, state: dict[str, Any] | None) -> dict[str, Any] | None:
         """A state to answer: every attribute present, write-only ones null (Terraform keeps none of them)."""
         attrs, blocks = self.schema_maps(type_name)
         return without_write_only(complete_state(attrs, blocks, state), self.write_only(type_name))
@@ -190,7 +190,7 @@ class Servicer:
             upgraded_identity=pb.ResourceIdentityData(identity_data=wire.dynamic_value(raw))
         )
 
-    def _identity(self, type_name: str, state: dict | None, prior: Any = None) -> Any:
+    def _identity(self, type_name: str, state: dict[str, Any] | None, prior: Any = None) -> Any:
         """The identity of `state` (None without one): the prior identity while it names the same registry,
         so that it stays stable across refreshes."""
         identity = getattr(self.resources()[type_name], "identity", None)
@@ -418,7 +418,7 @@ def _unknown_if_unset(attr: Attribute | None, value: Any) -> Any:
     return value
 
 
-def _refuse_write_only(diags: Diagnostics, config: dict | None, paths: list[WriteOnlyPath]) -> None:
+def _refuse_write_only(diags: Diagnostics, config: dict[str, Any] | None, paths: list[WriteOnlyPath]) -> None:
     """A Terraform that does not say it supports write-only attributes (before 1.11) would keep their
     values in its plan and state: a plan-time error at each one set, naming the alternative."""
     for path in paths:

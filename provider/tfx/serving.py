@@ -33,11 +33,18 @@ _SHUTDOWN_GRACE = 2.0
 SERVICE_NAME = "tfplugin6.Provider"
 
 
-def serve(provider: Any, *, debug: bool = False) -> None:
+def serve(
+    provider: Any,
+    *,
+    debug: bool = False,
+    watch: Callable[[threading.Event, Callable[[], None] | None], None] | None = None,
+) -> None:
     """Serve `provider` to Terraform until Terraform's Shutdown.
 
     With `debug` (the `--dev` flag: a person starts the provider, under a debugger say) the server
-    listens without TLS and prints the TF_REATTACH_PROVIDERS setting that makes Terraform use it."""
+    listens without TLS and prints the TF_REATTACH_PROVIDERS setting that makes Terraform use it.
+    `watch(shutdown, stop)` starts what ends serving when Terraform is gone: by default the parent
+    watchdog below; a launch forked by the warm server (`provider.warm`) watches its launcher instead."""
     import signal
     import tempfile
 
@@ -51,7 +58,7 @@ def serve(provider: Any, *, debug: bool = False) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     shutdown = threading.Event()
     if not debug:
-        _watch_parent(shutdown, getattr(provider, "stop", None))
+        (watch or _watch_parent)(shutdown, getattr(provider, "stop", None))
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=_WORKERS), options=_GRPC_OPTIONS)
     server.add_generic_rpc_handlers((provider_handler(Servicer(provider)), *_go_plugin_handlers(shutdown)))
     with tempfile.TemporaryDirectory(prefix="terraform-provider-oci-") as directory:

@@ -62,7 +62,7 @@ def dynamic_value(value: Any) -> Any:
 
 def decode_state(
     diags: Any, attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], value: Any
-) -> tuple[dict | None, dict | None]:
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(the raw object, the object through the schema's decoders); (None, None) for a null object.
     A field that does not decode is an error diagnostic at its path, and Unknown."""
     raw = value if isinstance(value, dict) else read_value(value)
@@ -87,8 +87,11 @@ def decode_state(
 
 
 def encode_object(
-    attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: dict | None, old: dict | None
-) -> dict | None:
+    attrs: dict[str, Attribute],
+    blocks: dict[str, NestedBlock],
+    state: dict[str, Any] | None,
+    old: dict[str, Any] | None,
+) -> dict[str, Any] | None:
     """`state` through the schema's encoders. Where `old` (the raw object Terraform sent) holds an equal
     value, its encoding is kept: Terraform compares what it planned with what it gets byte for byte."""
     if state is None:
@@ -103,9 +106,7 @@ def encode_object(
             codec = kind.type if isinstance(kind, Attribute) else kind
             new = codec.encode(item)
             previous = (old or {}).get(name, Unknown)
-            if previous is not Unknown and (
-                previous == new or codec.semantically_equal(codec.decode(previous), item)
-            ):
+            if previous is not Unknown and (previous == new or codec.semantically_equal(codec.decode(previous), item)):
                 encoded[name] = previous
             else:
                 encoded[name] = new
@@ -115,7 +116,10 @@ def encode_object(
 
 
 def encode_state(
-    attrs: dict[str, Attribute], blocks: dict[str, NestedBlock], state: dict | None, old: dict | None
+    attrs: dict[str, Attribute],
+    blocks: dict[str, NestedBlock],
+    state: dict[str, Any] | None,
+    old: dict[str, Any] | None,
 ) -> Any:
     return dynamic_value(encode_object(attrs, blocks, state, old))
 

@@ -1,7 +1,8 @@
 """Palette API calls per Terraform command: exact, and linear in the number of registries.
 
 bench/api_calls.py states the contract (`expected_calls`): a create is validate + POST + GET, a
-refresh one GET per registry, a destroy the refresh plus one DELETE per registry, an apply that creates
+refresh one GET per registry, an update of a password the refresh plus validate and a read-modify-write
+(GET, PUT, GET) per registry, a destroy the refresh plus one DELETE per registry, an apply that creates
 one access check per provider process (two, whatever the count), and nothing ever
 lists the summary. Counts come from the emulator's counters, so they are exact, not timings.
 One Terraform version suffices: the calls come from the provider, not from Terraform's version.

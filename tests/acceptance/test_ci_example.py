@@ -4,7 +4,8 @@ No GitHub: the YAML is parsed and each `run:` step goes through `bash -eo pipefa
 examples/ci, in the step's working directory, with the job's environment, GITHUB_ENV and
 RUNNER_TEMP as a runner provides them. The `uses:` steps are stood in for: the copy is the checkout,
 a fresh virtualenv's python is setup-python, Terraform 1.15.5 on PATH is setup-terraform. The one
-substitution is PROVIDER_SOURCE: this checkout instead of the git URL (pip builds both the same way).
+substitution is PROVIDER_SOURCE: this checkout's file:// URL instead of the git URL (pip builds both the
+same way).
 The fresh virtualenv sees the project's dependencies from .venv (no download), not the provider:
 that comes from the install step, as on a runner. Nothing here talks to more than 127.0.0.1.
 """
@@ -59,7 +60,7 @@ def test_the_ci_example_workflow_runs_as_written(tmp_path: Path) -> None:
         "GITHUB_ENV": str(github_env),
         "CHECKPOINT_DISABLE": "1",
         **{k: str(v) for k, v in job["env"].items()},
-        "PROVIDER_SOURCE": str(REPO),  # the checkout instead of the git URL
+        "PROVIDER_SOURCE": REPO.as_uri(),  # the checkout instead of the git URL
     }
     for name in ("PIP_CONFIG_FILE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
         if name in os.environ:
@@ -87,4 +88,6 @@ def test_the_ci_example_workflow_runs_as_written(tmp_path: Path) -> None:
             failed = f"step {step['name']!r} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     assert failed is None, failed
     assert (bin_dir / "terraform-provider-oci").exists()  # installed by the workflow's step, not the test
+    (install,) = [s["run"] for s in job["steps"] if s.get("name") == "Install the provider and palette-emulator"]
+    assert "terraform-provider-oci[emulator] @" in install  # the emulator is an extra (issue 13)
     assert ran[-2:] == ["A second plan shows no changes", "Stop palette-emulator"]

@@ -145,7 +145,8 @@ def test_quickstart_stops_the_emulator_when_a_step_fails(tmp_path: Path) -> None
 
 
 def test_quickstart_in_a_fresh_clone_makes_its_own_environment(tmp_path: Path) -> None:
-    """As on a new machine: no .venv, so the script creates one with `pip install -e .` (not the test extras).
+    """As on a new machine: no .venv, so the script creates one with `pip install -e '.[emulator]'` (not the
+    test extras).
 
     The dependencies the package declares must be enough: the dev .venv hides a missing one.
     """
@@ -163,7 +164,7 @@ def test_quickstart_in_a_fresh_clone_makes_its_own_environment(tmp_path: Path) -
     output = result.stdout + result.stderr
 
     assert result.returncode == 0, output
-    assert "Installed terraform-provider-oci into .venv (editable)." in output, output
+    assert "Installed terraform-provider-oci[emulator] into .venv (editable)." in output, output
     assert "Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in output, output
     assert "No changes." in output.split("==> terraform plan -detailed-exitcode")[1], output
     assert stopped(emulator_pid(output))

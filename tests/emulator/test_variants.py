@@ -122,3 +122,16 @@ def test_put_replaces_by_default(clean_emulator: Emulator, palette: httpx.Client
     )
     stored = clean_emulator.registry(uid)
     assert stored is not None and "basePath" not in stored["spec"]  # what a PUT omits is not kept
+
+
+def test_bad_key_403(clean_emulator: Emulator) -> None:
+    clean_emulator.set_variants(["bad-key-403"])
+    with clean_emulator.client(api_key="wrong", check_swagger=False) as wrong:
+        answer = wrong.get("/v1/registries/oci/summary")
+    assert (answer.status_code, answer.text, answer.headers["content-type"].split(";")[0]) == (
+        403,
+        "Forbidden",
+        "text/plain",
+    )
+    with clean_emulator.client() as right:
+        assert right.get("/v1/registries/oci/summary").status_code == 200

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from provider.preflight import run_preflight
-from provider.preflight.resolve import ENV
-from tests.preflight.conftest import ECR_HOST, EcrSetup
+from tests.preflight.conftest import EcrSetup
 
 
 def summaries(findings):
@@ -67,13 +66,6 @@ def test_a_repository_without_tags_is_a_warning(aws_env: EcrSetup):
     ecr = {"access_key_id": keys.access_key_id, "secret_access_key": keys.secret_access_key}
     findings = run_preflight(aws_env.values(ecr, "preflight-ecr/empty"), "helm", resolve=aws_env.resolve)
     assert summaries(findings) == [("warning", ("base_content_path",), "No tagged content under base_content_path")]
-
-
-def test_the_override_can_come_from_the_environment(aws_env: EcrSetup, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(ENV, f"{ECR_HOST}:443={aws_env.registry.host}")
-    keys = aws_env.keys
-    ecr = {"access_key_id": keys.access_key_id, "secret_access_key": keys.secret_access_key}
-    assert run_preflight(aws_env.values(ecr), "helm") == []
 
 
 def test_the_override_keeps_the_certificate_checked_against_the_registry_name(aws_env: EcrSetup):

@@ -59,6 +59,7 @@ def test_committed_docs_are_what_the_schema_generates(pages: dict[str, str]) -> 
         "docs/data-sources/registry.md",
         "docs/guides/adopting-ui-registries.md",
         "docs/guides/secrets.md",
+        "docs/guides/release-package-and-mirrors.md",
         "docs/index.md",
         "docs/resources/registry_helm.md",
         "docs/resources/registry_packs.md",

@@ -47,3 +47,13 @@ def test_peoples_commands_need_no_cookie() -> None:
     assert run("--version").stdout.strip() == f"terraform-provider-oci {__version__}"
     assert run("--help").stdout.startswith("usage: terraform-provider-oci")
     assert "install" in run("install", "--help").stdout + run("install", "--help").stderr
+
+
+def test_main_reads_its_argv_parameter_not_sys_argv(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    # `--dev` in sys.argv but not in argv: main(argv) must not start tf's debugging runner.
+    from provider.__main__ import main
+
+    monkeypatch.delenv(MAGIC_COOKIE_KEY, raising=False)
+    monkeypatch.setattr(sys, "argv", ["terraform-provider-oci", "--dev"])
+    assert main([]) == 1
+    assert capsys.readouterr().err.startswith(GO_PLUGIN_MESSAGE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from provider.settings import DEFAULT_HOST, resolve
@@ -124,3 +126,81 @@ def test_unknown_values_are_not_checked_and_not_replaced_by_the_environment():
     assert problems == []
     _, problems = resolve({"api_key": "-", "host": "http://palette.corp.example", "insecure": Unknown}, {})
     assert problems == []
+
+
+# -------------------------------------------------------------------- issue 13: defects found while reading
+
+
+def ca_problems(value: str) -> list[tuple[str, str, str]]:
+    settings, problems = resolve({"api_key": "k", "ca_certificate": value}, {})
+    assert settings is None
+    return [(p.attribute, p.summary, p.detail) for p in problems]
+
+
+def test_a_long_ca_certificate_without_pem_is_a_problem_not_an_internal_error():
+    # Path(text).is_file() raised OSError "File name too long" for a text longer than NAME_MAX.
+    [(attribute, summary, detail)] = ca_problems("MIIB" + "x" * 5000)
+    assert (attribute, summary) == ("ca_certificate", "Invalid Palette CA certificate")
+    assert detail.startswith("No PEM certificate found")
+
+
+def _as_nobody(check) -> None:  # type: ignore[no-untyped-def]
+    """Run `check` in a child process without root's right to read any file (root runs CI)."""
+    if os.geteuid() != 0:
+        check()
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: drop to nobody, run, report through the exit status
+        status = 1
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            check()
+            status = 0
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the check failed as an unprivileged user"
+
+
+def test_an_unreadable_ca_certificate_file_is_a_problem(tmp_path):
+    path = tmp_path / "ca.pem"
+    path.write_text("-----BEGIN CERTIFICATE-----\n")
+    path.chmod(0)
+    tmp_path.chmod(0o755)
+
+    def check() -> None:
+        [(attribute, summary, detail)] = ca_problems(str(path))
+        assert (attribute, summary) == ("ca_certificate", "Invalid Palette CA certificate")
+        assert "cannot be read (Permission denied)" in detail
+
+    _as_nobody(check)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc")
+def test_a_ca_certificate_file_that_fails_to_read_is_a_problem():
+    # /proc/self/mem is a regular file whose read fails (EIO): the same path as an unreadable file as root.
+    [(attribute, summary, detail)] = ca_problems("/proc/self/mem")
+    assert (attribute, summary) == ("ca_certificate", "Invalid Palette CA certificate")
+    assert "The file '/proc/self/mem' cannot be read" in detail
+
+
+def test_a_ca_certificate_file_that_is_not_text_is_a_problem(tmp_path):
+    path = tmp_path / "ca.der"
+    path.write_bytes(b"\x30\x82\xff\xfe")
+    [(_, summary, detail)] = ca_problems(str(path))
+    assert summary == "Invalid Palette CA certificate" and "is not a PEM text file" in detail
+
+
+@pytest.mark.parametrize("value", [2.5, "2.5", "1e-3"])
+def test_max_retries_must_be_a_whole_number(value):
+    settings, problems = resolve({"api_key": "k", "max_retries": value}, {})
+    assert settings is None
+    [problem] = problems
+    assert problem.attribute == "max_retries" and "must be a whole number from 0 to 100" in problem.detail
+
+
+@pytest.mark.parametrize("value", [3, 3.0, "3", "3.0"])
+def test_max_retries_accepts_whole_numbers_written_any_way(value):
+    settings, problems = resolve({"api_key": "k", "max_retries": value}, {})
+    assert problems == [] and settings is not None and settings.max_retries == 3

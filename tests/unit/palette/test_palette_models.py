@@ -22,8 +22,6 @@ from provider.palette.models import (
     RegistrySyncStatus,
     TlsConfiguration,
     Uid,
-    is_masked,
-    keep_secret,
     registry_kind,
     to_wire,
 )
@@ -212,20 +210,6 @@ def test_validation_errors_do_not_quote_input_values() -> None:
     with pytest.raises(ValidationError) as caught:
         RegistryAuth.model_validate({"password": ["hunter2-secret"]})
     assert "hunter2-secret" not in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    ("value", "masked"),
-    [(None, True), ("", True), ("abc***def", True), ("********", True), ("hunter2", False), ("a*b", False)],
-)
-def test_masked_secrets_are_recognised(value: str | None, masked: bool) -> None:
-    assert is_masked(value) is masked
-
-
-def test_keep_secret_keeps_what_was_sent_unless_palette_answered_a_real_value() -> None:
-    assert keep_secret("abc***def", "abcXYZdef") == "abcXYZdef"
-    assert keep_secret("", "sent") == "sent"
-    assert keep_secret("changed-elsewhere", "sent") == "changed-elsewhere"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,662 @@
+"""The warm server: `terraform-provider-oci warm`, opt-in, so that Terraform's 3-5 launches per
+command each start in milliseconds instead of paying ~110 ms of Python, grpc and protobuf.
+
+    terraform-provider-oci warm [--idle-timeout 10m] [--foreground [--log FILE]]
+    terraform-provider-oci warm --status | --stop
+
+The server imports what a launch needs (grpc, protobuf, tf, this provider, the Palette client with
+httpx and pydantic) and creates no gRPC channel or server, starts no thread; then it waits on a unix
+socket. Each launch Terraform makes connects (`provider.handover`, the launcher's side), the server
+forks, and the child takes the launcher's stdin/stdout/stderr, environment, working directory and
+umask and runs `provider.__main__.serve` exactly as a cold start does; nothing is shared between
+launches but the imported code. The child ends with its launcher (the socket closes); a server
+killed meanwhile does not end its children.
+
+Safety:
+- The socket lives in a directory of this user only (0700: `$XDG_RUNTIME_DIR/terraform-provider-oci`,
+  else `~/.cache/terraform-provider-oci`); both sides check the other's uid (SO_PEERCRED). The
+  server binds a temporary name and renames it into place once it listens, so a socket that refuses
+  connections is stale and the launcher removes it; one of another owner, or not a socket, is removed
+  too.
+- One socket per provider version and Python, and the hello names both: a launcher never hands over
+  to a server of another version or Python (after an upgrade it starts cold, or starts a new server).
+- The server's own environment holds only what it needs to find its socket and files (PATH, HOME,
+  locale, XDG directories, TMPDIR): it is started, or re-executes itself, with only those, so no API
+  key or AWS secret is in its /proc/PID/environ. The launch's environment goes straight to the
+  forked child, never through the server's memory or log, never into process arguments.
+- It exits after an idle time without launches (10 minutes by default), on `warm --stop`, on
+  SIGTERM, and when its socket is taken away; it removes its socket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+from provider import handover
+
+DEFAULT_IDLE_TIMEOUT = 600.0
+# The environment the server keeps (and passes to nothing): where its socket and caches are, locale.
+KEPT_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME")
+KEPT_PREFIXES = ("LC_",)
+# How long `warm` waits for a detached server to listen, and `--stop` for one to exit.
+START_WAIT = 30.0
+STOP_WAIT = 10.0
+# A launcher has this long to send its request and payload before the server or child gives up.
+REQUEST_TIMEOUT = 5.0
+# How often the server checks that its socket is still its own while idle.
+CHECK_EVERY = 30.0
+_FD_BYTES = 4
+
+_SERVER_BOOT = (
+    "import sys\n"
+    "site = sys.argv.pop(1)\n"
+    "if site not in sys.path:\n"
+    "    sys.path.append(site)\n"
+    "from provider.__main__ import main\n"
+    "sys.exit(main())\n"
+)
+
+
+class WarmError(Exception):
+    """The warm server cannot start or be reached; the message says why and what to do."""
+
+
+def clean_environment(environment: dict[str, str]) -> dict[str, str]:
+    """Only what the server needs: no credentials, no TF_*, no PALETTE_*, no AWS_*."""
+    return {k: v for k, v in environment.items() if k in KEPT_ENVIRONMENT or k.startswith(KEPT_PREFIXES)}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from "600", "90s", "10m" or "1h"."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 600, 90s, 10m or 1h")
+    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
+
+
+def package_site() -> str:
+    """The sys.path entry holding this `provider` package (a server started with `-I` adds it)."""
+    return str(Path(__file__).resolve().parent.parent)
+
+
+def _version() -> str:
+    from provider.version import __version__
+
+    return __version__
+
+
+def socket_path(version: str | None = None) -> Path:
+    return Path(handover.socket_dir()) / handover.socket_name(version or _version())
+
+
+def private_directory() -> Path:
+    """The socket directory, created 0700; refused when it is not this user's alone."""
+    directory = Path(handover.socket_dir())
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        why = error.strerror or error
+        raise WarmError(f"cannot create {directory} ({why}); set XDG_RUNTIME_DIR to a directory of yours") from None
+    if not handover.private_dir(str(directory)):
+        st = directory.lstat()
+        if st.st_uid == os.getuid() and not directory.is_symlink() and directory.is_dir():
+            directory.chmod(0o700)  # ours, but open to others: close it
+        if not handover.private_dir(str(directory)):
+            raise WarmError(
+                f"{directory} is not a directory of this user with mode 0700 (owner uid {st.st_uid}, mode "
+                f"{st.st_mode & 0o777:o}); the warm server will not listen there. Remove it, or set XDG_RUNTIME_DIR"
+            )
+    return directory
+
+
+def _lock(directory: Path, name: str) -> Any | None:
+    """The server's lock (held for its life): the open file, or None when another server holds it."""
+    import fcntl
+
+    lock = open(directory / (name + ".lock"), "a")  # noqa: SIM115 (held until the process ends)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
+def _log(message: str) -> None:
+    """The server's log: its stderr (the terminal in the foreground, else its log file). Never secrets:
+    nothing of a launch but its child's pid is known here."""
+    sys.stderr.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} warm[{os.getpid()}] {message}\n")
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------
+
+
+def preload() -> list[str]:
+    """Import what launches need, create nothing: no gRPC channel or server, no thread, no client."""
+    loaded = []
+    for name in (
+        "grpc",
+        "grpc._server",  # grpc.server() imports these at its first call
+        "grpc._interceptor",
+        "concurrent.futures.thread",
+        "queue",
+        "tf.gen.tfplugin_pb2",
+        "tf.gen.tfplugin_pb2_grpc",
+        "tf.gen.grpc_controller_pb2_grpc",
+        "tf.gen.grpc_stdio_pb2_grpc",
+        "tf.provider",
+        "tf.runner",
+        "provider.tfx",
+        "provider.plugin",
+        "provider.registries.helm",
+        "provider.registries.packs",
+        "provider.registries.zarf",
+        "provider.registries.lookup",
+        "provider.datasources",
+        "provider.diagnose",
+        "provider.palette.client",
+        "httpcore",  # httpx imports its transport (httpcore, h11, anyio, certifi, idna) at the first Client
+        "httpcore._sync.connection_pool",
+        "httpcore._sync.http11",
+        "httpcore._sync.http_proxy",
+        "httpcore._backends.sync",
+        "httpcore._backends.auto",
+        "h11",
+        "anyio",
+        "certifi",
+        "encodings.idna",
+        "stringprep",
+        "provider.preflight.run",
+        "cryptography.x509",  # a new plugin certificate, when a launch's HOME has none cached
+        "cryptography.hazmat.primitives.asymmetric.ec",
+        "cryptography.hazmat.backends.openssl.backend",
+        "tempfile",
+        "traceback",
+    ):
+        try:
+            __import__(name)
+            loaded.append(name)
+        except ImportError:
+            pass
+    import gc
+
+    import provider.tfx.servicer  # noqa: F401 - the servicer and the generated protocol code each launch uses
+
+    gc.collect()
+    gc.freeze()  # children share these pages instead of copying them when the collector runs
+    return loaded
+
+
+class Server:
+    """Listens on the socket of this version and Python; forks one child per launch."""
+
+    def __init__(self, idle_timeout: float):
+        self.idle_timeout = idle_timeout
+        self.version = _version()
+        self.directory = private_directory()
+        self.name = handover.socket_name(self.version).removesuffix(".sock")
+        self.path = self.directory / (self.name + ".sock")
+        self.started = time.time()
+        self.last_used = time.monotonic()
+        self.launches = 0
+        self.listener: Any = None
+        self.inode: tuple[int, int] | None = None
+        self.lock = _lock(self.directory, self.name)
+
+    @property
+    def running_elsewhere(self) -> bool:
+        return self.lock is None
+
+    def hello(self) -> bytes:
+        version, hexversion, executable = handover.identity(self.version).split("\t", 2)
+        fields = (handover.MAGIC, handover.PROTOCOL, version, hexversion, str(os.getpid()), executable)
+        return ("\t".join(fields) + "\n").encode()
+
+    def listen(self) -> None:
+        """Bind a temporary name, listen, then rename it into place: a socket at the real name always listens."""
+        import socket
+
+        # Nobody else holds the lock, so whatever is at the name is stale or foreign.
+        if self.path.exists() or self.path.is_symlink():
+            self.path.unlink()
+        partial = self.directory / f".{self.name}.{os.getpid()}.sock"
+        if len(os.fsencode(self.path)) >= 104:
+            raise WarmError(f"the socket path {self.path} is too long for a unix socket; set XDG_RUNTIME_DIR shorter")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old_umask = os.umask(0o177)
+        try:
+            listener.bind(str(partial))
+        finally:
+            os.umask(old_umask)
+        listener.listen(128)
+        os.replace(partial, self.path)
+        st = self.path.lstat()
+        self.inode = (st.st_dev, st.st_ino)
+        self.listener = listener
+
+    def still_ours(self) -> bool:
+        try:
+            st = self.path.lstat()
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self.inode
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "version": self.version,
+            "python": sys.executable,
+            "socket": str(self.path),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
+            "idle_timeout": self.idle_timeout,
+            "idle_for": round(time.monotonic() - self.last_used, 1),
+            "launches": self.launches,
+        }
+
+    def run(self) -> None:
+        """Serve until idle, stopped, or the socket is no longer ours."""
+        import select
+
+        while True:
+            idle_left = self.idle_timeout - (time.monotonic() - self.last_used)
+            if idle_left <= 0:
+                _log(f"idle for {self.idle_timeout:g} s: stopping")
+                return
+            ready, _, _ = select.select([self.listener], [], [], min(idle_left, CHECK_EVERY))
+            if not self.still_ours():
+                _log(f"{self.path} is no longer this server's socket: stopping")
+                return
+            if ready:
+                conn, _ = self.listener.accept()
+                try:
+                    if self.answer(conn) == "stop":
+                        _log("stopped by warm --stop")
+                        return
+                finally:
+                    conn.close()
+
+    def answer(self, conn: Any) -> str:
+        """One connection: check its uid, say hello, take its request."""
+        import socket
+
+        conn.settimeout(REQUEST_TIMEOUT)
+        uid = handover.peer_uid(conn)
+        if uid != os.getuid():
+            _log(f"refused a connection from uid {uid}")
+            return "refused"
+        fds: list[int] = []
+        try:
+            conn.sendall(self.hello())
+            request, ancillary, _, _ = conn.recvmsg(1, socket.CMSG_SPACE(3 * _FD_BYTES))
+            for level, kind, data in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    usable = len(data) - len(data) % _FD_BYTES
+                    fds.extend(int.from_bytes(data[i : i + _FD_BYTES], sys.byteorder) for i in range(0, usable, 4))
+            if request == b"R" and len(fds) == 3:
+                self.last_used = time.monotonic()
+                self.launches += 1
+                self.fork(conn, fds)
+                return "launched"
+            if request == b"S":
+                conn.sendall((json.dumps(self.status()) + "\n").encode())
+                return "status"
+            if request == b"Q":
+                conn.sendall(b"stopping\n")
+                return "stop"
+            return "ignored"
+        except OSError as error:
+            _log(f"a launcher went away during its hand-over ({error.strerror or error})")
+            return "failed"
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def fork(self, conn: Any, fds: list[int]) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(conn, fds, self.listener.fileno(), self.lock)
+
+    def close(self) -> None:
+        if self.listener is not None:
+            self.listener.close()
+            if self.still_ours():
+                self.path.unlink()
+
+
+def _recv_exact(conn: Any, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(min(size - len(data), 1 << 20))
+        if not chunk:
+            raise EOFError("the launcher closed the connection during its hand-over")
+        data += chunk
+    return data
+
+
+def _child(conn: Any, fds: list[int], listener: int, lock: Any) -> NoReturn:
+    """A launch: become the process Terraform started, serve, report the exit status, end."""
+    status = 1
+    started = False
+    try:
+        os.close(listener)
+        lock.close()  # the server's lock stays with the server
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        size = int(_recv_exact(conn, 8), 16)
+        cwd, umask, *environment = _recv_exact(conn, size).split(b"\0")
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        os.chdir(cwd)
+        os.umask(int(umask, 8))
+        os.environb.clear()
+        os.environb.update(entry.split(b"=", 1) for entry in environment if b"=" in entry)  # type: ignore[misc]
+        import tempfile
+
+        tempfile.tempdir = None  # TMPDIR is the launch's
+        conn.settimeout(None)
+        conn.sendall(b"P%d\n" % os.getpid())
+        started = True
+        from provider.__main__ import serve
+
+        status = serve([], watch=_launcher_watch(conn), finish=_reporter(conn))
+    except SystemExit as exit_:
+        status = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:
+        if started:  # the launcher's stderr is ours now: as a cold start, the traceback goes there
+            import traceback
+
+            traceback.print_exc()
+    if started:
+        _reporter(conn)(status)
+    os._exit(status)
+
+
+def _reporter(conn: Any) -> Callable[[int], None]:
+    def report(status: int) -> None:
+        with contextlib.suppress(OSError):  # the launcher is gone; so is Terraform
+            conn.sendall(b"E%d\n" % status)
+
+    return report
+
+
+def _launcher_watch(conn: Any) -> Callable[[Any, Callable[[], None] | None], None]:
+    """In place of tfx's parent watchdog (our parent is the warm server, which may go and come):
+    the launcher Terraform started is gone when its end of the socket closes."""
+    import threading
+
+    def start(shutdown: threading.Event, stop: Callable[[], None] | None) -> None:
+        def watch() -> None:
+            try:
+                while conn.recv(64):
+                    pass
+            except OSError:
+                pass
+            if shutdown.is_set():
+                return
+            import logging
+
+            logging.getLogger("provider.warm").warning("the launcher Terraform started is gone; the provider stops")
+            if stop is not None:
+                stop()
+            shutdown.set()
+
+        threading.Thread(target=watch, name="launcher-watchdog", daemon=True).start()
+
+    return start
+
+
+def run_server(idle_timeout: float) -> int:
+    """The server in this process, until idle, stopped or signalled."""
+    server = Server(idle_timeout)
+    if server.running_elsewhere:
+        _log(f"a warm server for {server.version} already runs ({server.path}); not starting another")
+        return 0
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # Children are reaped by the kernel: their exit status goes to their launcher, not to us.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        loaded = preload()
+        server.listen()
+        _log(
+            f"palette/oci {server.version} on {sys.executable}: listening on {server.path}, "
+            f"idle timeout {idle_timeout:g} s ({len(loaded)} modules preloaded)"
+        )
+        print(f"listening on {server.path} (pid {os.getpid()})", flush=True)
+        server.run()
+    except KeyboardInterrupt:
+        _log("interrupted: stopping")
+    finally:
+        server.close()
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients: start detached, status, stop
+# ---------------------------------------------------------------------------------------------
+
+
+def _server_command(idle_timeout: float, log: Path | None) -> list[str]:
+    command = [sys.executable, "-I", "-c", _SERVER_BOOT, package_site(), "warm", "--foreground"]
+    command += ["--idle-timeout", f"{idle_timeout:g}"]
+    return command + (["--log", str(log)] if log else [])
+
+
+def start_detached(idle_timeout: float) -> Any:
+    """Start a server in its own session with a clean environment; its output goes to its log file."""
+    import subprocess
+
+    directory = private_directory()
+    name = handover.socket_name(_version()).removesuffix(".sock")
+    return subprocess.Popen(
+        _server_command(idle_timeout, directory / (name + ".log")),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=clean_environment(dict(os.environ)),
+        start_new_session=True,
+        close_fds=True,
+    )
+
+
+def start_on_first_use() -> None:
+    """PALETTE_OCI_WARM=1 on a cold start: start a server for the next launches, unless one is
+    starting or running. Never fails the launch: a server that cannot start is only a slower launch."""
+    try:
+        directory = private_directory()
+        name = handover.socket_name(_version()).removesuffix(".sock")
+        lock = _lock(directory, name)
+        if lock is None:
+            return  # a server holds it: running, or starting
+        lock.close()
+        timeout = os.environ.get("PALETTE_OCI_WARM_IDLE_TIMEOUT")
+        start_detached(parse_duration(timeout) if timeout else DEFAULT_IDLE_TIMEOUT)
+    except (WarmError, OSError, argparse.ArgumentTypeError) as error:
+        import logging
+
+        logging.getLogger("provider.warm").warning("the warm server was not started: %s", error)
+
+
+def servers() -> Iterator[Path]:
+    """This user's warm server sockets, of every version and Python."""
+    directory = Path(handover.socket_dir())
+    if not handover.private_dir(str(directory)):
+        return iter(())
+    return iter(sorted(directory.glob("warm-*.sock")))
+
+
+def ask(path: Path, request: bytes) -> tuple[str, bytes] | None:
+    """Send a status (b"S") or stop (b"Q") request: the server's hello and answer, or None (stale socket)."""
+    import socket
+
+    if not handover.usable_socket(str(path)):
+        return None
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(REQUEST_TIMEOUT)
+        try:
+            sock.connect(str(path))
+        except (ConnectionRefusedError, FileNotFoundError):
+            path.unlink(missing_ok=True)  # stale
+            return None
+        if handover.peer_uid(sock) != os.getuid():
+            return None
+        lines = handover.Lines(sock)
+        hello = lines.next().decode("utf-8", "replace")
+        sock.sendall(request)
+        return hello, lines.next()
+
+
+def _pid_of(hello: str) -> int:
+    fields = hello.split("\t")
+    return int(fields[4]) if len(fields) == 6 and fields[4].isdigit() else 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (our own child, not reaped yet) counts as gone.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def status_all() -> list[dict[str, Any]]:
+    found = []
+    for path in servers():
+        answer = ask(path, b"S")
+        if answer is not None and answer[1]:
+            found.append(json.loads(answer[1]))
+    return found
+
+
+def stop_all() -> list[dict[str, Any]]:
+    """Stop every warm server of this user; wait until their processes are gone."""
+    stopped = []
+    for path in servers():
+        answer = ask(path, b"Q")
+        if answer is None:
+            continue
+        pid = _pid_of(answer[0])
+        deadline = time.monotonic() + STOP_WAIT
+        while pid and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        stopped.append({"pid": pid, "socket": str(path), "gone": not (pid and _alive(pid))})
+    return stopped
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="terraform-provider-oci warm",
+        description=(
+            "Keep a warm provider server: each launch Terraform makes is forked from it instead of "
+            "starting Python, grpc and protobuf again. Stops by itself after --idle-timeout without launches."
+        ),
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--foreground", action="store_true", help="run in this terminal (Ctrl-C stops it)")
+    group.add_argument("--stop", action="store_true", help="stop this user's warm servers")
+    group.add_argument("--status", action="store_true", help="list this user's warm servers")
+    parser.add_argument(
+        "--idle-timeout",
+        type=parse_duration,
+        default=DEFAULT_IDLE_TIMEOUT,
+        help="stop after this long without a launch: seconds, or 90s, 10m, 1h (default 10m)",
+    )
+    parser.add_argument("--log", type=Path, help="with --foreground: write the log to this file, not stderr")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.status:
+            found = status_all()
+            for server in found:
+                print(
+                    f"pid {server['pid']}: palette/oci {server['version']} on {server['python']}, "
+                    f"{server['socket']}, {server['launches']} launches, idle {server['idle_for']:g} s "
+                    f"of {server['idle_timeout']:g} s"
+                )
+            if not found:
+                print(f"no warm server is running (sockets in {handover.socket_dir()})")
+            return 0
+        if args.stop:
+            stopped = stop_all()
+            for server in stopped:
+                print(f"stopped the warm server pid {server['pid']} ({server['socket']})")
+            if not stopped:
+                print("no warm server was running")
+            return 0 if all(server["gone"] for server in stopped) else 1
+        if args.foreground:
+            return _foreground(args.idle_timeout, args.log, argv)
+        return _detached(args.idle_timeout)
+    except WarmError as error:
+        print(f"terraform-provider-oci warm: {error}", file=sys.stderr)
+        return 1
+
+
+def _foreground(idle_timeout: float, log: Path | None, argv: list[str]) -> int:
+    if os.environ != clean_environment(dict(os.environ)):
+        # Our environment may hold credentials (a shell with PALETTE_API_KEY exported): run again
+        # with only what the server needs, so that none stays in /proc/PID/environ.
+        command = _server_command(idle_timeout, log)
+        os.execve(command[0], command, clean_environment(dict(os.environ)))
+    if log is not None:
+        handle = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        os.dup2(handle, 2)
+        os.close(handle)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    return run_server(idle_timeout)
+
+
+def _detached(idle_timeout: float) -> int:
+    path = socket_path()
+    answer = ask(path, b"S")
+    if answer is not None and answer[1]:
+        print(f"a warm server is already running (pid {_pid_of(answer[0])}), listening on {path}")
+        return 0
+    process = start_detached(idle_timeout)
+    deadline = time.monotonic() + START_WAIT
+    while time.monotonic() < deadline:
+        answer = ask(path, b"S")
+        if answer is not None and answer[1]:
+            print(
+                f"warm server started (pid {_pid_of(answer[0])}), listening on {path}; it stops after "
+                f"{idle_timeout:g} s without a launch, or with `terraform-provider-oci warm --stop`"
+            )
+            return 0
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    log = path.with_suffix(".log")
+    print(f"terraform-provider-oci warm: the server did not start; see {log}", file=sys.stderr)
+    return 1

@@ -1,0 +1,125 @@
+"""The warm server through real Terraform 1.0.3 and 1.15.5: what runs cold also runs warm.
+
+Part of the normal run: the lifecycle of two representative scenarios (basic auth and ECR keys)
+with every launch forked from a warm server, through the harness's dev_overrides (the console
+script's hand-over), and a plan/apply/destroy through the real mirror launcher that
+`terraform-provider-oci install` writes. The whole acceptance suite runs warm with
+PALETTE_OCI_TEST_WARM=1 (a CI job does).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from provider import install
+from tests.acceptance import test_lifecycle as lifecycle
+from tests.acceptance.conftest import palette_env
+from tests.acceptance.scenarios import MATRIX, Parts, Scenario
+from tests.harness.emulator import Emulator
+from tests.harness.terraform import WARM_ENV, Workspace, terraform_binary
+from tests.harness.warm import WarmServer
+
+WARM_SCENARIOS = [s for s in MATRIX if s.id in ("helm-basic", "packs-ecr-keys")]
+
+
+@pytest.fixture(scope="module")
+def warm() -> Iterator[WarmServer]:
+    with WarmServer() as server:
+        yield server
+
+
+@pytest.fixture
+def warm_workspace(tmp_path: Path, tf_version: str, clean_emulator: Emulator, warm: WarmServer) -> Workspace:
+    return Workspace(tmp_path / "tf", tf_version, env={**palette_env(clean_emulator), **warm.env})
+
+
+def test_the_scenarios_exist() -> None:
+    assert len(WARM_SCENARIOS) == 2, [s.id for s in MATRIX]
+
+
+@pytest.mark.parametrize("scenario", WARM_SCENARIOS, ids=lambda s: s.id)
+def test_lifecycle_warm(
+    scenario: Scenario, warm_workspace: Workspace, clean_emulator: Emulator, parts: Parts, warm: WarmServer
+) -> None:
+    before = warm.status()["launches"]
+    lifecycle.test_lifecycle(scenario, warm_workspace, clean_emulator, parts)
+    # create, plan, 2 imports, apply, plan, update, replace, drift, re-create, destroy: 3-5 launches each
+    assert warm.status()["launches"] - before >= 30
+
+
+def test_plan_apply_destroy_through_the_mirror_launcher(
+    tf_version: str,
+    tmp_path: Path,
+    clean_emulator: Emulator,
+    warm: WarmServer,
+    parts: Parts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home, work, mirror = tmp_path / "home", tmp_path / "work", tmp_path / "mirror"
+    for directory in (home, work):
+        directory.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    installed = install.install(mirror, _version())
+    cli_config = tmp_path / "terraform.rc"
+    cli_config.write_text(install.cli_config(mirror))
+    registry = parts.registry
+    (work / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    oci = { source = "palette/oci" }\n  }\n}\n'
+        f'resource "oci_registry_helm" "warm" {{\n  name     = "warm-1"\n  endpoint = "{registry.url}"\n'
+        f'  basic_auth {{\n    username = "{registry.username}"\n    password = "{registry.password}"\n  }}\n}}\n'
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "TF_CLI_CONFIG_FILE": str(cli_config),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+        **palette_env(clean_emulator),
+        **warm.env,
+    }
+
+    def terraform(*args: str) -> str:
+        result = subprocess.run(
+            [str(terraform_binary(tf_version)), *args, "-no-color"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    terraform("init", "-input=false")
+    assert installed.package.exists()
+    before = warm.status()["launches"]
+    assert "1 to add" in terraform("plan", "-input=false")
+    terraform("apply", "-input=false", "-auto-approve")
+    assert [r["name"] for r in clean_emulator.registries()] == ["warm-1"]
+    assert re.search(r"No changes", terraform("plan", "-input=false"))
+    terraform("destroy", "-input=false", "-auto-approve")
+    assert clean_emulator.registries() == []
+    # every launch of the launcher was forked from the warm server (Terraform 1.0.3: 3 + 4 + 3 + 5)
+    assert warm.status()["launches"] - before >= 12
+
+
+def _version() -> str:
+    from provider.version import __version__
+
+    return __version__
+
+
+def test_the_session_wide_switch_reaches_every_workspace(warm_workspace: Workspace) -> None:
+    # PALETTE_OCI_TEST_WARM=1 fills WARM_ENV; a workspace built without it still takes it.
+    if WARM_ENV:
+        plain = Workspace(warm_workspace.dir.parent / "plain", warm_workspace.version)
+        assert plain.env["PALETTE_OCI_WARM"] == "1"
+    else:
+        assert "PALETTE_OCI_WARM" not in Workspace(warm_workspace.dir.parent / "plain", warm_workspace.version).env

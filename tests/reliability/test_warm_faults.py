@@ -1,0 +1,251 @@
+"""The warm server under faults and misuse, with real Terraform against the emulator.
+
+A server killed with -9 mid-command (the command finishes, the next launch starts cold), 50 launches
+at once, an upgrade while a server of another version runs, a foreign socket directory and a foreign
+socket, no process left after `warm --stop` or the idle timeout, and no secret in the server's own
+environment, arguments or log.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.startup import MAGIC_COOKIE, Samples, launch_once
+from provider import handover, warm
+from provider.version import __version__
+from tests.harness.emulator import Emulator
+from tests.harness.registry import DockerRegistry
+from tests.harness.terraform import Workspace
+from tests.harness.warm import PROVIDER, WarmServer, alive, ask, server_environment, wait_gone
+from tests.reliability.support import LATEST
+
+ONE_VERSION = pytest.mark.parametrize("tf_version", [LATEST], indirect=True)
+
+
+@pytest.fixture
+def runtime_dir() -> Iterator[Path]:
+    """A short socket directory of this test's own; every server left in it is stopped at the end."""
+    directory = Path(tempfile_dir())
+    yield directory
+    subprocess.run([str(PROVIDER), "warm", "--stop"], env=server_environment(directory), capture_output=True)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def registries(count: int, registry: DockerRegistry, password: str | None = None) -> str:
+    """`count` Helm registries on the session's docker-registry (the emulator validates by contacting it)."""
+    secret = password or f'"{registry.password}"'
+    blocks = [
+        f'resource "oci_registry_helm" "r{i}" {{\n  name     = "warm-{i}"\n  endpoint = "{registry.url}"\n'
+        f'  basic_auth {{\n    username = "{registry.username}"\n    password = {secret}\n  }}\n}}\n'
+        for i in range(count)
+    ]
+    return 'terraform {\n  required_providers {\n    oci = { source = "palette/oci" }\n  }\n}\n' + "\n".join(blocks)
+
+
+def tempfile_dir() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="w", dir="/tmp")
+
+
+def launch(runtime: Path, **env: str) -> Samples:
+    """One launch as Terraform makes it (handshake, GetProviderSchema, Shutdown); raises on failure."""
+    samples = Samples()
+    environment = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_RUNTIME_DIR": str(runtime), **env}
+    environment.pop("PALETTE_OCI_WARM", None)
+    launch_once([str(PROVIDER)], {**environment, **env}, samples)
+    return samples
+
+
+@ONE_VERSION
+def test_server_killed_mid_command_the_command_finishes_and_the_next_launch_starts_cold(
+    workspace: Workspace, clean_emulator: Emulator, docker_registry: DockerRegistry, runtime_dir: Path
+) -> None:
+    with WarmServer(runtime_dir=runtime_dir) as server:
+        workspace.env.update(server.env)
+        workspace.write(registries(10, docker_registry))
+        apply = subprocess.Popen(
+            [str(workspace.binary), "apply", "-no-color", "-input=false", "-auto-approve"],
+            cwd=workspace.dir,
+            env=workspace.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while server.status()["launches"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(server.pid, signal.SIGKILL)
+        output, _ = apply.communicate(timeout=180)
+        server.process.wait()  # type: ignore[union-attr]
+    # The launches already forked keep serving; those after the kill start cold.
+    assert apply.returncode == 0, output
+    assert len(clean_emulator.registries()) == 10
+    # The next command: the stale socket is removed, the launch starts cold (PALETTE_OCI_WARM=1 also
+    # starts a new server for the launches after it).
+    assert workspace.plan_changes() == 0
+    answer = subprocess.run(
+        [str(PROVIDER), "warm", "--status"], env=server_environment(runtime_dir), capture_output=True, text=True
+    )
+    assert f"pid {server.pid}:" not in answer.stdout, answer.stdout
+    workspace.destroy()
+    assert clean_emulator.registries() == []
+
+
+def test_fifty_parallel_launches(runtime_dir: Path) -> None:
+    failures: list[BaseException] = []
+    with WarmServer(runtime_dir=runtime_dir) as server:
+
+        def one() -> None:
+            try:
+                launch(runtime_dir)
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=one) for _ in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not failures, failures[:3]
+        assert server.status()["launches"] == 50
+        children = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == server.pid]
+        assert [p for p in children if alive(int(p.name))] == []
+
+
+def _parent(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def test_a_server_of_another_version_is_never_used(runtime_dir: Path, tmp_path: Path) -> None:
+    # The package as it will be after an upgrade: another version, served by a server that still runs.
+    site = tmp_path / "site"
+    shutil.copytree(Path(warm.__file__).parent, site / "provider", ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "provider" / "version.py").write_text('__version__ = "9.9.9"\n')
+    boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from provider.__main__ import main; sys.exit(main())"
+    other = subprocess.Popen(
+        [sys.executable, "-I", "-c", boot, str(site), "warm", "--foreground", "--idle-timeout", "120"],
+        env=server_environment(runtime_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert other.stdout is not None
+        assert "listening on" in other.stdout.readline()
+        directory = runtime_dir / "terraform-provider-oci"
+        theirs = directory / handover.socket_name("9.9.9")
+        ours = directory / handover.socket_name(__version__)
+        assert theirs.exists() and not ours.exists()
+        launch(runtime_dir)  # no server of ours: cold
+        # Even at our socket's name (a hard link to theirs), their hello names 9.9.9: never used.
+        os.link(theirs, ours)
+        launch(runtime_dir)
+        assert b'"launches": 0' in ask(ours, b"S")
+        assert ours.exists(), "a live server of another version is left alone"
+    finally:
+        other.terminate()
+        other.wait(timeout=10)
+
+
+def test_a_foreign_socket_directory_is_refused(runtime_dir: Path) -> None:
+    directory = runtime_dir / "terraform-provider-oci"
+    directory.mkdir(mode=0o700)
+    if os.getuid() == 0:
+        os.chown(directory, 65534, 65534)  # nobody's directory
+    else:
+        directory.chmod(0o755)  # ours, but open: the launcher does not trust it
+        pytest.skip("not root: the foreign owner is covered by tests/unit/test_warm_checks.py")
+    launch(runtime_dir)  # cold, and it works
+    started = subprocess.run(
+        [str(PROVIDER), "warm", "--foreground"], env=server_environment(runtime_dir), capture_output=True, text=True
+    )
+    assert started.returncode == 1
+    assert f"{directory} is not a directory of this user with mode 0700 (owner uid 65534" in started.stderr
+
+
+def test_a_socket_of_another_user_is_removed_and_the_launch_starts_cold(runtime_dir: Path) -> None:
+    if os.getuid() != 0:
+        pytest.skip("only root can make another user's socket; tests/unit/test_warm_checks.py covers the check")
+    directory = runtime_dir / "terraform-provider-oci"
+    directory.mkdir(mode=0o700)
+    path = directory / handover.socket_name(__version__)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as foreign:
+        foreign.bind(str(path))
+        foreign.listen(1)
+        os.chown(path, 65534, 65534)
+        launch(runtime_dir)
+        assert not path.exists()
+
+
+def test_no_process_is_left_after_stop_or_the_idle_timeout(runtime_dir: Path) -> None:
+    env = server_environment(runtime_dir)
+    started = subprocess.run([str(PROVIDER), "warm"], env=env, capture_output=True, text=True, timeout=60)
+    assert started.returncode == 0 and "listening on" in started.stdout, started.stdout + started.stderr
+    (status,) = warm_status(env)
+    launch(runtime_dir)
+    stopped = subprocess.run([str(PROVIDER), "warm", "--stop"], env=env, capture_output=True, text=True, timeout=60)
+    assert f"stopped the warm server pid {status}" in stopped.stdout
+    assert not alive(status)
+    assert list((runtime_dir / "terraform-provider-oci").glob("*.sock")) == []
+
+    started = subprocess.run(
+        [str(PROVIDER), "warm", "--idle-timeout", "1"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert started.returncode == 0, started.stderr
+    (idle,) = warm_status(env)
+    assert wait_gone(idle, timeout=15), "the server outlived its idle timeout"
+    assert list((runtime_dir / "terraform-provider-oci").glob("*.sock")) == []
+    log = next((runtime_dir / "terraform-provider-oci").glob("*.log")).read_text()
+    assert "idle for 1 s: stopping" in log
+
+
+def warm_status(env: dict[str, str]) -> list[int]:
+    listed = subprocess.run([str(PROVIDER), "warm", "--status"], env=env, capture_output=True, text=True, timeout=60)
+    return [int(line.split()[1].rstrip(":")) for line in listed.stdout.splitlines() if line.startswith("pid ")]
+
+
+@ONE_VERSION
+def test_secrets_never_reach_the_servers_environment_arguments_or_log(
+    workspace: Workspace, clean_emulator: Emulator, docker_registry: DockerRegistry, runtime_dir: Path
+) -> None:
+    canary = "canary-" + os.urandom(8).hex()
+    # PALETTE_OCI_WARM=1 and no server: the first launch starts one, from an environment full of secrets.
+    workspace.env.update(
+        XDG_RUNTIME_DIR=str(runtime_dir),
+        PALETTE_OCI_WARM="1",
+        AWS_SECRET_ACCESS_KEY=canary,
+        PALETTE_OCI_CANARY=canary,
+        TF_VAR_password=docker_registry.password,
+        TF_LOG="DEBUG",
+    )
+    workspace.write(registries(2, docker_registry, "var.password") + 'variable "password" {\n  type = string\n}\n')
+    workspace.apply()
+    env = server_environment(runtime_dir)
+    deadline = time.monotonic() + 30
+    while not warm_status(env) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (pid,) = warm_status(env)
+    workspace.destroy()  # served warm: the server has handed over launches whose environment holds the canary
+    assert ask(next((runtime_dir / "terraform-provider-oci").glob("*.sock")), b"S").count(b'"launches": 0') == 0
+    for secret in (canary, clean_emulator.api_key, docker_registry.password):
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+        assert secret.encode() not in environ
+        assert secret.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        for log in (runtime_dir / "terraform-provider-oci").glob("*.log"):
+            assert secret not in log.read_text()
+    assert b"PALETTE_API_KEY" not in Path(f"/proc/{pid}/environ").read_bytes()
