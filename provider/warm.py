@@ -635,7 +635,12 @@ def _foreground(idle_timeout: float, log: Path | None, argv: list[str]) -> int:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.close(null)
-    return run_server(idle_timeout)
+    status = run_server(idle_timeout)
+    # The socket is gone (run_server's finally). End without the interpreter's teardown: grpc's, after
+    # forks, can wait on its own threads, and a SIGTERM'd server must exit promptly.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _detached(idle_timeout: float) -> int:
