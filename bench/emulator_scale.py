@@ -47,12 +47,23 @@ def seed(client: httpx.Client, count: int) -> list[str]:
     for index in range(count):
         sync = index % 3 == 0
         if index % 4 == 3:
-            body = ecr_registry(f"ecr-{index}", access_key="AKIAEXAMPLE", secret_key="secret-key-value-1234",
-                                base_content_path="charts" if sync else "", sync=sync)
+            body = ecr_registry(
+                f"ecr-{index}",
+                access_key="AKIAEXAMPLE",
+                secret_key="secret-key-value-1234",
+                base_content_path="charts" if sync else "",
+                sync=sync,
+            )
             client.post("/v1/registries/oci/ecr", json=body).raise_for_status()
             continue
-        body = basic_registry(f"basic-{index}", f"oci-{index}.example.com", username="robot",
-                              password="password-value-1234", base_content_path="charts" if sync else "", sync=sync)
+        body = basic_registry(
+            f"basic-{index}",
+            f"oci-{index}.example.com",
+            username="robot",
+            password="password-value-1234",
+            base_content_path="charts" if sync else "",
+            sync=sync,
+        )
         answer = client.post("/v1/registries/oci/basic", json=body)
         answer.raise_for_status()
         basic_uids.append(answer.json()["uid"])
@@ -61,8 +72,10 @@ def seed(client: httpx.Client, count: int) -> list[str]:
 
 def report(name: str, samples: list[float], baseline: float) -> float:
     median = statistics.median(samples)
-    print(f"{name:<42} median {median:7.2f} ms   min-max {min(samples):6.2f}-{max(samples):7.2f} ms"
-          f"   {median / baseline:5.1f}x baseline")
+    print(
+        f"{name:<42} median {median:7.2f} ms   min-max {min(samples):6.2f}-{max(samples):7.2f} ms"
+        f"   {median / baseline:5.1f}x baseline"
+    )
     return median
 
 
@@ -76,23 +89,33 @@ def main() -> int:
         started = time.perf_counter()
         uids = seed(client, args.registries)
         seconds = time.perf_counter() - started
-        print(f"created {args.registries} registries in {seconds:.1f} s "
-              f"({seconds / args.registries * 1000:.2f} ms per POST)")
+        print(
+            f"created {args.registries} registries in {seconds:.1f} s "
+            f"({seconds / args.registries * 1000:.2f} ms per POST)"
+        )
         items = client.get("/v1/registries/oci/summary").json()["items"]
         assert len(items) == args.registries, len(items)
 
         health = timed(lambda: client.get("/emulator/health"), args.calls)
         baseline = statistics.median(health)
         report("GET /emulator/health (baseline)", health, baseline)
-        summary = report("GET /v1/registries/oci/summary", timed(lambda: client.get("/v1/registries/oci/summary"),
-                                                                  args.calls), baseline)
+        summary = report(
+            "GET /v1/registries/oci/summary",
+            timed(lambda: client.get("/v1/registries/oci/summary"), args.calls),
+            baseline,
+        )
         pick = random.Random(7).choice
-        report("GET /v1/registries/oci/{uid}/basic",
-               timed(lambda: client.get(f"/v1/registries/oci/{pick(uids)}/basic"), args.calls), baseline)
+        report(
+            "GET /v1/registries/oci/{uid}/basic",
+            timed(lambda: client.get(f"/v1/registries/oci/{pick(uids)}/basic"), args.calls),
+            baseline,
+        )
 
     verdict = "meets" if summary < SUMMARY_TARGET_MS else "MISSES"
-    print(f"summary median {summary:.2f} ms {verdict} the {SUMMARY_TARGET_MS:.0f} ms target "
-          f"with {args.registries} registries")
+    print(
+        f"summary median {summary:.2f} ms {verdict} the {SUMMARY_TARGET_MS:.0f} ms target "
+        f"with {args.registries} registries"
+    )
     return 0 if summary < SUMMARY_TARGET_MS else 1
 
 

@@ -107,8 +107,9 @@ def talk_like_terraform(handshake: Handshake, started: float, samples: Samples) 
 def launch_once(command: list[str], env: dict[str, str], samples: Samples, stderr: Any = subprocess.DEVNULL) -> None:
     """One launch as Terraform makes it; its timings go to `samples`, its stderr to `stderr`."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env,
-                               text=True)
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, text=True
+    )
     assert process.stdout is not None
     line = process.stdout.readline()
     samples.handshake.append((time.perf_counter() - started) * 1000)
@@ -165,8 +166,10 @@ def bundle_executable(given: Path | None) -> str:
 
 def show(name: str, samples: list[float], baseline: float, unit: str = "ms") -> None:
     median = statistics.median(samples)
-    print(f"  {name:<28} median {median:7.1f} {unit}   min-max {min(samples):6.1f}-{max(samples):6.1f}"
-          f"   {median / baseline:5.2f}x bare")
+    print(
+        f"  {name:<28} median {median:7.1f} {unit}   min-max {min(samples):6.1f}-{max(samples):6.1f}"
+        f"   {median / baseline:5.2f}x bare"
+    )
 
 
 def report(title: str, results: dict[str, Samples], what: str) -> float:
@@ -183,8 +186,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=25, help="launches of each provider (default 25)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed launches of each first (default 2)")
     parser.add_argument("--cold", action="store_true", help="also time launches with an empty HOME")
-    parser.add_argument("--bundle", type=Path, help="release bundle directory (default: build or reuse "
-                        ".cache/bundle, as the tests do)")
+    parser.add_argument(
+        "--bundle", type=Path, help="release bundle directory (default: build or reuse .cache/bundle, as the tests do)"
+    )
     parser.add_argument("--no-warm", action="store_true", help="leave out the warm server and the mirror launcher")
     args = parser.parse_args()
     PROVIDERS[BUNDLE] = [bundle_executable(args.bundle)]
@@ -241,8 +245,10 @@ def run(args: argparse.Namespace) -> int:
     if LAUNCHER_WARM in warm:
         handshake = statistics.median(warm[LAUNCHER_WARM].handshake)
         warm_ok = handshake <= WARM_TARGET
-        print(f"warm launch through the mirror launcher: {handshake:.1f} ms to the handshake, "
-              f"{'meets' if warm_ok else 'MISSES'} the target of {WARM_TARGET:g} ms")
+        print(
+            f"warm launch through the mirror launcher: {handshake:.1f} ms to the handshake, "
+            f"{'meets' if warm_ok else 'MISSES'} the target of {WARM_TARGET:g} ms"
+        )
     return 0 if ratio <= HANDSHAKE_TARGET and bundle <= BUNDLE_TARGET and not heavy and warm_ok else 1
 
 

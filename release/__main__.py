@@ -1,7 +1,7 @@
 """`scripts/release` (`python -m release`): build this platform's package and lay out the release.
 
-    scripts/release --gpg-key KEY [--gpg-home DIR] [--out DIR] [--add-package ZIP ...]
-    scripts/release --unsigned ...      no SHA256SUMS.sig (a local mirror; not for a registry)
+scripts/release --gpg-key KEY [--gpg-home DIR] [--out DIR] [--add-package ZIP ...]
+scripts/release --unsigned ...      no SHA256SUMS.sig (a local mirror; not for a registry)
 """
 
 from __future__ import annotations
@@ -25,16 +25,24 @@ def _parser() -> argparse.ArgumentParser:
         "release directory: zips, SHA256SUMS and its GPG signature, the registry manifest, a filesystem mirror "
         "and a network mirror.",
     )
-    parser.add_argument("--out", type=Path, default=REPO / "dist" / "release", help="release directory "
-                        "(default dist/release)")
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "dist" / "release", help="release directory (default dist/release)"
+    )
     parser.add_argument("--gpg-key", help="the GPG key that signs SHA256SUMS (id, fingerprint or e-mail)")
     parser.add_argument("--gpg-home", type=Path, help="the GnuPG home holding it (default: gpg's, $GNUPGHOME)")
     parser.add_argument("--gpg-passphrase-file", type=Path, help="the key's passphrase, if it has one")
     parser.add_argument("--unsigned", action="store_true", help="write no signature (mirrors for your own use)")
-    parser.add_argument("--add-package", type=Path, action="append", default=[], metavar="ZIP",
-                        help="a package of another platform, built by scripts/release on such a machine")
-    parser.add_argument("--bundle", type=Path, help="an already built bundle directory of this platform "
-                        "(skips PyInstaller)")
+    parser.add_argument(
+        "--add-package",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="ZIP",
+        help="a package of another platform, built by scripts/release on such a machine",
+    )
+    parser.add_argument(
+        "--bundle", type=Path, help="an already built bundle directory of this platform (skips PyInstaller)"
+    )
     return parser
 
 

@@ -258,8 +258,6 @@ def source_digest() -> str:
             continue
         digest.update(f"{path.relative_to(REPO)}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    installed = sorted(
-        f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
-    )
+    installed = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
     digest.update("\n".join(installed).encode())
     return digest.hexdigest()[:16]

@@ -43,24 +43,56 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     add = parser.add_argument
     add("--host", default=_env("HOST", "127.0.0.1"), help="address to listen on (default %(default)s)")
-    add("--port", type=int, default=int(_env("PORT", "8080") or 8080),
-        help="port; 0 picks a free one (default %(default)s)")
+    add(
+        "--port",
+        type=int,
+        default=int(_env("PORT", "8080") or 8080),
+        help="port; 0 picks a free one (default %(default)s)",
+    )
     add("--db", default=_env("DB"), help="SQLite file that persists across restarts (default: in memory)")
-    add("--api-key", action="append", dest="api_keys", metavar="KEY",
-        help=f"a tenant API key (repeatable; env {ENV_PREFIX}API_KEYS; default {DEFAULT_API_KEY!r})")
-    add("--system-api-key", action="append", dest="system_api_keys", metavar="KEY",
-        help=f"a system administrator's API key: its registries have system scope (env {ENV_PREFIX}SYSTEM_API_KEYS)")
-    add("--variant", action="append", dest="variants", metavar="NAME[,NAME]",
+    add(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help=f"a tenant API key (repeatable; env {ENV_PREFIX}API_KEYS; default {DEFAULT_API_KEY!r})",
+    )
+    add(
+        "--system-api-key",
+        action="append",
+        dest="system_api_keys",
+        metavar="KEY",
+        help=f"a system administrator's API key: its registries have system scope (env {ENV_PREFIX}SYSTEM_API_KEYS)",
+    )
+    add(
+        "--variant",
+        action="append",
+        dest="variants",
+        metavar="NAME[,NAME]",
         help=f"answer as Palette may where the evidence is silent (repeatable; env {ENV_PREFIX}VARIANTS): "
-        + ", ".join(VARIANTS))
-    add("--sync-delay", type=float, default=float(_env("SYNC_DELAY", "1.0") or 1.0), metavar="SECONDS",
-        help="how long a registry sync stays InProgress (default %(default)s)")
-    add("--validate", choices=("contact", "accept"), default=_env("VALIDATE", "contact"),
-        help="contact: validate and sync really contact the registry (default); accept: always succeed")
+        + ", ".join(VARIANTS),
+    )
+    add(
+        "--sync-delay",
+        type=float,
+        default=float(_env("SYNC_DELAY", "1.0") or 1.0),
+        metavar="SECONDS",
+        help="how long a registry sync stays InProgress (default %(default)s)",
+    )
+    add(
+        "--validate",
+        choices=("contact", "accept"),
+        default=_env("VALIDATE", "contact"),
+        help="contact: validate and sync really contact the registry (default); accept: always succeed",
+    )
     add("--tls-cert", default=_env("TLS_CERT"), metavar="FILE", help="serve HTTPS with this certificate (PEM)")
     add("--tls-key", default=_env("TLS_KEY"), metavar="FILE", help="the private key of --tls-cert (PEM)")
-    add("--log-level", default=_env("LOG_LEVEL", "warning"),
-        choices=("critical", "error", "warning", "info", "debug"), help="(default %(default)s)")
+    add(
+        "--log-level",
+        default=_env("LOG_LEVEL", "warning"),
+        choices=("critical", "error", "warning", "info", "debug"),
+        help="(default %(default)s)",
+    )
     args = parser.parse_args(argv)
     args.api_keys = args.api_keys or _env_list("API_KEYS")
     args.system_api_keys = args.system_api_keys or _env_list("SYSTEM_API_KEYS")

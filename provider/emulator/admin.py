@@ -1,27 +1,27 @@
 """The test-only admin API under /emulator/ (no API key; never faulted, logged or counted).
 
-  GET    /emulator/health                 200 {"status": "ok"}
-  POST   /emulator/faults                 {"rules": [...]} -> 201 {"rules": all active rules, with ids}
-  GET    /emulator/faults                 {"rules": [...]} (each with how often it "fired")
-  DELETE /emulator/faults                 204, removes every rule
-  GET    /emulator/requests               {"items": [{method, path, route, status, duration_ms, fault, project_uid}]}
-                                          (project_uid: the ProjectUid header a call carried, which is ignored)
-  GET    /emulator/unknown-fields         {"items": ["POST /v1/...: spec.field", ...]} body fields dropped as unknown
-  GET    /emulator/variants               {"active": [...], "known": {name: description}}
-  PUT    /emulator/variants               {"active": [...]} -> 200 the same as GET (variants.py)
-  GET    /emulator/counters               {"total", "writes", "by_route": {"GET /v1/...": n}}
-  POST   /emulator/reset                  204: registries, request log, counters, faults, unknown fields cleared
-                                          (variants stay: set them with PUT /emulator/variants)
-  POST   /emulator/registries             seed {"kind", "registry", "scope", "legacy"} -> 201 {"uid"}
-                                          ("registry" is the body Palette's create takes: v1BasicOciRegistry
-                                          or v1EcrRegistry, checked against the swagger like a create)
-  GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
-  PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item; the body
-                                          is the spec's fields, or {"spec": {...}} (unwrapped); the result must
-                                          still be a valid spec of the registry's kind (400 naming the field)
-  PUT    /emulator/registries/{uid}/kind  {"kind", "spec"}: the registry becomes the other kind, same uid
-  PUT    /emulator/registries/{uid}/sync  {"status", "message"}: the latest sync ends so, at once
-  DELETE /emulator/registries/{uid}       204 (404 when absent)
+GET    /emulator/health                 200 {"status": "ok"}
+POST   /emulator/faults                 {"rules": [...]} -> 201 {"rules": all active rules, with ids}
+GET    /emulator/faults                 {"rules": [...]} (each with how often it "fired")
+DELETE /emulator/faults                 204, removes every rule
+GET    /emulator/requests               {"items": [{method, path, route, status, duration_ms, fault, project_uid}]}
+                                        (project_uid: the ProjectUid header a call carried, which is ignored)
+GET    /emulator/unknown-fields         {"items": ["POST /v1/...: spec.field", ...]} body fields dropped as unknown
+GET    /emulator/variants               {"active": [...], "known": {name: description}}
+PUT    /emulator/variants               {"active": [...]} -> 200 the same as GET (variants.py)
+GET    /emulator/counters               {"total", "writes", "by_route": {"GET /v1/...": n}}
+POST   /emulator/reset                  204: registries, request log, counters, faults, unknown fields cleared
+                                        (variants stay: set them with PUT /emulator/variants)
+POST   /emulator/registries             seed {"kind", "registry", "scope", "legacy"} -> 201 {"uid"}
+                                        ("registry" is the body Palette's create takes: v1BasicOciRegistry
+                                        or v1EcrRegistry, checked against the swagger like a create)
+GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
+PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item; the body
+                                        is the spec's fields, or {"spec": {...}} (unwrapped); the result must
+                                        still be a valid spec of the registry's kind (400 naming the field)
+PUT    /emulator/registries/{uid}/kind  {"kind", "spec"}: the registry becomes the other kind, same uid
+PUT    /emulator/registries/{uid}/sync  {"status", "message"}: the latest sync ends so, at once
+DELETE /emulator/registries/{uid}       204 (404 when absent)
 """
 
 from __future__ import annotations

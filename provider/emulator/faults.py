@@ -121,11 +121,18 @@ def parse_rule(raw: Any, rule_id: int) -> FaultRule:
             raise ValueError(f"{key}: must be a string")
     retry_after = raw.get("retry_after")
     return FaultRule(
-        id=rule_id, path=path, kind=kind, method=raw.get("method"), status=status,
+        id=rule_id,
+        path=path,
+        kind=kind,
+        method=raw.get("method"),
+        status=status,
         retry_after=retry_after if isinstance(retry_after, str) else _number(raw, "retry_after", None),
         latency=_number(raw, "latency", 0.0) or 0.0,
-        rate=1.0 if rate is None else rate, seed=raw.get("seed"), times=times,
-        body=raw.get("body"), content_type=raw.get("content_type"),
+        rate=1.0 if rate is None else rate,
+        seed=raw.get("seed"),
+        times=times,
+        body=raw.get("body"),
+        content_type=raw.get("content_type"),
     )
 
 
@@ -268,11 +275,17 @@ class FaultMiddleware:
         try:
             await self._serve(rule, scope, receive, recording_send)
         finally:
-            self.log.add(RequestRecord(
-                method=method, path=path, route=self.route_of(scope), status=seen["status"],
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                fault=rule.kind if rule else None, project_uid=_header(scope, b"projectuid"),
-            ))
+            self.log.add(
+                RequestRecord(
+                    method=method,
+                    path=path,
+                    route=self.route_of(scope),
+                    status=seen["status"],
+                    duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                    fault=rule.kind if rule else None,
+                    project_uid=_header(scope, b"projectuid"),
+                )
+            )
 
     async def _serve(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send) -> None:
         if rule is None:
@@ -285,6 +298,7 @@ class FaultMiddleware:
         elif rule.kind == "drop":
             await _drop(scope, receive)
         else:  # commit_then_fail: do the work, throw its answer away, then fail
+
             async def discard(message: Message) -> None:
                 pass
 

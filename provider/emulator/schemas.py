@@ -159,8 +159,7 @@ class Swagger:
         candidates = [
             (params, template)
             for template, pattern, params in self._templates
-            if pattern.match(path)
-            and (method is None or method.lower() in self.document["paths"][template])
+            if pattern.match(path) and (method is None or method.lower() in self.document["paths"][template])
         ]
         return min(candidates)[1] if candidates else None
 

@@ -48,7 +48,12 @@ def serve(
     scheme = "https" if tls_cert else "http"
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     server_config = uvicorn.Config(
-        app, http=DropCapableH11Protocol, lifespan="on", log_level=log_level, access_log=False,
-        ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+        app,
+        http=DropCapableH11Protocol,
+        lifespan="on",
+        log_level=log_level,
+        access_log=False,
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
     )
     AnnouncingServer(server_config, f"{scheme}://{shown_host}:{bound_port}").run(sockets=[sock])

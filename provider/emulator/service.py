@@ -32,6 +32,7 @@ from .sync import SyncRunner, sync_phase, sync_status
 
 log = logging.getLogger("palette_emulator")
 
+
 def _other_kind_path(reg: Registry) -> str:
     return f"/v1/registries/oci/{reg.uid}/{reg.kind}"
 
@@ -123,7 +124,12 @@ class Registries:
         capable = sync_capable(kind, body.get("spec") or {}, legacy)
         spec = registry_spec(kind, body, name, None)
         reg = Registry(
-            uid=new_uid(), name=name, kind=kind, scope=scope, spec=spec, sync_capable=capable,
+            uid=new_uid(),
+            name=name,
+            kind=kind,
+            scope=scope,
+            spec=spec,
+            sync_capable=capable,
             annotations=_annotations(body) or {},
         )
         if reg.syncing:

@@ -102,8 +102,19 @@ class Registry:
 def _registry_row(reg: Registry) -> tuple[Any, ...]:
     run = reg.sync
     return (
-        reg.uid, reg.name, reg.kind, reg.scope, json.dumps(reg.spec), int(reg.sync_capable),
-        reg.created, reg.modified, run.generation, run.started, run.result, run.message, run.finished,
+        reg.uid,
+        reg.name,
+        reg.kind,
+        reg.scope,
+        json.dumps(reg.spec),
+        int(reg.sync_capable),
+        reg.created,
+        reg.modified,
+        run.generation,
+        run.started,
+        run.result,
+        run.message,
+        run.finished,
     )
 
 
@@ -123,11 +134,16 @@ def _write_annotations(db: sqlite3.Connection, reg: Registry) -> None:
 
 
 def _registry_from(row: tuple[Any, ...]) -> Registry:
-    (uid, name, kind, scope, spec, capable, created, modified,
-     generation, started, result, message, finished) = row
+    (uid, name, kind, scope, spec, capable, created, modified, generation, started, result, message, finished) = row
     return Registry(
-        uid=uid, name=name, kind=kind, scope=scope, spec=json.loads(spec),
-        sync_capable=bool(capable), created=created, modified=modified,
+        uid=uid,
+        name=name,
+        kind=kind,
+        scope=scope,
+        spec=json.loads(spec),
+        sync_capable=bool(capable),
+        created=created,
+        modified=modified,
         sync=SyncRun(generation, started, result, message, finished),
     )
 

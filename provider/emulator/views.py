@@ -77,8 +77,11 @@ def unmasked(reg: Registry, spec: Any, variants: frozenset[str] = NO_VARIANTS) -
     for path in SECRET_PATHS[reg.kind]:
         stored_parent, sent_parent = _parent(reg.spec, path, create=False), _parent(spec, path, create=False)
         stored = stored_parent.get(path[-1]) if stored_parent else None
-        if sent_parent is not None and isinstance(stored, str) and stored and sent_parent.get(path[-1]) == mask(
-            stored, variants
+        if (
+            sent_parent is not None
+            and isinstance(stored, str)
+            and stored
+            and sent_parent.get(path[-1]) == mask(stored, variants)
         ):
             sent_parent[path[-1]] = stored
     return spec

@@ -295,7 +295,13 @@ class RegistryResource:
             return None
 
     def _read_back(
-        self, client: PaletteClient, diags: Diagnostics, kind: str, state: State, planned: State, operation: str,
+        self,
+        client: PaletteClient,
+        diags: Diagnostics,
+        kind: str,
+        state: State,
+        planned: State,
+        operation: str,
         action: str,
     ) -> State:
         """The state after a write Palette accepted: what it answers now, after the sync wait the

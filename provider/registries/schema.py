@@ -31,6 +31,7 @@ SCOPE_DESCRIPTION = (
     "tenant-level in Palette: projects use the tenant's registries."
 )
 
+
 def _write_only_pair(name: str, plain: str, what: str) -> list[Attribute]:
     """`<name>` (write-only, Terraform 1.11+) and `<name>_version`, whose change sends it again."""
     return [
@@ -88,7 +89,7 @@ def _ecr_block(kind_note: str) -> SingleNestedBlock:
         Block(
             description="AWS ECR credentials: either `access_key_id` + `secret_access_key`, or `role_arn` "
             "(with an optional `external_id`) for Palette to assume through STS. An empty `ecr {}` registers a "
-            f"public registry (`endpoint = \"public.ecr.aws\"`). {kind_note}",
+            f'public registry (`endpoint = "public.ecr.aws"`). {kind_note}',
             attributes=[
                 Attribute("access_key_id", String(), optional=True, description="AWS access key id."),
                 Attribute(

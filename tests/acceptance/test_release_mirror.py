@@ -80,10 +80,17 @@ def sha256(path: Path) -> str:
 
 def test_the_release_directory_holds_what_a_registry_and_the_mirrors_need(release: ReleaseDir) -> None:
     names = sorted(p.name for p in release.path.iterdir())
-    assert names == sorted([
-        PACKAGE, f"{PREFIX}_SHA256SUMS", f"{PREFIX}_SHA256SUMS.sig", f"{PREFIX}_manifest.json",
-        "signing-key.asc", "filesystem-mirror", "network-mirror",
-    ])
+    assert names == sorted(
+        [
+            PACKAGE,
+            f"{PREFIX}_SHA256SUMS",
+            f"{PREFIX}_SHA256SUMS.sig",
+            f"{PREFIX}_manifest.json",
+            "signing-key.asc",
+            "filesystem-mirror",
+            "network-mirror",
+        ]
+    )
     # The build names the platforms it could not make, and why.
     for other in ("linux_arm64", "darwin_amd64", "darwin_arm64", "windows_amd64"):
         assert f"not built: {other}: PyInstaller builds only for the platform it runs on" in release.printed
@@ -227,8 +234,13 @@ resource "oci_registry_packs" "packs" {{
 
 
 def test_init_from_the_network_mirror_then_plan_apply_destroy_with_the_bundle(
-    tf_version: str, tmp_path: Path, release: ReleaseDir, mirror: StaticHttps, ca_file: Path,
-    clean_emulator: Emulator, parts: Parts,
+    tf_version: str,
+    tmp_path: Path,
+    release: ReleaseDir,
+    mirror: StaticHttps,
+    ca_file: Path,
+    clean_emulator: Emulator,
+    parts: Parts,
 ) -> None:
     terraform = MirrorTerraform(tf_version, tmp_path / "tf", mirror.url, ca_file, palette_env(clean_emulator))
     (terraform.work / "main.tf").write_text(registries_tf(parts))
@@ -319,8 +331,13 @@ class Forwarder:
 
 
 def test_ecr_preflight_runs_boto3_inside_the_bundle(
-    tf_version: str, tmp_path: Path, mirror: StaticHttps, ca_file: Path, clean_emulator: Emulator,
-    moto_server: MotoServer, test_ca: CertificateAuthority,
+    tf_version: str,
+    tmp_path: Path,
+    mirror: StaticHttps,
+    ca_file: Path,
+    clean_emulator: Emulator,
+    moto_server: MotoServer,
+    test_ca: CertificateAuthority,
 ) -> None:
     # ECR as in tests/preflight: moto for STS and ECR (authentication on), a docker-registry answering
     # for the ECR host name (its certificate names it). The bundle resolves that name as any program
@@ -331,8 +348,9 @@ def test_ecr_preflight_runs_boto3_inside_the_bundle(
     moto_ecr = moto_server.client("ecr")
     with contextlib.suppress(moto_ecr.exceptions.RepositoryAlreadyExistsException):
         moto_ecr.create_repository(repositoryName="bundle/charts/nginx")
-    stand_in = NamedRegistry(tmp_path / "ecr-registry", names=(ECR_HOST,), ca=test_ca,
-                             extra_htpasswd=[("AWS", ecr_password(moto_server))])
+    stand_in = NamedRegistry(
+        tmp_path / "ecr-registry", names=(ECR_HOST,), ca=test_ca, extra_htpasswd=[("AWS", ecr_password(moto_server))]
+    )
     hosts = tmp_path / "hosts"
     hosts.write_text(f"127.0.0.1 localhost\n::1 localhost\n{ECR_ADDRESS} {ECR_HOST}\n")
     with stand_in, Forwarder((ECR_ADDRESS, 443), ("127.0.0.1", stand_in.port)):
@@ -372,7 +390,11 @@ def test_the_filesystem_mirror_installs_the_same_package(
 
 
 def test_a_tampered_package_is_refused_by_init(
-    tf_version: str, tmp_path: Path, release: ReleaseDir, test_ca: CertificateAuthority, ca_file: Path,
+    tf_version: str,
+    tmp_path: Path,
+    release: ReleaseDir,
+    test_ca: CertificateAuthority,
+    ca_file: Path,
 ) -> None:
     # Another mirror: same index and version documents (same zh: hash), a package with other bytes.
     tampered_mirror = tmp_path / "mirror"

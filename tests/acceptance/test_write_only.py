@@ -58,9 +58,7 @@ def test_write_only_password_is_sent_and_kept_nowhere(
     shown = ws.run("show", "-json", "tfplan").stdout
     planned = json.loads(shown)["resource_changes"][0]["change"]["after"]["basic_auth"][0]
     assert planned["password_wo"] is None and planned["password_wo_version"] == 1
-    apply = ws.run(
-        "apply", "-no-color", "-auto-approve", "tfplan", env={"TF_VAR_password": first, "TF_LOG": "trace"}
-    )
+    apply = ws.run("apply", "-no-color", "-auto-approve", "tfplan", env={"TF_VAR_password": first, "TF_LOG": "trace"})
     stored = clean_emulator.registries()
     assert [r["spec"]["auth"]["password"] for r in stored] == [first]  # Palette got it
     state = (ws.dir / "terraform.tfstate").read_text()

@@ -19,8 +19,9 @@ def _names(emu: Emulator) -> list[str]:
 
 
 def test_status_fault_with_retry_after(palette: httpx.Client, clean_emulator: Emulator) -> None:
-    rules = clean_emulator.set_faults([{"method": "POST", "path": r"/registries/oci/basic$", "kind": "status",
-                                        "status": 429, "retry_after": 1}])
+    rules = clean_emulator.set_faults(
+        [{"method": "POST", "path": r"/registries/oci/basic$", "kind": "status", "status": 429, "retry_after": 1}]
+    )
     assert rules[0]["id"] and rules[0]["kind"] == "status"
     answer = palette.post("/v1/registries/oci/basic", json=BODY)
     assert error_of(answer, 429)["code"] == "TooManyRequests"
@@ -49,13 +50,18 @@ def test_drop_fault_is_a_transport_error(palette: httpx.Client, clean_emulator: 
 
 
 def test_commit_then_fail_with_status_stores_the_write(palette: httpx.Client, clean_emulator: Emulator) -> None:
-    clean_emulator.set_faults([{"method": "POST", "path": "/oci/basic$", "kind": "commit_then_fail",
-                                "status": 503}])
+    clean_emulator.set_faults([{"method": "POST", "path": "/oci/basic$", "kind": "commit_then_fail", "status": 503}])
     assert error_of(palette.post("/v1/registries/oci/basic", json=BODY), 503)["code"] == "ServiceUnavailable"
     assert _names(clean_emulator) == ["faulty"]
     assert clean_emulator.requests()[-1] | {"duration_ms": 0} == {
-        "method": "POST", "path": "/v1/registries/oci/basic", "route": "/v1/registries/oci/basic", "status": 503,
-        "duration_ms": 0, "fault": "commit_then_fail", "project_uid": None}
+        "method": "POST",
+        "path": "/v1/registries/oci/basic",
+        "route": "/v1/registries/oci/basic",
+        "status": 503,
+        "duration_ms": 0,
+        "fault": "commit_then_fail",
+        "project_uid": None,
+    }
 
 
 def test_commit_then_fail_with_drop_stores_the_write(palette: httpx.Client, clean_emulator: Emulator) -> None:
@@ -87,8 +93,12 @@ def test_rate_is_reproducible_with_a_seed(palette: httpx.Client, clean_emulator:
 
 
 def test_times_and_method_limit_a_rule(palette: httpx.Client, clean_emulator: Emulator) -> None:
-    clean_emulator.set_faults([{"method": "GET", "path": "/summary", "kind": "status", "status": 500, "times": 2},
-                               {"method": "PUT", "path": ".*", "kind": "status", "status": 500}])
+    clean_emulator.set_faults(
+        [
+            {"method": "GET", "path": "/summary", "kind": "status", "status": 500, "times": 2},
+            {"method": "PUT", "path": ".*", "kind": "status", "status": 500},
+        ]
+    )
     assert _outcomes(palette, 4) == [500, 500, 200, 200]
     assert [rule["fired"] for rule in clean_emulator.faults()] == [2, 0]
     clean_emulator.clear_faults()
@@ -103,9 +113,14 @@ def test_admin_api_is_never_faulted_or_logged(clean_emulator: Emulator) -> None:
 
 @pytest.mark.parametrize(
     "rule",
-    [{"path": "x", "kind": "explode"}, {"kind": "status", "status": 500}, {"path": "(", "kind": "drop"},
-     {"path": "x", "kind": "status"}, {"path": "x", "kind": "drop", "rate": 2},
-     {"path": "x", "kind": "drop", "oops": 1}],
+    [
+        {"path": "x", "kind": "explode"},
+        {"kind": "status", "status": 500},
+        {"path": "(", "kind": "drop"},
+        {"path": "x", "kind": "status"},
+        {"path": "x", "kind": "drop", "rate": 2},
+        {"path": "x", "kind": "drop", "oops": 1},
+    ],
 )
 def test_malformed_rules_are_refused(clean_emulator: Emulator, rule: dict[str, object]) -> None:
     answer = httpx.post(f"{clean_emulator.url}/emulator/faults", json={"rules": [rule]})
@@ -169,25 +184,36 @@ def test_seed_patch_and_delete_out_of_band(clean_emulator: Emulator, palette: ht
 
 
 def test_seed_rejects_bad_input(clean_emulator: Emulator) -> None:
-    for body in [{"kind": "helm", "registry": BODY}, {"kind": "basic", "registry": BODY, "scope": "project"},
-                 {"kind": "basic", "registry": {"metadata": {"name": "x"}}},
-                 {"kind": "basic", "registry": basic_registry("z", "o.example.com", provider_type="zarf"),
-                  "legacy": True}]:
+    for body in [
+        {"kind": "helm", "registry": BODY},
+        {"kind": "basic", "registry": BODY, "scope": "project"},
+        {"kind": "basic", "registry": {"metadata": {"name": "x"}}},
+        {"kind": "basic", "registry": basic_registry("z", "o.example.com", provider_type="zarf"), "legacy": True},
+    ]:
         answer = httpx.post(f"{clean_emulator.url}/emulator/registries", json=body)
         assert answer.status_code == 400, body
 
 
 @pytest.mark.parametrize(
     ("status", "body", "content_type"),
-    [(404, "<html><body>404 Not Found</body></html>", "text/html"), (201, '{"uid": ""}', "application/json"),
-     (200, "", None)],
+    [
+        (404, "<html><body>404 Not Found</body></html>", "text/html"),
+        (201, '{"uid": ""}', "application/json"),
+        (200, "", None),
+    ],
 )
 def test_a_fault_can_answer_any_body(
     clean_emulator: Emulator, status: int, body: str, content_type: str | None
 ) -> None:
     """What a proxy in front of Palette may answer: an HTML page, an empty body, a uid that is empty."""
-    rule: dict[str, object] = {"method": "POST", "path": "/oci/basic$", "kind": "commit_then_fail",
-                               "status": status, "body": body, "retry_after": "NaN"}
+    rule: dict[str, object] = {
+        "method": "POST",
+        "path": "/oci/basic$",
+        "kind": "commit_then_fail",
+        "status": status,
+        "body": body,
+        "retry_after": "NaN",
+    }
     if content_type:
         rule["content_type"] = content_type
     clean_emulator.set_faults([rule])
@@ -198,15 +224,18 @@ def test_a_fault_can_answer_any_body(
 
 
 def test_admin_changes_kind_and_ends_a_sync(palette: httpx.Client, clean_emulator: Emulator) -> None:
-    uid = create(palette, "basic", basic_registry("moving", "oci.example.com", base_content_path="charts",
-                                                  sync=True))
+    uid = create(palette, "basic", basic_registry("moving", "oci.example.com", base_content_path="charts", sync=True))
     clean_emulator.end_sync(uid, "Failed", "synchronization failed: boom")
     status = palette.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
     assert (status["status"], status["message"]) == ("Failed", "synchronization failed: boom")
 
     sts = {"credentialType": "sts", "sts": {"arn": "arn:aws:iam::123456789012:role/x"}}
-    ecr_spec = {"endpoint": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "isPrivate": True,
-                "providerType": "helm", "credentials": sts}
+    ecr_spec = {
+        "endpoint": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        "isPrivate": True,
+        "providerType": "helm",
+        "credentials": sts,
+    }
     assert clean_emulator.change_kind(uid, "ecr", ecr_spec)["kind"] == "ecr"
     assert error_of(palette.get(f"/v1/registries/oci/{uid}/basic"), 404)["code"] == "ResourceNotFound"
     assert palette.get(f"/v1/registries/oci/{uid}").json()["type"] == "ecr"

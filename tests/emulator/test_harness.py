@@ -53,8 +53,9 @@ def test_start_failure_reports_stderr() -> None:
 
 
 def test_stop_escalates_to_sigkill() -> None:
-    script = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
-              " print('ready', flush=True); time.sleep(60)")
+    script = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"
+    )
     process = ManagedProcess.start([sys.executable, "-c", script], name="stubborn")
     process.wait_for_line("ready")
     assert process.stop(timeout=0.5) == -9
@@ -69,8 +70,13 @@ def test_wait_for_port_times_out() -> None:
 
 def test_moto_env_reaches_moto(moto_server: MotoServer) -> None:
     script = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
-    out = subprocess.run([sys.executable, "-c", script], env={**moto_server.env(), "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**moto_server.env(), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == moto_server.admin.arn
 

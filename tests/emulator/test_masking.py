@@ -12,16 +12,26 @@ from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 
 @pytest.mark.parametrize(
     ("secret", "shown"),
-    [("", ""), ("short", "******"), ("elevenchars", "******"), ("twelve-chars", "twe***ars"),
-     ("a-much-longer-secret-value", "a-m***lue")],
+    [
+        ("", ""),
+        ("short", "******"),
+        ("elevenchars", "******"),
+        ("twelve-chars", "twe***ars"),
+        ("a-much-longer-secret-value", "a-m***lue"),
+    ],
 )
 def test_mask(secret: str, shown: str) -> None:
     assert mask(secret) == shown
 
 
 def _get_everything(client: httpx.Client, kind: str, uid: str) -> str:
-    paths = [f"/v1/registries/oci/{uid}/{kind}", f"/v1/registries/oci/{uid}", "/v1/registries/oci/summary",
-             "/v1/registries/metadata", f"/v1/registries/oci/{uid}/{kind}/sync/status"]
+    paths = [
+        f"/v1/registries/oci/{uid}/{kind}",
+        f"/v1/registries/oci/{uid}",
+        "/v1/registries/oci/summary",
+        "/v1/registries/metadata",
+        f"/v1/registries/oci/{uid}/{kind}/sync/status",
+    ]
     return "".join(client.get(path).text for path in paths)
 
 

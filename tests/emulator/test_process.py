@@ -18,8 +18,9 @@ from tests.harness.processes import ManagedProcess, ProcessStartError
 
 def test_registries_survive_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "palette.db"
-    body = basic_registry("kept", "oci.example.com", username="u", password="kept-password-123",
-                          base_content_path="charts", sync=True)
+    body = basic_registry(
+        "kept", "oci.example.com", username="u", password="kept-password-123", base_content_path="charts", sync=True
+    )
     with Emulator(db=db, validate="accept", sync_delay=0) as first, first.client() as palette:
         uid = create(palette, "basic", body)
         before = palette.get(f"/v1/registries/oci/{uid}/basic").json()
@@ -39,11 +40,16 @@ def test_in_memory_by_default(tmp_path: Path) -> None:
 
 
 def test_settings_from_the_environment() -> None:
-    env = {"PALETTE_EMULATOR_API_KEYS": "env-key-1, env-key-2", "PALETTE_EMULATOR_SYSTEM_API_KEYS": "env-admin",
-           "PALETTE_EMULATOR_VARIANTS": "mask-empty,no-tls", "PALETTE_EMULATOR_PORT": "0",
-           "PALETTE_EMULATOR_VALIDATE": "accept"}
-    process = ManagedProcess.start(emulator_command(), name="palette-emulator", env=env,
-                                   unset_env_prefixes=("PALETTE_EMULATOR_",))
+    env = {
+        "PALETTE_EMULATOR_API_KEYS": "env-key-1, env-key-2",
+        "PALETTE_EMULATOR_SYSTEM_API_KEYS": "env-admin",
+        "PALETTE_EMULATOR_VARIANTS": "mask-empty,no-tls",
+        "PALETTE_EMULATOR_PORT": "0",
+        "PALETTE_EMULATOR_VALIDATE": "accept",
+    }
+    process = ManagedProcess.start(
+        emulator_command(), name="palette-emulator", env=env, unset_env_prefixes=("PALETTE_EMULATOR_",)
+    )
     try:
         url = process.wait_for_line(READY_LINE)["url"]
         assert url.startswith("http://127.0.0.1:")
@@ -56,8 +62,9 @@ def test_settings_from_the_environment() -> None:
 
 
 def test_default_api_key_is_announced() -> None:
-    process = ManagedProcess.start([*emulator_command(), "--port", "0"], name="palette-emulator",
-                                   unset_env_prefixes=("PALETTE_EMULATOR_",))
+    process = ManagedProcess.start(
+        [*emulator_command(), "--port", "0"], name="palette-emulator", unset_env_prefixes=("PALETTE_EMULATOR_",)
+    )
     try:
         url = process.wait_for_line(READY_LINE)["url"]
         assert httpx.get(f"{url}/v1/registries/oci/summary", headers={"ApiKey": "emulator-api-key"}).status_code == 200
@@ -96,6 +103,7 @@ def test_bad_options_fail_with_a_message() -> None:
 
 
 def test_module_entry_point() -> None:
-    answer = subprocess.run([sys.executable, "-m", "provider.emulator", "--help"], capture_output=True, text=True,
-                            timeout=30)
+    answer = subprocess.run(
+        [sys.executable, "-m", "provider.emulator", "--help"], capture_output=True, text=True, timeout=30
+    )
     assert answer.returncode == 0 and "PALETTE_EMULATOR_" in answer.stdout

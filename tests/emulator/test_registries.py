@@ -11,8 +11,14 @@ from tests.emulator.helpers import create, error_of
 from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 
 BASIC = basic_registry("charts", "https://harbor.example.com", username="robot$ci", password="s3cret-password-1")
-ECR = ecr_registry("packs-ecr", access_key="AKIAEXAMPLE", secret_key="ecr-secret-key-value", provider_type="pack",
-                   base_content_path="spectro-packs", sync=True)
+ECR = ecr_registry(
+    "packs-ecr",
+    access_key="AKIAEXAMPLE",
+    secret_key="ecr-secret-key-value",
+    provider_type="pack",
+    base_content_path="spectro-packs",
+    sync=True,
+)
 
 
 def test_create_then_get_basic(palette: httpx.Client) -> None:
@@ -146,8 +152,9 @@ def test_ecr_body_validation(palette: httpx.Client) -> None:
 
 
 def test_body_that_is_not_json(palette: httpx.Client) -> None:
-    answer = palette.post("/v1/registries/oci/basic", content=b"{not json",
-                          headers={"Content-Type": "application/json"})
+    answer = palette.post(
+        "/v1/registries/oci/basic", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert "not valid JSON" in error_of(answer, 400)["message"]
 
 
@@ -165,8 +172,12 @@ def test_summary_lists_both_kinds(palette: httpx.Client) -> None:
     basic, ecr = items[basic_uid], items[ecr_uid]
     assert basic["metadata"]["name"] == "charts" and "creationTimestamp" in basic["metadata"]
     assert basic["spec"] == {
-        "endpoint": "https://harbor.example.com", "providerType": "helm", "registryType": "basic",
-        "scope": "tenant", "isPrivate": True, "containsSpectroManifest": False,
+        "endpoint": "https://harbor.example.com",
+        "providerType": "helm",
+        "registryType": "basic",
+        "scope": "tenant",
+        "isPrivate": True,
+        "containsSpectroManifest": False,
     }
     assert ecr["spec"]["registryType"] == "ecr" and ecr["spec"]["providerType"] == "pack"
     assert ecr["status"]["sync"]["isSyncSupported"] is True
@@ -186,8 +197,14 @@ def test_registries_metadata(palette: httpx.Client, palette_system: httpx.Client
     uid = create(palette, "basic", BASIC)
     system_uid = create(palette_system, "basic", basic_registry("system-charts", "oci.example.com"))
     items = {item["uid"]: item for item in palette.get("/v1/registries/metadata").json()["items"]}
-    assert items[uid] == {"uid": uid, "name": "charts", "kind": "oci", "scope": "tenant", "isPrivate": True,
-                          "isDefault": False}
+    assert items[uid] == {
+        "uid": uid,
+        "name": "charts",
+        "kind": "oci",
+        "scope": "tenant",
+        "isPrivate": True,
+        "isDefault": False,
+    }
     assert items[system_uid]["scope"] == "system" and items[system_uid]["isPrivate"] is False
     tenant_only = palette.get("/v1/registries/metadata", params={"scope": "tenant"}).json()["items"]
     assert [item["uid"] for item in tenant_only] == [uid]

@@ -62,8 +62,12 @@ def test_tenant_key_may_use_but_not_change_system_registries(
     for client in (palette, clean_emulator.client(headers=PROJECT_HEADER)):
         assert client.get(f"/v1/registries/oci/{uid}/basic").status_code == 200
         assert client.get(f"/v1/registries/oci/{uid}/basic/sync/status").status_code == 200
-        for method, path in [("PUT", f"/v1/registries/oci/{uid}/basic"), ("DELETE", f"/v1/registries/oci/{uid}/basic"),
-                             ("POST", f"/v1/registries/oci/{uid}/basic/sync"), ("DELETE", f"/v1/registries/{uid}")]:
+        for method, path in [
+            ("PUT", f"/v1/registries/oci/{uid}/basic"),
+            ("DELETE", f"/v1/registries/oci/{uid}/basic"),
+            ("POST", f"/v1/registries/oci/{uid}/basic/sync"),
+            ("DELETE", f"/v1/registries/{uid}"),
+        ]:
             error = error_of(client.request(method, path, json=body if method == "PUT" else None), 403)
             assert error["code"] == "Forbidden" and "system" in error["message"]
     assert palette_system.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204

@@ -16,8 +16,13 @@ from tests.harness.swagger import check_response
 UID = "0123456789abcdef01234567"
 
 
-def _answer(method: str, path: str, status: int, body: object = None, headers: dict[str, str] | None = None,
-            ) -> httpx.Response:
+def _answer(
+    method: str,
+    path: str,
+    status: int,
+    body: object = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     request = httpx.Request(method, f"http://127.0.0.1{path}")
     if body is None:
         return httpx.Response(status, headers=headers, request=request)
@@ -25,9 +30,11 @@ def _answer(method: str, path: str, status: int, body: object = None, headers: d
 
 
 def _registry(spec_extra: dict[str, object]) -> dict[str, object]:
-    return {"metadata": {"name": "r", "uid": UID, "creationTimestamp": "2024-01-02T03:04:05.000Z"},
-            "spec": {"endpoint": "e", "auth": {"type": "noAuth"}, **spec_extra},
-            "status": {"syncStatus": {"isSyncSupported": True, "status": ""}}}
+    return {
+        "metadata": {"name": "r", "uid": UID, "creationTimestamp": "2024-01-02T03:04:05.000Z"},
+        "spec": {"endpoint": "e", "auth": {"type": "noAuth"}, **spec_extra},
+        "status": {"syncStatus": {"isSyncSupported": True, "status": ""}},
+    }
 
 
 @pytest.mark.parametrize(
@@ -50,17 +57,27 @@ def test_conforming_answers_pass(answer: httpx.Response) -> None:
     [
         (_answer("POST", "/v1/registries/oci/basic", 201, {"uid": UID}), "header AuditUid missing"),
         (_answer("POST", "/v1/registries/oci/basic", 201, {"id": UID}, {"AuditUid": UID}), "uid: is required"),
-        (_answer("GET", f"/v1/registries/oci/{UID}/basic", 200, _registry({"isSyncSupport": True})),
-         "spec.isSyncSupport: unknown field"),
-        (_answer("GET", f"/v1/registries/oci/{UID}/basic", 200, _registry({"isPrivate": "yes"})),
-         "unknown field"),
-        (_answer("GET", f"/v1/registries/oci/{UID}/basic", 200,
-                 {**_registry({}), "metadata": {"creationTimestamp": "yesterday"}}), "date-time"),
+        (
+            _answer("GET", f"/v1/registries/oci/{UID}/basic", 200, _registry({"isSyncSupport": True})),
+            "spec.isSyncSupport: unknown field",
+        ),
+        (_answer("GET", f"/v1/registries/oci/{UID}/basic", 200, _registry({"isPrivate": "yes"})), "unknown field"),
+        (
+            _answer(
+                "GET",
+                f"/v1/registries/oci/{UID}/basic",
+                200,
+                {**_registry({}), "metadata": {"creationTimestamp": "yesterday"}},
+            ),
+            "date-time",
+        ),
         (_answer("PUT", f"/v1/registries/oci/{UID}/basic", 204, {"unexpected": True}), "expected an empty body"),
         (_answer("PUT", f"/v1/registries/oci/{UID}/basic", 200, {}), "status 200 is not documented"),
         (_answer("GET", f"/v1/registries/oci/{UID}/basic", 404, {"error": "nope"}), "not a v1Error"),
-        (_answer("GET", "/v1/registries/oci/summary", 200, {"items": [{"spec": {"isPrivate": "no"}}]}),
-         "must be boolean"),
+        (
+            _answer("GET", "/v1/registries/oci/summary", 200, {"items": [{"spec": {"isPrivate": "no"}}]}),
+            "must be boolean",
+        ),
     ],
 )
 def test_broken_answers_fail(answer: httpx.Response, problem: str) -> None:

@@ -16,8 +16,15 @@ from tests.harness.registry import DockerRegistry
 
 
 def _registry(run: SyncRun, enabled: bool = True) -> Registry:
-    return Registry(uid="u" * 24, name="r", kind="basic", scope="tenant", spec={"isSyncSupported": enabled},
-                    sync_capable=True, sync=run)
+    return Registry(
+        uid="u" * 24,
+        name="r",
+        kind="basic",
+        scope="tenant",
+        spec={"isSyncSupported": enabled},
+        sync_capable=True,
+        sync=run,
+    )
 
 
 def test_status_is_computed_from_timestamps() -> None:
@@ -27,7 +34,11 @@ def test_status_is_computed_from_timestamps() -> None:
     assert final["status"] == "Success" and final["lastSyncedTime"].startswith("1970-01-01T00:01:42")
     failed = _registry(SyncRun(generation=1, started=100.0, result="Failed", message="boom", finished=100.1))
     assert sync_status(failed, delay=0.0, now=100.2) == {
-        "isSyncSupported": True, "status": "Failed", "message": "boom", "lastRunTime": "1970-01-01T00:01:40.000Z"}
+        "isSyncSupported": True,
+        "status": "Failed",
+        "message": "boom",
+        "lastRunTime": "1970-01-01T00:01:40.000Z",
+    }
     running = _registry(SyncRun(generation=1, started=100.0))
     assert sync_status(running, delay=0.0, now=500.0)["status"] == "InProgress"  # outcome not known yet
     assert sync_status(_registry(SyncRun(), enabled=False), delay=0.0) == {"isSyncSupported": False, "status": ""}
@@ -51,8 +62,14 @@ def test_in_progress_then_success_in_accept_mode(accept_emulator: Emulator) -> N
 
 
 def test_success_against_a_real_registry(palette: httpx.Client, docker_registry: DockerRegistry) -> None:
-    body = basic_registry("real", docker_registry.url, username=docker_registry.username,
-                          password=docker_registry.password, base_content_path="charts", sync=True)
+    body = basic_registry(
+        "real",
+        docker_registry.url,
+        username=docker_registry.username,
+        password=docker_registry.password,
+        base_content_path="charts",
+        sync=True,
+    )
     uid = create(palette, "basic", body)
     status = wait_for_sync(palette, "basic", uid)
     assert status["status"] == "Success", status
@@ -70,8 +87,14 @@ def test_failed_with_a_message_when_unreachable(palette: httpx.Client) -> None:
 
 
 def test_failed_when_credentials_are_wrong(palette: httpx.Client, docker_registry: DockerRegistry) -> None:
-    body = basic_registry("wrong", docker_registry.url, username=docker_registry.username,
-                          password="wrong-password-1234", base_content_path="charts", sync=True)
+    body = basic_registry(
+        "wrong",
+        docker_registry.url,
+        username=docker_registry.username,
+        password="wrong-password-1234",
+        base_content_path="charts",
+        sync=True,
+    )
     uid = create(palette, "basic", body)
     status = wait_for_sync(palette, "basic", uid)
     assert status["status"] == "Failed" and "401" in status["message"]
@@ -79,8 +102,14 @@ def test_failed_when_credentials_are_wrong(palette: httpx.Client, docker_registr
 
 
 def test_sync_post_and_update_restart_the_run(palette: httpx.Client, docker_registry: DockerRegistry) -> None:
-    body = basic_registry("again", docker_registry.url, username=docker_registry.username,
-                          password=docker_registry.password, base_content_path="charts", sync=True)
+    body = basic_registry(
+        "again",
+        docker_registry.url,
+        username=docker_registry.username,
+        password=docker_registry.password,
+        base_content_path="charts",
+        sync=True,
+    )
     uid = create(palette, "basic", body)
     first = wait_for_sync(palette, "basic", uid)
     answer = palette.post(f"/v1/registries/oci/{uid}/basic/sync", params={"forceSync": "true"})

@@ -155,11 +155,17 @@ def test_ecr_region_comes_from_the_endpoint_or_default_region(palette: httpx.Cli
 
 def test_ecr_sync_against_moto(palette: httpx.Client, moto_server: MotoServer) -> None:
     keys = moto_server.create_user_with_keys(f"ecr-{secrets.token_hex(4)}")
-    body = ecr_registry("synced", access_key=keys.access_key_id, secret_key=keys.secret_access_key,
-                        base_content_path="charts", sync=True)
+    body = ecr_registry(
+        "synced",
+        access_key=keys.access_key_id,
+        secret_key=keys.secret_access_key,
+        base_content_path="charts",
+        sync=True,
+    )
     assert wait_for_sync(palette, "ecr", create(palette, "ecr", body))["status"] == "Success"
-    body = ecr_registry("bad-sync", access_key="AKIAUNKNOWNKEY000000", secret_key="x" * 20,
-                        base_content_path="charts", sync=True)
+    body = ecr_registry(
+        "bad-sync", access_key="AKIAUNKNOWNKEY000000", secret_key="x" * 20, base_content_path="charts", sync=True
+    )
     status = wait_for_sync(palette, "ecr", create(palette, "ecr", body))
     assert status["status"] == "Failed" and "InvalidClientTokenId" in status["message"]
 

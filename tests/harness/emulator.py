@@ -59,8 +59,17 @@ class Emulator:
         self.api_keys = tuple(api_keys)
         self.system_api_keys = tuple(system_api_keys)
         self.sync_delay = sync_delay
-        self._argv = [*emulator_command(), "--host", "127.0.0.1", "--port", "0",
-                      "--sync-delay", str(sync_delay), "--validate", validate]
+        self._argv = [
+            *emulator_command(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--sync-delay",
+            str(sync_delay),
+            "--validate",
+            validate,
+        ]
         self._argv += [arg for key in self.api_keys for arg in ("--api-key", key)]
         self._argv += [arg for key in self.system_api_keys for arg in ("--system-api-key", key)]
         self._argv += [arg for name in variants for arg in ("--variant", name)]
@@ -84,8 +93,9 @@ class Emulator:
 
     def start(self) -> Emulator:
         # The developer's own PALETTE_EMULATOR_* settings must not leak in: ours are all explicit.
-        self.process = ManagedProcess.start(self._argv, name="palette-emulator", env=self._env,
-                                            unset_env_prefixes=("PALETTE_EMULATOR_",))
+        self.process = ManagedProcess.start(
+            self._argv, name="palette-emulator", env=self._env, unset_env_prefixes=("PALETTE_EMULATOR_",)
+        )
         self.url = self.process.wait_for_line(READY_LINE, self._start_timeout)["url"]
         self._admin = httpx.Client(base_url=self.url, timeout=30.0, verify=self._verify)
         return self
@@ -238,12 +248,21 @@ def basic_registry(
     insecure_skip_verify: bool = False,
 ) -> dict[str, Any]:
     """A v1BasicOciRegistry body (auth type basic when a username is given, else noAuth)."""
-    auth: dict[str, Any] = {"type": "basic", "username": username, "password": password} if username else {
-        "type": "noAuth"}
-    auth["tls"] = {"enabled": bool(ca_pem) or endpoint.startswith("https"), "ca": ca_pem,
-                   "insecureSkipVerify": insecure_skip_verify}
-    spec = {"endpoint": endpoint, "auth": auth, "providerType": provider_type,
-            "baseContentPath": base_content_path, "isSyncSupported": sync}
+    auth: dict[str, Any] = (
+        {"type": "basic", "username": username, "password": password} if username else {"type": "noAuth"}
+    )
+    auth["tls"] = {
+        "enabled": bool(ca_pem) or endpoint.startswith("https"),
+        "ca": ca_pem,
+        "insecureSkipVerify": insecure_skip_verify,
+    }
+    spec = {
+        "endpoint": endpoint,
+        "auth": auth,
+        "providerType": provider_type,
+        "baseContentPath": base_content_path,
+        "isSyncSupported": sync,
+    }
     return {"metadata": {"name": name}, "spec": spec}
 
 
@@ -264,6 +283,12 @@ def ecr_registry(
         credentials: dict[str, Any] = {"credentialType": "sts", "sts": {"arn": role_arn, "externalId": external_id}}
     else:
         credentials = {"credentialType": "secret", "accessKey": access_key, "secretKey": secret_key}
-    spec = {"endpoint": endpoint, "isPrivate": True, "credentials": credentials, "providerType": provider_type,
-            "baseContentPath": base_content_path, "isSyncSupported": sync}
+    spec = {
+        "endpoint": endpoint,
+        "isPrivate": True,
+        "credentials": credentials,
+        "providerType": provider_type,
+        "baseContentPath": base_content_path,
+        "isSyncSupported": sync,
+    }
     return {"metadata": {"name": name}, "spec": spec}

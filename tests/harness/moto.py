@@ -30,9 +30,7 @@ from .processes import ManagedProcess, free_port
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 INSTALL_HINT = "install it with: pip install 'moto[server]' (it is in the project's test extras)"
-ALLOW_ALL = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-)
+ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
 @dataclass(frozen=True)
@@ -119,8 +117,11 @@ class MotoServer:
 
         keys = keys or self.admin
         return boto3.session.Session().client(  # type: ignore[call-overload]
-            service, endpoint_url=self.url, region_name=self.region,
-            aws_access_key_id=keys.access_key_id, aws_secret_access_key=keys.secret_access_key,
+            service,
+            endpoint_url=self.url,
+            region_name=self.region,
+            aws_access_key_id=keys.access_key_id,
+            aws_secret_access_key=keys.secret_access_key,
         )
 
     def create_user_with_keys(self, name: str, policy: str = ALLOW_ALL) -> AwsKeys:

@@ -71,8 +71,7 @@ def upload_blob(client: httpx.Client, repository: str, data: bytes) -> str:
     location = started.headers["location"]
     # Append the digest by hand: httpx `params=` would drop the registry's own `_state` query.
     separator = "&" if "?" in location else "?"
-    done = client.put(f"{location}{separator}digest={digest}", content=data,
-                      headers={"Content-Type": OCTET_STREAM})
+    done = client.put(f"{location}{separator}digest={digest}", content=data, headers={"Content-Type": OCTET_STREAM})
     done.raise_for_status()
     return digest
 
@@ -100,15 +99,17 @@ def push_artifact(
     manifest: dict[str, Any] = {
         "schemaVersion": 2,
         "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": config_media_type, "digest": upload_blob(client, repository, config),
-                   "size": len(config)},
+        "config": {
+            "mediaType": config_media_type,
+            "digest": upload_blob(client, repository, config),
+            "size": len(config),
+        },
         "layers": descriptors,
     }
     if annotations:
         manifest["annotations"] = annotations
     body = json.dumps(manifest).encode()
-    answer = client.put(f"/v2/{repository}/manifests/{reference}", content=body,
-                        headers={"Content-Type": OCI_MANIFEST})
+    answer = client.put(f"/v2/{repository}/manifests/{reference}", content=body, headers={"Content-Type": OCI_MANIFEST})
     answer.raise_for_status()
     return answer.headers.get("docker-content-digest") or digest_of(body)
 
@@ -223,8 +224,14 @@ class DockerRegistry:
         }
         if self.token_server is not None:
             roots = self.token_server.write_cert(self.workdir / "token-signer.crt")
-            config["auth"] = {"token": {"realm": self.token_server.realm, "service": self.token_server.service,
-                                        "issuer": self.token_server.issuer, "rootcertbundle": str(roots)}}
+            config["auth"] = {
+                "token": {
+                    "realm": self.token_server.realm,
+                    "service": self.token_server.service,
+                    "issuer": self.token_server.issuer,
+                    "rootcertbundle": str(roots),
+                }
+            }
         elif self.auth:
             htpasswd = self.workdir / "htpasswd"
             users = [(self.username, self.password), *self.extra_htpasswd]

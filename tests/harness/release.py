@@ -71,7 +71,9 @@ class GpgKey:
     def gpg(self, *args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["gpg", "--batch", "--no-tty", "--homedir", str(home or self.home), *args],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
 
@@ -94,6 +96,17 @@ def throwaway_gpg_key(email: str = "release-test@example.invalid") -> Iterator[G
 
 def release_dir(bundle: Path, out: Path, key: GpgKey) -> subprocess.CompletedProcess[str]:
     """`scripts/release`'s program with a prebuilt bundle, signed with `key`."""
-    command = [sys.executable, "-m", "release", "--bundle", str(bundle), "--out", str(out),
-               "--gpg-key", key.email, "--gpg-home", str(key.home)]
+    command = [
+        sys.executable,
+        "-m",
+        "release",
+        "--bundle",
+        str(bundle),
+        "--out",
+        str(out),
+        "--gpg-key",
+        key.email,
+        "--gpg-home",
+        str(key.home),
+    ]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)

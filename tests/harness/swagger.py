@@ -24,8 +24,7 @@ from provider.emulator.schemas import describe, swagger
 V1_ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["code", "message"],
-    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "ref": {"type": "string"},
-                   "details": {}},
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "ref": {"type": "string"}, "details": {}},
     "additionalProperties": False,
 }
 

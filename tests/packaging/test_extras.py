@@ -100,6 +100,7 @@ def plain_install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 def test_the_server_dependencies_are_in_the_emulator_extra_only(wheel: Path) -> None:
     requirements = wheel_requirements(wheel)
+
     def names(extra: str) -> set[str]:
         return {canonicalize_name(r.name) for r in requirements if r.marker and r.marker.evaluate({"extra": extra})}
 

@@ -55,8 +55,14 @@ STORED = ("name", "endpoint", "base_content_path", "base_path", "auto_sync", "ba
 
 
 def tls(**overrides):
-    return {"ca_certificate": None, "insecure_skip_verify": None, "client_certificate": None, "client_key": None,
-            **overrides}
+    return {
+        "ca_certificate": None,
+        "insecure_skip_verify": None,
+        "client_certificate": None,
+        "client_key": None,
+        **overrides,
+    }
+
 
 CASES = {
     "basic": values(),
@@ -177,8 +183,10 @@ def test_auto_sync_falls_back_to_the_spec_without_a_status_flag(status):
     assert state["auto_sync"] is True and state["sync_status"] == ""
 
 
-@pytest.mark.parametrize(("auth_type", "expected"), [("basic", "basic"), ("noAuth", "none"), ("NOAUTH", "none"),
-                                                     ("", "none"), (None, "none"), ("token", "token")])
+@pytest.mark.parametrize(
+    ("auth_type", "expected"),
+    [("basic", "basic"), ("noAuth", "none"), ("NOAUTH", "none"), ("", "none"), (None, "none"), ("token", "token")],
+)
 def test_basic_auth_types_palette_may_answer(auth_type, expected):
     wire = as_palette_returns(mapping.expand(values(), "helm"))
     wire.spec.auth.type = auth_type
@@ -193,8 +201,12 @@ def test_ecr_credential_types_this_provider_does_not_manage_still_read(credentia
     assert wire.spec.credentials is not None
     wire.spec.credentials.credential_type = credential_type
     state = mapping.flatten(wire, None)
-    assert state["auth_type"] == "ecr" and set(state["ecr"]) == {"access_key_id", "secret_access_key", "role_arn",
-                                                                  "external_id"}
+    assert state["auth_type"] == "ecr" and set(state["ecr"]) == {
+        "access_key_id",
+        "secret_access_key",
+        "role_arn",
+        "external_id",
+    }
     assert (state["ecr"]["access_key_id"] == "AKIA") == (credential_type == "SECRET")
 
 

@@ -31,9 +31,7 @@ def fake_bundle(root: Path) -> Path:
 def hash_dir(directory: Path) -> str:
     """What Terraform computes over an unpacked package (dirhash.HashDir): regular files, links followed."""
     return hash1(
-        (path.relative_to(directory).as_posix(), path.read_bytes())
-        for path in directory.rglob("*")
-        if path.is_file()
+        (path.relative_to(directory).as_posix(), path.read_bytes()) for path in directory.rglob("*") if path.is_file()
     )
 
 
@@ -46,7 +44,9 @@ def test_the_package_zip_is_files_only_deterministic_and_hashes_like_the_unpacke
     with zipfile.ZipFile(first) as archive:
         entries = {info.filename: info for info in archive.infolist()}
         assert sorted(entries) == [
-            "_internal/libfake.so.1", "_internal/pkg/libfake.so.1", "_internal/pkg/mod.pyc",
+            "_internal/libfake.so.1",
+            "_internal/pkg/libfake.so.1",
+            "_internal/pkg/mod.pyc",
             "terraform-provider-oci_v0.1.0",
         ]
         assert archive.read("_internal/pkg/libfake.so.1") == b"library"  # the link's target, as a file
@@ -82,7 +82,8 @@ def test_releases_into_one_directory_accumulate_in_the_index(tmp_path: Path) -> 
     assert index == {"versions": {"0.1.0": {}, "0.2.0": {}}}
     sums = (out / "terraform-provider-oci_0.2.0_SHA256SUMS").read_text().splitlines()
     assert [line.split("  ")[1] for line in sums] == [
-        "terraform-provider-oci_0.2.0_linux_amd64.zip", "terraform-provider-oci_0.2.0_manifest.json",
+        "terraform-provider-oci_0.2.0_linux_amd64.zip",
+        "terraform-provider-oci_0.2.0_manifest.json",
     ]
 
 
