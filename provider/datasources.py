@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, List, String
 
+from provider.kinds import KINDS
 from provider.palette.errors import PaletteError
 from provider.registries import mapping
 from provider.registries.schema import SCOPE_DESCRIPTION
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from tf.iface import ReadDataContext
     from tf.utils import Diagnostics
 
-PROVIDER_TYPES = ("helm", "zarf", "pack")
 _SUMMARY_FIELDS = ("id", "name", "provider_type", "auth_type", "endpoint", "scope")
 
 
@@ -125,7 +125,7 @@ class RegistriesDataSource:
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
         wanted = config.get("provider_type")
-        if isinstance(wanted, str) and wanted not in PROVIDER_TYPES:
+        if isinstance(wanted, str) and wanted not in KINDS:
             diags.add_error(
                 "Unknown provider_type",
                 f'provider_type must be one of "helm", "zarf", "pack"; got "{wanted}".',

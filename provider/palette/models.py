@@ -25,8 +25,6 @@ from pydantic.alias_generators import to_camel
 RegistryKind = Literal["basic", "ecr"]
 REGISTRY_KINDS: tuple[RegistryKind, ...] = ("basic", "ecr")
 
-PROVIDER_TYPES = ("helm", "zarf", "pack")
-
 
 class WireModel(BaseModel):
     """Base: camelCase aliases generated from the attribute names, either accepted on input."""

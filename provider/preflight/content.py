@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from provider.kinds import KINDS
 from provider.preflight import media
 from provider.preflight.findings import BASE_CONTENT_PATH, ENDPOINT, Finding, Path, Skipped, warning
 from provider.preflight.registry import RegistryClient, json_body
@@ -19,7 +20,7 @@ log = logging.getLogger("provider.preflight")
 SAMPLE = 3
 CATALOG_PAGE = 1000
 CATALOG_PAGES = 5
-RESOURCE_TYPES = {media.HELM: "oci_registry_helm", media.ZARF: "oci_registry_zarf", media.PACK: "oci_registry_packs"}
+RESOURCE_TYPES = {kind: info.resource_type for kind, info in KINDS.items()}  # media.HELM, ZARF, PACK are the kinds
 
 
 def catalog(registry: RegistryClient) -> list[str] | None:

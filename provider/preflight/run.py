@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from provider.kinds import KIND_NAMES, KINDS
 from provider.preflight import resolve as host_overrides
 from provider.preflight.findings import ENDPOINT, Failed, Finding, Skipped, error, redact, warning
 
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from provider.preflight.registry import Deadline, RegistryClient
 
 log = logging.getLogger("provider.preflight")
-
-PROVIDER_TYPES = ("helm", "zarf", "pack")
 
 
 def run_preflight(
@@ -48,8 +47,8 @@ def run_preflight(
     `budget`: seconds for the whole run. `resolve`: the test seam, host overrides that only tests
     pass (see resolve.py).
     """
-    if provider_type not in PROVIDER_TYPES:
-        raise ValueError(f"provider_type must be one of {PROVIDER_TYPES}, not {provider_type!r}")
+    if provider_type not in KINDS:
+        raise ValueError(f"provider_type must be one of {KIND_NAMES}, not {provider_type!r}")
     from provider.preflight.registry import BudgetSpent, Deadline
 
     secrets = _secrets(values)

@@ -6,13 +6,14 @@ from provider.registries.rules import HELM_RULES
 
 class HelmRegistry(RegistryResource):
     provider_type = "helm"
-    type_suffix = "registry_helm"
     rules = HELM_RULES
     default_auto_sync = False
     auto_sync_description = (
         "Default `false` for a new registry (an existing one keeps its setting); `true` needs "
         "`base_content_path`. Turning it from `true` to `false` replaces the registry: Palette cannot disable "
-        "synchronization. A registry created before Palette 4.5.0 is re-registered to enable it."
+        "synchronization. Turning it on is an in-place update; on a registry created before Palette 4.5.0, "
+        "which Palette then still does not synchronize, the apply fails with the `terraform apply -replace` "
+        "command that re-registers it."
     )
     description = (
         "Registers an OCI registry of Helm charts with Palette. Basic authentication or AWS ECR; automatic "

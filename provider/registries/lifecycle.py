@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tf.schema import Schema
 from tf.types import Unknown
 
+from provider.kinds import KINDS, resource_type_for
+
 # stdlib-only module: cheap at start-up
 from provider.palette.errors import (
     NotFoundError,
@@ -55,8 +57,7 @@ DEFAULT_SYNC_TIMEOUT = 600.0
 class RegistryResource:
     """The shared lifecycle; subclasses set the class attributes below and nothing else."""
 
-    provider_type: ClassVar[str]  # Palette's providerType: helm | zarf | pack
-    type_suffix: ClassVar[str]  # the resource type without the provider prefix "oci_"
+    provider_type: ClassVar[str]  # the kind (Palette's providerType): helm | zarf | pack, a key of provider.kinds
     rules: ClassVar[tuple[Rule, ...]]
     default_auto_sync: ClassVar[bool] = False
     syncs: ClassVar[bool] = True  # False: Palette never syncs this kind, so its sync attributes stay as they are
@@ -74,7 +75,7 @@ class RegistryResource:
 
     @classmethod
     def get_name(cls) -> str:
-        return cls.type_suffix
+        return KINDS[cls.provider_type].resource_type.removeprefix("oci_")
 
     @classmethod
     def get_schema(cls) -> Schema:
@@ -122,8 +123,8 @@ class RegistryResource:
             f'Palette now reports registry "{prior.get("name")}" ({prior.get("id")}) as a {found} registry, but this '
             f"configuration manages it as {resource_type} ({self.provider_type}). Terraform cannot change the kind "
             f"of a registry and will not replace it on its own. Either set it back to {self.provider_type} in "
-            f"Palette, or manage it as {_resource_type_for(found)}: `terraform state rm <address>`, change the "
-            f"resource type in the configuration, then `terraform import {_resource_type_for(found)}.<name> "
+            f"Palette, or manage it as {resource_type_for(found)}: `terraform state rm <address>`, change the "
+            f"resource type in the configuration, then `terraform import {resource_type_for(found)}.<name> "
             f"{prior.get('id')}`. To register a new {self.provider_type} registry instead, delete this one in "
             "Palette first: the next plan then creates it.",
             path=["provider_type"],
@@ -237,7 +238,7 @@ class RegistryResource:
             if provider_type != self.provider_type:
                 diags.add_error(
                     "Registry of another kind",
-                    f'Registry "{id}" is a {provider_type} registry; import it as {_resource_type_for(provider_type)} '
+                    f'Registry "{id}" is a {provider_type} registry; import it as {resource_type_for(provider_type)} '
                     f"instead of {ctx.type_name}.",
                 )
                 return None
@@ -285,7 +286,7 @@ class RegistryResource:
 
     @property
     def resource_type(self) -> str:
-        return f"oci_{self.type_suffix}"
+        return KINDS[self.provider_type].resource_type
 
     def _get(self, client: PaletteClient, current: State) -> Any:
         """The registry behind `current`, or None when Palette no longer has it."""
@@ -386,9 +387,3 @@ def _all_known(values: Any, names: tuple[str, ...] | None = None) -> bool:
 def _known(state: State) -> State:
     """An applied state has no unknowns: what Palette did not tell us is null."""
     return {k: (None if v is Unknown else v) for k, v in state.items()}
-
-
-def _resource_type_for(provider_type: str) -> str:
-    return {"helm": "oci_registry_helm", "zarf": "oci_registry_zarf", "pack": "oci_registry_packs"}.get(
-        provider_type, f"a resource for {provider_type} registries"
-    )

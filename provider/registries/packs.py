@@ -6,7 +6,6 @@ from provider.registries.rules import PACKS_RULES
 
 class PacksRegistry(RegistryResource):
     provider_type = "pack"
-    type_suffix = "registry_packs"
     rules = PACKS_RULES
     default_auto_sync = True
     auto_sync_description = "Always `true` for Packs registries: Palette synchronizes every one; `false` is rejected."

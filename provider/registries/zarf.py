@@ -6,7 +6,6 @@ from provider.registries.rules import ZARF_RULES
 
 class ZarfRegistry(RegistryResource):
     provider_type = "zarf"
-    type_suffix = "registry_zarf"
     rules = ZARF_RULES
     default_auto_sync = False
     syncs = False

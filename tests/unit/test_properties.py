@@ -362,7 +362,7 @@ def test_the_round_trip_saw_every_kind_of_credentials() -> None:
 def test_names_palette_refuses_or_rewrites_fail_the_plan(name: str) -> None:
     for resource in RESOURCES.values():
         config = {"name": name, "endpoint": "harbor.example.com", "base_content_path": "charts"}
-        assert check(resource.rules, config), resource.type_suffix
+        assert check(resource.rules, config), resource.get_name()
 
 
 # -------------------------------------------------------------------------------- 3. the Palette host
