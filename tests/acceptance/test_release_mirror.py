@@ -36,7 +36,7 @@ from tests.harness.emulator import Emulator
 from tests.harness.mirror import StaticHttps
 from tests.harness.moto import MotoServer
 from tests.harness.release import GpgKey, cached_bundle, release_dir, throwaway_gpg_key
-from tests.harness.terraform import terraform_binary
+from tests.harness.terraform import VERSIONS, terraform_binary
 from tests.preflight.conftest import ECR_HOST, NamedRegistry, ecr_password
 
 VERSION = __version__
@@ -292,7 +292,9 @@ resource "oci_registry_helm" "ecr" {{
 """
 
 
-ECR_ADDRESS = "127.0.0.43"  # a loopback address of its own, so port 443 is free there
+def ecr_address(tf_version: str) -> str:
+    """A loopback address of each test's own, so port 443 is free there (tests run in parallel)."""
+    return f"127.0.43.{1 + VERSIONS.index(tf_version)}"
 
 
 class Forwarder:
@@ -352,8 +354,9 @@ def test_ecr_preflight_runs_boto3_inside_the_bundle(
         tmp_path / "ecr-registry", names=(ECR_HOST,), ca=test_ca, extra_htpasswd=[("AWS", ecr_password(moto_server))]
     )
     hosts = tmp_path / "hosts"
-    hosts.write_text(f"127.0.0.1 localhost\n::1 localhost\n{ECR_ADDRESS} {ECR_HOST}\n")
-    with stand_in, Forwarder((ECR_ADDRESS, 443), ("127.0.0.1", stand_in.port)):
+    address = ecr_address(tf_version)
+    hosts.write_text(f"127.0.0.1 localhost\n::1 localhost\n{address} {ECR_HOST}\n")
+    with stand_in, Forwarder((address, 443), ("127.0.0.1", stand_in.port)):
         stand_in.push_helm_chart("bundle/charts/nginx", "nginx", "1.2.3")
         env = {**palette_env(clean_emulator, preflight="plan"), **moto_server.env()}
         terraform = MirrorTerraform(tf_version, tmp_path / "tf", mirror.url, ca_file, env, hosts_file=hosts)
