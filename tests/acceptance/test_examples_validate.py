@@ -24,6 +24,15 @@ DOC_EXAMPLE_DIRS = sorted(
 # Configurations users run as they are (tests/acceptance/test_quickstart.py applies them to the emulator).
 QUICKSTART = EXAMPLES / "quickstart"
 CI = EXAMPLES / "ci"  # module/, and test/ using it
+# Examples in syntax newer than Terraform 1.0.3: each with the version that brought it, and why.
+NEWER = {
+    EXAMPLES / "write-only": ("1.11", "write-only arguments (password_wo) need Terraform 1.11"),
+    EXAMPLES / "import-by-identity": ("1.12", "import blocks with a resource identity need Terraform 1.12"),
+}
+
+
+def older_than(version: str, minimum: str) -> bool:
+    return tuple(map(int, version.split("."))) < tuple(map(int, minimum.split(".")))
 
 
 def workspace_with(example: Path, directory: Path, version: str) -> Workspace:
@@ -75,13 +84,40 @@ def test_validate_applies_the_provider_rules_to_an_example(version: str, tmp_pat
 @pytest.mark.parametrize("version", VERSIONS)
 def test_examples_are_formatted_as_terraform_fmt_writes_them(version: str, tmp_path: Path) -> None:
     copies = tmp_path / "examples"
-    for example in [*DOC_EXAMPLE_DIRS, QUICKSTART, CI]:  # one tree: Terraform 1.0.3's fmt takes one directory
+    for example in [*DOC_EXAMPLE_DIRS, QUICKSTART, CI, *NEWER]:  # one tree: Terraform 1.0.3's fmt takes one directory
         shutil.copytree(example, copies / example.relative_to(EXAMPLES))
     workspace = Workspace(tmp_path / "work", version)
 
     result = workspace.run("fmt", "-check", "-diff", "-recursive", "-no-color", str(copies), check=False)
 
     assert result.returncode == 0, str(result)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("example", sorted(NEWER), ids=lambda d: d.relative_to(EXAMPLES).as_posix())
+def test_newer_syntax_example_validates(example: Path, version: str, tmp_path: Path) -> None:
+    minimum, why = NEWER[example]
+    if older_than(version, minimum):
+        pytest.skip(f"{why}; Terraform {version} is older (its refusal is tested below)")
+    workspace = workspace_with(example, tmp_path / "work", version)
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 0, str(result)
+    assert "Success! The configuration is valid" in result.stdout, str(result)
+
+
+@pytest.mark.parametrize("example", sorted(NEWER), ids=lambda d: d.relative_to(EXAMPLES).as_posix())
+def test_newer_syntax_examples_are_skipped_on_1_0_3_for_a_true_reason(example: Path, tmp_path: Path) -> None:
+    """The skip above is not a convenience: Terraform 1.0.3 cannot parse these examples at all (it reports
+    the unknown syntax before it would check required_version)."""
+    workspace = workspace_with(example, tmp_path / "work", "1.0.3")
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 1, str(result)
+    assert "is not expected here" in result.output, str(result)
+    assert "ephemeral" in result.output, str(result)  # both examples take the password from an ephemeral variable
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -178,6 +178,18 @@ def test_resource_pages_show_their_examples_and_import_commands(pages: dict[str,
         assert "versions.tf" not in text and "required_providers" not in text
 
 
+def test_guides_show_the_example_files_they_name(pages: dict[str, str]) -> None:
+    secrets = pages["docs/guides/secrets.md"]
+    example = (REPO / "examples" / "write-only" / "main.tf").read_text().strip()
+    assert f"```terraform\n{example}\n```" in secrets
+    assert "tffile" not in secrets and "tffile" not in pages["docs/guides/adopting-ui-registries.md"]
+
+
+def test_a_guide_naming_a_missing_example_stops_generation() -> None:
+    with pytest.raises(gen_docs.DocsError, match="examples/nowhere/main.tf is missing"):
+        gen_docs.with_example_files('Text.\n\n{{tffile "examples/nowhere/main.tf"}}\n')
+
+
 def test_pages_mark_sensitive_attributes_and_block_types(pages: dict[str, str]) -> None:
     helm = pages["docs/resources/registry_helm.md"]
     assert "- `password` (String, Sensitive) " in helm
