@@ -161,6 +161,7 @@ def test_include_resource_lists_whole_objects(workspace: Workspace, seeded: list
     text = " ".join(result.stdout.split() + result.stderr.split())
     assert f'Registry "{TOKEN_REGISTRY}" left out of the list' in text and "token authentication" in text, text
     found = query(workspace)
+    assert not any(s.secret in json.dumps(found) for s in seeded if s.secret)  # Palette masks them; none shown
     objects = {r["display_name"]: r["resource_object"] for rows in found.values() for r in rows}
     assert set(objects) == {s.name for s in seeded}
     charts = objects["team-a-charts-0"]
@@ -194,6 +195,18 @@ def test_an_invalid_filter_is_an_error_at_the_attribute(workspace: Workspace, se
     text = " ".join(result.stderr.split())
     assert "Invalid endpoint filter" in text and 'The scheme "ftp" is not http or https' in text, text
     assert 'endpoint = "ftp://x"' in result.stderr, result.stderr  # Terraform shows the attribute's line
+
+
+def test_a_palette_failure_is_a_diagnostic_naming_what_failed(
+    workspace: Workspace, seeded: list[Seeded], clean_emulator: Emulator
+) -> None:
+    workspace.write(QUERY, "query.tfquery.hcl")
+    clean_emulator.set_faults([{"path": "/oci/summary$", "kind": "status", "status": 403}])
+    result = workspace.run("query", "-no-color", check=False)
+    assert result.returncode == 1, str(result)
+    text = " ".join(result.stderr.split())
+    assert "list Helm registries" in text and "403" in text, text
+    assert "Traceback" not in result.output and "Internal error" not in result.output
 
 
 def supply_secrets(generated: str) -> str:
