@@ -42,7 +42,7 @@ def seed_twenty(emulator: Emulator, parts: Parts) -> list[Seeded]:
     seeded: list[Seeded] = []
 
     def basic(name: str, kind: str, *, password: str = "", **extra: Any) -> None:
-        username = "robot" if password else ""
+        username = (parts.registry.username if password == parts.registry.password else "robot") if password else ""
         endpoint = private if password else public
         body = basic_registry(name, endpoint, username=username, password=password, provider_type=kind, **extra)
         seeded.append(Seeded(emulator.seed("basic", body), name, kind, endpoint, password))
@@ -56,8 +56,10 @@ def seed_twenty(emulator: Emulator, parts: Parts) -> list[Seeded]:
         body["spec"]["isSyncSupported"] = kind == "pack"
         seeded.append(Seeded(emulator.seed("ecr", body), name, kind, endpoint, "" if sts else keys.secret_access_key))
 
-    for i in range(3):
-        basic(f"team-a-charts-{i}", "helm", password=f"helm-secret-{i}", base_content_path="charts", sync=i == 0)
+    # The first one has the registry's real credentials: the test sends them to Palette, which checks them.
+    basic("team-a-charts-0", "helm", password=parts.registry.password, base_content_path="charts", sync=True)
+    for i in (1, 2):
+        basic(f"team-a-charts-{i}", "helm", password=f"helm-secret-{i}", base_content_path="charts")
     basic("team-b-charts-public", "helm")
     basic("team-b-charts-insecure", "helm", insecure_skip_verify=True)
     ecr("team-a-charts-ecr", "helm")
@@ -164,11 +166,12 @@ def test_include_resource_lists_whole_objects(workspace: Workspace, seeded: list
     assert not any(s.secret in json.dumps(found) for s in seeded if s.secret)  # Palette masks them; none shown
     objects = {r["display_name"]: r["resource_object"] for rows in found.values() for r in rows}
     assert set(objects) == {s.name for s in seeded}
-    charts = objects["team-a-charts-0"]
+    charts = objects["team-a-charts-1"]
     assert charts["basic_auth"] == [
         {"username": "robot", "password": None, "password_wo": None, "password_wo_version": None}
     ], charts
-    assert charts["auto_sync"] is True and charts["provider_type"] == "helm" and charts["auth_type"] == "basic"
+    assert charts["auto_sync"] is False and charts["provider_type"] == "helm" and charts["auth_type"] == "basic"
+    assert objects["team-a-charts-0"]["auto_sync"] is True
     assert objects["team-a-charts-ecr"]["ecr"][0]["secret_access_key"] is None
     assert objects["team-b-charts-sts"]["ecr"][0]["external_id"] == "palette-tenant-1"
     assert objects["team-b-charts-insecure"]["tls"][0]["insecure_skip_verify"] is True
@@ -255,3 +258,15 @@ def test_generated_configuration_imports_every_registry_with_no_changes(
     assert {r["uid"]: r["spec"] for r in clean_emulator.registries()} == {u: r["spec"] for u, r in before.items()}
     stored = json.dumps(json.loads((workspace.dir / "terraform.tfstate").read_text()))
     assert not any(s.secret in stored for s in seeded if s.secret)  # write-only: never in the state
+
+    # The guide's way to send a secret now: a password_wo_version. Palette checks it against the registry.
+    generated_tf = workspace.dir / "generated.tf"
+    first = re.split(r"(?m)^(?=resource )", generated_tf.read_text())
+    (index,) = [i for i, block in enumerate(first) if '"team-a-charts-0"' in block and block.startswith("resource")]
+    first[index] = re.sub(r"password_wo_version( +)= null", r"password_wo_version\1= 1", first[index])
+    generated_tf.write_text("".join(first))
+    assert workspace.plan_changes() == 2
+    workspace.apply()
+    assert workspace.plan_changes() == 0
+    (charts,) = [r for r in clean_emulator.registries() if r["name"] == "team-a-charts-0"]
+    assert charts["spec"]["auth"]["password"] == seeded[0].secret
