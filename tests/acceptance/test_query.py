@@ -178,14 +178,34 @@ def test_include_resource_lists_whole_objects(workspace: Workspace, seeded: list
 
 
 def test_query_filters_and_limit(workspace: Workspace, seeded: list[Seeded]) -> None:
-    from tests.acceptance.scenarios import OTHER_ECR_HOST
-
     workspace.write(FILTERED % OTHER_ECR_HOST, "query.tfquery.hcl")
     found = query(workspace)
     team_a = [r["display_name"] for r in found["list.oci_registry_helm.team_a"]]
     assert team_a == sorted(s.name for s in seeded if s.kind == "helm" and s.name.startswith("team-a-"))
     assert [r["display_name"] for r in found["list.oci_registry_helm.other_ecr"]] == ["team-b-charts-ecr-other"]
     assert len(found["list.oci_registry_packs.first"]) == 2
+
+
+def test_the_limit_ends_the_reading_of_whole_objects(
+    workspace: Workspace, seeded: list[Seeded], clean_emulator: Emulator
+) -> None:
+    workspace.write(
+        'list "oci_registry_packs" "first" {\n'
+        "  provider         = oci\n"
+        "  include_resource = true\n"
+        "  limit            = 2\n"
+        "}\n",
+        "query.tfquery.hcl",
+    )
+    before = len(clean_emulator.requests())
+    found = query(workspace)
+    assert [r["display_name"] for r in found["list.oci_registry_packs.first"]] == ["team-a-packs-0", "team-a-packs-1"]
+    reads = [
+        r["path"]
+        for r in clean_emulator.requests()[before:]
+        if r["method"] == "GET" and re.search(r"/oci/[0-9a-f]{24}/(basic|ecr)$", r["path"])
+    ]
+    assert len(reads) == 2, reads  # one GET per registry listed, none for the five Terraform did not want
 
 
 def test_an_invalid_filter_is_an_error_at_the_attribute(workspace: Workspace, seeded: list[Seeded]) -> None:
@@ -234,8 +254,8 @@ def test_generated_configuration_imports_every_registry_with_no_changes(
     workspace.write(QUERY, "query.tfquery.hcl")
     workspace.run("query", "-no-color", "-generate-config-out=generated.tf")
     generated = (workspace.dir / "generated.tf").read_text()
-    assert generated.count("import {") == 21 - 1, generated  # the token registry is left out
-    assert "team-c-token" not in generated
+    assert generated.count("import {") == 20, generated
+    assert TOKEN_REGISTRY not in generated  # left out, with a warning
     assert re.search(r"identity = \{\s*name\s*= \"team-a-charts-0\"", generated), generated
     assert "sync_status" not in generated and "provider_type" not in generated  # read-only: not configuration
 
