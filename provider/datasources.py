@@ -138,17 +138,24 @@ class RegistriesDataSource:
             return None
         wanted = config.get("provider_type")
         try:
-            items = client.list_oci()
+            rows = registry_rows(client, wanted)
         except PaletteError as exc:
             from provider.diagnose import report
 
             report(ctx.diagnostics, exc, "list registries")
             return None
-        rows = [summary_row(item) for item in items]
-        rows = sorted(
-            (r for r in rows if not wanted or r["provider_type"] == wanted), key=lambda r: (r["name"], r["id"])
-        )
         return {"id": wanted or "all", "provider_type": wanted, "registries": rows}
+
+
+def registry_rows(client: Any, provider_type: str | None = None) -> list[dict[str, str]]:
+    """Every registry the API key can see as `oci_registries` rows (only `provider_type`'s when given), sorted
+    by name and uid: the data source's list, and the list resources' (`provider.listing`). PaletteError when
+    Palette does not answer."""
+    rows = [summary_row(item) for item in client.list_oci()]
+    return sorted(
+        (r for r in rows if not provider_type or r["provider_type"] == provider_type),
+        key=lambda r: (r["name"], r["id"]),
+    )
 
 
 def summary_row(item: Any) -> dict[str, str]:

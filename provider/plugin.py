@@ -82,6 +82,12 @@ class OciProvider:
 
         return [RegistryDataSource, RegistriesDataSource]
 
+    def get_list_resources(self) -> list[type[Any]]:
+        """List resources for `terraform query` (Terraform 1.14+), one per registry kind."""
+        from provider.listing import LIST_RESOURCES
+
+        return list(LIST_RESOURCES)
+
     def get_functions(self) -> list[Any]:
         return []
 
@@ -89,6 +95,9 @@ class OciProvider:
         return klass(self)
 
     def new_data_source(self, klass: Any) -> Any:
+        return klass(self)
+
+    def new_list_resource(self, klass: Any) -> Any:
         return klass(self)
 
     # ------------------------------------------------------------------------ configuration

@@ -166,6 +166,7 @@ def preload() -> list[str]:
         "provider.registries.zarf",
         "provider.registries.lookup",
         "provider.datasources",
+        "provider.listing",
         "provider.diagnose",
         "provider.palette.client",
         "httpcore",  # httpx imports its transport (httpcore, h11, anyio, certifi, idna) at the first Client

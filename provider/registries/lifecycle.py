@@ -242,10 +242,15 @@ class RegistryResource:
                     f"instead of {ctx.type_name}.",
                 )
                 return None
-            return mapping.flatten(client.get(kind, uid), None)
+            return self.imported(client, kind, uid)
         except PaletteError as exc:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
+
+    def imported(self, client: PaletteClient, kind: str, uid: str) -> State:
+        """A registry as an import records it (import blocks, `terraform import`, `terraform query`): what
+        Palette holds, no prior values, so the secrets Palette masks are null."""
+        return mapping.flatten(client.get(kind, uid), None)
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: State) -> State:
         # Version 0 never shipped; later versions add attributes here (null until the next refresh).

@@ -53,6 +53,12 @@ What this adds to tf, where it falls short for a first-class provider:
      killed. A daemon thread watches the parent process id and shuts the server down when it
      changes (the process was re-parented: Terraform is gone).
    - `serve(provider, debug=True)` (`--dev`) serves without TLS and prints TF_REATTACH_PROVIDERS.
+9. List resources (Terraform 1.14+, `terraform query`), which tf does not know: a provider may offer
+   `get_list_resources()`, classes named as the managed resource whose objects they list (it must have
+   an identity), whose `list(ListContext, config)` yields `Listed` values. ListResource answers a stream
+   of events (identity, display name, and the completed object when Terraform asks for it), stops at
+   Terraform's limit, sends diagnostics on the events and an exception as an error event.
+   Terraform before 1.14 skips the new schema field and never calls these RPCs.
 """
 
 from provider.tfx.certificate import PluginCertificate, plugin_certificate

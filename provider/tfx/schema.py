@@ -5,8 +5,9 @@ Cheap to import: only `tf.schema`, `tf.types` and `tf.iface`, which every provid
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from tf.iface import CreateContext as _TfCreateContext
 from tf.iface import PlanContext as _TfPlanContext
@@ -37,6 +38,36 @@ class UpdateContext(_TfUpdateContext):
     """tf's context plus the configuration: write-only values reach update() only from there."""
 
     config: dict[str, Any] | None = None
+
+
+@dataclass
+class ListContext:
+    """What a list resource's `list()` sees (`terraform query`, Terraform 1.14+): where its diagnostics go,
+    whether Terraform wants whole resource objects (`include_resource`, and always with
+    `-generate-config-out`), and the most results it will read (None: no limit)."""
+
+    diagnostics: Any
+    type_name: str
+    include_resource: bool = False
+    limit: int | None = None
+
+
+class Listed(NamedTuple):
+    """One result of a list resource: a name for people, and the values of the managed resource of the same
+    type: its identity attributes at least, every attribute when the context asks for the resource."""
+
+    display_name: str
+    values: dict[str, Any]
+
+
+class ListResource(Protocol):
+    """A list resource (`list "<type>" "<name>" { config { ... } }` in a `.tfquery.hcl` file) lists existing
+    objects of the managed resource type of the same name, which must declare an identity. Its class has
+    `get_name()` and `get_schema()` (the `config` block's schema, which Terraform wraps itself)."""
+
+    def validate(self, diags: Any, type_name: str, config: dict[str, Any]) -> None: ...
+
+    def list(self, ctx: ListContext, config: dict[str, Any]) -> Iterable[Listed]: ...
 
 
 def write_only(attribute: Attribute) -> Attribute:

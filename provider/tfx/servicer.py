@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from typing import Any, TypeVar
 
@@ -31,6 +31,8 @@ from provider.tfx.gen import tfplugin6_pb2 as pb
 from provider.tfx.schema import (
     AttributePath,
     CreateContext,
+    ListContext,
+    Listed,
     PlanContext,
     SingleNestedBlock,
     UpdateContext,
@@ -61,17 +63,21 @@ def _diagnosed(response: Callable[..., Any]) -> Callable[[_Handler], _Handler]:
             try:
                 return handler(self, request, context)
             except Exception as exc:  # the last line of defence: never a traceback for the user
-                log.exception("unexpected error in %s", handler.__name__)
-                diags = Diagnostics().add_error(
-                    "Internal error in terraform-provider-oci",
-                    f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
-                    "please report it with the output of TF_LOG=debug.",
-                )
-                return response(diagnostics=wire.diagnostics(diags))
+                return response(diagnostics=_internal_error(handler.__name__, exc))
 
         return run  # type: ignore[return-value]
 
     return wrap
+
+
+def _internal_error(handler: str, exc: Exception) -> list[Any]:
+    log.exception("unexpected error in %s", handler)
+    diags = Diagnostics().add_error(
+        "Internal error in terraform-provider-oci",
+        f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
+        "please report it with the output of TF_LOG=debug.",
+    )
+    return wire.diagnostics(diags)
 
 
 class Servicer:
@@ -82,6 +88,7 @@ class Servicer:
         prefix = app.get_model_prefix()
         self._resources: dict[str, Any] | None = None
         self._data_sources: dict[str, Any] | None = None
+        self._list_resources: dict[str, Any] | None = None
         self._prefix = prefix
         self._schemas: dict[str, tuple[dict[str, Attribute], dict[str, NestedBlock]]] = {}
         self._schema_response: Any = None
@@ -97,6 +104,15 @@ class Servicer:
         if self._data_sources is None:
             self._data_sources = {self._prefix + d.get_name(): d for d in self.app.get_data_sources()}
         return self._data_sources
+
+    def list_resources(self) -> dict[str, Any]:
+        """List resources (Terraform 1.14+), from the provider's optional `get_list_resources()`: each is
+        named as the managed resource type whose objects it lists."""
+        if self._list_resources is None:
+            offered = getattr(self.app, "get_list_resources", None)
+            classes = offered() if callable(offered) else []
+            self._list_resources = {self._prefix + k.get_name(): k for k in classes}
+        return self._list_resources
 
     def _maps(self, klass: Any, key: str) -> tuple[dict[str, Attribute], dict[str, NestedBlock]]:
         if key not in self._schemas:
@@ -133,6 +149,7 @@ class Servicer:
             server_capabilities=self._capabilities(),
             resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in self.resources()],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in self.data_sources()],
+            list_resources=[pb.GetMetadata.ListResourceMetadata(type_name=t) for t in self.list_resources()],
         )
 
     @staticmethod
@@ -148,6 +165,8 @@ class Servicer:
                 provider_meta=pb.Schema(block=pb.Schema.Block()),
                 resource_schemas={t: wire.schema(k.get_schema()) for t, k in self.resources().items()},
                 data_source_schemas={t: wire.schema(k.get_schema()) for t, k in self.data_sources().items()},
+                # Fields Terraform before 1.14 does not know: its protobuf decoder skips them.
+                list_resource_schemas={t: wire.schema(k.get_schema()) for t, k in self.list_resources().items()},
                 diagnostics=wire.diagnostics(diags),
             )
         return self._schema_response
@@ -371,6 +390,64 @@ class Servicer:
             imported_resources=imported, diagnostics=self._diagnostics(diags, type_name)
         )
 
+    # ------------------------------------------------------------------------ list resources (Terraform 1.14+)
+    # `terraform query` over `list` blocks in `.tfquery.hcl` files. Terraform wraps the schema a list resource
+    # declares into the list block's `config` block itself, sends only that block's value, and asks for whole
+    # resource objects when the block says `include_resource = true`, and always for `-generate-config-out`.
+
+    @_diagnosed(pb.ValidateListResourceConfig.Response)
+    def ValidateListResourceConfig(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        type_name = request.type_name
+        klass = self.list_resources()[type_name]
+        attrs, blocks = self._maps(klass, "list." + type_name)
+        _, config = wire.decode_state(diags, attrs, blocks, request.config)
+        if not diags.has_errors():
+            self.app.new_list_resource(klass).validate(diags, type_name, config or {})
+        # Terraform points these paths into the list block, whose `config` block holds the attributes.
+        return pb.ValidateListResourceConfig.Response(diagnostics=wire.diagnostics(_in_config_block(diags)))
+
+    def ListResource(self, request: Any, context: Any) -> Iterator[Any]:
+        """A stream of events, one per object. Diagnostics ride on the next event, or on one of their own at
+        the end (Terraform skips an event without identity that carries only warnings, and stops at an error).
+        An unexpected exception is an error event, never a broken stream."""
+        try:
+            yield from self._list_events(request)
+        except Exception as exc:
+            yield pb.ListResource.Event(diagnostic=_internal_error("ListResource", exc))
+
+    def _list_events(self, request: Any) -> Iterator[Any]:
+        diags = Diagnostics()
+        type_name = request.type_name
+        klass = self.list_resources()[type_name]
+        attrs, blocks = self._maps(klass, "list." + type_name)
+        _, config = wire.decode_state(diags, attrs, blocks, request.config)
+        limit = request.limit if request.limit > 0 else None
+        ctx = ListContext(diags, type_name, include_resource=request.include_resource_object, limit=limit)
+        sent = 0
+        if not diags.has_errors():
+            for count, listed in enumerate(self.app.new_list_resource(klass).list(ctx, config or {}), 1):
+                event = self._list_event(type_name, listed, ctx.include_resource)
+                event.diagnostic.extend(wire.diagnostics(_Some(diags.diagnostics[sent:])))
+                sent = len(diags.diagnostics)
+                yield event
+                if diags.has_errors() or (limit is not None and count >= limit):
+                    return
+        if len(diags.diagnostics) > sent:
+            yield pb.ListResource.Event(diagnostic=wire.diagnostics(_Some(diags.diagnostics[sent:])))
+
+    def _list_event(self, type_name: str, listed: Listed, include_resource: bool) -> Any:
+        """One object: its identity, its display name, and with `include_resource` the object as
+        ImportResourceState answers it (complete, write-only attributes null)."""
+        event = pb.ListResource.Event(
+            identity=self._identity(type_name, listed.values), display_name=listed.display_name
+        )
+        if include_resource:
+            attrs, blocks = self.schema_maps(type_name)
+            state = self._complete(type_name, listed.values)
+            event.resource_object.CopyFrom(wire.encode_state(attrs, blocks, state, None))
+        return event
+
     # ------------------------------------------------------------------------ data sources
 
     @_diagnosed(pb.ValidateDataResourceConfig.Response)
@@ -433,3 +510,19 @@ def _refuse_write_only(diags: Diagnostics, config: dict[str, Any] | None, paths:
             f"secret in its state. Use {plain} instead (sensitive, but kept in the state), or upgrade Terraform.",
             path=list(path),
         )
+
+
+class _Some:
+    """Some of a `Diagnostics`' diagnostics, for `wire.diagnostics`."""
+
+    def __init__(self, diagnostics: list[Any]):
+        self.diagnostics = diagnostics
+
+
+def _in_config_block(diags: Diagnostics) -> _Some:
+    """Diagnostics of a list resource's configuration with their paths moved into the `config` block."""
+    from tf.utils import Diagnostic
+
+    return _Some(
+        [Diagnostic(d.severity, d.summary, d.detail, ["config", *d.path]) if d.path else d for d in diags.diagnostics]
+    )

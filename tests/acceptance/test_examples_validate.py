@@ -22,6 +22,8 @@ DOC_EXAMPLE_DIRS = sorted(
     [EXAMPLES / "provider", *(EXAMPLES / "resources").iterdir(), *(EXAMPLES / "data-sources").iterdir()]
 )
 # Configurations users run as they are (tests/acceptance/test_quickstart.py applies them to the emulator).
+# `list` blocks for `terraform query` (Terraform 1.14+): `terraform validate -query` reads their .tfquery.hcl files.
+LIST_EXAMPLE_DIRS = sorted((EXAMPLES / "list-resources").iterdir())
 QUICKSTART = EXAMPLES / "quickstart"
 CI = EXAMPLES / "ci"  # module/, and test/ using it
 # Examples in syntax newer than Terraform 1.0.3: each with the version that brought it, and why.
@@ -37,7 +39,7 @@ def older_than(version: str, minimum: str) -> bool:
 
 def workspace_with(example: Path, directory: Path, version: str) -> Workspace:
     workspace = Workspace(directory, version)
-    for source in sorted(example.glob("*.tf")):
+    for source in sorted([*example.glob("*.tf"), *example.glob("*.tfquery.hcl")]):
         shutil.copy(source, workspace.dir / source.name)
     return workspace
 
@@ -52,6 +54,7 @@ def test_every_resource_and_data_source_has_an_example_directory() -> None:
         "data-sources/oci_registry",
         "data-sources/oci_registries",
     }
+    assert {d.name for d in LIST_EXAMPLE_DIRS} == {"oci_registry_helm", "oci_registry_zarf", "oci_registry_packs"}
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -63,6 +66,28 @@ def test_example_directory_validates(example: Path, version: str, tmp_path: Path
 
     assert result.returncode == 0, str(result)
     assert "Success! The configuration is valid" in result.stdout, str(result)
+
+
+@pytest.mark.parametrize("example", LIST_EXAMPLE_DIRS, ids=lambda d: d.name)
+def test_list_resource_example_validates_with_query(example: Path, tmp_path: Path) -> None:
+    workspace = workspace_with(example, tmp_path / "work", "1.15.5")  # Terraform 1.0.3 has no `list` blocks
+
+    result = workspace.run("validate", "-query", "-no-color", check=False)
+
+    assert result.returncode == 0, str(result)
+    assert "Success! The configuration is valid" in result.stdout, str(result)
+
+
+def test_validate_query_applies_the_list_filter_rule(tmp_path: Path) -> None:
+    """The check above reaches the provider: an endpoint filter no registry can have is refused at its line."""
+    workspace = workspace_with(EXAMPLES / "list-resources" / "oci_registry_helm", tmp_path / "work", "1.15.5")
+    query = workspace.dir / "list-resource.tfquery.hcl"
+    query.write_text(query.read_text().replace('"https://harbor.example.com"', '"ftp://harbor.example.com"'))
+
+    result = workspace.run("validate", "-query", "-no-color", check=False)
+
+    assert result.returncode == 1, str(result)
+    assert "Invalid endpoint filter" in result.output and 'endpoint    = "ftp://harbor.example.com"' in result.output
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -84,7 +109,8 @@ def test_validate_applies_the_provider_rules_to_an_example(version: str, tmp_pat
 @pytest.mark.parametrize("version", VERSIONS)
 def test_examples_are_formatted_as_terraform_fmt_writes_them(version: str, tmp_path: Path) -> None:
     copies = tmp_path / "examples"
-    for example in [*DOC_EXAMPLE_DIRS, QUICKSTART, CI, *NEWER]:  # one tree: Terraform 1.0.3's fmt takes one directory
+    # One tree: Terraform 1.0.3's fmt takes one directory.
+    for example in [*DOC_EXAMPLE_DIRS, *LIST_EXAMPLE_DIRS, QUICKSTART, CI, *NEWER]:
         shutil.copytree(example, copies / example.relative_to(EXAMPLES))
     workspace = Workspace(tmp_path / "work", version)
 

@@ -25,3 +25,12 @@ def test_providers_schema_json(workspace: Workspace) -> None:
             attribute = blocks[block]["block"]["attributes"][name]
             assert attribute.get("sensitive") and attribute.get("optional")
             assert attribute.get("write_only", False) is (workspace.version != "1.0.3"), (workspace.version, attribute)
+    lists = provider.get("list_resource_schemas", {})
+    if workspace.version == "1.0.3":
+        assert lists == {}  # no `terraform query`: the field is one this Terraform's protocol does not have
+    else:
+        assert set(lists) == set(provider["resource_schemas"])  # a list resource per kind, named as its resource
+        for schema in lists.values():
+            attributes = schema["block"]["attributes"]
+            assert set(attributes) == {"name_prefix", "endpoint"}
+            assert all(a.get("optional") and a["type"] == "string" for a in attributes.values())

@@ -1,0 +1,180 @@
+"""List resources (Terraform 1.14+): `list "oci_registry_helm" "all" { ... }` in a `.tfquery.hcl` file.
+
+`terraform query` lists the registries of one kind that the API key can see, filtered by name prefix
+and endpoint; `-generate-config-out` turns each into a resource and an `import` block by identity.
+The list is the `oci_registries` data source's (`datasources.registry_rows`), and each object is
+what an import of it records (`RegistryResource.imported`): one way from Palette to state.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from tf.schema import Attribute, Schema
+from tf.types import String
+
+from provider.kinds import KINDS, Kind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tf.utils import Diagnostics
+
+    from provider.palette.errors import PaletteError
+    from provider.tfx.schema import ListContext, Listed
+
+NAME_PREFIX, ENDPOINT = "name_prefix", "endpoint"
+
+
+def endpoint_key(endpoint: str) -> str:
+    """An endpoint as the provider reaches it, for comparing: `https://` unless it says `http://` (as
+    preflight does), without surrounding spaces or trailing slashes, in one case (as Palette's own
+    spellings are compared when a create's answer is looked for)."""
+    endpoint = endpoint.strip().rstrip("/")
+    url = endpoint if "://" in endpoint else f"https://{endpoint}"
+    return url.lower()
+
+
+def matches(row: dict[str, str], config: dict[str, Any]) -> bool:
+    """Whether an `oci_registries` row passes the list's filters (an unset filter passes everything)."""
+    prefix, endpoint = config.get(NAME_PREFIX), config.get(ENDPOINT)
+    if prefix and not row["name"].startswith(prefix):
+        return False
+    return not endpoint or endpoint_key(row["endpoint"]) == endpoint_key(endpoint)
+
+
+def filter_problems(config: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(attribute, summary, detail) for each filter no registry could pass."""
+    from provider.registries.rules import endpoint_problem
+
+    endpoint = config.get(ENDPOINT)
+    problem = endpoint_problem(endpoint) if isinstance(endpoint, str) else None
+    if problem is None:
+        return []
+    return [
+        (
+            ENDPOINT,
+            "Invalid endpoint filter",
+            f'{problem}. Write the endpoint as the registries have it, a host[:port] such as "harbor.example.com" '
+            'or an http(s) URL such as "https://harbor.example.com:8443" (a host alone means https), or leave '
+            "endpoint out to list registries at every endpoint.",
+        )
+    ]
+
+
+class RegistryList:
+    """The registries of one kind; subclasses set `kind`."""
+
+    kind: ClassVar[Kind]
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return KINDS[cls.kind].resource_type.removeprefix("oci_")
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return _schema(KINDS[cls.kind].title)
+
+    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
+        for attribute, summary, detail in filter_problems(config):
+            diags.add_error(summary, detail, path=[attribute])
+
+    def list(self, ctx: ListContext, config: dict[str, Any]) -> Iterator[Listed]:
+        from provider.datasources import registry_rows
+        from provider.palette.errors import NotFoundError, PaletteError
+        from provider.registries import mapping
+        from provider.tfx.schema import Listed
+
+        diags = ctx.diagnostics
+        client = self.provider.palette(diags)
+        if client is None:
+            return
+        resource = self._resource()
+        try:
+            rows = [row for row in registry_rows(client, self.kind) if matches(row, config)]
+        except PaletteError as exc:
+            self._report(diags, exc, f"list {KINDS[self.kind].title} registries")
+            return
+        for row in rows:
+            if row["auth_type"] not in (mapping.AUTH_BASIC, mapping.AUTH_NONE, mapping.AUTH_ECR):
+                _left_out(
+                    diags, row, f'Palette reports its type as "{row["auth_type"]}", which this provider does not know'
+                )
+                continue
+            values: dict[str, Any] = {"id": row["id"], "name": row["name"]}
+            if ctx.include_resource:
+                try:
+                    values = resource.imported(client, mapping.api_kind(row["auth_type"]), row["id"])
+                except NotFoundError:
+                    continue  # deleted since it was listed
+                except PaletteError as exc:
+                    self._report(diags, exc, f'read registry "{row["name"]}"')
+                    return
+                if values.get("auth_type") == mapping.AUTH_TOKEN:
+                    _left_out(
+                        diags,
+                        row,
+                        "it uses token authentication (set in the UI), which this provider reads but does not manage",
+                    )
+                    continue
+            yield Listed(row["name"], values)
+
+    def _resource(self) -> Any:
+        klass = next(k for k in self.provider.get_resources() if k.provider_type == self.kind)
+        return self.provider.new_resource(klass)
+
+    def _report(self, diags: Diagnostics, exc: PaletteError, action: str) -> None:
+        from provider.diagnose import report
+
+        report(diags, exc, action, resource_type=KINDS[self.kind].resource_type)
+
+
+def _left_out(diags: Diagnostics, row: dict[str, str], why: str) -> None:
+    diags.add_warning(
+        f'Registry "{row["name"]}" left out of the list',
+        f'Registry "{row["name"]}" ({row["id"]}) is not listed: {why}. Manage it in Palette, or change it '
+        "there to basic or ECR authentication and query again.",
+    )
+
+
+@cache
+def _schema(title: str) -> Schema:
+    return Schema(
+        description=f"Lists the {title} registries the API key can see (Terraform 1.14+, `terraform query`), "
+        "sorted by name; `-generate-config-out` writes a resource and an `import` block for each. Both filters "
+        "are optional.",
+        attributes=[
+            Attribute(
+                NAME_PREFIX,
+                String(),
+                optional=True,
+                description="Only registries whose name starts with this text (case-sensitive).",
+            ),
+            Attribute(
+                ENDPOINT,
+                String(),
+                optional=True,
+                description="Only registries at this endpoint. Compared as the provider reaches it: a host alone "
+                "means `https://`, trailing slashes and letter case do not matter.",
+            ),
+        ],
+    )
+
+
+class HelmRegistryList(RegistryList):
+    kind = "helm"
+
+
+class ZarfRegistryList(RegistryList):
+    kind = "zarf"
+
+
+class PacksRegistryList(RegistryList):
+    kind = "pack"
+
+
+LIST_RESOURCES: tuple[type[RegistryList], ...] = (HelmRegistryList, ZarfRegistryList, PacksRegistryList)
