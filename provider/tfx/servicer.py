@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from typing import Any, TypeVar
 
@@ -26,7 +26,9 @@ from tf.iface import (
 from tf.schema import Attribute, NestedBlock
 from tf.utils import Diagnostics
 
+from provider.redaction import redact_credentials
 from provider.tfx import wire
+from provider.tfx.actions import ActionContext, streamed
 from provider.tfx.gen import tfplugin6_pb2 as pb
 from provider.tfx.schema import (
     AttributePath,
@@ -61,17 +63,20 @@ def _diagnosed(response: Callable[..., Any]) -> Callable[[_Handler], _Handler]:
             try:
                 return handler(self, request, context)
             except Exception as exc:  # the last line of defence: never a traceback for the user
-                log.exception("unexpected error in %s", handler.__name__)
-                diags = Diagnostics().add_error(
-                    "Internal error in terraform-provider-oci",
-                    f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
-                    "please report it with the output of TF_LOG=debug.",
-                )
-                return response(diagnostics=wire.diagnostics(diags))
+                return response(diagnostics=wire.diagnostics(_internal_error(handler.__name__, exc)))
 
         return run  # type: ignore[return-value]
 
     return wrap
+
+
+def _internal_error(handler: str, exc: Exception) -> Diagnostics:
+    log.exception("unexpected error in %s", handler)
+    return Diagnostics().add_error(
+        "Internal error in terraform-provider-oci",
+        f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
+        "please report it with the output of TF_LOG=debug.",
+    )
 
 
 class Servicer:
@@ -82,6 +87,7 @@ class Servicer:
         prefix = app.get_model_prefix()
         self._resources: dict[str, Any] | None = None
         self._data_sources: dict[str, Any] | None = None
+        self._actions: dict[str, Any] | None = None
         self._prefix = prefix
         self._schemas: dict[str, tuple[dict[str, Attribute], dict[str, NestedBlock]]] = {}
         self._schema_response: Any = None
@@ -97,6 +103,13 @@ class Servicer:
         if self._data_sources is None:
             self._data_sources = {self._prefix + d.get_name(): d for d in self.app.get_data_sources()}
         return self._data_sources
+
+    def actions(self) -> dict[str, Any]:
+        """Terraform 1.14+ actions (`provider.tfx.actions`), from the provider's `get_actions()` if it has one."""
+        if self._actions is None:
+            listed: list[Any] = getattr(self.app, "get_actions", list)()
+            self._actions = {self._prefix + a.get_name(): a for a in listed}
+        return self._actions
 
     def _maps(self, klass: Any, key: str) -> tuple[dict[str, Attribute], dict[str, NestedBlock]]:
         if key not in self._schemas:
@@ -133,6 +146,7 @@ class Servicer:
             server_capabilities=self._capabilities(),
             resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in self.resources()],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in self.data_sources()],
+            actions=[pb.GetMetadata.ActionMetadata(type_name=t) for t in self.actions()],
         )
 
     @staticmethod
@@ -148,6 +162,9 @@ class Servicer:
                 provider_meta=pb.Schema(block=pb.Schema.Block()),
                 resource_schemas={t: wire.schema(k.get_schema()) for t, k in self.resources().items()},
                 data_source_schemas={t: wire.schema(k.get_schema()) for t, k in self.data_sources().items()},
+                action_schemas={
+                    t: pb.ActionSchema(schema=wire.schema(k.get_schema())) for t, k in self.actions().items()
+                },
                 diagnostics=wire.diagnostics(diags),
             )
         return self._schema_response
@@ -155,6 +172,47 @@ class Servicer:
     @_diagnosed(pb.GetFunctions.Response)
     def GetFunctions(self, request: Any, context: Any) -> Any:
         return pb.GetFunctions.Response()
+
+    # ------------------------------------------------------------------------ actions (Terraform 1.14+)
+    # `provider.tfx.actions` says what an action implements. Only Terraform 1.14+ calls these.
+
+    def _action(self, diags: Diagnostics, type_name: str, config: Any) -> tuple[Any, dict[str, Any]]:
+        """The action and its configuration through the schema's decoders."""
+        klass = self.actions()[type_name]
+        attrs, blocks = self._maps(klass, "action." + type_name)
+        _, decoded = wire.decode_state(diags, attrs, blocks, config)
+        return self.app.new_action(klass), decoded or {}
+
+    @_diagnosed(pb.ValidateActionConfig.Response)
+    def ValidateActionConfig(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        action, config = self._action(diags, request.type_name, request.config)
+        if not diags.has_errors():
+            action.validate(ActionContext(diags, request.type_name), config)
+        return pb.ValidateActionConfig.Response(diagnostics=wire.diagnostics(diags))
+
+    @_diagnosed(pb.PlanAction.Response)
+    def PlanAction(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        action, config = self._action(diags, request.action_type, request.config)
+        if not diags.has_errors():
+            action.plan(ActionContext(diags, request.action_type), config)
+        return pb.PlanAction.Response(diagnostics=wire.diagnostics(diags))
+
+    def InvokeAction(self, request: Any, context: Any) -> Iterator[Any]:
+        """A stream: a Progress event per line the action sends, as it sends it, then Completed."""
+        diags = Diagnostics()
+        try:
+            action, config = self._action(diags, request.action_type, request.config)
+            if not diags.has_errors():
+                run = functools.partial(_invoke, action, diags, request.action_type, config)
+                for message in streamed(run):
+                    line = redact_credentials(message) if "@" in message else message
+                    yield pb.InvokeAction.Event(progress=pb.InvokeAction.Event.Progress(message=line))
+        except Exception as exc:  # as `_diagnosed`: never a traceback for the user
+            diags = _internal_error("InvokeAction", exc)
+        completed = pb.InvokeAction.Event.Completed(diagnostics=wire.diagnostics(diags))
+        yield pb.InvokeAction.Event(completed=completed)
 
     # ------------------------------------------------------------------------ resource identity (Terraform 1.12+)
     # A resource class declares `identity`: (identity attribute, state attribute, required for import,
@@ -396,6 +454,10 @@ class Servicer:
         return pb.ReadDataSource.Response(
             state=wire.encode_state(attrs, blocks, state, None), diagnostics=wire.diagnostics(diags)
         )
+
+
+def _invoke(action: Any, diags: Diagnostics, type_name: str, config: dict[str, Any], progress: Any) -> None:
+    action.invoke(ActionContext(diags, type_name, progress), config)
 
 
 def _blocks_from_config(blocks: dict[str, NestedBlock], config: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,187 @@
+"""The action `oci_registry_sync` through real Terraform 1.15.5 against the emulator: `terraform apply
+-invoke` forces a sync (the emulator's request log shows `forceSync=true`) and the CLI shows its progress;
+refusals (Zarf, sync off, a bad uid) stop before anything is sent; `wait = false`; a sync that fails; and
+the action triggered from a resource's lifecycle (`action_trigger`).
+
+Actions exist from Terraform 1.14: these tests run on 1.15.5 only (1.0.3 cannot parse an `action` block;
+`test_provider_schema.py` shows it still sees the provider as before).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.acceptance.conftest import palette_env
+from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
+from tests.harness.emulator import Emulator, basic_registry
+from tests.harness.terraform import Workspace
+
+ACTIONS_VERSION = "1.15.5"
+SYNC_ROUTE = "/v1/registries/oci/{uid}/basic/sync"
+STATUS_ROUTE = "/v1/registries/oci/{uid}/basic/sync/status"
+
+
+@pytest.fixture
+def ws(tmp_path: Path, clean_emulator: Emulator) -> Workspace:
+    return Workspace(tmp_path / "tf", ACTIONS_VERSION, env=palette_env(clean_emulator))
+
+
+def action(uid: str, extra: str = "") -> str:
+    return f"""{PROVIDER_BLOCK}
+action "oci_registry_sync" "now" {{
+  config {{
+    uid = "{uid}"{extra}
+  }}
+}}
+"""
+
+
+def seed(emulator: Emulator, endpoint: str, *, provider_type: str = "helm", sync: bool = True) -> str:
+    body = basic_registry(
+        "charts", endpoint, provider_type=provider_type, base_content_path="charts" if sync else "", sync=sync
+    )
+    return emulator.seed("basic", body)
+
+
+def invoke(ws: Workspace, check: bool = True) -> Any:
+    return ws.apply("-invoke=action.oci_registry_sync.now", check=check)
+
+
+def syncs(emulator: Emulator) -> list[tuple[str, str]]:
+    """(path, query) of every sync Palette was asked for."""
+    return [(r["path"], r["query"]) for r in emulator.requests() if r["route"] == SYNC_ROUTE]
+
+
+def test_invoke_forces_a_sync_and_shows_its_progress(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    uid = seed(clean_emulator, parts.public_registry.url)
+    ws.write(action(uid))
+
+    result = invoke(ws)
+
+    assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
+    prefix = "Action action.oci_registry_sync.now (triggered by CLI): "
+    lines = [line.removeprefix(prefix) for line in result.stdout.splitlines() if line.startswith(prefix)]
+    assert lines[0] == f'Palette accepted a forced sync of Helm registry "charts" ({uid})', result
+    assert lines[1] == "sync status: InProgress", result
+    assert lines[-2:-1] == ["sync status: Success"] and lines[-1].startswith("synchronized; last synced at "), result
+    assert "Action complete: action.oci_registry_sync.now" in result.stdout, result
+    statuses = [r for r in clean_emulator.requests() if r["route"] == STATUS_ROUTE]
+    assert len(statuses) >= 2  # it waited: InProgress first, Success last
+    assert clean_emulator.registry(uid)["syncStatus"]["status"] == "Success"
+
+
+def test_wait_false_requests_the_sync_and_ends(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    uid = seed(clean_emulator, parts.public_registry.url)
+    ws.write(action(uid, "\n    wait = false"))
+
+    result = invoke(ws)
+
+    assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
+    assert not [r for r in clean_emulator.requests() if r["route"] == STATUS_ROUTE], "it waited"
+    assert "not waiting for the sync to end (wait = false)" in result.stdout, result
+    assert "Action complete" in result.stdout
+
+
+def test_a_zarf_registry_is_refused_before_anything_is_sent(
+    ws: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    uid = seed(clean_emulator, parts.public_registry.url, provider_type="zarf", sync=False)
+    ws.write(action(uid))
+
+    result = invoke(ws, check=False)
+
+    assert result.returncode == 1, result
+    assert "Zarf registries do not synchronize" in result.output, result
+    assert f'Registry "charts" ({uid}) is a Zarf registry' in result.output
+    assert f'uid = "{uid}"' in result.stderr  # Terraform points at the attribute
+    assert syncs(clean_emulator) == []
+
+
+def test_a_registry_without_sync_is_refused_with_the_fix(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    uid = seed(clean_emulator, parts.public_registry.url, sync=False)
+    ws.write(action(uid))
+
+    result = invoke(ws, check=False)
+
+    assert result.returncode == 1, result
+    assert "Warning: Registry does not synchronize" in result.stdout, result  # at plan: this apply may turn it on
+    assert "Error when invoking action" in result.stderr, result
+    assert "Action failed: action.oci_registry_sync.now (triggered by CLI) - Registry does not synchronize" in (
+        result.stdout
+    )
+    assert "Turn auto_sync on in its oci_registry_helm resource" in result.stdout  # one line, not wrapped
+    assert syncs(clean_emulator) == []
+
+
+@pytest.mark.parametrize(
+    ("uid", "extra", "error"),
+    [
+        ("charts/../x", "", "Invalid registry uid"),
+        ("5f3b2c1d9e8a7b6c5d4e3f2a", "", "Registry not found"),
+        ("5f3b2c1d9e8a7b6c5d4e3f2a", '\n    timeout = "soon"', "Invalid timeout"),
+    ],
+    ids=["bad-uid", "unknown-uid", "bad-timeout"],
+)
+def test_bad_configurations_are_errors_at_plan(
+    ws: Workspace, clean_emulator: Emulator, uid: str, extra: str, error: str
+) -> None:
+    ws.write(action(uid, extra))
+
+    result = ws.plan("-invoke=action.oci_registry_sync.now", check=False)
+
+    assert result.returncode == 1, result
+    assert error in result.stderr, result
+    assert f'uid = "{uid}"' in result.stderr or 'timeout = "soon"' in result.stderr  # at the attribute
+    assert syncs(clean_emulator) == []
+
+
+def test_a_failed_sync_fails_the_action_with_palettes_message(ws: Workspace, clean_emulator: Emulator) -> None:
+    uid = seed(clean_emulator, "http://127.0.0.1:1")  # nothing listens there: the emulator's sync fails
+    ws.write(action(uid, '\n    timeout = "1m"'))
+
+    result = invoke(ws, check=False)
+
+    assert result.returncode == 1, result
+    assert "Registry synchronization failed" in result.output, result
+    assert "127.0.0.1:1" in result.output
+    assert "Action failed: action.oci_registry_sync.now" in result.stdout, result
+    assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
+
+
+def test_a_resource_triggers_the_sync_after_it_is_created(
+    ws: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    ws.write(
+        f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "charts" {{
+  name              = "charts"
+  endpoint          = "{parts.public_registry.url}"
+  base_content_path = "charts"
+  auto_sync         = true
+
+  lifecycle {{
+    action_trigger {{
+      events  = [after_create, after_update]
+      actions = [action.oci_registry_sync.charts]
+    }}
+  }}
+}}
+
+action "oci_registry_sync" "charts" {{
+  config {{
+    uid = oci_registry_helm.charts.id
+  }}
+}}
+"""
+    )
+
+    result = ws.apply()
+
+    uid = ws.resources()["oci_registry_helm.charts"]["id"]
+    assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")], result
+    assert f'Palette accepted a forced sync of Helm registry "charts" ({uid})' in result.stdout, result
+    assert "sync status: Success" in result.stdout, result
+    assert ws.plan_changes() == 0  # nothing left to do: the action runs on the events it names only
