@@ -188,14 +188,10 @@ class SyncAction:
     @cache
     def get_schema(cls) -> Schema:
         return Schema(
-            description="Asks Palette to synchronize a Helm or Packs registry now (the UI's sync button, a forced "
-            "sync) and, by default, waits for the sync to end, showing each status as Palette reports it. Run it "
-            "with `terraform apply -invoke=action.oci_registry_sync.<name>` after a pipeline pushes charts or "
-            "packs, or from a resource's `lifecycle { action_trigger { ... } }`. Needs Terraform 1.14 or later. "
-            "Zarf registries, which Palette does not synchronize, are refused. A sync that fails or outlasts "
-            "`timeout` fails the action: unlike the resources' `wait_for_sync`, which warns (an error would taint "
-            "the registry), an action leaves no state behind, and a pipeline that asks for a sync must be able to "
-            "fail on it.",
+            description="Asks Palette to synchronize a Helm or Packs registry now (the UI's sync button: a forced "
+            "sync) and, by default, waits for the sync to end, showing each status as Palette reports it. Needs "
+            "Terraform 1.14 or later. Zarf registries, which Palette does not synchronize, are refused; a sync that "
+            "fails or outlasts `timeout` fails the action.",
             attributes=[
                 Attribute(
                     "uid",
