@@ -9,6 +9,8 @@ Actions exist from Terraform 1.14: these tests run on 1.15.5 only (1.0.3 cannot 
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +150,32 @@ def test_a_failed_sync_fails_the_action_with_palettes_message(ws: Workspace, cle
     assert "Registry synchronization failed" in result.output, result
     assert "127.0.0.1:1" in result.output
     assert "Action failed: action.oci_registry_sync.now" in result.stdout, result
+    assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
+
+
+@pytest.fixture
+def silent_registry() -> Iterator[str]:
+    """An endpoint that accepts connections and never answers: the emulator's sync of it stays InProgress
+    (until the emulator's own contact timeout, 10 s)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_sync_that_outlasts_the_timeout_fails_the_action(
+    ws: Workspace, clean_emulator: Emulator, silent_registry: str
+) -> None:
+    uid = seed(clean_emulator, silent_registry)
+    ws.write(action(uid, '\n    timeout = "2s"'))
+
+    result = invoke(ws, check=False)
+
+    assert result.returncode == 1, result
+    assert "Registry synchronization did not finish in time" in result.output, result
+    assert "sync status: InProgress" in result.stdout, result
+    assert "Action failed: action.oci_registry_sync.now" in result.stdout
+    assert "did not finish within 2s; last status: InProgress" in result.stdout  # Terraform's one-line summary
     assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
 
 
