@@ -31,6 +31,8 @@ from tf.schema import Attribute, Schema
 from tf.types import Bool, String, Unknown
 
 from provider.kinds import KINDS
+from provider.palette.errors import truncate  # stdlib only
+from provider.redaction import redact_credentials
 from provider.registries.rules import Problem, known, parse_duration
 
 if TYPE_CHECKING:
@@ -157,7 +159,7 @@ class SyncProgress:
         word = (status.status or "").strip() or "no status yet"
         now = self._clock()
         if word != self._last:
-            message = (status.message or "").strip()
+            message = truncate(redact_credentials((status.message or "").strip()))  # as the client's errors do
             self._progress(f"sync status: {word}" + (f" ({message})" if message else ""))
         elif now - self._last_line_at >= self._heartbeat:
             self._progress(f"sync status: {word}, {_duration(now - self._started)} since the sync was requested")

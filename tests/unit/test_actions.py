@@ -138,6 +138,14 @@ def test_progress_shows_each_change_and_a_heartbeat_while_nothing_changes() -> N
     ]
 
 
+def test_palettes_message_is_shown_without_credentials_and_cut_short() -> None:
+    lines: list[str] = []
+    show = SyncProgress(lines.append, clock=Clock())
+    show(status("Failed", "cannot pull https://robot:Sup3r-Secret@harbor.example.com/v2/: " + "x" * 2000))
+    (line,) = lines
+    assert "Sup3r-Secret" not in line and "harbor.example.com" in line and len(line) < 600
+
+
 def test_a_long_wait_says_minutes() -> None:
     lines: list[str] = []
     clock = Clock()
