@@ -213,3 +213,56 @@ action "oci_registry_sync" "charts" {{
     assert f'Palette accepted a forced sync of Helm registry "charts" ({uid})' in result.stdout, result
     assert "sync status: Success" in result.stdout, result
     assert ws.plan_changes() == 0  # nothing left to do: the action runs on the events it names only
+
+
+def test_a_failed_triggered_sync_fails_the_apply_but_keeps_the_registry(
+    ws: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """After create, the registry is in the state whatever the action says: an action's error does not taint
+    it (the next apply plans nothing), unlike an error from the resource's own create would."""
+    failed = '{"isSyncSupported": true, "status": "Failed", "message": "no chart under charts/"}'
+    clean_emulator.set_faults(
+        [
+            {
+                "method": "GET",
+                "path": "/sync/status$",
+                "kind": "status",
+                "status": 200,
+                "body": failed,
+                "content_type": "application/json",
+            }
+        ]
+    )
+    ws.write(
+        f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "charts" {{
+  name              = "charts"
+  endpoint          = "{parts.public_registry.url}"
+  base_content_path = "charts"
+  auto_sync         = true
+
+  lifecycle {{
+    action_trigger {{
+      events  = [after_create]
+      actions = [action.oci_registry_sync.charts]
+    }}
+  }}
+}}
+
+action "oci_registry_sync" "charts" {{
+  config {{
+    uid = oci_registry_helm.charts.id
+  }}
+}}
+"""
+    )
+
+    result = ws.apply(check=False)
+
+    assert result.returncode == 1, result
+    assert "Registry synchronization failed" in result.output and "no chart under charts/" in result.output, result
+    (stored,) = clean_emulator.registries()
+    state = ws.show_json()["values"]["root_module"]["resources"]
+    assert [(r["address"], r["values"]["id"]) for r in state] == [("oci_registry_helm.charts", stored["uid"])]
+    clean_emulator.clear_faults()
+    assert ws.plan_changes() == 0, "the registry was tainted"
