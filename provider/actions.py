@@ -223,8 +223,7 @@ class SyncAction:
     # ------------------------------------------------------------------------ validate and plan
 
     def validate(self, ctx: ActionContext, config: dict[str, Any]) -> None:
-        for problem in config_problems(config):
-            ctx.diagnostics.add_error(problem.summary, problem.detail, path=list(problem.path))
+        self._check(ctx, config)
         if config.get("wait") is False and config.get("timeout") is not None:
             ctx.diagnostics.add_warning(
                 "timeout has no effect without wait",
@@ -233,10 +232,16 @@ class SyncAction:
                 path=["timeout"],
             )
 
+    def _check(self, ctx: ActionContext, config: dict[str, Any]) -> None:
+        """The configuration's errors. Plan and invoke check again what validate may have seen unknown (its
+        warning is validate's alone: Terraform would show it once per call)."""
+        for problem in config_problems(config):
+            ctx.diagnostics.add_error(problem.summary, problem.detail, path=list(problem.path))
+
     def plan(self, ctx: ActionContext, config: dict[str, Any]) -> None:
         """Checked before Terraform asks for approval: the registry exists and is not a Zarf one. Whether it
         synchronizes is a warning here: the same apply may turn auto_sync on before the action runs."""
-        self.validate(ctx, config)
+        self._check(ctx, config)
         uid = config.get("uid")
         if ctx.diagnostics.has_errors() or uid is Unknown or getattr(self.provider, "settings", None) is None:
             return  # an unknown uid (a registry this apply creates) or provider configuration: checked at invoke
@@ -251,7 +256,7 @@ class SyncAction:
 
     def invoke(self, ctx: ActionContext, config: dict[str, Any]) -> None:
         diags = ctx.diagnostics
-        self.validate(ctx, config)
+        self._check(ctx, config)
         if diags.has_errors():
             return
         client = self.provider.palette(diags)

@@ -77,13 +77,14 @@ def test_invoke_forces_a_sync_and_shows_its_progress(ws: Workspace, clean_emulat
 
 def test_wait_false_requests_the_sync_and_ends(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
     uid = seed(clean_emulator, parts.public_registry.url)
-    ws.write(action(uid, "\n    wait = false"))
+    ws.write(action(uid, '\n    wait    = false\n    timeout = "5m"'))
 
     result = invoke(ws)
 
     assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
     assert not [r for r in clean_emulator.requests() if r["route"] == STATUS_ROUTE], "it waited"
     assert "not waiting for the sync to end (wait = false)" in result.stdout, result
+    assert result.output.count("Warning: timeout has no effect without wait") == 1, result
     assert "Action complete" in result.stdout
 
 
