@@ -18,7 +18,7 @@ import pytest
 
 from tests.acceptance.conftest import palette_env
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
-from tests.harness.emulator import Emulator, basic_registry
+from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 from tests.harness.terraform import Workspace
 
 ACTIONS_VERSION = "1.15.5"
@@ -267,3 +267,27 @@ action "oci_registry_sync" "charts" {{
     assert [(r["address"], r["values"]["id"]) for r in state] == [("oci_registry_helm.charts", stored["uid"])]
     clean_emulator.clear_faults()
     assert ws.plan_changes() == 0, "the registry was tainted"
+
+
+def test_an_ecr_packs_registry_is_synced_under_the_ecr_path(
+    ws: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """The uid alone names the registry: Palette's answer tells the action to use `/oci/{uid}/ecr/sync`."""
+    body = ecr_registry(
+        "packs",
+        access_key=parts.aws_keys.access_key_id,
+        secret_key=parts.aws_keys.secret_access_key,
+        provider_type="pack",
+        base_content_path="spectro-packs",
+        sync=True,
+    )
+    uid = clean_emulator.seed("ecr", body)
+    ws.write(action(uid))
+
+    result = invoke(ws)
+
+    forced = [(r["path"], r["query"]) for r in clean_emulator.requests() if r["route"].endswith("/sync")]
+    assert forced == [(f"/v1/registries/oci/{uid}/ecr/sync", "forceSync=true")], result
+    assert f'Palette accepted a forced sync of Packs registry "packs" ({uid})' in result.stdout, result
+    assert "sync status: Success" in result.stdout, result
+    assert parts.aws_keys.secret_access_key not in result.output
