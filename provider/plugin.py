@@ -91,6 +91,15 @@ class OciProvider:
     def get_functions(self) -> list[Any]:
         return []
 
+    def get_actions(self) -> list[type[Any]]:
+        """Terraform 1.14+ actions (provider.tfx.actions); older Terraform never asks for them."""
+        from provider.actions import SyncAction
+
+        return [SyncAction]
+
+    def new_action(self, klass: Any) -> Any:
+        return klass(self)
+
     def new_resource(self, klass: Any) -> Any:
         return klass(self)
 

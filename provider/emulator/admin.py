@@ -4,8 +4,9 @@ GET    /emulator/health                 200 {"status": "ok"}
 POST   /emulator/faults                 {"rules": [...]} -> 201 {"rules": all active rules, with ids}
 GET    /emulator/faults                 {"rules": [...]} (each with how often it "fired")
 DELETE /emulator/faults                 204, removes every rule
-GET    /emulator/requests               {"items": [{method, path, route, status, duration_ms, fault, project_uid}]}
-                                        (project_uid: the ProjectUid header a call carried, which is ignored)
+GET    /emulator/requests               {"items": [{method, path, query, route, status, duration_ms, fault,
+                                        project_uid}]} (query: the raw query string, e.g. "forceSync=true";
+                                        project_uid: the ProjectUid header a call carried, which is ignored)
 GET    /emulator/unknown-fields         {"items": ["POST /v1/...: spec.field", ...]} body fields dropped as unknown
 GET    /emulator/variants               {"active": [...], "known": {name: description}}
 PUT    /emulator/variants               {"active": [...]} -> 200 the same as GET (variants.py)

@@ -172,6 +172,7 @@ class FaultBook:
 class RequestRecord:
     method: str
     path: str
+    query: str  # the raw query string ("forceSync=true" on a forced sync), "" without one
     route: str
     status: int | None
     duration_ms: float
@@ -279,6 +280,7 @@ class FaultMiddleware:
                 RequestRecord(
                     method=method,
                     path=path,
+                    query=bytes(scope.get("query_string", b"")).decode("latin-1"),
                     route=self.route_of(scope),
                     status=seen["status"],
                     duration_ms=round((time.perf_counter() - started) * 1000, 3),

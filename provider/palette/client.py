@@ -37,7 +37,7 @@ import secrets
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -432,16 +432,19 @@ class PaletteClient:
         poll: float = 2.0,
         max_poll: float = 15.0,
         stop: threading.Event | None = None,
+        on_status: Callable[[RegistrySyncStatus], None] | None = None,
     ) -> RegistrySyncStatus:
         """Poll the sync status, the interval growing from `poll` to `max_poll`, until it succeeds or
         Palette says the registry does not synchronize (returned; the caller reads which), fails
         (SyncFailedError with Palette's message) or `timeout` seconds pass (SyncTimeoutError naming
         the last status seen). Setting `stop` ends the wait at once
-        (SyncInterruptedError naming the last status seen)."""
+        (SyncInterruptedError naming the last status seen). `on_status` sees every status read, first."""
         deadline = time.monotonic() + timeout
         interval = poll
         while True:
             status = self.sync_status(uid, kind)
+            if on_status is not None:
+                on_status(status)
             state = classify_sync(status.status)
             if state is SyncState.SUCCEEDED or status.is_sync_supported is False:
                 return status

@@ -10,6 +10,7 @@ rest, so that nothing in the project imports tf's private functions:
 - `schema.py` (cheap, imported by provider modules): schema extensions and the plan context.
 - `wire.py`: values, paths, diagnostics and schemas to and from protocol messages.
 - `servicer.py`: one ordinary class with an RPC handler per method, imported only when serving.
+- `actions.py`: what an action implements (Terraform 1.14+), and its run as a stream of events.
 - `serving.py`: go-plugin's handshake and services, the handlers under "tfplugin6.Provider".
 - `certificate.py`: the plugin's TLS certificate.
 
@@ -59,6 +60,11 @@ What this adds to tf, where it falls short for a first-class provider:
    of events (identity, display name, and the completed object when Terraform asks for it), stops at
    Terraform's limit, sends diagnostics on the events and an exception as an error event.
    Terraform before 1.14 skips the new schema field and never calls these RPCs.
+10. tf knows no actions (protocol 6.10, Terraform 1.14+): a provider's `get_actions()` lists them
+   (`actions.py` says what one implements); the servicer lists them in GetMetadata and, in the field
+   older Terraform skips, GetProviderSchema's `action_schemas`, and answers ValidateActionConfig,
+   PlanAction and InvokeAction. InvokeAction is a stream: the action runs on a thread of its own, and
+   each line it passes to `ctx.progress()` reaches Terraform at once, before the Completed event.
 """
 
 from provider.tfx.certificate import PluginCertificate, plugin_certificate

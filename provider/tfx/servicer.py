@@ -26,7 +26,9 @@ from tf.iface import (
 from tf.schema import Attribute, NestedBlock
 from tf.utils import Diagnostics
 
+from provider.redaction import redact_credentials
 from provider.tfx import wire
+from provider.tfx.actions import ActionContext, streamed
 from provider.tfx.gen import tfplugin6_pb2 as pb
 from provider.tfx.schema import (
     AttributePath,
@@ -63,21 +65,20 @@ def _diagnosed(response: Callable[..., Any]) -> Callable[[_Handler], _Handler]:
             try:
                 return handler(self, request, context)
             except Exception as exc:  # the last line of defence: never a traceback for the user
-                return response(diagnostics=_internal_error(handler.__name__, exc))
+                return response(diagnostics=wire.diagnostics(_internal_error(handler.__name__, exc)))
 
         return run  # type: ignore[return-value]
 
     return wrap
 
 
-def _internal_error(handler: str, exc: Exception) -> list[Any]:
+def _internal_error(handler: str, exc: Exception) -> Diagnostics:
     log.exception("unexpected error in %s", handler)
-    diags = Diagnostics().add_error(
+    return Diagnostics().add_error(
         "Internal error in terraform-provider-oci",
         f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
         "please report it with the output of TF_LOG=debug.",
     )
-    return wire.diagnostics(diags)
 
 
 class Servicer:
@@ -89,6 +90,7 @@ class Servicer:
         self._resources: dict[str, Any] | None = None
         self._data_sources: dict[str, Any] | None = None
         self._list_resources: dict[str, Any] | None = None
+        self._actions: dict[str, Any] | None = None
         self._prefix = prefix
         self._schemas: dict[str, tuple[dict[str, Attribute], dict[str, NestedBlock]]] = {}
         self._schema_response: Any = None
@@ -109,10 +111,16 @@ class Servicer:
         """List resources (Terraform 1.14+), from the provider's optional `get_list_resources()`: each is
         named as the managed resource type whose objects it lists."""
         if self._list_resources is None:
-            offered = getattr(self.app, "get_list_resources", None)
-            classes = offered() if callable(offered) else []
-            self._list_resources = {self._prefix + k.get_name(): k for k in classes}
+            listed: list[Any] = getattr(self.app, "get_list_resources", list)()
+            self._list_resources = {self._prefix + k.get_name(): k for k in listed}
         return self._list_resources
+
+    def actions(self) -> dict[str, Any]:
+        """Terraform 1.14+ actions (`provider.tfx.actions`), from the provider's `get_actions()` if it has one."""
+        if self._actions is None:
+            listed: list[Any] = getattr(self.app, "get_actions", list)()
+            self._actions = {self._prefix + a.get_name(): a for a in listed}
+        return self._actions
 
     def _maps(self, klass: Any, key: str) -> tuple[dict[str, Attribute], dict[str, NestedBlock]]:
         if key not in self._schemas:
@@ -150,6 +158,7 @@ class Servicer:
             resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in self.resources()],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in self.data_sources()],
             list_resources=[pb.GetMetadata.ListResourceMetadata(type_name=t) for t in self.list_resources()],
+            actions=[pb.GetMetadata.ActionMetadata(type_name=t) for t in self.actions()],
         )
 
     @staticmethod
@@ -167,6 +176,9 @@ class Servicer:
                 data_source_schemas={t: wire.schema(k.get_schema()) for t, k in self.data_sources().items()},
                 # Fields Terraform before 1.14 does not know: its protobuf decoder skips them.
                 list_resource_schemas={t: wire.schema(k.get_schema()) for t, k in self.list_resources().items()},
+                action_schemas={
+                    t: pb.ActionSchema(schema=wire.schema(k.get_schema())) for t, k in self.actions().items()
+                },
                 diagnostics=wire.diagnostics(diags),
             )
         return self._schema_response
@@ -174,6 +186,47 @@ class Servicer:
     @_diagnosed(pb.GetFunctions.Response)
     def GetFunctions(self, request: Any, context: Any) -> Any:
         return pb.GetFunctions.Response()
+
+    # ------------------------------------------------------------------------ actions (Terraform 1.14+)
+    # `provider.tfx.actions` says what an action implements. Only Terraform 1.14+ calls these.
+
+    def _action(self, diags: Diagnostics, type_name: str, config: Any) -> tuple[Any, dict[str, Any]]:
+        """The action and its configuration through the schema's decoders."""
+        klass = self.actions()[type_name]
+        attrs, blocks = self._maps(klass, "action." + type_name)
+        _, decoded = wire.decode_state(diags, attrs, blocks, config)
+        return self.app.new_action(klass), decoded or {}
+
+    @_diagnosed(pb.ValidateActionConfig.Response)
+    def ValidateActionConfig(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        action, config = self._action(diags, request.type_name, request.config)
+        if not diags.has_errors():
+            action.validate(ActionContext(diags, request.type_name), config)
+        return pb.ValidateActionConfig.Response(diagnostics=wire.diagnostics(diags))
+
+    @_diagnosed(pb.PlanAction.Response)
+    def PlanAction(self, request: Any, context: Any) -> Any:
+        diags = Diagnostics()
+        action, config = self._action(diags, request.action_type, request.config)
+        if not diags.has_errors():
+            action.plan(ActionContext(diags, request.action_type), config)
+        return pb.PlanAction.Response(diagnostics=wire.diagnostics(diags))
+
+    def InvokeAction(self, request: Any, context: Any) -> Iterator[Any]:
+        """A stream: a Progress event per line the action sends, as it sends it, then Completed."""
+        diags = Diagnostics()
+        try:
+            action, config = self._action(diags, request.action_type, request.config)
+            if not diags.has_errors():
+                run = functools.partial(_invoke, action, diags, request.action_type, config)
+                for message in streamed(run):
+                    line = redact_credentials(message) if "@" in message else message
+                    yield pb.InvokeAction.Event(progress=pb.InvokeAction.Event.Progress(message=line))
+        except Exception as exc:  # as `_diagnosed`: never a traceback for the user
+            diags = _internal_error("InvokeAction", exc)
+        completed = pb.InvokeAction.Event.Completed(diagnostics=wire.diagnostics(diags))
+        yield pb.InvokeAction.Event(completed=completed)
 
     # ------------------------------------------------------------------------ resource identity (Terraform 1.12+)
     # A resource class declares `identity`: (identity attribute, state attribute, required for import,
@@ -414,7 +467,7 @@ class Servicer:
         try:
             yield from self._list_events(request)
         except Exception as exc:
-            yield pb.ListResource.Event(diagnostic=_internal_error("ListResource", exc))
+            yield pb.ListResource.Event(diagnostic=wire.diagnostics(_internal_error("ListResource", exc)))
 
     def _list_events(self, request: Any) -> Iterator[Any]:
         diags = Diagnostics()
@@ -473,6 +526,10 @@ class Servicer:
         return pb.ReadDataSource.Response(
             state=wire.encode_state(attrs, blocks, state, None), diagnostics=wire.diagnostics(diags)
         )
+
+
+def _invoke(action: Any, diags: Diagnostics, type_name: str, config: dict[str, Any], progress: Any) -> None:
+    action.invoke(ActionContext(diags, type_name, progress), config)
 
 
 def _blocks_from_config(blocks: dict[str, NestedBlock], config: dict[str, Any]) -> dict[str, Any]:

@@ -17,10 +17,13 @@ import pytest
 from tests.harness.terraform import REPO, VERSIONS, Workspace
 
 EXAMPLES = REPO / "examples"
-# The directories docs/ embeds from.
+# The directories docs/ embeds from; actions (Terraform 1.14+) validate on 1.15.5 only: 1.0.3 cannot parse
+# an `action` block (their versions.tf requires >= 1.14, which `terraform init` reports on older versions).
+ACTION_EXAMPLE_DIRS = sorted((EXAMPLES / "actions").iterdir())
 DOC_EXAMPLE_DIRS = sorted(
     [EXAMPLES / "provider", *(EXAMPLES / "resources").iterdir(), *(EXAMPLES / "data-sources").iterdir()]
 )
+ACTIONS_VERSION = "1.15.5"
 # Configurations users run as they are (tests/acceptance/test_quickstart.py applies them to the emulator).
 # `list` blocks for `terraform query` (Terraform 1.14+): `terraform validate -query` reads their .tfquery.hcl files.
 LIST_EXAMPLE_DIRS = sorted((EXAMPLES / "list-resources").iterdir())
@@ -44,8 +47,8 @@ def workspace_with(example: Path, directory: Path, version: str) -> Workspace:
     return workspace
 
 
-def test_every_resource_and_data_source_has_an_example_directory() -> None:
-    names = {d.relative_to(EXAMPLES).as_posix() for d in DOC_EXAMPLE_DIRS}
+def test_every_resource_data_source_and_action_has_an_example_directory() -> None:
+    names = {d.relative_to(EXAMPLES).as_posix() for d in DOC_EXAMPLE_DIRS + ACTION_EXAMPLE_DIRS}
     assert names == {
         "provider",
         "resources/oci_registry_helm",
@@ -53,6 +56,7 @@ def test_every_resource_and_data_source_has_an_example_directory() -> None:
         "resources/oci_registry_packs",
         "data-sources/oci_registry",
         "data-sources/oci_registries",
+        "actions/oci_registry_sync",
     }
     assert {d.name for d in LIST_EXAMPLE_DIRS} == {"oci_registry_helm", "oci_registry_zarf", "oci_registry_packs"}
 
@@ -78,6 +82,16 @@ def test_list_resource_example_validates_with_query(example: Path, tmp_path: Pat
     assert "Success! The configuration is valid" in result.stdout, str(result)
 
 
+@pytest.mark.parametrize("example", ACTION_EXAMPLE_DIRS, ids=lambda d: d.relative_to(EXAMPLES).as_posix())
+def test_action_example_directory_validates(example: Path, tmp_path: Path) -> None:
+    workspace = workspace_with(example, tmp_path / "work", ACTIONS_VERSION)
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 0, str(result)
+    assert "Success! The configuration is valid" in result.stdout, str(result)
+
+
 def test_validate_query_applies_the_list_filter_rule(tmp_path: Path) -> None:
     """The check above reaches the provider: an endpoint filter no registry can have is refused at its line."""
     workspace = workspace_with(EXAMPLES / "list-resources" / "oci_registry_helm", tmp_path / "work", "1.15.5")
@@ -88,6 +102,20 @@ def test_validate_query_applies_the_list_filter_rule(tmp_path: Path) -> None:
 
     assert result.returncode == 1, str(result)
     assert "Invalid endpoint filter" in result.output and 'endpoint    = "ftp://harbor.example.com"' in result.output
+
+
+def test_validate_applies_the_action_rules_to_its_example(tmp_path: Path) -> None:
+    """ValidateActionConfig runs at validate: the example with a timeout that is no duration is refused."""
+    workspace = workspace_with(EXAMPLES / "actions" / "oci_registry_sync", tmp_path / "work", ACTIONS_VERSION)
+    action_tf = workspace.dir / "action.tf"
+    original = action_tf.read_text()
+    action_tf.write_text(original.replace('timeout = "15m"', 'timeout = "a while"'))
+    assert action_tf.read_text() != original
+
+    result = workspace.run("validate", "-no-color", check=False)
+
+    assert result.returncode == 1, str(result)
+    assert "Invalid timeout" in result.output and '"a while" is not a duration' in result.output, str(result)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -109,8 +137,8 @@ def test_validate_applies_the_provider_rules_to_an_example(version: str, tmp_pat
 @pytest.mark.parametrize("version", VERSIONS)
 def test_examples_are_formatted_as_terraform_fmt_writes_them(version: str, tmp_path: Path) -> None:
     copies = tmp_path / "examples"
-    # One tree: Terraform 1.0.3's fmt takes one directory.
-    for example in [*DOC_EXAMPLE_DIRS, *LIST_EXAMPLE_DIRS, QUICKSTART, CI, *NEWER]:
+    # One tree: Terraform 1.0.3's fmt takes one directory (and formats `action` and `list` blocks as any other).
+    for example in [*DOC_EXAMPLE_DIRS, *LIST_EXAMPLE_DIRS, *ACTION_EXAMPLE_DIRS, QUICKSTART, CI, *NEWER]:
         shutil.copytree(example, copies / example.relative_to(EXAMPLES))
     workspace = Workspace(tmp_path / "work", version)
 

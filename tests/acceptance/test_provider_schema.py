@@ -1,5 +1,7 @@
 """`terraform providers schema -json` on both Terraform versions: valid, complete, and write-only flags
-where Terraform knows them (1.11+); 1.0.3 skips the field it does not know and sees optional attributes."""
+where Terraform knows them (1.11+); 1.0.3 skips the field it does not know and sees optional attributes.
+The action `oci_registry_sync` is there for 1.15.5 (actions: 1.14+); 1.0.3 skips `action_schemas` and
+sees the provider as it was."""
 
 from __future__ import annotations
 
@@ -16,6 +18,14 @@ def test_providers_schema_json(workspace: Workspace) -> None:
     (provider,) = schemas.values()
     assert set(provider["resource_schemas"]) == {"oci_registry_helm", "oci_registry_zarf", "oci_registry_packs"}
     assert set(provider["data_source_schemas"]) == {"oci_registry", "oci_registries"}
+    if workspace.version == "1.0.3":
+        assert "action_schemas" not in provider
+    else:
+        (action,) = provider["action_schemas"].items()
+        assert action[0] == "oci_registry_sync"
+        attributes = action[1]["block"]["attributes"]
+        assert attributes["uid"].get("required") and attributes["uid"]["type"] == "string"
+        assert attributes["wait"]["type"] == "bool" and attributes["timeout"]["type"] == "string"
     for resource in provider["resource_schemas"].values():
         blocks = resource["block"]["block_types"]
         basic = blocks["basic_auth"]["block"]["attributes"]

@@ -56,6 +56,7 @@ def test_commit_then_fail_with_status_stores_the_write(palette: httpx.Client, cl
     assert clean_emulator.requests()[-1] | {"duration_ms": 0} == {
         "method": "POST",
         "path": "/v1/registries/oci/basic",
+        "query": "",
         "route": "/v1/registries/oci/basic",
         "status": 503,
         "duration_ms": 0,

@@ -120,3 +120,18 @@ def test_sync_post_and_update_restart_the_run(palette: httpx.Client, docker_regi
     assert palette.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204
     third = wait_for_sync(palette, "basic", uid)
     assert third["status"] == "Failed" and third["lastRunTime"] > second["lastRunTime"]
+
+
+def test_the_request_log_shows_whether_a_sync_was_forced(
+    palette: httpx.Client, clean_emulator: Emulator, docker_registry: DockerRegistry
+) -> None:
+    """Tests of the provider's sync action read `forceSync` from the log (the swagger's query parameter)."""
+    body = basic_registry("forced", docker_registry.url, base_content_path="charts", sync=True)
+    uid = create(palette, "basic", body)
+    assert palette.post(f"/v1/registries/oci/{uid}/basic/sync", params={"forceSync": "true"}).status_code == 202
+    assert palette.post(f"/v1/registries/oci/{uid}/basic/sync").status_code == 202
+    syncs = [r for r in clean_emulator.requests() if r["route"] == "/v1/registries/oci/{uid}/basic/sync"]
+    assert [(r["path"], r["query"], r["status"]) for r in syncs] == [
+        (f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true", 202),
+        (f"/v1/registries/oci/{uid}/basic/sync", "", 202),
+    ]

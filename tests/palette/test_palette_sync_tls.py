@@ -81,6 +81,16 @@ def test_a_triggered_sync_is_accepted(palette: PaletteClient, docker_registry: D
     assert palette.sync_status(uid, "basic").status == "InProgress"
 
 
+def test_wait_for_sync_shows_every_status_it_reads(palette: PaletteClient, docker_registry: DockerRegistry) -> None:
+    registry = basic(
+        "charts", docker_registry.url, username=docker_registry.username, password=docker_registry.password, sync=True
+    )
+    uid = palette.create_basic(registry)
+    seen: list[str | None] = []
+    final = palette.wait_for_sync(uid, "basic", timeout=10, poll=0.05, on_status=lambda s: seen.append(s.status))
+    assert seen[0] == "InProgress" and seen[-1] == final.status == "Success"
+
+
 def test_a_private_ca_is_trusted_when_given(tls_emulator: Emulator, test_ca: CertificateAuthority) -> None:
     with PaletteClient(tls_emulator.url, tls_emulator.api_key, ca_pem=test_ca.cert_pem, **FAST) as palette:
         assert palette.list_oci() == []

@@ -4,6 +4,7 @@ finish and are recorded, and the next apply converges with nothing orphaned or d
 Creates are slowed down (most by 4 s) so that the interrupt lands while several are in flight.
 A second test interrupts `wait_for_sync` (an emulator whose syncs take two minutes): Terraform exits
 within seconds, the registry in its state with the sync status seen and a warning.
+A third interrupts the action `oci_registry_sync` (Terraform 1.15.5) while it waits: a warning, at once.
 Two ways to interrupt: Ctrl-C in a terminal (SIGINT to the whole process group, the provider
 included) on Terraform 1.0.3, and `kill -INT` of Terraform alone (as a CI runner cancelling a job
 does) on 1.15.5. Terraform 1.0 runs under a wrapper process (panicwrap) that swallows a SIGINT sent
@@ -17,14 +18,14 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.acceptance.conftest import palette_env
 from tests.acceptance.scenarios import PROVIDER_BLOCK
-from tests.harness.emulator import Emulator
+from tests.harness.emulator import Emulator, basic_registry
 from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Result, Workspace
 from tests.reliability.support import (
@@ -44,11 +45,20 @@ SLOW_CREATES = [
 ]
 
 
-def interrupted_apply(ws: Workspace, emulator: Emulator, whole_group: bool, settle: float = 0.0) -> Result:
-    """`terraform apply`, interrupted once the first registry exists in Palette (and `settle` seconds more)."""
+def interrupted_apply(
+    ws: Workspace,
+    emulator: Emulator,
+    whole_group: bool,
+    settle: float = 0.0,
+    args: tuple[str, ...] = (),
+    ready: Callable[[], object] | None = None,
+) -> Result:
+    """`terraform apply [args]`, interrupted once `ready()` (default: the first registry exists in Palette),
+    and `settle` seconds more."""
+    ready = ready or emulator.registries
     started = time.monotonic()
     process = subprocess.Popen(
-        [str(ws.binary), "apply", "-no-color", "-input=false", "-auto-approve"],
+        [str(ws.binary), "apply", "-no-color", "-input=false", "-auto-approve", *args],
         cwd=ws.dir,
         env=ws.env,
         stdout=subprocess.PIPE,
@@ -58,8 +68,8 @@ def interrupted_apply(ws: Workspace, emulator: Emulator, whole_group: bool, sett
     )
     try:
         deadline = started + 60
-        while not emulator.registries():
-            assert process.poll() is None and time.monotonic() < deadline, "the apply ended before any create"
+        while not ready():
+            assert process.poll() is None and time.monotonic() < deadline, "the apply ended before it was ready"
             time.sleep(0.05)
         time.sleep(settle)
         if whole_group:
@@ -147,3 +157,31 @@ resource "oci_registry_helm" "synced" {{
     (instance,) = state["resources"][0]["instances"]
     assert instance["attributes"]["sync_status"] == "InProgress"
     assert instance.get("status") != "tainted"  # the next apply keeps the uid
+
+
+def test_an_interrupt_ends_the_sync_actions_wait_with_a_warning(tmp_path: Path, slow_sync_emulator: Emulator) -> None:
+    emulator = slow_sync_emulator
+    emulator.reset()
+    body = basic_registry("charts", "https://charts.example.com", base_content_path="charts", sync=True)
+    uid = emulator.seed("basic", body)
+    ws = Workspace(tmp_path / "tf", LATEST, env=palette_env(emulator))
+    ws.write(f"""{PROVIDER_BLOCK}
+action "oci_registry_sync" "now" {{
+  config {{
+    uid = "{uid}"
+  }}
+}}
+""")
+
+    def sync_requested() -> bool:
+        return any(r["route"].endswith("/sync") for r in emulator.requests())
+
+    interrupted = interrupted_apply(
+        ws, emulator, False, settle=1.0, args=("-invoke=action.oci_registry_sync.now",), ready=sync_requested
+    )
+
+    assert interrupted.seconds < 5, f"Terraform took {interrupted.seconds:.1f}s to stop\n{interrupted}"
+    assert "Interrupt received" in interrupted.stdout, interrupted
+    assert_no_crash(interrupted)
+    assert "sync status: InProgress" in interrupted.stdout, interrupted
+    assert "Stopped waiting for the registry to synchronize" in interrupted.output, interrupted

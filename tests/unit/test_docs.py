@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from tf.schema import Schema
 
+from provider.actions import SyncAction
 from provider.datasources import RegistriesDataSource
 from provider.registries.helm import HelmRegistry
 from provider.registries.rules import HELM_RULES, PACKS_RULES, ZARF_RULES
@@ -29,6 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "gen-docs"
 CHANGED = "A description nobody has generated docs from yet."
 REGISTRIES_SCHEMA = RegistriesDataSource.get_schema()  # before any test replaces get_schema
+SYNC_ACTION_SCHEMA = SyncAction.get_schema()
 
 
 def _load_generator() -> ModuleType:
@@ -55,6 +57,7 @@ def pages() -> dict[str, str]:
 def test_committed_docs_are_what_the_schema_generates(pages: dict[str, str]) -> None:
     assert gen_docs.stale(pages) == [], "docs/ is stale: run scripts/gen-docs and commit the result"
     assert sorted(pages) == [
+        "docs/actions/registry_sync.md",
         "docs/data-sources/registries.md",
         "docs/data-sources/registry.md",
         "docs/guides/adopting-ui-registries.md",
@@ -105,6 +108,11 @@ def _registries_with_new_description() -> Schema:
     return Schema(attributes=schema.attributes, block_types=schema.block_types, description=CHANGED)
 
 
+def _sync_action_with_new_description() -> Schema:
+    schema = SYNC_ACTION_SCHEMA
+    return Schema(attributes=schema.attributes, block_types=schema.block_types, description=CHANGED)
+
+
 def _settings_with_new_host_description() -> tuple[Setting, ...]:
     return tuple(Setting(s.name, s.env, CHANGED) if s.name == "host" else s for s in SETTINGS)
 
@@ -132,6 +140,7 @@ CHANGES: dict[str, tuple[Callable[[pytest.MonkeyPatch], None], str]] = {
         "docs/data-sources/registries.md",
     ),
     "provider setting": (_replace_settings, "docs/index.md"),
+    "action": (_replace_schema(SyncAction, _sync_action_with_new_description), "docs/actions/registry_sync.md"),
 }
 
 

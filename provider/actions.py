@@ -1,0 +1,351 @@
+"""The action `oci_registry_sync` (Terraform 1.14+): Palette synchronizes a registry now.
+
+What the UI's sync button does, from a pipeline that has just pushed charts or packs:
+`terraform apply -invoke=action.oci_registry_sync.<name>`, or from a resource's
+`lifecycle { action_trigger { ... } }`. Palette's `POST /v1/registries/oci/{uid}/{basic|ecr}/sync?forceSync=true`,
+then (with `wait`, the default) the sync status until the sync ends, each change shown as Terraform runs.
+
+- The registry is named by its uid alone. Which API path it lives under (basic or ECR) and its kind are
+  Palette's to tell: `GET /v1/registries/oci/{uid}` answers both, so the configuration cannot contradict them.
+- Zarf registries do not synchronize in Palette (the product page's support matrix; DESIGN.md), and a Helm
+  registry synchronizes only with `auto_sync` on: both are refused with the reason and the fix, before
+  anything is sent.
+- A sync that fails or outlasts `timeout` is an error. The resources' `wait_for_sync` warns instead, since
+  an error on create would taint the registry; an action has no state to taint, and a pipeline that asks for
+  a sync must be able to fail on it. Ctrl-C (StopProvider) ends the wait with a warning: Palette goes on.
+
+The pure parts (`config_problems`, `refusal`, `SyncProgress`) are tested on their own; Palette's client loads
+only when the action runs.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from tf.schema import Attribute, Schema
+from tf.types import Bool, String, Unknown
+
+from provider.kinds import KINDS
+from provider.palette.errors import truncate  # stdlib only
+from provider.redaction import redact_credentials
+from provider.registries.rules import Problem, known, parse_duration
+
+if TYPE_CHECKING:
+    from provider.palette.client import PaletteClient
+    from provider.tfx.actions import ActionContext
+
+DEFAULT_TIMEOUT = "10m"  # as the resources' timeouts.create and timeouts.update
+HEARTBEAT_SECONDS = 30.0  # a line at least this often while the status stays the same
+_UID_CHARACTERS = re.compile(r"^[A-Za-z0-9._-]+$")  # one path segment (the client refuses anything else)
+_WHERE_UIDS_COME_FROM = (
+    "Use the id of an oci_registry_helm or oci_registry_packs resource (uid = oci_registry_helm.charts.id), "
+    "or of the oci_registry data source, which finds a registry by name."
+)
+
+
+# ---------------------------------------------------------------------------- pure parts
+
+
+def config_problems(config: dict[str, Any]) -> list[Problem]:
+    """What is wrong with a configuration, as far as it is known: errors at `uid` and `timeout`."""
+    problems: list[Problem] = []
+    uid = config.get("uid")
+    if known(uid) and not uid.strip():
+        detail = f"uid names the registry to sync. {_WHERE_UIDS_COME_FROM}"
+        problems.append(Problem(("uid",), "Empty registry uid", detail))
+    elif known(uid) and not _UID_CHARACTERS.match(uid):
+        problems.append(
+            Problem(
+                ("uid",),
+                "Invalid registry uid",
+                f'"{uid}" is not a Palette uid: uids are letters and digits, such as "5f3b2c1d9e8a7b6c5d4e3f2a". '
+                + _WHERE_UIDS_COME_FROM,
+            )
+        )
+    timeout = config.get("timeout")
+    if known(timeout):
+        seconds = parse_duration(timeout.strip().removeprefix("-"))
+        if seconds is None:
+            problems.append(
+                Problem(
+                    ("timeout",),
+                    "Invalid timeout",
+                    f'"{timeout}" is not a duration. Write hours, minutes and seconds such as "10m", "1h30m" or "90s".',
+                )
+            )
+        elif seconds == 0 or timeout.strip().startswith("-"):
+            problems.append(
+                Problem(
+                    ("timeout",),
+                    "timeout must be longer than zero",
+                    f'"{timeout}" leaves no time to wait for the sync. Write a positive duration such as "10m", or '
+                    "set wait = false to request the sync without waiting.",
+                )
+            )
+    return problems
+
+
+def timeout_seconds(config: dict[str, Any]) -> float:
+    """How long to wait: `timeout`, or the default (a configuration `config_problems` accepted)."""
+    timeout = config.get("timeout")
+    return parse_duration(timeout if known(timeout) else DEFAULT_TIMEOUT) or parse_duration(DEFAULT_TIMEOUT) or 600.0
+
+
+def waits(config: dict[str, Any]) -> bool:
+    return config.get("wait") is not False
+
+
+@dataclass(frozen=True)
+class Target:
+    """The registry an action syncs, as Palette describes it."""
+
+    uid: str
+    name: str
+    api_kind: str  # Palette's API path for it: "basic" or "ecr"
+    kind: str  # helm | zarf | pack
+    syncing: bool  # Palette reports that it synchronizes
+
+    @property
+    def words(self) -> str:
+        title = KINDS[self.kind].title if self.kind in KINDS else self.kind or "OCI"
+        return f'{title} registry "{self.name}" ({self.uid})'
+
+
+def refusal(target: Target) -> tuple[str, str] | None:
+    """Why Palette cannot sync `target` now, as (summary, detail with the fix); None when it can."""
+    if target.kind == "zarf":
+        return (
+            "Zarf registries do not synchronize",
+            f'Registry "{target.name}" ({target.uid}) is a Zarf registry, and Palette does not synchronize Zarf '
+            "registries (synchronization is for Helm and Packs registries), so there is nothing to sync. Point uid "
+            "at a Helm or Packs registry, or remove this action for Zarf registries.",
+        )
+    if not target.syncing:
+        return (
+            "Registry does not synchronize",
+            f"Palette reports that {target.words} does not synchronize (status.syncStatus.isSyncSupported is false), "
+            f"so it cannot sync now. Turn auto_sync on in its {KINDS['helm'].resource_type} resource and apply "
+            "first; a registry created before Palette 4.5.0 syncs only once re-registered "
+            f"(`terraform apply -replace={KINDS['helm'].resource_type}.<name>`).",
+        )
+    return None
+
+
+class SyncProgress:
+    """The lines a wait shows: each new status as Palette reports it, and while it stays the same, a line
+    every `heartbeat` seconds so that a long sync is visibly alive."""
+
+    def __init__(
+        self,
+        progress: Callable[[str], None],
+        *,
+        heartbeat: float = HEARTBEAT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._progress = progress
+        self._heartbeat = heartbeat
+        self._clock = clock
+        self._started = clock()
+        self._last: str | None = None
+        self._last_line_at = self._started
+
+    def __call__(self, status: Any) -> None:
+        """`status`: Palette's v1RegistrySyncStatus (its `status` and `message`)."""
+        word = (status.status or "").strip() or "no status yet"
+        now = self._clock()
+        if word != self._last:
+            message = truncate(redact_credentials((status.message or "").strip()))  # as the client's errors do
+            self._progress(f"sync status: {word}" + (f" ({message})" if message else ""))
+        elif now - self._last_line_at >= self._heartbeat:
+            self._progress(f"sync status: {word}, {_duration(now - self._started)} since the sync was requested")
+        else:
+            return
+        self._last, self._last_line_at = word, now
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
+
+
+# ---------------------------------------------------------------------------- the action
+
+
+class SyncAction:
+    """`oci_registry_sync` (`provider.tfx.actions` says what an action implements)."""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "registry_sync"
+
+    @classmethod
+    @cache
+    def get_schema(cls) -> Schema:
+        return Schema(
+            description="Asks Palette to synchronize a Helm or Packs registry now (the UI's sync button: a forced "
+            "sync) and, by default, waits for the sync to end, showing each status as Palette reports it. Needs "
+            "Terraform 1.14 or later. Zarf registries, which Palette does not synchronize, are refused; a sync that "
+            "fails or outlasts `timeout` fails the action.",
+            attributes=[
+                Attribute(
+                    "uid",
+                    String(),
+                    required=True,
+                    description="Palette uid of the registry to sync, e.g. `oci_registry_helm.charts.id` (or the "
+                    "`id` of the `oci_registry` data source, which finds a registry by name). Palette tells whether "
+                    "it is a basic or an ECR registry and of which kind.",
+                ),
+                Attribute(
+                    "wait",
+                    Bool(),
+                    optional=True,
+                    description="Wait until the sync has ended, showing its status as it changes. With `false` the "
+                    "action ends once Palette has accepted the sync. Default `true`.",
+                ),
+                Attribute(
+                    "timeout",
+                    String(),
+                    optional=True,
+                    description=f'How long to wait for the sync, a duration such as `"10m"` or `"1h30m"` (as the '
+                    f'resources\' `timeouts`). Default `"{DEFAULT_TIMEOUT}"`.',
+                ),
+            ],
+        )
+
+    # ------------------------------------------------------------------------ validate and plan
+
+    def validate(self, ctx: ActionContext, config: dict[str, Any]) -> None:
+        self._check(ctx, config)
+        if config.get("wait") is False and config.get("timeout") is not None:
+            ctx.diagnostics.add_warning(
+                "timeout has no effect without wait",
+                "wait = false ends the action once Palette has accepted the sync, so nothing waits for timeout. "
+                "Remove timeout, or set wait = true.",
+                path=["timeout"],
+            )
+
+    def _check(self, ctx: ActionContext, config: dict[str, Any]) -> None:
+        """The configuration's errors. Plan and invoke check again what validate may have seen unknown (its
+        warning is validate's alone: Terraform would show it once per call)."""
+        for problem in config_problems(config):
+            ctx.diagnostics.add_error(problem.summary, problem.detail, path=list(problem.path))
+
+    def plan(self, ctx: ActionContext, config: dict[str, Any]) -> None:
+        """Checked before Terraform asks for approval: the registry exists and is not a Zarf one. Whether it
+        synchronizes is a warning here: the same apply may turn auto_sync on before the action runs."""
+        self._check(ctx, config)
+        uid = config.get("uid")
+        if ctx.diagnostics.has_errors() or uid is Unknown or getattr(self.provider, "settings", None) is None:
+            return  # an unknown uid (a registry this apply creates) or provider configuration: checked at invoke
+        client = self.provider.palette(ctx.diagnostics)
+        target = self._target(ctx, client, str(uid)) if client is not None else None
+        reason = refusal(target) if target is not None else None
+        if reason is not None and target is not None:
+            add = ctx.diagnostics.add_error if target.kind == "zarf" else ctx.diagnostics.add_warning
+            add(*reason, path=["uid"])
+
+    # ------------------------------------------------------------------------ invoke
+
+    def invoke(self, ctx: ActionContext, config: dict[str, Any]) -> None:
+        diags = ctx.diagnostics
+        self._check(ctx, config)
+        if diags.has_errors():
+            return
+        client = self.provider.palette(diags)
+        if client is None:
+            return
+        target = self._target(ctx, client, str(config["uid"]))
+        if target is None:
+            return
+        reason = refusal(target)
+        if reason is not None:
+            diags.add_error(*reason, path=["uid"])
+            return
+        from provider.palette.errors import PaletteError, SyncFailedError, SyncInterruptedError, SyncTimeoutError
+
+        try:
+            client.sync(target.uid, target.api_kind, force=True)
+            ctx.progress(f"Palette accepted a forced sync of {target.words}")
+            if not waits(config):
+                ctx.progress("not waiting for the sync to end (wait = false); Palette goes on synchronizing")
+                return
+            final = client.wait_for_sync(
+                target.uid,
+                target.api_kind,
+                timeout=timeout_seconds(config),
+                stop=getattr(self.provider, "stopping", None),
+                on_status=SyncProgress(ctx.progress),
+            )
+        except SyncFailedError as exc:
+            diags.add_error(
+                "Registry synchronization failed",
+                f"{exc}.\n\nFix what Palette's message names (the registry's endpoint, credentials, TLS settings or "
+                "base_content_path), then run the action again.",
+                path=["uid"],
+            )
+            return
+        except SyncTimeoutError as exc:
+            timeout = config.get("timeout") or DEFAULT_TIMEOUT
+            diags.add_error(
+                "Registry synchronization did not finish in time",
+                f'{exc}.\n\nPalette goes on synchronizing the registry; the action stopped waiting after timeout = "'
+                f'{timeout}". Raise timeout to wait longer, or set wait = false to request the sync without waiting.',
+                path=["timeout"],
+            )
+            return
+        except SyncInterruptedError as exc:
+            diags.add_warning(
+                "Stopped waiting for the registry to synchronize",
+                f"Terraform was interrupted: {exc}. Palette accepted the sync and goes on with it.",
+            )
+            return
+        except PaletteError as exc:
+            from provider.diagnose import report
+
+            report(diags, exc, f"sync {target.words}")
+            return
+        if final.is_sync_supported is False:  # turned off while it ran: Palette's word that nothing is left to do
+            ctx.progress("Palette now reports that the registry does not synchronize")
+        elif final.last_synced_time:
+            ctx.progress(f"synchronized; last synced at {final.last_synced_time}")
+
+    def _target(self, ctx: ActionContext, client: PaletteClient, uid: str) -> Target | None:
+        """The registry behind `uid` as Palette describes it; None (with a diagnostic at uid) if there is none."""
+        from provider.palette.errors import NotFoundError, PaletteError
+        from provider.registries import mapping
+
+        try:
+            entity = client.get_oci(uid)
+            if entity.kind is None:
+                ctx.diagnostics.add_error(
+                    "Registry of an unknown type",
+                    f'Palette reports registry {uid} as of type "{entity.type}": this provider syncs basic and ECR '
+                    "OCI registries.",
+                    path=["uid"],
+                )
+                return None
+            registry = client.get(entity.kind, uid)
+        except NotFoundError:
+            ctx.diagnostics.add_error(
+                "Registry not found",
+                f'No OCI registry with the uid "{uid}" is visible to this API key. {_WHERE_UIDS_COME_FROM} Check too '
+                "that the provider's host is the Palette tenant that holds it.",
+                path=["uid"],
+            )
+            return None
+        except PaletteError as exc:
+            from provider.diagnose import report
+
+            report(ctx.diagnostics, exc, f"read registry {uid} to sync it")
+            return None
+        kind = (registry.spec.provider_type or entity.provider_type or "").strip().lower()
+        name = registry.metadata.name or uid
+        return Target(uid, name, entity.kind, kind, mapping.sync_enabled(registry))
