@@ -198,7 +198,7 @@ def test_guides_show_the_example_files_they_name(pages: dict[str, str]) -> None:
 
 
 def test_a_guide_naming_a_missing_example_stops_generation() -> None:
-    with pytest.raises(gen_docs.DocsError, match="examples/nowhere/main.tf is missing"):
+    with pytest.raises(gen_docs.DocsError, match=r"examples/nowhere/main\.tf is missing"):
         gen_docs.with_example_files('Text.\n\n{{tffile "examples/nowhere/main.tf"}}\n')
 
 
