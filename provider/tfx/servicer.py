@@ -65,19 +65,24 @@ def _diagnosed(response: Callable[..., Any]) -> Callable[[_Handler], _Handler]:
             try:
                 return handler(self, request, context)
             except Exception as exc:  # the last line of defence: never a traceback for the user
-                return response(diagnostics=wire.diagnostics(_internal_error(handler.__name__, exc)))
+                return response(diagnostics=wire.diagnostics(_unexpected_failure(handler.__name__, exc)))
 
         return run  # type: ignore[return-value]
 
     return wrap
 
 
-def _internal_error(handler: str, exc: Exception) -> Diagnostics:
+UNEXPECTED = "Unexpected failure in terraform-provider-oci"
+
+
+def _unexpected_failure(handler: str, exc: Exception) -> Diagnostics:
+    """The last line of defence, for a failure no check foresaw. Every foreseen one has its own diagnostic
+    at the attribute with the fix; this one says what stopped and how to get it looked at."""
     log.exception("unexpected error in %s", handler)
     return Diagnostics().add_error(
-        "Internal error in terraform-provider-oci",
-        f"{type(exc).__name__}: {exc}. This is a bug in the provider; "
-        "please report it with the output of TF_LOG=debug.",
+        UNEXPECTED,
+        f"{handler} stopped at {type(exc).__name__}: {exc}. Run the command again; if it fails the same way, "
+        "report it with the output of TF_LOG=debug (the provider redacts credentials from its log).",
     )
 
 
@@ -224,7 +229,7 @@ class Servicer:
                     line = redact_credentials(message) if "@" in message else message
                     yield pb.InvokeAction.Event(progress=pb.InvokeAction.Event.Progress(message=line))
         except Exception as exc:  # as `_diagnosed`: never a traceback for the user
-            diags = _internal_error("InvokeAction", exc)
+            diags = _unexpected_failure("InvokeAction", exc)
         completed = pb.InvokeAction.Event.Completed(diagnostics=wire.diagnostics(diags))
         yield pb.InvokeAction.Event(completed=completed)
 
@@ -467,7 +472,7 @@ class Servicer:
         try:
             yield from self._list_events(request)
         except Exception as exc:
-            yield pb.ListResource.Event(diagnostic=wire.diagnostics(_internal_error("ListResource", exc)))
+            yield pb.ListResource.Event(diagnostic=wire.diagnostics(_unexpected_failure("ListResource", exc)))
 
     def _list_events(self, request: Any) -> Iterator[Any]:
         diags = Diagnostics()

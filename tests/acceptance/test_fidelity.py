@@ -117,7 +117,7 @@ def test_a_registry_of_an_unknown_type_is_a_clear_error(workspace: Workspace, cl
     message = " ".join(result.stderr.split())
     assert result.returncode == 1
     assert 'registry "odd" is of type "Harbor", which this provider does not know' in message
-    assert "Internal error" not in result.output and "Traceback" not in result.output
+    assert "Unexpected failure" not in result.output and "Traceback" not in result.output
 
 
 def test_a_public_ecr_registry_takes_no_credentials(workspace: Workspace, clean_emulator: Emulator) -> None:

@@ -20,7 +20,7 @@ CRASH_MARKERS = (
     "panic:",
     "Plugin did not respond",
     "plugin crashed",
-    "Internal error in terraform-provider-oci",
+    "Unexpected failure in terraform-provider-oci",
 )
 
 CREATE = r"^/v1/registries/oci/(basic|ecr)$"

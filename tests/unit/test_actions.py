@@ -344,7 +344,7 @@ def test_an_exception_in_invoke_is_an_error_diagnostic_not_a_broken_stream() -> 
     answer = events(behaviour, {"uid": UID, "wait": None, "timeout": None})
     assert [e.WhichOneof("type") for e in answer] == ["progress", "completed"]
     (error,) = answer[1].completed.diagnostics
-    assert error.summary == "Internal error in terraform-provider-oci" and "KeyError" in error.detail
+    assert error.summary == "Unexpected failure in terraform-provider-oci" and "KeyError" in error.detail
 
 
 def test_the_action_is_listed_in_metadata_and_schemas() -> None:

@@ -205,9 +205,8 @@ def test_an_unexpected_exception_is_an_error_event_not_a_broken_stream() -> None
     *listed, last = events(["a", "boom"])
     assert [identity(e)["name"] for e in listed] == ["a"]
     (diagnostic,) = last.diagnostic
-    assert (
-        diagnostic.summary == "Internal error in terraform-provider-oci" and "RuntimeError: boom" in diagnostic.detail
-    )
+    assert diagnostic.summary == "Unexpected failure in terraform-provider-oci"
+    assert "RuntimeError: boom" in diagnostic.detail
 
 
 def test_validation_points_into_the_config_block() -> None:
