@@ -156,17 +156,18 @@ class RegistryResource:
             return None
         if not self._preflight(diags, values, "apply"):
             return None
-        kind, registry = self._expand(values)
+        registry = mapping.expand(values, self.provider_type)
         action = f'create {ctx.type_name} "{planned["name"]}"'
         try:
-            client.validate(kind, registry.spec)
-            uid = client.create(kind, registry)
+            client.validate(registry.spec)
+            uid = client.create(registry)
         except PaletteError as exc:
             self._report(diags, exc, action, name=planned["name"])
             return None
         # From here on Palette holds the registry: every outcome records its uid in the state, and
         # nothing is an error (an error would taint it; see the module doc).
-        return _known(self._read_back(client, diags, kind, {**planned, "id": uid}, planned, "create", action))
+        state = {**planned, "id": uid}
+        return _known(self._read_back(client, diags, registry.family, state, planned, "create", action))
 
     def read(self, ctx: ReadContext, current: State) -> State | None:
         client = self._client(ctx.diagnostics)
@@ -189,19 +190,19 @@ class RegistryResource:
             return prior
         if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, values, "apply"):
             return prior
-        kind = mapping.api_kind(mapping.auth_type(planned))
+        family = mapping.family_of(mapping.auth_type(planned))
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
             # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
-            current = client.get(kind, prior["id"])
+            current = client.get(family, prior["id"])
             registry = mapping.expand(values, self.provider_type, current)
             if _changed(prior, planned, CONNECTION):
-                client.validate(kind, registry.spec)
-            client.update(kind, prior["id"], registry)
+                client.validate(registry.spec)
+            client.update(prior["id"], registry)
         except PaletteError as exc:
             self._report(diags, exc, action)
             return prior
-        state = self._read_back(client, diags, kind, {**planned, "id": prior["id"]}, planned, "update", action)
+        state = self._read_back(client, diags, family, {**planned, "id": prior["id"]}, planned, "update", action)
         self._check_sync_enabled(diags, state, planned)
         return _known(state)
 
@@ -210,7 +211,7 @@ class RegistryResource:
         if client is None:
             return prior
         try:
-            client.delete(mapping.api_kind(prior.get("auth_type") or ""), prior["id"])
+            client.delete(mapping.family_of(prior.get("auth_type") or ""), prior["id"])
         except NotFoundError:
             return None  # already gone: the goal of a delete
         except PaletteError as exc:
@@ -234,7 +235,7 @@ class RegistryResource:
                     "(names are case-sensitive), the uid, and that the host is the Palette tenant that holds it.",
                 )
                 return None
-            uid, kind, provider_type = found
+            uid, family, provider_type = found
             if provider_type != self.provider_type:
                 diags.add_error(
                     "Registry of another kind",
@@ -242,7 +243,7 @@ class RegistryResource:
                     f"instead of {ctx.type_name}.",
                 )
                 return None
-            return mapping.flatten(client.get(kind, uid), None)
+            return mapping.flatten(client.get(family, uid), None)
         except PaletteError as exc:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
@@ -281,9 +282,6 @@ class RegistryResource:
         client: PaletteClient | None = self.provider.palette(diags)
         return client
 
-    def _expand(self, values: State) -> tuple[str, Any]:
-        return mapping.api_kind(mapping.auth_type(values)), mapping.expand(values, self.provider_type)
-
     @property
     def resource_type(self) -> str:
         return KINDS[self.provider_type].resource_type
@@ -291,7 +289,7 @@ class RegistryResource:
     def _get(self, client: PaletteClient, current: State) -> Any:
         """The registry behind `current`, or None when Palette no longer has it."""
         try:
-            return client.get(mapping.api_kind(current.get("auth_type") or ""), current["id"])
+            return client.get(mapping.family_of(current.get("auth_type") or ""), current["id"])
         except NotFoundError:
             return None
 
@@ -299,7 +297,7 @@ class RegistryResource:
         self,
         client: PaletteClient,
         diags: Diagnostics,
-        kind: str,
+        family: str,
         state: State,
         planned: State,
         operation: str,
@@ -309,10 +307,10 @@ class RegistryResource:
         configuration asks for. Failures here are warnings: the write itself succeeded."""
         uid = state["id"]
         try:
-            state = mapping.flatten(client.get(kind, uid), planned)
+            state = mapping.flatten(client.get(family, uid), planned)
             if planned.get("wait_for_sync") and state.get("auto_sync"):
                 try:
-                    self._wait_for_sync(client, kind, uid, planned, operation)
+                    self._wait_for_sync(client, family, uid, planned, operation)
                 except (SyncFailedError, SyncTimeoutError) as exc:
                     self._report(diags, exc, action, warning=True)
                 except SyncInterruptedError as exc:
@@ -323,7 +321,7 @@ class RegistryResource:
                         "sync_status shows how far its sync got (the next refresh updates it).",
                         path=["wait_for_sync"],
                     )
-                state = mapping.flatten(client.get(kind, uid), planned)  # with the sync's status and message
+                state = mapping.flatten(client.get(family, uid), planned)  # with the sync's status and message
         except PaletteError as exc:
             self._report(diags, exc, action, warning=True)
         except Exception as exc:  # the uid must reach the state whatever went wrong
@@ -335,10 +333,10 @@ class RegistryResource:
             )
         return state
 
-    def _wait_for_sync(self, client: PaletteClient, kind: str, uid: str, planned: State, operation: str) -> None:
+    def _wait_for_sync(self, client: PaletteClient, family: str, uid: str, planned: State, operation: str) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
-        client.wait_for_sync(uid, kind, timeout=timeout, stop=getattr(self.provider, "stopping", None))
+        client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
 
     def _check_sync_enabled(self, diags: Diagnostics, state: State, planned: State) -> None:
         """auto_sync was asked for, yet Palette reports a registry that does not synchronize: one created

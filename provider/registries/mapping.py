@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         EcrRegistrySpec,
         OciRegistryStatus,
         RegistryAuth,
+        RegistryFamily,
         TlsConfiguration,
     )
 
@@ -78,8 +79,8 @@ def auth_type(values: Values) -> str:
     return AUTH_BASIC if values.get("basic_auth") is not None else AUTH_NONE
 
 
-def api_kind(auth: str) -> str:
-    """The path segment of Palette's API for an auth type: `/oci/{uid}/basic` or `/oci/{uid}/ecr`."""
+def family_of(auth: str) -> RegistryFamily:
+    """The family (Palette's API) for an auth type: `/oci/{uid}/basic` or `/oci/{uid}/ecr`."""
     return "ecr" if auth == AUTH_ECR else "basic"
 
 
@@ -278,7 +279,7 @@ def _wo_version(prior: Values, secret: str) -> Values:
 def _flatten_ecr(spec: EcrRegistrySpec, prior: Values | None) -> Values:
     prior = prior or {}
     credentials = spec.credentials
-    kind = ((credentials.credential_type if credentials else None) or "").strip().lower()
+    credential_type = ((credentials.credential_type if credentials else None) or "").strip().lower()
     none: Values = {
         "access_key_id": None,
         "secret_access_key": None,
@@ -286,9 +287,9 @@ def _flatten_ecr(spec: EcrRegistrySpec, prior: Values | None) -> Values:
         "role_arn": None,
         "external_id": None,
     }
-    if not spec.is_private and not kind:
+    if not spec.is_private and not credential_type:
         return none  # a public registry: `ecr {}`
-    if kind == "sts":
+    if credential_type == "sts":
         sts = credentials.sts if credentials else None
         return {
             **none,
@@ -297,13 +298,13 @@ def _flatten_ecr(spec: EcrRegistrySpec, prior: Values | None) -> Values:
                 prior.get("external_id"), (sts.external_id if sts else None) or None, _text_equal
             ),
         }
-    if kind in ("", "secret"):
+    if credential_type in ("", "secret"):
         return {
             **none,
             "access_key_id": (credentials.access_key if credentials else None) or None,
             "secret_access_key": prior.get("secret_access_key"),
         }
-    return none  # a kind this provider does not manage (pod identity, or newer): shown as no credentials
+    return none  # a credential type this provider does not manage (pod identity, or newer): shown as no credentials
 
 
 def _flatten_tls(tls: TlsConfiguration | None, prior: Values | None) -> Values | None:
