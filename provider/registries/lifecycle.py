@@ -30,6 +30,7 @@ from provider.palette.errors import (
     SyncInterruptedError,
     SyncTimeoutError,
 )
+from provider.problems import add_problems
 from provider.registries import mapping
 from provider.registries.rules import Rule, check, parse_duration
 from provider.registries.schema import VOLATILE, registry_schema
@@ -255,10 +256,7 @@ class RegistryResource:
     # ------------------------------------------------------------------------ helpers
 
     def _check_rules(self, diags: Diagnostics, values: State) -> bool:
-        problems = check(self.rules, values)
-        for problem in problems:
-            diags.add_error(problem.summary, problem.detail, path=list(problem.path))
-        return not problems
+        return add_problems(diags, check(self.rules, values))
 
     def _preflight(self, diags: Diagnostics, values: State, stage: str) -> bool:
         """Check the registry from this machine when the mode asks for it at `stage`; False on an error.
@@ -272,11 +270,8 @@ class RegistryResource:
             return True
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
 
-        findings = run_preflight(mapping.resolve_secrets(values), self.provider_type)
-        for finding in findings:
-            add = diags.add_error if finding.severity == "error" else diags.add_warning
-            add(f"Preflight: {finding.summary}", finding.detail, path=list(finding.path))
-        return not any(f.severity == "error" for f in findings)
+        problems = run_preflight(mapping.resolve_secrets(values), self.provider_type)
+        return add_problems(diags, problems, prefix="Preflight: ")
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
         client: PaletteClient | None = self.provider.palette(diags)

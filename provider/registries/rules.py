@@ -1,21 +1,21 @@
 """Plan-time rules: pure functions from a configuration to the problems in it.
 
-Each rule returns `Problem`s naming the attribute, the rule and the fix. A value that is unknown
-at plan time (it depends on another resource) is not guessed at: the rule skips it and runs
-again at apply, when every value is known. Nothing here calls Palette.
+Each rule returns `Problem`s (`provider.problems`, all errors) naming the attribute, the rule and
+the fix. A value that is unknown at plan time (it depends on another resource) is not guessed at:
+the rule skips it and runs again at apply, when every value is known. Nothing here calls Palette.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from tf.types import Unknown
 
 from provider.pem import pem_problem
+from provider.problems import Problem
 from provider.redaction import redact_credentials
 from provider.settings import PREFLIGHT_MODES
 
@@ -29,13 +29,6 @@ PUBLIC_ECR_HOST = "public.ecr.aws"  # Amazon ECR Public: pulls need no credentia
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _IAM_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(?P<kind>[a-z-]+)/")
 _HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: tuple[str, ...]
-    summary: str
-    detail: str
 
 
 def known(value: Any) -> TypeGuard[str]:

@@ -32,7 +32,7 @@ def test_configuration_beats_palette_env_beats_spectrocloud_env():
 def test_missing_key_names_the_attribute_and_the_variable():
     settings, problems = resolve({}, {})
     assert settings is None
-    assert problems[0].attribute == "api_key"
+    assert problems[0].path == ("api_key",)
     assert "PALETTE_API_KEY" in problems[0].detail and "api_key" in problems[0].detail
 
 
@@ -48,7 +48,7 @@ def test_missing_key_names_the_attribute_and_the_variable():
 )
 def test_bad_values_are_named(config, attribute):
     settings, problems = resolve({"api_key": "k", **config}, {})
-    assert settings is None and [p.attribute for p in problems] == [attribute]
+    assert settings is None and [p.path for p in problems] == [(attribute,)]
 
 
 def test_env_strings_are_parsed():
@@ -84,7 +84,7 @@ def test_an_empty_string_counts_as_unset_for_every_setting():
 def test_an_empty_key_says_which_sources_were_empty():
     _, problems = resolve({"api_key": ""}, {"PALETTE_API_KEY": ""})
     (problem,) = problems
-    assert problem.attribute == "api_key"
+    assert problem.path == ("api_key",)
     assert 'api_key in the provider "oci" block and PALETTE_API_KEY are empty' in problem.detail
     assert "counts as unset" in problem.detail
 
@@ -92,7 +92,7 @@ def test_an_empty_key_says_which_sources_were_empty():
 def test_a_bad_value_names_its_source():
     _, problems = resolve({"api_key": "k", "request_timeout": ""}, {"PALETTE_REQUEST_TIMEOUT": "soon"})
     (problem,) = problems
-    assert problem.attribute == "request_timeout"
+    assert problem.path == ("request_timeout",)
     assert "the environment variable PALETTE_REQUEST_TIMEOUT" in problem.detail
 
 
@@ -110,7 +110,7 @@ def test_a_bad_host_is_a_problem_at_host(host, words):
     settings, problems = resolve({"api_key": "k", "host": host}, {})
     assert settings is None
     (problem,) = problems
-    assert problem.attribute == "host" and words in problem.detail
+    assert problem.path == ("host",) and words in problem.detail
     assert 'host in the provider "oci" block' in problem.detail
 
 
@@ -134,7 +134,7 @@ def test_unknown_values_are_not_checked_and_not_replaced_by_the_environment():
 def ca_problems(value: str) -> list[tuple[str, str, str]]:
     settings, problems = resolve({"api_key": "k", "ca_certificate": value}, {})
     assert settings is None
-    return [(p.attribute, p.summary, p.detail) for p in problems]
+    return [(p.path[0], p.summary, p.detail) for p in problems]
 
 
 def test_a_long_ca_certificate_without_pem_is_a_problem_not_an_internal_error():
@@ -197,7 +197,7 @@ def test_max_retries_must_be_a_whole_number(value):
     settings, problems = resolve({"api_key": "k", "max_retries": value}, {})
     assert settings is None
     [problem] = problems
-    assert problem.attribute == "max_retries" and "must be a whole number from 0 to 100" in problem.detail
+    assert problem.path == ("max_retries",) and "must be a whole number from 0 to 100" in problem.detail
 
 
 @pytest.mark.parametrize("value", [3, 3.0, "3", "3.0"])
