@@ -14,7 +14,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Bool, Number, String, Unknown
 
 from provider.problems import add_problems
-from provider.settings import SETTINGS, Settings, resolve
+from provider.settings import SETTINGS, Settings, read_settings
 
 if TYPE_CHECKING:
     from tf.iface import DataSource, Resource
@@ -96,7 +96,7 @@ class OciProvider:
 
     def validate_config(self, diags: Diagnostics, config: dict[str, Any]) -> None:
         # `terraform validate` runs without credentials: a missing API key is reported at configure.
-        _, problems = resolve({**config, "api_key": "-"}, os.environ)
+        _, problems = read_settings({**config, "api_key": "-"}, os.environ)
         add_problems(diags, problems)
 
     def configure_provider(self, diags: Diagnostics, config: dict[str, Any]) -> None:
@@ -110,7 +110,7 @@ class OciProvider:
             return
         self._config = config
         self.close()  # a client (or its error) belongs to the settings it was built from
-        settings, problems = resolve(config, os.environ)
+        settings, problems = read_settings(config, os.environ)
         add_problems(diags, problems)
         self.settings = settings
         if settings is not None and settings.insecure:

@@ -1,6 +1,6 @@
 """Provider settings: the `provider "oci" { ... }` block and the environment variables behind it.
 
-Pure: `resolve()` turns the configuration and an environment mapping into `Settings` or the
+Pure: `read_settings()` turns the configuration and an environment mapping into `Settings` or the
 problems that stop it, each naming the attribute, its variable and the fix.
 """
 
@@ -81,7 +81,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 def source_of(name: str, config: Mapping[str, Any], env: Mapping[str, str]) -> str:
     """Where the value of setting `name` comes from, in words for a diagnostic: the provider block,
-    an environment variable, or the default. An empty string counts as unset, here and in `resolve`."""
+    an environment variable, or the default. An empty string counts as unset, here and in `read_settings`."""
     setting = next(s for s in SETTINGS if s.name == name)
     if _given(config.get(name)):
         return f'{name} in the provider "oci" block'
@@ -105,7 +105,7 @@ def _unset_note(name: str, config: Mapping[str, Any], env: Mapping[str, str]) ->
     return f"Neither {name} in the provider block nor {variables} is set."
 
 
-def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings | None, list[Problem]]:
+def read_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings | None, list[Problem]]:
     """Settings from the provider block, falling back to the environment, then to defaults.
 
     An empty (or blank) string counts as unset wherever it is given, so `api_key = var.key` with a

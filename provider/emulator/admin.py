@@ -34,9 +34,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import views
+from .api_error import bad_request, not_found
 from .app import Call, EmulatorState, endpoint, no_content
-from .errors import bad_request, not_found
-from .rules import SPEC_DEFINITIONS
+from .constraints import SPEC_DEFINITIONS
 from .schemas import drop_nulls, swagger
 from .service import _merge
 from .store import Family, Registry, Scope

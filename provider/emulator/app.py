@@ -23,11 +23,11 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Scope
 
 from . import views
+from .api_error import ApiError, bad_request
 from .auth import Caller, identify
 from .config import EmulatorConfig
-from .errors import ApiError, bad_request
+from .constraints import parse_json
 from .faults import FaultBook, FaultMiddleware, RequestLog
-from .rules import parse_json
 from .service import Registries
 from .store import Family, Store, new_uid
 

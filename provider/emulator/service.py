@@ -13,11 +13,10 @@ import time
 from typing import Any
 
 from . import views
+from .api_error import bad_request, conflict, not_found
 from .auth import Caller
 from .config import EmulatorConfig
-from .contact import ContactFailed, check
-from .errors import bad_request, conflict, not_found
-from .rules import (
+from .constraints import (
     BODY_DEFINITIONS,
     FAMILY_LABELS,
     SPEC_DEFINITIONS,
@@ -27,6 +26,7 @@ from .rules import (
     registry_spec,
     sync_capable,
 )
+from .contact import ContactFailed, check
 from .store import Family, NameTaken, Registry, Scope, Store, SyncRun, new_uid
 from .sync import SyncRunner, sync_phase, sync_status
 

@@ -270,7 +270,7 @@ class RegistryResource:
             return True
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
 
-        problems = run_preflight(mapping.resolve_secrets(values), self.provider_type)
+        problems = run_preflight(mapping.plain_secrets(values), self.provider_type)
         return add_problems(diags, problems, prefix="Preflight: ")
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:

@@ -62,7 +62,7 @@ def secret(block: Values | None, name: str) -> Any:
     return block.get(name) if block.get(name) is not None else block.get(f"{name}_wo")
 
 
-def resolve_secrets(values: Values) -> Values:
+def plain_secrets(values: Values) -> Values:
     """Each configured secret under its plain name (`password`), wherever it was given: for code that
     only uses secrets (preflight) and need not know which of the two attributes held it."""
     result = dict(values)

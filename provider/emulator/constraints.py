@@ -1,4 +1,4 @@
-"""Palette's rules for registry bodies, beyond what the swagger says: pure functions raising 400s.
+"""Palette's constraints on registry bodies, beyond what the swagger says: pure functions raising 400s.
 
 The support matrix (DESIGN.md): Zarf registries take basic auth only and never synchronise;
 Pack registries always synchronise; Helm registries synchronise on request, except those created
@@ -13,7 +13,7 @@ import copy
 import json
 from typing import Any
 
-from .errors import bad_request
+from .api_error import bad_request
 from .schemas import drop_nulls, swagger
 from .store import Family, Registry
 
