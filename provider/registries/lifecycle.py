@@ -15,7 +15,7 @@ warnings, and the state records the uid.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from tf.schema import Schema
 from tf.types import Unknown
@@ -34,15 +34,16 @@ from provider.problems import add_problems
 from provider.registries import mapping
 from provider.registries.rules import Rule, check, parse_duration
 from provider.registries.schema import VOLATILE, registry_schema
+from provider.registries.values import RegistryValues, by_name
 
 if TYPE_CHECKING:
     from tf.iface import CreateContext, DeleteContext, ImportContext, ReadContext, UpdateContext, UpgradeContext
     from tf.utils import Diagnostics
 
     from provider.palette.client import PaletteClient
+    from provider.palette.models import BasicOciRegistry, EcrRegistry
     from provider.tfx import PlanContext
 
-State = dict[str, Any]
 
 # Attributes Palette stores: a change to any of them is a PUT (or a replacement).
 STORED = ("name", "endpoint", "base_content_path", "base_path", "auto_sync", "basic_auth", "ecr", "tls")
@@ -53,6 +54,7 @@ TERRAFORM_ONLY = ("wait_for_sync", "timeouts", "preflight")
 # What preflight looks at: the connection and where the content lives.
 PREFLIGHTED = (*CONNECTION, "base_content_path", "base_path")
 DEFAULT_SYNC_TIMEOUT = 600.0
+Operation = Literal["create", "update"]  # the writes that may wait for a sync, as `timeouts` names them
 
 
 class RegistryResource:
@@ -84,11 +86,12 @@ class RegistryResource:
 
     # ------------------------------------------------------------------------ plan
 
-    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
+    def validate(self, diags: Diagnostics, type_name: str, config: RegistryValues) -> None:
         self._check_rules(diags, config)
 
-    def plan(self, ctx: PlanContext, prior: State | None, planned: State) -> State:
-        config = ctx.config or {}
+    def plan(self, ctx: PlanContext, prior: RegistryValues | None, planned: RegistryValues) -> RegistryValues:
+        # Terraform's configuration, decoded against this resource's schema: its registry values.
+        config = cast(RegistryValues, ctx.config or {})
         if config.get("auto_sync") is None and prior is None:
             # The kind's default for a new registry; an existing one keeps its setting, so that leaving
             # auto_sync out of an imported registry's configuration never plans a replacement.
@@ -106,12 +109,12 @@ class RegistryResource:
         self._plan_replacements(ctx, prior, planned)
         if not ctx.requires_replace and _stored_changes(prior, planned):
             if self.syncs:
-                planned.update({name: Unknown for name in VOLATILE})  # an update restarts the sync
+                by_name(planned).update({name: Unknown for name in VOLATILE})  # an update restarts the sync
             if prior.get("auto_sync") != planned["auto_sync"]:
                 planned["sync_supported"] = Unknown  # what Palette reports after the update
         return planned
 
-    def _same_provider_type(self, diags: Diagnostics, prior: State) -> bool:
+    def _same_provider_type(self, diags: Diagnostics, prior: RegistryValues) -> bool:
         """A registry whose providerType changed outside Terraform (say an admin made a Helm registry a
         Zarf one) cannot be planned: no update changes it back, and a silent replacement would delete
         what cluster profiles now use as the other kind. A plan-time error naming the type to use."""
@@ -132,7 +135,7 @@ class RegistryResource:
         )
         return False
 
-    def _plan_replacements(self, ctx: PlanContext, prior: State, planned: State) -> None:
+    def _plan_replacements(self, ctx: PlanContext, prior: RegistryValues, planned: RegistryValues) -> None:
         auths = {prior.get("auth_type"), planned["auth_type"]}
         if mapping.AUTH_ECR in auths and len(auths) > 1:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
@@ -149,7 +152,7 @@ class RegistryResource:
 
     # ------------------------------------------------------------------------ apply
 
-    def create(self, ctx: CreateContext, planned: State) -> State | None:
+    def create(self, ctx: CreateContext, planned: RegistryValues) -> RegistryValues | None:
         diags = ctx.diagnostics
         client = self._client(diags)
         values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
@@ -163,14 +166,14 @@ class RegistryResource:
             client.validate(registry.spec)
             uid = client.create(registry)
         except PaletteError as exc:
-            self._report(diags, exc, action, name=planned["name"])
+            self._report(diags, exc, action, name=planned.get("name") or "")
             return None
         # From here on Palette holds the registry: every outcome records its uid in the state, and
         # nothing is an error (an error would taint it; see the module doc).
-        state = {**planned, "id": uid}
+        state: RegistryValues = {**planned, "id": uid}
         return _known(self._read_back(client, diags, registry.family, state, planned, "create", action))
 
-    def read(self, ctx: ReadContext, current: State) -> State | None:
+    def read(self, ctx: ReadContext, current: RegistryValues) -> RegistryValues | None:
         client = self._client(ctx.diagnostics)
         if client is None:
             return current
@@ -181,10 +184,12 @@ class RegistryResource:
             return current
         return None if registry is None else mapping.flatten(registry, current)
 
-    def update(self, ctx: UpdateContext, prior: State, planned: State) -> State:
+    def update(self, ctx: UpdateContext, prior: RegistryValues, planned: RegistryValues) -> RegistryValues:
         diags = ctx.diagnostics
         if not _stored_changes(prior, planned):  # only Terraform-side settings changed: nothing to tell Palette
-            return _known({**prior, **{name: planned.get(name) for name in TERRAFORM_ONLY}})
+            kept = prior.copy()
+            by_name(kept).update({name: planned.get(name) for name in TERRAFORM_ONLY})
+            return _known(kept)
         client = self._client(diags)
         values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
         if client is None or not self._check_rules(diags, values):
@@ -195,24 +200,24 @@ class RegistryResource:
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
             # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
-            current = client.get(family, prior["id"])
+            current = client.get(family, _uid(prior))
             registry = mapping.expand(values, self.provider_type, current)
             if _changed(prior, planned, CONNECTION):
                 client.validate(registry.spec)
-            client.update(prior["id"], registry)
+            client.update(_uid(prior), registry)
         except PaletteError as exc:
             self._report(diags, exc, action)
             return prior
-        state = self._read_back(client, diags, family, {**planned, "id": prior["id"]}, planned, "update", action)
+        state = self._read_back(client, diags, family, {**planned, "id": _uid(prior)}, planned, "update", action)
         self._check_sync_enabled(diags, state, planned)
         return _known(state)
 
-    def delete(self, ctx: DeleteContext, prior: State) -> State | None:
+    def delete(self, ctx: DeleteContext, prior: RegistryValues) -> RegistryValues | None:
         client = self._client(ctx.diagnostics)
         if client is None:
             return prior
         try:
-            client.delete(mapping.family_of(prior.get("auth_type") or ""), prior["id"])
+            client.delete(mapping.family_of(prior.get("auth_type") or ""), _uid(prior))
         except NotFoundError:
             return None  # already gone: the goal of a delete
         except PaletteError as exc:
@@ -220,7 +225,7 @@ class RegistryResource:
             return prior
         return None
 
-    def import_(self, ctx: ImportContext, id: str) -> State | None:
+    def import_(self, ctx: ImportContext, id: str) -> RegistryValues | None:
         diags = ctx.diagnostics
         client = self._client(diags)
         if client is None:
@@ -249,16 +254,16 @@ class RegistryResource:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
 
-    def upgrade(self, ctx: UpgradeContext, version: int, old: State) -> State:
+    def upgrade(self, ctx: UpgradeContext, version: int, old: RegistryValues) -> RegistryValues:
         # Version 0 never shipped; later versions add attributes here (null until the next refresh).
         return old
 
     # ------------------------------------------------------------------------ helpers
 
-    def _check_rules(self, diags: Diagnostics, values: State) -> bool:
+    def _check_rules(self, diags: Diagnostics, values: RegistryValues) -> bool:
         return add_problems(diags, check(self.rules, values))
 
-    def _preflight(self, diags: Diagnostics, values: State, stage: str) -> bool:
+    def _preflight(self, diags: Diagnostics, values: RegistryValues, stage: str) -> bool:
         """Check the registry from this machine when the mode asks for it at `stage`; False on an error.
 
         Mode "plan" checks during plan when every value involved is known, and again at apply;
@@ -281,10 +286,10 @@ class RegistryResource:
     def resource_type(self) -> str:
         return KINDS[self.provider_type].resource_type
 
-    def _get(self, client: PaletteClient, current: State) -> Any:
+    def _get(self, client: PaletteClient, current: RegistryValues) -> BasicOciRegistry | EcrRegistry | None:
         """The registry behind `current`, or None when Palette no longer has it."""
         try:
-            return client.get(mapping.family_of(current.get("auth_type") or ""), current["id"])
+            return client.get(mapping.family_of(current.get("auth_type") or ""), _uid(current))
         except NotFoundError:
             return None
 
@@ -293,14 +298,14 @@ class RegistryResource:
         client: PaletteClient,
         diags: Diagnostics,
         family: str,
-        state: State,
-        planned: State,
-        operation: str,
+        state: RegistryValues,
+        planned: RegistryValues,
+        operation: Operation,
         action: str,
-    ) -> State:
+    ) -> RegistryValues:
         """The state after a write Palette accepted: what it answers now, after the sync wait the
         configuration asks for. Failures here are warnings: the write itself succeeded."""
-        uid = state["id"]
+        uid = _uid(state)
         try:
             state = mapping.flatten(client.get(family, uid), planned)
             if planned.get("wait_for_sync") and state.get("auto_sync"):
@@ -328,12 +333,14 @@ class RegistryResource:
             )
         return state
 
-    def _wait_for_sync(self, client: PaletteClient, family: str, uid: str, planned: State, operation: str) -> None:
+    def _wait_for_sync(
+        self, client: PaletteClient, family: str, uid: str, planned: RegistryValues, operation: Operation
+    ) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
         client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
 
-    def _check_sync_enabled(self, diags: Diagnostics, state: State, planned: State) -> None:
+    def _check_sync_enabled(self, diags: Diagnostics, state: RegistryValues, planned: RegistryValues) -> None:
         """auto_sync was asked for, yet Palette reports a registry that does not synchronize: one created
         before Palette 4.5.0, which only a new registration can make sync (DESIGN.md, "Changes")."""
         if planned.get("auto_sync") is True and state.get("auto_sync") is False:
@@ -360,11 +367,11 @@ def _schema(description: str, auto_sync: str, ecr: str) -> Schema:
     return registry_schema(description, auto_sync, ecr)
 
 
-def _stored_changes(prior: State, planned: State) -> bool:
+def _stored_changes(prior: RegistryValues, planned: RegistryValues) -> bool:
     return _changed(prior, planned, STORED)
 
 
-def _changed(prior: State, planned: State, names: tuple[str, ...]) -> bool:
+def _changed(prior: RegistryValues, planned: RegistryValues, names: tuple[str, ...]) -> bool:
     return any(prior.get(name) != planned.get(name) for name in names)
 
 
@@ -377,6 +384,15 @@ def _all_known(values: Any, names: tuple[str, ...] | None = None) -> bool:
     return values is not Unknown
 
 
-def _known(state: State) -> State:
+def _known(state: RegistryValues) -> RegistryValues:
     """An applied state has no unknowns: what Palette did not tell us is null."""
-    return {k: (None if v is Unknown else v) for k, v in state.items()}
+    known = state.copy()
+    by_name(known).update({name: None for name, value in state.items() if value is Unknown})
+    return known
+
+
+def _uid(values: RegistryValues) -> str:
+    """The uid of a registry Terraform manages: every state (and plan) of one holds it."""
+    uid = values.get("id")
+    assert isinstance(uid, str), "a managed registry's values hold its uid"
+    return uid
