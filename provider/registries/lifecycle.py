@@ -58,7 +58,11 @@ Operation = Literal["create", "update"]  # the writes that may wait for a sync, 
 
 
 class RegistryResource:
-    """The shared lifecycle; subclasses set the class attributes below and nothing else."""
+    """The shared lifecycle; subclasses set the class attributes below and nothing else.
+
+    Terraform's values enter here: `tf` (through provider.tfx) calls the resource methods with plain
+    dicts decoded against `get_schema()`, so they are declared as the `RegistryValues` that schema
+    describes (tf is untyped: nothing converts them); `ctx.config` is cast once, in `plan`."""
 
     provider_type: ClassVar[str]  # the kind (Palette's providerType): helm | zarf | pack, a key of provider.kinds
     rules: ClassVar[tuple[Rule, ...]]
