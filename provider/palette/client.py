@@ -290,16 +290,12 @@ class PaletteClient:
     ) -> None:
         self.close()
 
-    # -- one registry: the family (basic or ecr) comes from the model's class, or is given -------
+    # -- one registry: the family (basic or ecr) comes from the model's class, or is given ------
 
     def validate(self, spec: BasicOciRegistrySpec | EcrRegistrySpec) -> None:
         """Palette checks the registry (reachable, credentials accepted; for ECR, its AWS credentials):
         204, or ValidationFailedError."""
         self._call("POST", f"/v1/registries/oci/{spec.family}/validate", body=to_wire(spec))
-
-    def create(self, registry: BasicOciRegistry | EcrRegistry) -> str:
-        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
-        return self._create(registry)
 
     def get(self, family: str, uid: str) -> BasicOciRegistry | EcrRegistry:
         """The registry at `/oci/{uid}/{family}`. NotFoundError only when Palette says the registry is
@@ -422,9 +418,10 @@ class PaletteClient:
                 )
             interval = min(interval * 1.5, max_poll)
 
-    # -- plumbing -------------------------------------------------------------------------------
+    # -- create: never a duplicate, never a stranger (see the module doc) -----------------------
 
-    def _create(self, registry: BasicOciRegistry | EcrRegistry) -> str:
+    def create(self, registry: BasicOciRegistry | EcrRegistry) -> str:
+        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
         name, family = registry.metadata.name, registry.family
         if not name:
             raise ValueError("registry.metadata.name is required to create a registry")
@@ -527,6 +524,8 @@ class PaletteClient:
                 path=f"/v1/registries/oci/{family}",
             )
         return None
+
+    # -- plumbing -------------------------------------------------------------------------------
 
     def _attempt_write(self, method: str, path: str, attempt: int, *, body: Any) -> httpx.Response | Failure:
         """`_attempt` for a write: any exception once the request may have left is an unknown outcome."""
