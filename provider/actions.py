@@ -32,11 +32,13 @@ from tf.types import Bool, String, Unknown
 
 from provider.kinds import KINDS
 from provider.palette.errors import truncate  # stdlib only
+from provider.problems import Problem, add_problems
 from provider.redaction import redact_credentials
-from provider.registries.rules import Problem, known, parse_duration
+from provider.registries.rules import known, parse_duration
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
+    from provider.palette.models import RegistryFamily
     from provider.tfx.actions import ActionContext
 
 DEFAULT_TIMEOUT = "10m"  # as the resources' timeouts.create and timeouts.update
@@ -106,7 +108,7 @@ class Target:
 
     uid: str
     name: str
-    api_kind: str  # Palette's API path for it: "basic" or "ecr"
+    family: RegistryFamily  # Palette's API path for it: "basic" or "ecr"
     kind: str  # helm | zarf | pack
     syncing: bool  # Palette reports that it synchronizes
 
@@ -235,8 +237,7 @@ class SyncAction:
     def _check(self, ctx: ActionContext, config: dict[str, Any]) -> None:
         """The configuration's errors. Plan and invoke check again what validate may have seen unknown (its
         warning is validate's alone: Terraform would show it once per call)."""
-        for problem in config_problems(config):
-            ctx.diagnostics.add_error(problem.summary, problem.detail, path=list(problem.path))
+        add_problems(ctx.diagnostics, config_problems(config))
 
     def plan(self, ctx: ActionContext, config: dict[str, Any]) -> None:
         """Checked before Terraform asks for approval: the registry exists and is not a Zarf one. Whether it
@@ -272,14 +273,14 @@ class SyncAction:
         from provider.palette.errors import PaletteError, SyncFailedError, SyncInterruptedError, SyncTimeoutError
 
         try:
-            client.sync(target.uid, target.api_kind, force=True)
+            client.sync(target.uid, target.family, force=True)
             ctx.progress(f"Palette accepted a forced sync of {target.words}")
             if not waits(config):
                 ctx.progress("not waiting for the sync to end (wait = false); Palette goes on synchronizing")
                 return
             final = client.wait_for_sync(
                 target.uid,
-                target.api_kind,
+                target.family,
                 timeout=timeout_seconds(config),
                 stop=getattr(self.provider, "stopping", None),
                 on_status=SyncProgress(ctx.progress),
@@ -324,7 +325,7 @@ class SyncAction:
 
         try:
             entity = client.get_oci(uid)
-            if entity.kind is None:
+            if entity.family is None:
                 ctx.diagnostics.add_error(
                     "Registry of an unknown type",
                     f'Palette reports registry {uid} as of type "{entity.type}": this provider syncs basic and ECR '
@@ -332,7 +333,7 @@ class SyncAction:
                     path=["uid"],
                 )
                 return None
-            registry = client.get(entity.kind, uid)
+            registry = client.get(entity.family, uid)
         except NotFoundError:
             ctx.diagnostics.add_error(
                 "Registry not found",
@@ -348,4 +349,4 @@ class SyncAction:
             return None
         kind = (registry.spec.provider_type or entity.provider_type or "").strip().lower()
         name = registry.metadata.name or uid
-        return Target(uid, name, entity.kind, kind, mapping.sync_enabled(registry))
+        return Target(uid, name, entity.family, kind, mapping.sync_enabled(registry))

@@ -81,7 +81,7 @@ class RegistryDataSource:
                     path=["id" if config.get("id") else "name"],
                 )
                 return None
-            values = mapping.flatten(client.get(found.kind, found.uid), None)
+            values = mapping.flatten(client.get(found.family, found.uid), None)
         except PaletteError as exc:
             from provider.diagnose import report
 
@@ -161,10 +161,10 @@ def registry_rows(client: Any, provider_type: str | None = None) -> list[dict[st
 def summary_row(item: Any) -> dict[str, str]:
     """One element of `oci_registries.registries` from a summary list item (Palette's spellings
     normalised: registryType "ECR" or "Basic", providerType and scope in any case)."""
-    kind = item.kind
-    if kind == "ecr":
+    family = item.family
+    if family == "ecr":
         auth = mapping.AUTH_ECR
-    elif kind == "basic":
+    elif family == "basic":
         # The summary does not say whether a basic registry has credentials; isPrivate does.
         auth = mapping.AUTH_BASIC if item.spec.is_private else mapping.AUTH_NONE
     else:

@@ -1,6 +1,6 @@
 """Palette errors -> Terraform diagnostics a user can act on.
 
-The client raises typed errors that know nothing of Terraform; this is where each kind gets the
+The client raises typed errors that know nothing of Terraform; this is where each error class gets the
 summary and the fix a Terraform user needs. Messages come from the client, which never puts a
 secret in them; every detail goes through `provider.redaction.redact_credentials` as well, since
 Palette's own messages may quote a URL with credentials.
@@ -88,7 +88,7 @@ def report(
             "misrouting), then run the command again.",
         ),
         (
-            errors.KindChangedError,
+            errors.FamilyChangedError,
             "Registry changed kind outside Terraform",
             "Palette keeps basic and ECR registries apart. Either change the registry back in Palette, or make the "
             "configuration match it (`basic_auth` or no credentials for a basic registry, `ecr` for an ECR one), "
@@ -110,9 +110,9 @@ def report(
         (errors.ConfigurationError, "Invalid provider configuration", "Fix the provider block as the message says."),
     ]
     summary, fix = "Palette request failed", ""
-    for kind, kind_summary, kind_fix in hints:
-        if isinstance(exc, kind):
-            summary, fix = kind_summary, kind_fix
+    for error_class, class_summary, class_fix in hints:
+        if isinstance(exc, error_class):
+            summary, fix = class_summary, class_fix
             break
     detail = redact_credentials(f"Could not {action}: {exc}")
     add = diags.add_warning if warning else diags.add_error

@@ -108,7 +108,7 @@ class RegistryList:
             values: dict[str, Any] = {"id": row["id"], "name": row["name"]}
             if ctx.include_resource:
                 try:
-                    values = resource.imported(client, mapping.api_kind(row["auth_type"]), row["id"])
+                    values = resource.imported(client, mapping.family_of(row["auth_type"]), row["id"])
                 except NotFoundError:
                     continue  # deleted since it was listed
                 except PaletteError as exc:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, Number, String, Unknown
 
-from provider.settings import SETTINGS, Settings, resolve
+from provider.problems import add_problems
+from provider.settings import SETTINGS, Settings, read_settings
 
 if TYPE_CHECKING:
     from tf.iface import DataSource, Resource
@@ -113,9 +114,8 @@ class OciProvider:
 
     def validate_config(self, diags: Diagnostics, config: dict[str, Any]) -> None:
         # `terraform validate` runs without credentials: a missing API key is reported at configure.
-        _, problems = resolve({**config, "api_key": "-"}, os.environ)
-        for problem in problems:
-            diags.add_error(problem.summary, problem.detail, path=[problem.attribute])
+        _, problems = read_settings({**config, "api_key": "-"}, os.environ)
+        add_problems(diags, problems)
 
     def configure_provider(self, diags: Diagnostics, config: dict[str, Any]) -> None:
         unknown = sorted(k for k, v in config.items() if v is Unknown)
@@ -128,9 +128,8 @@ class OciProvider:
             return
         self._config = config
         self.close()  # a client (or its error) belongs to the settings it was built from
-        settings, problems = resolve(config, os.environ)
-        for problem in problems:
-            diags.add_error(problem.summary, problem.detail, path=[problem.attribute])
+        settings, problems = read_settings(config, os.environ)
+        add_problems(diags, problems)
         self.settings = settings
         if settings is not None and settings.insecure:
             diags.add_warning(

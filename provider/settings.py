@@ -1,6 +1,6 @@
 """Provider settings: the `provider "oci" { ... }` block and the environment variables behind it.
 
-Pure: `resolve()` turns the configuration and an environment mapping into `Settings` or the
+Pure: `read_settings()` turns the configuration and an environment mapping into `Settings` or the
 problems that stop it, each naming the attribute, its variable and the fix.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from tf.types import Unknown
 
 from provider.pem import pem_problem
+from provider.problems import Problem
 
 DEFAULT_HOST = "api.spectrocloud.com"
 PREFLIGHT_MODES = ("off", "apply", "plan")
@@ -74,20 +75,13 @@ class Settings:
     preflight: str = "apply"
 
 
-@dataclass(frozen=True)
-class SettingProblem:
-    attribute: str
-    summary: str
-    detail: str
-
-
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
 def source_of(name: str, config: Mapping[str, Any], env: Mapping[str, str]) -> str:
     """Where the value of setting `name` comes from, in words for a diagnostic: the provider block,
-    an environment variable, or the default. An empty string counts as unset, here and in `resolve`."""
+    an environment variable, or the default. An empty string counts as unset, here and in `read_settings`."""
     setting = next(s for s in SETTINGS if s.name == name)
     if _given(config.get(name)):
         return f'{name} in the provider "oci" block'
@@ -111,13 +105,13 @@ def _unset_note(name: str, config: Mapping[str, Any], env: Mapping[str, str]) ->
     return f"Neither {name} in the provider block nor {variables} is set."
 
 
-def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings | None, list[SettingProblem]]:
+def read_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings | None, list[Problem]]:
     """Settings from the provider block, falling back to the environment, then to defaults.
 
     An empty (or blank) string counts as unset wherever it is given, so `api_key = var.key` with a
     `default = ""` lets PALETTE_API_KEY through. A value not known yet (Unknown, at validate) is not
     checked. Each problem says which source the bad value came from."""
-    problems: list[SettingProblem] = []
+    problems: list[Problem] = []
     raw = {s.name: _pick(s, config, env) for s in SETTINGS}
 
     def source(name: str) -> str:
@@ -126,8 +120,8 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings
     api_key = raw["api_key"]
     if api_key is None:
         problems.append(
-            SettingProblem(
-                "api_key",
+            Problem(
+                ("api_key",),
                 "Missing Palette API key",
                 f'{_unset_note("api_key", config, env)} Set api_key in the provider "oci" block, or the '
                 "PALETTE_API_KEY environment variable (SPECTROCLOUD_APIKEY is read too). Create a key in Palette "
@@ -144,8 +138,8 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[Settings
     preflight = "apply" if raw["preflight"] in (None, Unknown) else str(raw["preflight"]).strip()
     if preflight not in PREFLIGHT_MODES:
         problems.append(
-            SettingProblem(
-                "preflight",
+            Problem(
+                ("preflight",),
                 "Invalid preflight mode",
                 f'preflight must be "off", "apply" or "plan"; got "{preflight}" from {source("preflight")}.',
             )
@@ -190,29 +184,27 @@ def _pick(setting: Setting, config: Mapping[str, Any], env: Mapping[str, str]) -
     return None
 
 
-def _check_host(host: str, insecure: bool, problems: list[SettingProblem], source: str) -> None:
+def _check_host(host: str, insecure: bool, problems: list[Problem], source: str) -> None:
     from provider.palette.errors import ConfigurationError  # stdlib only, as is hosts
     from provider.palette.hosts import normalize_host
 
     try:
         normalize_host(host, insecure=insecure)
     except ConfigurationError as exc:
-        problems.append(SettingProblem("host", "Invalid Palette host", f"{_sentence(str(exc))} (from {source})."))
+        problems.append(Problem(("host",), "Invalid Palette host", f"{_sentence(str(exc))} (from {source})."))
 
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _boolean(name: str, value: Any, problems: list[SettingProblem], source: str) -> bool:
+def _boolean(name: str, value: Any, problems: list[Problem], source: str) -> bool:
     if value is None or value is Unknown or isinstance(value, bool):
         return value is True
     text = str(value).strip().lower()
     if text in _TRUE | _FALSE:
         return text in _TRUE
-    problems.append(
-        SettingProblem(name, f"Invalid {name}", f'{name} must be true or false; got "{value}" from {source}.')
-    )
+    problems.append(Problem((name,), f"Invalid {name}", f'{name} must be true or false; got "{value}" from {source}.'))
     return False
 
 
@@ -220,7 +212,7 @@ def _number(
     name: str,
     value: Any,
     default: float,
-    problems: list[SettingProblem],
+    problems: list[Problem],
     source: str,
     minimum: float,
     maximum: float,
@@ -237,8 +229,8 @@ def _number(
     if not minimum <= number <= maximum or (whole and not number.is_integer()):  # also refuses nan and inf
         kind = "a whole number" if whole else "a number"
         problems.append(
-            SettingProblem(
-                name,
+            Problem(
+                (name,),
                 f"Invalid {name}",
                 f'{name} must be {kind} from {minimum:g} to {maximum:g}; got "{value}" from {source}.',
             )
@@ -247,7 +239,7 @@ def _number(
     return number
 
 
-def _ca_certificate(value: Any, problems: list[SettingProblem], source: str) -> str | None:
+def _ca_certificate(value: Any, problems: list[Problem], source: str) -> str | None:
     if value is None or value is Unknown:
         return None
     text = str(value)
@@ -257,8 +249,8 @@ def _ca_certificate(value: Any, problems: list[SettingProblem], source: str) -> 
     problem = problem or pem_problem(text)
     if problem:
         problems.append(
-            SettingProblem(
-                "ca_certificate",
+            Problem(
+                ("ca_certificate",),
                 "Invalid Palette CA certificate",
                 f"{problem} (from {source}). ca_certificate (or PALETTE_CA_CERTIFICATE) takes PEM certificates, "
                 'e.g. file("corp-ca.pem").',

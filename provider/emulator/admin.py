@@ -19,8 +19,9 @@ POST   /emulator/registries             seed {"kind", "registry", "scope", "lega
 GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
 PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item; the body
                                         is the spec's fields, or {"spec": {...}} (unwrapped); the result must
-                                        still be a valid spec of the registry's kind (400 naming the field)
-PUT    /emulator/registries/{uid}/kind  {"kind", "spec"}: the registry becomes the other kind, same uid
+                                        still be a valid spec of the registry's family (400 naming the field)
+PUT    /emulator/registries/{uid}/kind  {"kind", "spec"}: the registry moves to the other family, same uid
+(In this admin API, "kind" is the family, "basic" or "ecr": the API's spelling, kept for its clients.)
 PUT    /emulator/registries/{uid}/sync  {"status", "message"}: the latest sync ends so, at once
 DELETE /emulator/registries/{uid}       204 (404 when absent)
 """
@@ -34,12 +35,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import views
+from .api_error import bad_request, not_found
 from .app import Call, EmulatorState, endpoint, no_content
-from .errors import bad_request, not_found
-from .rules import SPEC_DEFINITIONS
+from .constraints import SPEC_DEFINITIONS
 from .schemas import drop_nulls, swagger
 from .service import _merge
-from .store import Kind, Registry, Scope
+from .store import Family, Registry, Scope
 from .variants import VARIANTS
 from .variants import parse as parse_variants
 
@@ -66,7 +67,7 @@ class AdminApi:
             Route("/emulator/registries", endpoint(self.dump), methods=["GET"]),
             Route("/emulator/registries/{uid}", endpoint(self.patch), methods=["PATCH"]),
             Route("/emulator/registries/{uid}", endpoint(self.delete), methods=["DELETE"]),
-            Route("/emulator/registries/{uid}/kind", endpoint(self.change_kind), methods=["PUT"]),
+            Route("/emulator/registries/{uid}/kind", endpoint(self.change_family), methods=["PUT"]),
             Route("/emulator/registries/{uid}/sync", endpoint(self.end_sync), methods=["PUT"]),
         ]
 
@@ -135,11 +136,11 @@ class AdminApi:
             )
         if not isinstance(body.get("legacy", False), bool):
             raise bad_request("legacy: must be true or false", code="InvalidRequest")
-        kind: Kind = body["kind"]
+        family: Family = body["kind"]
         scope: Scope = body.get("scope", "tenant")
         if scope not in ("system", "tenant"):
             raise bad_request("scope: must be system or tenant (registries are tenant-level)", code="InvalidRequest")
-        reg = self.state.registries.create(kind, body.get("registry"), scope=scope, legacy=bool(body.get("legacy")))
+        reg = self.state.registries.create(family, body.get("registry"), scope=scope, legacy=bool(body.get("legacy")))
         return JSONResponse({"uid": reg.uid}, status_code=201)
 
     def dump(self, call: Call) -> Response:
@@ -155,21 +156,21 @@ class AdminApi:
             raise bad_request(f"request body is not valid JSON: {exc}", code="InvalidRequest") from None
         change = _partial_spec(change)
         merged = _merge(reg.spec, change)  # what patch_out_of_band will store
-        problems = swagger().problems(SPEC_DEFINITIONS[reg.kind], drop_nulls(merged), strict=True)
+        problems = swagger().problems(SPEC_DEFINITIONS[reg.family], drop_nulls(merged), strict=True)
         if problems:
             raise bad_request("; ".join(f"spec.{p}" for p in problems), code="InvalidRequest")
         self.state.registries.patch_out_of_band(reg, change)
         return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
 
-    def change_kind(self, call: Call) -> Response:
-        """Out-of-band kind change (basic <-> ecr) keeping the uid, to test a client that finds its
-        registry under the other kind's path."""
+    def change_family(self, call: Call) -> Response:
+        """Out-of-band family change (basic <-> ecr) keeping the uid, to test a client that finds its
+        registry under the other family's path."""
         reg = self._stored(call.params["uid"])
         body = call.json()
-        kind, spec = (body.get("kind"), body.get("spec")) if isinstance(body, dict) else (None, None)
-        if kind not in ("basic", "ecr") or not isinstance(spec, dict):
+        family, spec = (body.get("kind"), body.get("spec")) if isinstance(body, dict) else (None, None)
+        if family not in ("basic", "ecr") or not isinstance(spec, dict):
             raise bad_request('body must be {"kind": "basic" or "ecr", "spec": {...}}', code="InvalidRequest")
-        self.state.registries.change_kind_out_of_band(reg, kind, spec)
+        self.state.registries.change_family_out_of_band(reg, family, spec)
         return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
 
     def end_sync(self, call: Call) -> Response:

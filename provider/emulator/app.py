@@ -23,17 +23,17 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Scope
 
 from . import views
+from .api_error import ApiError, bad_request
 from .auth import Caller, identify
 from .config import EmulatorConfig
-from .errors import ApiError, bad_request
+from .constraints import parse_json
 from .faults import FaultBook, FaultMiddleware, RequestLog
-from .rules import parse_json
 from .service import Registries
-from .store import Kind, Store, new_uid
+from .store import Family, Store, new_uid
 
 log = logging.getLogger("palette_emulator")
 
-KINDS: tuple[Kind, ...] = ("basic", "ecr")
+FAMILIES: tuple[Family, ...] = ("basic", "ecr")
 METADATA_SCOPES = {"system": {"system"}, "tenant": {"tenant"}, "all": {"system", "tenant"}}
 
 
@@ -96,16 +96,16 @@ class PaletteApi:
             Route("/v1/registries/metadata", endpoint(self.metadata), methods=["GET"]),
             Route("/v1/registries/oci/summary", endpoint(self.summary), methods=["GET"]),
         ]
-        for kind in KINDS:
-            base, one = f"/v1/registries/oci/{kind}", f"/v1/registries/oci/{{uid}}/{kind}"
+        for family in FAMILIES:
+            base, one = f"/v1/registries/oci/{family}", f"/v1/registries/oci/{{uid}}/{family}"
             routes += [
-                Route(base, endpoint(partial(self.create, kind)), methods=["POST"]),
-                Route(f"{base}/validate", endpoint(partial(self.validate, kind)), methods=["POST"]),
-                Route(one, endpoint(partial(self.get, kind)), methods=["GET"]),
-                Route(one, endpoint(partial(self.update, kind)), methods=["PUT"]),
-                Route(one, endpoint(partial(self.delete, kind)), methods=["DELETE"]),
-                Route(f"{one}/sync", endpoint(partial(self.sync, kind)), methods=["POST"]),
-                Route(f"{one}/sync/status", endpoint(partial(self.sync_status, kind)), methods=["GET"]),
+                Route(base, endpoint(partial(self.create, family)), methods=["POST"]),
+                Route(f"{base}/validate", endpoint(partial(self.validate, family)), methods=["POST"]),
+                Route(one, endpoint(partial(self.get, family)), methods=["GET"]),
+                Route(one, endpoint(partial(self.update, family)), methods=["PUT"]),
+                Route(one, endpoint(partial(self.delete, family)), methods=["DELETE"]),
+                Route(f"{one}/sync", endpoint(partial(self.sync, family)), methods=["POST"]),
+                Route(f"{one}/sync/status", endpoint(partial(self.sync_status, family)), methods=["GET"]),
             ]
         routes += [
             Route("/v1/registries/oci/{uid}", endpoint(self.entity), methods=["GET"]),
@@ -131,37 +131,37 @@ class PaletteApi:
         reg = self.registries.find(self._caller(call), call.params["uid"])
         return JSONResponse(views.entity_view(reg, self.registries.variants))
 
-    def create(self, kind: Kind, call: Call) -> Response:
+    def create(self, family: Family, call: Call) -> Response:
         caller = self._caller(call)
-        reg = self.registries.create(kind, call.json(), scope=caller.scope)
+        reg = self.registries.create(family, call.json(), scope=caller.scope)
         return audited(201, {"uid": reg.uid})
 
-    def validate(self, kind: Kind, call: Call) -> Response:
+    def validate(self, family: Family, call: Call) -> Response:
         self._caller(call)
-        self.registries.validate(kind, call.json())
+        self.registries.validate(family, call.json())
         return audited(204)
 
-    def get(self, kind: Kind, call: Call) -> Response:
-        reg = self.registries.find(self._caller(call), call.params["uid"], kind)
+    def get(self, family: Family, call: Call) -> Response:
+        reg = self.registries.find(self._caller(call), call.params["uid"], family)
         return JSONResponse(views.registry_view(reg, self.registries.status(reg), self.registries.variants))
 
-    def update(self, kind: Kind, call: Call) -> Response:
-        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], kind)
+    def update(self, family: Family, call: Call) -> Response:
+        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], family)
         self.registries.update(reg, call.json())
         return no_content()
 
-    def delete(self, kind: Kind | None, call: Call) -> Response:
-        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], kind)
+    def delete(self, family: Family | None, call: Call) -> Response:
+        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], family)
         self.registries.delete(reg)
         return no_content()
 
-    def sync(self, kind: Kind, call: Call) -> Response:
-        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], kind)
+    def sync(self, family: Family, call: Call) -> Response:
+        reg = self.registries.find_changeable(self._caller(call), call.params["uid"], family)
         self.registries.resync(reg)
         return audited(202)
 
-    def sync_status(self, kind: Kind, call: Call) -> Response:
-        reg = self.registries.find(self._caller(call), call.params["uid"], kind)
+    def sync_status(self, family: Family, call: Call) -> Response:
+        reg = self.registries.find(self._caller(call), call.params["uid"], family)
         return JSONResponse(self.registries.status(reg))
 
 

@@ -13,8 +13,8 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .api_error import ApiError, forbidden, unauthorized
 from .config import EmulatorConfig
-from .errors import ApiError, forbidden, unauthorized
 from .store import Registry, Scope
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from .store import Kind
+from .store import Family
 
 ECR_HOST = re.compile(r"^(?:https?://)?\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:/.*)?$")
 
@@ -35,9 +35,9 @@ def _redact(message: str, secrets: list[str]) -> str:
     return message
 
 
-def check(kind: Kind, spec: dict[str, Any], timeout: float = 10.0) -> None:
+def check(family: Family, spec: dict[str, Any], timeout: float = 10.0) -> None:
     """Raise ContactFailed unless the registry described by `spec` accepts us."""
-    if kind == "basic":
+    if family == "basic":
         check_basic(spec, timeout)
     else:
         check_ecr(spec, timeout)
@@ -68,10 +68,10 @@ def _trust(ca: str) -> ssl.SSLContext:
 
 
 def _credentials(auth: dict[str, Any]) -> tuple[httpx.BasicAuth | None, dict[str, str]]:
-    kind = auth.get("type") or ("basic" if auth.get("username") else "noAuth")
-    if kind == "basic":
+    auth_type = auth.get("type") or ("basic" if auth.get("username") else "noAuth")
+    if auth_type == "basic":
         return httpx.BasicAuth(auth.get("username", ""), auth.get("password", "")), {}
-    if kind == "token":
+    if auth_type == "token":
         return None, {"Authorization": f"Bearer {auth.get('token', '')}"}
     return None, {}
 

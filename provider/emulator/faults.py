@@ -35,7 +35,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .errors import ApiError, status_code_name
+from .api_error import ApiError, status_code_name
 
 KINDS = ("status", "latency", "drop", "commit_then_fail")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -13,13 +13,12 @@ import time
 from typing import Any
 
 from . import views
+from .api_error import bad_request, conflict, not_found
 from .auth import Caller
 from .config import EmulatorConfig
-from .contact import ContactFailed, check
-from .errors import bad_request, conflict, not_found
-from .rules import (
+from .constraints import (
     BODY_DEFINITIONS,
-    KIND_LABELS,
+    FAMILY_LABELS,
     SPEC_DEFINITIONS,
     check_connection_fields,
     checked,
@@ -27,14 +26,15 @@ from .rules import (
     registry_spec,
     sync_capable,
 )
-from .store import Kind, NameTaken, Registry, Scope, Store, SyncRun, new_uid
+from .contact import ContactFailed, check
+from .store import Family, NameTaken, Registry, Scope, Store, SyncRun, new_uid
 from .sync import SyncRunner, sync_phase, sync_status
 
 log = logging.getLogger("palette_emulator")
 
 
-def _other_kind_path(reg: Registry) -> str:
-    return f"/v1/registries/oci/{reg.uid}/{reg.kind}"
+def _other_family_path(reg: Registry) -> str:
+    return f"/v1/registries/oci/{reg.uid}/{reg.family}"
 
 
 class Registries:
@@ -54,20 +54,20 @@ class Registries:
 
     # Looking up
 
-    def find(self, caller: Caller, uid: str, kind: Kind | None = None) -> Registry:
-        """The registry `uid` as `caller` sees it (404 when absent, hidden, or of the other kind)."""
+    def find(self, caller: Caller, uid: str, family: Family | None = None) -> Registry:
+        """The registry `uid` as `caller` sees it (404 when absent, hidden, or of the other family)."""
         reg = self.store.get(uid)
         if reg is None or not caller.can_see(reg):
             raise not_found(f"registry '{uid}' not found")
-        if kind is not None and reg.kind != kind:
+        if family is not None and reg.family != family:
             raise not_found(
-                f"registry '{uid}' is {KIND_LABELS[reg.kind]} registry, not {KIND_LABELS[kind]} one;"
-                f" use {_other_kind_path(reg)}"
+                f"registry '{uid}' is {FAMILY_LABELS[reg.family]} registry, not {FAMILY_LABELS[family]} one;"
+                f" use {_other_family_path(reg)}"
             )
         return reg
 
-    def find_changeable(self, caller: Caller, uid: str, kind: Kind | None = None) -> Registry:
-        reg = self.find(caller, uid, kind)
+    def find_changeable(self, caller: Caller, uid: str, family: Family | None = None) -> Registry:
+        reg = self.find(caller, uid, family)
         caller.check_can_change(reg)
         return reg
 
@@ -118,15 +118,15 @@ class Registries:
 
     # Changing
 
-    def create(self, kind: Kind, body: Any, scope: Scope, legacy: bool = False) -> Registry:
-        body = self._checked(BODY_DEFINITIONS[kind], body, f"POST /v1/registries/oci/{kind}")
+    def create(self, family: Family, body: Any, scope: Scope, legacy: bool = False) -> Registry:
+        body = self._checked(BODY_DEFINITIONS[family], body, f"POST /v1/registries/oci/{family}")
         name = registry_name(body, None)
-        capable = sync_capable(kind, body.get("spec") or {}, legacy)
-        spec = registry_spec(kind, body, name, None)
+        capable = sync_capable(family, body.get("spec") or {}, legacy)
+        spec = registry_spec(family, body, name, None)
         reg = Registry(
             uid=new_uid(),
             name=name,
-            kind=kind,
+            family=family,
             scope=scope,
             spec=spec,
             sync_capable=capable,
@@ -142,12 +142,12 @@ class Registries:
         return reg
 
     def update(self, reg: Registry, body: Any) -> None:
-        body = self._checked(BODY_DEFINITIONS[reg.kind], body, f"PUT /v1/registries/oci/{{uid}}/{reg.kind}")
+        body = self._checked(BODY_DEFINITIONS[reg.family], body, f"PUT /v1/registries/oci/{{uid}}/{reg.family}")
         if "put-merges" in self.variants:
             body = {**body, "spec": _merge(reg.spec, body.get("spec") or {})}
         body = {**body, "spec": views.unmasked(reg, body.get("spec"), self.variants)}
         name = registry_name(body, reg)
-        reg.spec = registry_spec(reg.kind, body, name, reg)
+        reg.spec = registry_spec(reg.family, body, name, reg)
         annotations = _annotations(body)
         if annotations is not None:  # absent: kept, as Kubernetes-style metadata is
             reg.annotations = annotations
@@ -163,9 +163,9 @@ class Registries:
         reg.modified = time.time()
         self._save(reg)
 
-    def change_kind_out_of_band(self, reg: Registry, kind: Kind, spec: dict[str, Any]) -> None:
-        """Drift: the registry is now of `kind` with `spec`, same uid, as no API allows (a test-only move)."""
-        reg.kind = kind
+    def change_family_out_of_band(self, reg: Registry, family: Family, spec: dict[str, Any]) -> None:
+        """Drift: the registry is now of `family` with `spec`, same uid, as no API allows (a test-only move)."""
+        reg.family = family
         reg.spec = copy.deepcopy(spec)
         reg.modified = time.time()
         self._save(reg)
@@ -197,14 +197,14 @@ class Registries:
 
     # Validating
 
-    def validate(self, kind: Kind, body: Any) -> None:
+    def validate(self, family: Family, body: Any) -> None:
         """Check a spec's fields, then (in contact mode) that the registry accepts it."""
-        spec = self._checked(SPEC_DEFINITIONS[kind], body, f"POST /v1/registries/oci/{kind}/validate")
-        check_connection_fields(kind, spec)
+        spec = self._checked(SPEC_DEFINITIONS[family], body, f"POST /v1/registries/oci/{family}/validate")
+        check_connection_fields(family, spec)
         if self.config.validate == "accept":
             return
         try:
-            check(kind, spec, self.config.contact_timeout)
+            check(family, spec, self.config.contact_timeout)
         except ContactFailed as failure:
             raise bad_request(str(failure), code="RegistryValidationFailed") from None
 

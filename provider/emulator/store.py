@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-Kind = Literal["basic", "ecr"]
+Family = Literal["basic", "ecr"]
 Scope = Literal["system", "tenant"]  # registries are tenant-level; system on self-hosted Palette
 
 _SCHEMA = """
@@ -74,7 +74,7 @@ class SyncRun:
 class Registry:
     uid: str
     name: str
-    kind: Kind
+    family: Family  # which API holds it: /oci/{uid}/basic or /oci/{uid}/ecr (column `kind`)
     scope: Scope
     spec: dict[str, Any]
     sync_capable: bool
@@ -104,7 +104,7 @@ def _registry_row(reg: Registry) -> tuple[Any, ...]:
     return (
         reg.uid,
         reg.name,
-        reg.kind,
+        reg.family,
         reg.scope,
         json.dumps(reg.spec),
         int(reg.sync_capable),
@@ -134,11 +134,11 @@ def _write_annotations(db: sqlite3.Connection, reg: Registry) -> None:
 
 
 def _registry_from(row: tuple[Any, ...]) -> Registry:
-    (uid, name, kind, scope, spec, capable, created, modified, generation, started, result, message, finished) = row
+    (uid, name, family, scope, spec, capable, created, modified, generation, started, result, message, finished) = row
     return Registry(
         uid=uid,
         name=name,
-        kind=kind,
+        family=family,
         scope=scope,
         spec=json.loads(spec),
         sync_capable=bool(capable),

@@ -76,16 +76,16 @@ class SyncRunner:
     def launch(self, reg: Registry) -> None:
         """Run the check of an unfinished run in the background (none for a registry that does not sync)."""
         if reg.sync.started is not None and not reg.sync.result:
-            self._pool.submit(self._run, reg.uid, reg.kind, reg.spec, reg.sync.generation)
+            self._pool.submit(self._run, reg.uid, reg.family, reg.spec, reg.sync.generation)
 
     def resume_unfinished(self) -> None:
         """After a restart: finish the runs the previous process left open."""
         for reg in self._store.unfinished_syncs():
             self.launch(reg)
 
-    def _run(self, uid: str, kind: Any, spec: dict[str, Any], generation: int) -> None:
+    def _run(self, uid: str, family: Any, spec: dict[str, Any], generation: int) -> None:
         try:
-            check(kind, spec, self._config.contact_timeout)
+            check(family, spec, self._config.contact_timeout)
         except ContactFailed as failure:
             result, message = "Failed", f"synchronization failed: {failure}"
         except Exception:  # a bug in a check must not leave the run open forever

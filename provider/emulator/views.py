@@ -15,14 +15,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from .store import Kind, Registry
+from .store import Family, Registry
 
-# Where secrets live in a stored spec, per kind.
-SECRET_PATHS: dict[Kind, tuple[tuple[str, ...], ...]] = {
+# Where secrets live in a stored spec, per family.
+SECRET_PATHS: dict[Family, tuple[tuple[str, ...], ...]] = {
     "basic": (("auth", "password"), ("auth", "token"), ("auth", "tls", "key")),
     "ecr": (("credentials", "secretKey"), ("credentials", "secretToken"), ("tls", "key")),
 }
-TLS_PATHS: dict[Kind, tuple[str, ...]] = {"basic": ("auth", "tls"), "ecr": ("tls",)}
+TLS_PATHS: dict[Family, tuple[str, ...]] = {"basic": ("auth", "tls"), "ecr": ("tls",)}
 TLS_DEFAULTS = {"enabled": False, "insecureSkipVerify": False}
 
 
@@ -50,11 +50,11 @@ def mask(secret: str, variants: frozenset[str] = NO_VARIANTS) -> str:
     return f"{secret[:3]}***{secret[-3:]}" if len(secret) >= 12 else "******"
 
 
-def spelled_kind(kind: Kind, variants: frozenset[str]) -> str:
+def spelled_family(family: Family, variants: frozenset[str]) -> str:
     """A registry's basic/ecr type as answers spell it."""
     if "registry-type-upper" in variants:
-        return "ECR" if kind == "ecr" else "Basic"
-    return kind
+        return "ECR" if family == "ecr" else "Basic"
+    return family
 
 
 def _with_extras(document: dict[str, Any], variants: frozenset[str]) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def unmasked(reg: Registry, spec: Any, variants: frozenset[str] = NO_VARIANTS) -
     if not isinstance(spec, dict):
         return spec
     spec = copy.deepcopy(spec)
-    for path in SECRET_PATHS[reg.kind]:
+    for path in SECRET_PATHS[reg.family]:
         stored_parent, sent_parent = _parent(reg.spec, path, create=False), _parent(spec, path, create=False)
         stored = stored_parent.get(path[-1]) if stored_parent else None
         if (
@@ -102,11 +102,11 @@ def _parent(tree: dict[str, Any], path: tuple[str, ...], create: bool) -> dict[s
 def public_spec(reg: Registry, variants: frozenset[str] = NO_VARIANTS) -> dict[str, Any]:
     """The stored spec as GET shows it: secrets masked, TLS block present, scope filled in."""
     spec = copy.deepcopy(reg.spec)
-    for path in SECRET_PATHS[reg.kind]:
+    for path in SECRET_PATHS[reg.family]:
         parent = _parent(spec, path, create=False)
         if parent is not None and isinstance(parent.get(path[-1]), str):
             parent[path[-1]] = mask(parent[path[-1]], variants)
-    tls_path = TLS_PATHS[reg.kind]
+    tls_path = TLS_PATHS[reg.family]
     tls_parent = _parent(spec, tls_path, create=True)
     assert tls_parent is not None
     tls = {**TLS_DEFAULTS, **(tls_parent.get(tls_path[-1]) or {})}
@@ -123,7 +123,7 @@ def public_spec(reg: Registry, variants: frozenset[str] = NO_VARIANTS) -> dict[s
 
 
 def is_private(reg: Registry) -> bool:
-    if reg.kind == "ecr":
+    if reg.family == "ecr":
         return bool(reg.spec.get("isPrivate"))
     auth = reg.spec.get("auth") or {}
     return bool(auth.get("type", "basic" if auth.get("username") or auth.get("token") else "noAuth") != "noAuth")
@@ -161,11 +161,11 @@ def summary_item(reg: Registry, sync_status: dict[str, Any], variants: frozenset
     spec: dict[str, Any] = {
         "endpoint": reg.spec.get("endpoint", ""),
         "providerType": reg.provider_type,
-        "registryType": spelled_kind(reg.kind, variants),
+        "registryType": spelled_family(reg.family, variants),
         "isPrivate": is_private(reg),
         "containsSpectroManifest": bool(reg.spec.get("containsSpectroManifest")),
     }
-    if reg.kind == "ecr":
+    if reg.family == "ecr":
         spec["defaultRegion"] = reg.spec.get("defaultRegion", "")
     item: dict[str, Any] = {"metadata": object_meta(reg), "spec": _with_scope(spec, reg.scope, variants)}
     if "no-status" not in variants:
@@ -174,17 +174,17 @@ def summary_item(reg: Registry, sync_status: dict[str, Any], variants: frozenset
 
 
 def entity_view(reg: Registry, variants: frozenset[str] = NO_VARIANTS) -> dict[str, Any]:
-    """v1OciRegistryEntity, the kind-agnostic GET /v1/registries/oci/{uid}."""
+    """v1OciRegistryEntity, the family-agnostic GET /v1/registries/oci/{uid}."""
     spec = public_spec(reg, variants)
     entity: dict[str, Any] = {
-        "auth": spec.get("auth") if reg.kind == "basic" else ({"tls": spec["tls"]} if "tls" in spec else None),
+        "auth": spec.get("auth") if reg.family == "basic" else ({"tls": spec["tls"]} if "tls" in spec else None),
         "endpoint": spec.get("endpoint", ""),
         "providerType": reg.provider_type,
-        "type": spelled_kind(reg.kind, variants),
+        "type": spelled_family(reg.family, variants),
     }
     if entity["auth"] is None:
         del entity["auth"]
-    if reg.kind == "ecr":
+    if reg.family == "ecr":
         entity["defaultRegion"] = spec.get("defaultRegion", "")
     return _with_extras(_with_scope(entity, reg.scope, variants), variants)
 
@@ -206,7 +206,7 @@ def dump_item(reg: Registry, sync_status: dict[str, Any]) -> dict[str, Any]:
     return {
         "uid": reg.uid,
         "name": reg.name,
-        "kind": reg.kind,
+        "kind": reg.family,
         "providerType": reg.provider_type,
         "scope": reg.scope,
         "legacy": reg.provider_type == "helm" and not reg.sync_capable,

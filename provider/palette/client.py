@@ -13,8 +13,8 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   connection, a 2xx without a usable uid, any exception once the request may have left) is never
   repeated blindly. Every create carries a random token in `metadata.annotations`
   (CREATE_TOKEN_ANNOTATION), the same for all its attempts. After an unknown outcome the client
-  looks the registry up (name, kind, providerType, endpoint, scope, created since this create began;
-  then base content path, auth kind and the token on the registry itself): a registry holding this
+  looks the registry up (name, family, providerType, endpoint, scope, created since this create began;
+  then base content path, auth type and the token on the registry itself): a registry holding this
   create's token is the one it stored, and its uid is returned. Nothing else is adopted: a namesake
   with another token belongs to someone else (another resource, another apply), and one without any
   token cannot be proved ours (Palette may not keep annotations), so the create stops with an
@@ -49,7 +49,7 @@ from provider.palette.errors import (
     AmbiguousNameError,
     AmbiguousWriteError,
     ConfigurationError,
-    KindChangedError,
+    FamilyChangedError,
     NotFoundError,
     PaletteError,
     SyncFailedError,
@@ -62,7 +62,7 @@ from provider.palette.errors import (
 )
 from provider.palette.hosts import normalize_host as _normalize_host
 from provider.palette.models import (
-    REGISTRY_KINDS,
+    REGISTRY_FAMILIES,
     BasicOciRegistry,
     BasicOciRegistrySpec,
     EcrRegistry,
@@ -70,7 +70,7 @@ from provider.palette.models import (
     OciRegistries,
     OciRegistry,
     OciRegistryEntity,
-    RegistryKind,
+    RegistryFamily,
     RegistrySyncStatus,
     Uid,
     to_wire,
@@ -179,9 +179,11 @@ def _rfc3339(text: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def registries_named(items: Iterable[OciRegistry], name: str, kind: RegistryKind | None = None) -> list[OciRegistry]:
-    """The summary items called `name` (exactly) and, when given, of `kind`."""
-    return [item for item in items if item.metadata.name == name and (kind is None or item.kind == kind)]
+def registries_named(
+    items: Iterable[OciRegistry], name: str, family: RegistryFamily | None = None
+) -> list[OciRegistry]:
+    """The summary items called `name` (exactly) and, when given, of `family`."""
+    return [item for item in items if item.metadata.name == name and (family is None or item.family == family)]
 
 
 def secret_values(body: Any) -> list[str]:
@@ -230,7 +232,7 @@ def _clean_header_value(value: str, what: str) -> str:
 
 
 class PaletteClient:
-    """Palette's OCI registry API. Methods return models and raise `PaletteError` kinds."""
+    """Palette's OCI registry API. Methods return models and raise `PaletteError` subclasses."""
 
     # How much older than the first attempt (by Palette's clock) a registry found after a lost
     # create may be and still count as the one that create stored.
@@ -288,56 +290,37 @@ class PaletteClient:
     ) -> None:
         self.close()
 
-    # -- validate -------------------------------------------------------------------------------
+    # -- one registry: the family (basic or ecr) comes from the model's class, or is given ------
 
-    def validate_basic(self, spec: BasicOciRegistrySpec) -> None:
-        """Palette checks the registry (reachable, credentials accepted): 204, or ValidationFailedError."""
-        self.validate("basic", spec)
+    def validate(self, spec: BasicOciRegistrySpec | EcrRegistrySpec) -> None:
+        """Palette checks the registry (reachable, credentials accepted; for ECR, its AWS credentials):
+        204, or ValidationFailedError."""
+        self._call("POST", f"/v1/registries/oci/{spec.family}/validate", body=to_wire(spec))
 
-    def validate_ecr(self, spec: EcrRegistrySpec) -> None:
-        """Palette checks the ECR registry and its AWS credentials."""
-        self.validate("ecr", spec)
-
-    # -- create -----------------------------------------------------------------------------------
-
-    def create_basic(self, registry: BasicOciRegistry) -> str:
-        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
-        return self._create("basic", registry)
-
-    def create_ecr(self, registry: EcrRegistry) -> str:
-        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
-        return self._create("ecr", registry)
-
-    # -- read -----------------------------------------------------------------------------------
-
-    def get_basic(self, uid: str) -> BasicOciRegistry:
-        """NotFoundError only when Palette says the registry is gone; KindChangedError when it is
-        now an ECR registry; UnexplainedNotFoundError for a 404 Palette did not give."""
+    def get(self, family: str, uid: str) -> BasicOciRegistry | EcrRegistry:
+        """The registry at `/oci/{uid}/{family}`. NotFoundError only when Palette says the registry is
+        gone; FamilyChangedError when it is now of the other family; UnexplainedNotFoundError for a 404
+        Palette did not give."""
+        checked = _family(family)
+        model: type[BasicOciRegistry | EcrRegistry] = BasicOciRegistry if checked == "basic" else EcrRegistry
         try:
-            return self._read(BasicOciRegistry, _registry_path(uid, "basic"))
+            return self._read(model, _registry_path(uid, checked))
         except NotFoundError as exc:
-            raise self._gone_or_other_kind(uid, "basic", exc) from None
-
-    def get_ecr(self, uid: str) -> EcrRegistry:
-        """As `get_basic`, for ECR registries."""
-        try:
-            return self._read(EcrRegistry, _registry_path(uid, "ecr"))
-        except NotFoundError as exc:
-            raise self._gone_or_other_kind(uid, "ecr", exc) from None
+            raise self._gone_or_other_family(uid, checked, exc) from None
 
     def get_oci(self, uid: str) -> OciRegistryEntity:
-        """Any kind; `.kind` tells "basic" from "ecr"."""
+        """Any family; `.family` tells "basic" from "ecr"."""
         return self._read(OciRegistryEntity, f"/v1/registries/oci/{_segment(uid)}")
 
     def list_oci(self) -> list[OciRegistry]:
         """`GET /v1/registries/oci/summary`: every OCI registry visible in this scope."""
         return self._read(OciRegistries, "/v1/registries/oci/summary").items
 
-    def find_by_name(self, name: str, kind: RegistryKind | None = None) -> OciRegistry | None:
-        """The registry called `name` (and of `kind` when given), or None. When several match
+    def find_by_name(self, name: str, family: RegistryFamily | None = None) -> OciRegistry | None:
+        """The registry called `name` (and of `family` when given), or None. When several match
         (a tenant registry and a system one of the same name), the tenant's wins: it is the one
         this API key can change; AmbiguousNameError when that still leaves several."""
-        found = registries_named(self.list_oci(), name, kind)
+        found = registries_named(self.list_oci(), name, family)
         if len(found) > 1:
             found = [r for r in found if scope_matches(r.spec.scope, "tenant")] or found
         if len(found) > 1:
@@ -345,88 +328,58 @@ class PaletteClient:
             raise AmbiguousNameError(f"several OCI registries are named {name!r}: {listed}; use the uid")
         return found[0] if found else None
 
-    # -- update / delete --------------------------------------------------------------------------
+    def update(self, uid: str, registry: BasicOciRegistry | EcrRegistry) -> None:
+        """PUT the whole registry (Palette stores exactly what it carries)."""
+        self._call("PUT", _registry_path(uid, registry.family), body=to_wire(registry, exclude={"status"}))
 
-    def update_basic(self, uid: str, registry: BasicOciRegistry) -> None:
-        self.update("basic", uid, registry)
-
-    def update_ecr(self, uid: str, registry: EcrRegistry) -> None:
-        self.update("ecr", uid, registry)
-
-    def delete_basic(self, uid: str) -> None:
-        """Delete; NotFoundError when already gone (callers decide whether that is success)."""
-        self.delete("basic", uid)
-
-    def delete_ecr(self, uid: str) -> None:
-        """Delete; NotFoundError when already gone (callers decide whether that is success)."""
-        self.delete("ecr", uid)
-
-    # -- any kind, chosen by `kind` ("basic" or "ecr") ----------------------------------------------
-
-    def validate(self, kind: str, spec: BasicOciRegistrySpec | EcrRegistrySpec) -> None:
-        """`validate_basic` or `validate_ecr`, as `kind` says."""
-        self._call("POST", f"/v1/registries/oci/{_kind(kind, spec, BasicOciRegistrySpec)}/validate", body=to_wire(spec))
-
-    def create(self, kind: str, registry: BasicOciRegistry | EcrRegistry) -> str:
-        """`create_basic` or `create_ecr`, as `kind` says."""
-        return self._create(_kind(kind, registry, BasicOciRegistry), registry)
-
-    def get(self, kind: str, uid: str) -> BasicOciRegistry | EcrRegistry:
-        """`get_basic` or `get_ecr`, as `kind` says."""
-        return self.get_basic(uid) if _kind(kind) == "basic" else self.get_ecr(uid)
-
-    def update(self, kind: str, uid: str, registry: BasicOciRegistry | EcrRegistry) -> None:
-        """`update_basic` or `update_ecr`, as `kind` says."""
-        path = _registry_path(uid, _kind(kind, registry, BasicOciRegistry))
-        self._call("PUT", path, body=to_wire(registry, exclude={"status"}))
-
-    def delete(self, kind: str, uid: str) -> None:
-        """`delete_basic` or `delete_ecr`, as `kind` says; NotFoundError when already gone (Palette
-        says so), KindChangedError when the registry now lives under the other kind's path."""
+    def delete(self, family: str, uid: str) -> None:
+        """Delete; NotFoundError when already gone (Palette says so; callers decide whether that is
+        success), FamilyChangedError when the registry now lives under the other family's path."""
+        checked = _family(family)
         try:
-            self._call("DELETE", _registry_path(uid, _kind(kind)))
+            self._call("DELETE", _registry_path(uid, checked))
         except NotFoundError as exc:
-            raise self._gone_or_other_kind(uid, _kind(kind), exc) from None
+            raise self._gone_or_other_family(uid, checked, exc) from None
 
-    def _gone_or_other_kind(self, uid: str, kind: RegistryKind, not_found: NotFoundError) -> PaletteError:
-        """After Palette answered ResourceNotFound on `/oci/{uid}/{kind}`: `not_found` when the
-        registry is really gone, KindChangedError when `GET /v1/registries/oci/{uid}` shows it as the
-        other kind (Palette keeps basic and ECR registries apart, and answers ResourceNotFound on the
-        other kind's path), or the error of that lookup (e.g. a proxy's 404) when it proves nothing."""
+    def _gone_or_other_family(self, uid: str, family: RegistryFamily, not_found: NotFoundError) -> PaletteError:
+        """After Palette answered ResourceNotFound on `/oci/{uid}/{family}`: `not_found` when the
+        registry is really gone, FamilyChangedError when `GET /v1/registries/oci/{uid}` shows it in the
+        other family (Palette keeps basic and ECR registries apart, and answers ResourceNotFound on the
+        other family's path), or the error of that lookup (e.g. a proxy's 404) when it proves nothing."""
         try:
             entity = self.get_oci(uid)
         except NotFoundError:
             return not_found
         except PaletteError as exc:
             return exc
-        actual = entity.kind
-        if actual is None or actual == kind:
+        actual = entity.family
+        if actual is None or actual == family:
             return not_found
         provider_type = entity.provider_type or ""
-        return KindChangedError(
+        return FamilyChangedError(
             f"registry {uid} is now {'an ECR' if actual == 'ecr' else 'a basic'} "
-            f"{provider_type + ' ' if provider_type else ''}registry in Palette, not the {kind} registry "
+            f"{provider_type + ' ' if provider_type else ''}registry in Palette, not the {family} registry "
             "Terraform manages: it changed outside Terraform",
             uid=uid,
-            expected=kind,
+            expected=family,
             actual=actual,
             provider_type=provider_type,
         )
 
     # -- sync -----------------------------------------------------------------------------------
 
-    def sync(self, uid: str, kind: str, *, force: bool = False) -> None:
+    def sync(self, uid: str, family: str, *, force: bool = False) -> None:
         """Start a synchronization (202)."""
         params = {"forceSync": "true"} if force else None
-        self._call("POST", f"{_registry_path(uid, kind)}/sync", params=params)
+        self._call("POST", f"{_registry_path(uid, family)}/sync", params=params)
 
-    def sync_status(self, uid: str, kind: str) -> RegistrySyncStatus:
-        return self._read(RegistrySyncStatus, f"{_registry_path(uid, kind)}/sync/status")
+    def sync_status(self, uid: str, family: str) -> RegistrySyncStatus:
+        return self._read(RegistrySyncStatus, f"{_registry_path(uid, family)}/sync/status")
 
     def wait_for_sync(
         self,
         uid: str,
-        kind: str,
+        family: str,
         timeout: float,
         *,
         poll: float = 2.0,
@@ -442,7 +395,7 @@ class PaletteClient:
         deadline = time.monotonic() + timeout
         interval = poll
         while True:
-            status = self.sync_status(uid, kind)
+            status = self.sync_status(uid, family)
             if on_status is not None:
                 on_status(status)
             state = classify_sync(status.status)
@@ -468,13 +421,14 @@ class PaletteClient:
                 )
             interval = min(interval * 1.5, max_poll)
 
-    # -- plumbing -------------------------------------------------------------------------------
+    # -- create: never a duplicate, never a stranger (see the module doc) -----------------------
 
-    def _create(self, kind: RegistryKind, registry: BasicOciRegistry | EcrRegistry) -> str:
-        name = registry.metadata.name
+    def create(self, registry: BasicOciRegistry | EcrRegistry) -> str:
+        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
+        name, family = registry.metadata.name, registry.family
         if not name:
             raise ValueError("registry.metadata.name is required to create a registry")
-        path = f"/v1/registries/oci/{kind}"
+        path = f"/v1/registries/oci/{family}"
         token = secrets.token_hex(16)
         signed = registry.model_copy(deep=True)
         signed.metadata.annotations = {**(registry.metadata.annotations or {}), CREATE_TOKEN_ANNOTATION: token}
@@ -483,7 +437,7 @@ class PaletteClient:
         unknown = False  # whether an attempt may have been stored
         outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
-            if unknown and (uid := self._find_created(signed, kind, token, started, outcome)):
+            if unknown and (uid := self._find_created(signed, token, started, outcome)):
                 return uid
             outcome = self._attempt_write("POST", path, attempt, body=body)
             disposition = _disposition(outcome)
@@ -502,13 +456,13 @@ class PaletteClient:
         assert outcome is not None
         if not unknown:
             raise self._final_error(outcome, "POST", path, secret_values(body))
-        if uid := self._find_created(signed, kind, token, started, outcome):
+        if uid := self._find_created(signed, token, started, outcome):
             return uid
         if isinstance(outcome, httpx.Response) and outcome.status_code == 409:
             # The name is taken by a registry that is provably not this create's (another token).
             raise self._final_error(outcome, "POST", path, secret_values(body))
         raise AmbiguousWriteError(
-            f"creating the {kind} registry {name!r} may or may not have succeeded: the answer was lost "
+            f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
             f"({_outcome_words(outcome)}) and Palette does not list it yet. The registry may exist in Palette "
             "(a request that timed out can still be stored later): look for a registry named "
             f"{name!r} before creating it again",
@@ -517,20 +471,20 @@ class PaletteClient:
         )
 
     def _find_created(
-        self, registry: BasicOciRegistry | EcrRegistry, kind: RegistryKind, token: str, started: float, outcome: object
+        self, registry: BasicOciRegistry | EcrRegistry, token: str, started: float, outcome: object
     ) -> str | None:
         """The uid of the registry that a create with an unknown outcome (first sent at `started`,
         signed with `token`) stored; None when Palette has no candidate for it at all.
 
-        A candidate has the name, kind, providerType, endpoint and scope of the create and was created
+        A candidate has the name, family, providerType, endpoint and scope of the create and was created
         since it began (by Palette's clock); its own GET must show the same base content path and auth
-        kind, and the create's token. A candidate with another token is someone else's (skipped); one
+        type, and the create's token. A candidate with another token is someone else's (skipped); one
         without a token cannot be proved ours: AmbiguousWriteError naming it, never a guess."""
-        name = registry.metadata.name or ""
+        name, family = registry.metadata.name or "", registry.family
         path = "/v1/registries/oci/summary"
         try:
             response = self._call("GET", path)
-            items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, kind)
+            items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, family)
             server_now = parse_http_date(response.headers.get("Date"))
             window = time.monotonic() - started + self.create_clock_slack
             candidates = [
@@ -545,34 +499,36 @@ class PaletteClient:
             unproved: list[str] = []
             for item in candidates:
                 uid = item.metadata.uid or ""
-                stored = self._read(type(registry), _registry_path(uid, kind))
+                stored = self._read(type(registry), _registry_path(uid, family))
                 if not same_registry_shape(stored, registry):
                     continue
                 held = (stored.metadata.annotations or {}).get(CREATE_TOKEN_ANNOTATION)
                 if held == token:
-                    logger.debug("POST /v1/registries/oci/%s: stored after all (found by its create token)", kind)
+                    logger.debug("POST /v1/registries/oci/%s: stored after all (found by its create token)", family)
                     return uid
                 if held is None:
                     unproved.append(uid)
         except PaletteError as exc:
             raise AmbiguousWriteError(
-                f"creating the {kind} registry {name!r} may or may not have succeeded: the answer was lost "
+                f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
                 f"({_outcome_words(outcome)}) and looking the registry up failed too ({exc}). Check Palette "
                 f"for a registry named {name!r} before creating it again",
                 method="POST",
-                path=f"/v1/registries/oci/{kind}",
+                path=f"/v1/registries/oci/{family}",
             ) from None
         if unproved:
             raise AmbiguousWriteError(
-                f"creating the {kind} registry {name!r} may or may not have succeeded: the answer was lost "
+                f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
                 f"({_outcome_words(outcome)}). Palette has a matching registry {', '.join(unproved)} created "
                 "since, but it does not carry this create's token (metadata.annotations), so nothing proves "
                 "that this create stored it rather than someone else: it was not adopted. If it is yours, "
                 f"import it by uid ({unproved[0]})",
                 method="POST",
-                path=f"/v1/registries/oci/{kind}",
+                path=f"/v1/registries/oci/{family}",
             )
         return None
+
+    # -- plumbing -------------------------------------------------------------------------------
 
     def _attempt_write(self, method: str, path: str, attempt: int, *, body: Any) -> httpx.Response | Failure:
         """`_attempt` for a write: any exception once the request may have left is an unknown outcome."""
@@ -698,8 +654,8 @@ def _created_uid(response: httpx.Response) -> str | None:
 
 
 def _unusable_answer(response: httpx.Response) -> str:
-    kind = "an empty body" if not response.content.strip() else "no usable uid"
-    return f"Palette answered {response.status_code} to the create with {kind}"
+    what = "an empty body" if not response.content.strip() else "no usable uid"
+    return f"Palette answered {response.status_code} to the create with {what}"
 
 
 def _same_text(found: str | None, wanted: str | None) -> bool:
@@ -715,7 +671,7 @@ def _same_endpoint(found: str | None, wanted: str | None) -> bool:
 
 def same_registry_shape(stored: BasicOciRegistry | EcrRegistry, sent: BasicOciRegistry | EcrRegistry) -> bool:
     """Whether a registry read back has what a create sent: provider type, endpoint, base content
-    path and auth kind (basic/noAuth/token, or ECR's credential type)."""
+    path and auth type (basic/noAuth/token, or ECR's credential type)."""
     if type(stored) is not type(sent):
         return False
     if not _same_text(stored.spec.provider_type, sent.spec.provider_type):
@@ -759,14 +715,12 @@ def _segment(uid: str) -> str:
     return uid
 
 
-def _kind(kind: str, model: BaseModel | None = None, basic_type: type[BaseModel] | None = None) -> RegistryKind:
-    """`kind` checked: "basic" or "ecr", and (when given) matching the model's class."""
-    if kind not in REGISTRY_KINDS:
-        raise ValueError(f"registry kind must be 'basic' or 'ecr', not {kind!r}")
-    if model is not None and basic_type is not None and isinstance(model, basic_type) != (kind == "basic"):
-        raise ValueError(f"a {type(model).__name__} cannot be sent as a {kind!r} registry")
-    return "basic" if kind == "basic" else "ecr"
+def _family(family: str) -> RegistryFamily:
+    """`family` checked: "basic" or "ecr"."""
+    if family not in REGISTRY_FAMILIES:
+        raise ValueError(f"registry family must be 'basic' or 'ecr', not {family!r}")
+    return "basic" if family == "basic" else "ecr"
 
 
-def _registry_path(uid: str, kind: str) -> str:
-    return f"/v1/registries/oci/{_segment(uid)}/{_kind(kind)}"
+def _registry_path(uid: str, family: str) -> str:
+    return f"/v1/registries/oci/{_segment(uid)}/{_family(family)}"

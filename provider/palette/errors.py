@@ -1,5 +1,5 @@
 """The Palette client's errors: one hierarchy under `PaletteError`, and the pure function that
-turns an HTTP answer into the right kind.
+turns an HTTP answer into the right class.
 
 Messages are meant for a human reading a Terraform diagnostic. They carry the method, the path,
 the status and Palette's own message; never a request body, a header, the API key or a secret
@@ -72,9 +72,9 @@ class UnexplainedNotFoundError(PaletteError):
     a wrong host or path): it proves nothing about the registry, so nothing may be concluded."""
 
 
-class KindChangedError(PaletteError):
-    """The registry exists, but Palette now keeps it as the other kind (basic <-> ecr) than the
-    one Terraform manages it as: it changed outside Terraform."""
+class FamilyChangedError(PaletteError):
+    """The registry exists, but Palette now keeps it in the other family (basic <-> ecr) than the
+    one Terraform manages it in: it changed outside Terraform."""
 
     def __init__(self, message: str, *, uid: str, expected: str, actual: str, provider_type: str = "") -> None:
         self.uid = uid
@@ -140,7 +140,7 @@ def _reason(status: int) -> str:
 
 
 def error_class_for(status: int, code: str) -> type[PaletteError]:
-    """The error kind for a final (not retried, or retried to exhaustion) HTTP answer."""
+    """The error class for a final (not retried, or retried to exhaustion) HTTP answer."""
     if code == RESOURCE_NOT_FOUND:
         return NotFoundError
     if status == 404:
@@ -218,12 +218,12 @@ def error_from_response(
     is a 404 that Palette did not explain, since something in front of Palette probably gave it."""
     code, message = parse_error_body(body, content_type)
     message = redact_credentials(redact(message, secrets)) + note
-    kind = error_class_for(status, code)
-    if kind is UnexplainedNotFoundError:
+    error_class = error_class_for(status, code)
+    if error_class is UnexplainedNotFoundError:
         where = host or "the Palette host"
         message = (
             f"{where} answered 404 without Palette's ResourceNotFound code ({message or 'an empty body'}); "
             "a proxy, ingress or load balancer in front of Palette, or a wrong host, probably answered. "
             "Nothing was concluded from it: the registry was not touched and the Terraform state is kept"
         )
-    return kind(message, status=status, code=code, method=method, path=path)
+    return error_class(message, status=status, code=code, method=method, path=path)

@@ -17,13 +17,15 @@ JSON carries them, but are left out of `repr()`/`str()`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-RegistryKind = Literal["basic", "ecr"]
-REGISTRY_KINDS: tuple[RegistryKind, ...] = ("basic", "ecr")
+# A registry's *family*: which of Palette's two APIs holds it, `/v1/registries/oci/{uid}/basic` or
+# `/v1/registries/oci/{uid}/ecr`. (Its *kind*, helm | zarf | pack, is `providerType`: provider.kinds.)
+RegistryFamily = Literal["basic", "ecr"]
+REGISTRY_FAMILIES: tuple[RegistryFamily, ...] = ("basic", "ecr")
 
 
 class WireModel(BaseModel):
@@ -100,6 +102,8 @@ class OciRegistryStatus(WireModel):
 class BasicOciRegistrySpec(WireModel):
     """v1BasicOciRegistrySpec (`endpoint` and `auth` required by the swagger)."""
 
+    family: ClassVar[RegistryFamily] = "basic"
+
     endpoint: str
     auth: RegistryAuth = Field(default_factory=RegistryAuth)
     base_content_path: str | None = None
@@ -113,6 +117,8 @@ class BasicOciRegistrySpec(WireModel):
 
 class BasicOciRegistry(WireModel):
     """v1BasicOciRegistry."""
+
+    family: ClassVar[RegistryFamily] = "basic"
 
     kind: str | None = None
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -153,6 +159,8 @@ class AwsCloudAccount(WireModel):
 class EcrRegistrySpec(WireModel):
     """v1EcrRegistrySpec (`endpoint` and `isPrivate` required by the swagger)."""
 
+    family: ClassVar[RegistryFamily] = "ecr"
+
     endpoint: str
     is_private: bool = True
     base_content_path: str | None = None
@@ -169,6 +177,8 @@ class EcrRegistrySpec(WireModel):
 class EcrRegistry(WireModel):
     """v1EcrRegistry."""
 
+    family: ClassVar[RegistryFamily] = "ecr"
+
     kind: str | None = None
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     spec: EcrRegistrySpec
@@ -176,7 +186,7 @@ class EcrRegistry(WireModel):
 
 
 class OciRegistrySpec(WireModel):
-    """v1OciRegistrySpec: the summary's spec; `registry_type` tells basic from ecr."""
+    """v1OciRegistrySpec: the summary's spec; `registry_type` tells the family, basic or ecr."""
 
     endpoint: str | None = None
     provider_type: str | None = None
@@ -201,9 +211,9 @@ class OciRegistry(WireModel):
     status: OciRegistryStatusSummary | None = None
 
     @property
-    def kind(self) -> RegistryKind | None:
-        """The kind, "basic" or "ecr", from Palette's `registryType` (any case); None for others."""
-        return registry_kind(self.spec.registry_type)
+    def family(self) -> RegistryFamily | None:
+        """The family, "basic" or "ecr", from Palette's `registryType` (any case); None for others."""
+        return registry_family(self.spec.registry_type)
 
 
 class OciRegistries(WireModel):
@@ -213,7 +223,7 @@ class OciRegistries(WireModel):
 
 
 class OciRegistryEntity(WireModel):
-    """v1OciRegistryEntity: `GET /v1/registries/oci/{uid}`; `type` tells basic from ecr."""
+    """v1OciRegistryEntity: `GET /v1/registries/oci/{uid}`; `type` tells the family, basic or ecr."""
 
     type: str | None = None
     endpoint: str | None = None
@@ -223,9 +233,9 @@ class OciRegistryEntity(WireModel):
     auth: RegistryAuth | None = None
 
     @property
-    def kind(self) -> RegistryKind | None:
-        """The kind, "basic" or "ecr", from Palette's `type` (any case); None for others."""
-        return registry_kind(self.type)
+    def family(self) -> RegistryFamily | None:
+        """The family, "basic" or "ecr", from Palette's `type` (any case); None for others."""
+        return registry_family(self.type)
 
 
 class Uid(WireModel):
@@ -234,7 +244,7 @@ class Uid(WireModel):
     uid: str
 
 
-def registry_kind(value: str | None) -> RegistryKind | None:
-    """Palette's registry type string as a RegistryKind ("Basic", "ECR" and "ecr" all count)."""
+def registry_family(value: str | None) -> RegistryFamily | None:
+    """Palette's registry type string as a RegistryFamily ("Basic", "ECR" and "ecr" all count)."""
     lowered = (value or "").strip().lower()
     return "basic" if lowered == "basic" else "ecr" if lowered == "ecr" else None

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from provider.kinds import KINDS
 from provider.preflight import media
-from provider.preflight.findings import BASE_CONTENT_PATH, ENDPOINT, Finding, Path, Skipped, warning
+from provider.preflight.findings import BASE_CONTENT_PATH, ENDPOINT, Skipped, warning
 from provider.preflight.registry import RegistryClient, json_body
+from provider.problems import Path, Problem
 
 log = logging.getLogger("provider.preflight")
 
@@ -51,7 +52,7 @@ def in_scope(names: list[str], base_content_path: str, provider_type: str) -> li
     raise Skipped(empty_path(names, base_content_path, provider_type))
 
 
-def empty_path(names: list[str], base_content_path: str, provider_type: str) -> Finding:
+def empty_path(names: list[str], base_content_path: str, provider_type: str) -> Problem:
     base = base_content_path.strip().strip("/")
     prefix = media.content_prefix(base, provider_type)
     where = f'under "{prefix}/"' if prefix else "in the registry"
@@ -94,7 +95,7 @@ def _path(base: str) -> Path:
 # ---------------------------------------------------------------------------- kind
 
 
-def check_kind(registry: RegistryClient, repositories: list[str], base: str, provider_type: str) -> Finding | None:
+def check_kind(registry: RegistryClient, repositories: list[str], base: str, provider_type: str) -> Problem | None:
     """A warning when the sampled content is not of the kind the resource promises."""
     samples = list(_samples(registry, repositories[:SAMPLE], provider_type))
     if any(artifact.kind == provider_type for _, artifact in samples):
@@ -112,7 +113,7 @@ def check_kind(registry: RegistryClient, repositories: list[str], base: str, pro
     )
 
 
-def _untagged(repositories: list[str], base: str) -> Finding:
+def _untagged(repositories: list[str], base: str) -> Problem:
     return warning(
         _path(base.strip().strip("/")),
         "No tagged content under base_content_path",

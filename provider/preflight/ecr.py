@@ -22,12 +22,12 @@ from provider.preflight.findings import (
     ECR_SECRET_ACCESS_KEY,
     OFF_HINT,
     Failed,
-    Finding,
     Skipped,
     error,
     warning,
 )
 from provider.preflight.registry import Credentials, Deadline
+from provider.problems import Problem
 
 SESSION_NAME = "palette-oci-preflight"
 MAX_PAGES = 5  # of 1000 repositories each: enough to find a prefix, bounded in time
@@ -142,7 +142,7 @@ class EcrAccess:
                 )
             ) from None
 
-    def _no_credentials(self) -> Finding:
+    def _no_credentials(self) -> Problem:
         return warning(
             ECR_ROLE_ARN,
             "Role not checked: no AWS credentials here",
@@ -171,7 +171,7 @@ def error_code(response: Mapping[str, Any]) -> tuple[str, str]:
     return code, message
 
 
-def aws_failure(action: str, code: str, message: str, ecr: dict[str, Any]) -> Finding:
+def aws_failure(action: str, code: str, message: str, ecr: dict[str, Any]) -> Problem:
     """The error finding for an AWS error code, at the attribute that fixes it."""
     said = f"AWS {action} failed with {code}" + (f": {message}" if message else "")
     if action == "sts:AssumeRole":
@@ -195,7 +195,7 @@ def aws_failure(action: str, code: str, message: str, ecr: dict[str, Any]) -> Fi
     return error(path, "AWS refused the ECR credentials", f"{said}.")
 
 
-def _assume_role_failure(said: str, code: str, role_arn: str) -> Finding:
+def _assume_role_failure(said: str, code: str, role_arn: str) -> Problem:
     if code in _UNKNOWN_KEY + _BAD_SIGNATURE + ("ExpiredToken", "ExpiredTokenException"):
         return error(
             ECR_ROLE_ARN,
@@ -214,7 +214,7 @@ def _assume_role_failure(said: str, code: str, role_arn: str) -> Finding:
     return error(ECR_ROLE_ARN, "Cannot assume the role", f"{said}.")
 
 
-def listing_failure(code: str, message: str, path: tuple[str, ...]) -> Finding:
+def listing_failure(code: str, message: str, path: tuple[str, ...]) -> Problem:
     said = f"AWS ecr:DescribeRepositories failed with {code}" + (f": {message}" if message else "")
     return warning(
         path,

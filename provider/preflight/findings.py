@@ -1,17 +1,15 @@
-"""What a preflight check reports: a `Finding` at an attribute, with the cause and the fix.
+"""What a preflight check reports: a `Problem` (provider.problems) at an attribute, with the cause and the fix.
 
-Pure and cheap to import. `Failed` carries an error finding out of a check and stops the run;
-`redact` is the last line of defence that keeps secrets out of every message.
+Pure and cheap to import. `Failed` carries an error out of a check and stops the run; `redact` is
+the last line of defence that keeps secrets out of every message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
 
-Severity = Literal["error", "warning"]
-Path = tuple[str, ...]
+from provider.problems import Path, Problem
 
 ENDPOINT: Path = ("endpoint",)
 BASE_CONTENT_PATH: Path = ("base_content_path",)
@@ -28,41 +26,33 @@ MASK = "******"
 OFF_HINT = 'If only Palette\'s network can reach this registry, set preflight = "off" in the provider block.'
 
 
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    path: Path  # attribute names from the resource's root: ("basic_auth", "password")
-    summary: str
-    detail: str  # the cause, then the fix
+def error(path: Path, summary: str, detail: str) -> Problem:
+    return Problem(path, summary, detail, "error")
 
 
-def error(path: Path, summary: str, detail: str) -> Finding:
-    return Finding("error", path, summary, detail)
-
-
-def warning(path: Path, summary: str, detail: str) -> Finding:
-    return Finding("warning", path, summary, detail)
+def warning(path: Path, summary: str, detail: str) -> Problem:
+    return Problem(path, summary, detail, "warning")
 
 
 class Failed(Exception):
-    """An error finding that ends the run: later checks depend on this one."""
+    """An error that ends the run: later checks depend on this one."""
 
-    def __init__(self, finding: Finding):
-        super().__init__(finding.summary)
-        self.finding = finding
+    def __init__(self, problem: Problem):
+        super().__init__(problem.summary)
+        self.problem = problem
 
 
 class Skipped(Exception):
-    """A warning finding that ends the run: later checks cannot run, but nothing is known to be wrong."""
+    """A warning that ends the run: later checks cannot run, but nothing is known to be wrong."""
 
-    def __init__(self, finding: Finding):
-        super().__init__(finding.summary)
-        self.finding = finding
+    def __init__(self, problem: Problem):
+        super().__init__(problem.summary)
+        self.problem = problem
 
 
-def redact(finding: Finding, secrets: Iterable[str]) -> Finding:
-    """`finding` with every secret replaced by a mask (longest first, so no fragment survives)."""
-    summary, detail = finding.summary, finding.detail
+def redact(problem: Problem, secrets: Iterable[str]) -> Problem:
+    """`problem` with every secret replaced by a mask (longest first, so no fragment survives)."""
+    summary, detail = problem.summary, problem.detail
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         summary, detail = summary.replace(secret, MASK), detail.replace(secret, MASK)
-    return replace(finding, summary=summary, detail=detail)
+    return replace(problem, summary=summary, detail=detail)

@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 import httpx
 
 from provider.exception_chain import causes
-from provider.preflight.findings import CA_CERTIFICATE, ENDPOINT, OFF_HINT, Failed, Finding, error
+from provider.preflight.findings import CA_CERTIFICATE, ENDPOINT, OFF_HINT, Failed, error
 from provider.preflight.resolve import split
+from provider.problems import Problem
 
 E = TypeVar("E", bound=BaseException)
 
@@ -106,7 +107,7 @@ def is_reset(exc: BaseException) -> bool:
     return isinstance(exc, httpx.RemoteProtocolError) and "disconnected" in str(exc).lower()
 
 
-def explain(exc: httpx.TransportError, url: httpx.URL, timeout: float, what: str = "the registry") -> Finding:
+def explain(exc: httpx.TransportError, url: httpx.URL, timeout: float, what: str = "the registry") -> Problem:
     """The error finding for a request to `url` that failed before any answer."""
     where = f"{url.host}:{port_of(url)}"
     certificate = first(exc, ssl.SSLCertVerificationError)
@@ -164,7 +165,7 @@ def explain(exc: httpx.TransportError, url: httpx.URL, timeout: float, what: str
     )
 
 
-def _untrusted(certificate: ssl.SSLCertVerificationError, where: str, what: str) -> Finding:
+def _untrusted(certificate: ssl.SSLCertVerificationError, where: str, what: str) -> Problem:
     reason = certificate.verify_message or str(certificate)
     if certificate.verify_code in _NAME_MISMATCH:
         return error(

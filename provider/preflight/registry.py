@@ -21,16 +21,8 @@ from typing import Any
 import httpx
 
 from provider.preflight import challenge, net
-from provider.preflight.findings import (
-    BASIC_AUTH,
-    BASIC_PASSWORD,
-    BASIC_USERNAME,
-    ENDPOINT,
-    Failed,
-    Finding,
-    Path,
-    error,
-)
+from provider.preflight.findings import BASIC_AUTH, BASIC_PASSWORD, BASIC_USERNAME, ENDPOINT, Failed, error
+from provider.problems import Path, Problem
 
 log = logging.getLogger("provider.preflight")
 
@@ -188,7 +180,7 @@ class RegistryClient:
 
     # ------------------------------------------------------------------------ findings
 
-    def rejection(self, response: httpx.Response, via: str = "") -> Finding:
+    def rejection(self, response: httpx.Response, via: str = "") -> Problem:
         """The error for a 401/403: credentials missing, rejected, or without the right to read."""
         by = via or self.where
         if self.credentials is None:

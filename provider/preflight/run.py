@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from provider.kinds import KIND_NAMES, KINDS
 from provider.preflight import resolve as host_overrides
-from provider.preflight.findings import ENDPOINT, Failed, Finding, Skipped, error, redact, warning
+from provider.preflight.findings import ENDPOINT, Failed, Skipped, error, redact, warning
+from provider.problems import Problem
 
 if TYPE_CHECKING:
     import httpx
@@ -40,7 +41,7 @@ def run_preflight(
     timeout: float = 5.0,
     budget: float = 20.0,
     resolve: Mapping[str, str] | None = None,
-) -> list[Finding]:
+) -> list[Problem]:
     """Findings about the registry `values` (a resource's known values, as in its Terraform state).
 
     `provider_type`: "helm", "zarf" or "pack". `timeout`: seconds per request or AWS call;
@@ -52,12 +53,12 @@ def run_preflight(
     from provider.preflight.registry import BudgetSpent, Deadline
 
     secrets = _secrets(values)
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     deadline = Deadline(timeout, budget)
     try:
         findings.extend(_checks(values, provider_type, deadline, host_overrides.overrides(resolve), secrets))
     except (Failed, Skipped) as stop:
-        findings.append(stop.finding)
+        findings.append(stop.problem)
     except BudgetSpent:
         findings.append(_out_of_time(budget))
     except Exception as exc:  # a bug here must not block an apply that Palette would accept
@@ -73,7 +74,7 @@ def _checks(
     deadline: Deadline,
     overrides: dict[str, str],
     secrets: list[str],
-) -> list[Finding]:
+) -> list[Problem]:
     """The checks in order; a failure raises (Failed, Skipped, BudgetSpent), warnings are returned."""
     from provider.preflight import content
     from provider.preflight.registry import RegistryClient
@@ -203,7 +204,7 @@ def _secrets(values: Mapping[str, Any]) -> list[str]:
     return [str(s) for s in (basic.get("password"), ecr.get("secret_access_key")) if s]
 
 
-def _crashed(exc: Exception) -> Finding:
+def _crashed(exc: Exception) -> Problem:
     return warning(
         ENDPOINT,
         "Preflight could not finish",
@@ -212,7 +213,7 @@ def _crashed(exc: Exception) -> Finding:
     )
 
 
-def _out_of_time(budget: float) -> Finding:
+def _out_of_time(budget: float) -> Problem:
     return warning(
         ENDPOINT,
         "Preflight ran out of time",

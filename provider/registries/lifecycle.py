@@ -15,7 +15,7 @@ warnings, and the state records the uid.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from tf.schema import Schema
 from tf.types import Unknown
@@ -30,18 +30,20 @@ from provider.palette.errors import (
     SyncInterruptedError,
     SyncTimeoutError,
 )
+from provider.problems import add_problems
 from provider.registries import mapping
 from provider.registries.rules import Rule, check, parse_duration
 from provider.registries.schema import VOLATILE, registry_schema
+from provider.registries.values import RegistryValues, by_name
 
 if TYPE_CHECKING:
     from tf.iface import CreateContext, DeleteContext, ImportContext, ReadContext, UpdateContext, UpgradeContext
     from tf.utils import Diagnostics
 
     from provider.palette.client import PaletteClient
+    from provider.palette.models import BasicOciRegistry, EcrRegistry, RegistryFamily
     from provider.tfx import PlanContext
 
-State = dict[str, Any]
 
 # Attributes Palette stores: a change to any of them is a PUT (or a replacement).
 STORED = ("name", "endpoint", "base_content_path", "base_path", "auto_sync", "basic_auth", "ecr", "tls")
@@ -52,10 +54,15 @@ TERRAFORM_ONLY = ("wait_for_sync", "timeouts", "preflight")
 # What preflight looks at: the connection and where the content lives.
 PREFLIGHTED = (*CONNECTION, "base_content_path", "base_path")
 DEFAULT_SYNC_TIMEOUT = 600.0
+Operation = Literal["create", "update"]  # the writes that may wait for a sync, as `timeouts` names them
 
 
 class RegistryResource:
-    """The shared lifecycle; subclasses set the class attributes below and nothing else."""
+    """The shared lifecycle; subclasses set the class attributes below and nothing else.
+
+    Terraform's values enter here: `tf` (through provider.tfx) calls the resource methods with plain
+    dicts decoded against `get_schema()`, so they are declared as the `RegistryValues` that schema
+    describes (tf is untyped: nothing converts them); `ctx.config` is cast once, in `plan`."""
 
     provider_type: ClassVar[str]  # the kind (Palette's providerType): helm | zarf | pack, a key of provider.kinds
     rules: ClassVar[tuple[Rule, ...]]
@@ -83,11 +90,12 @@ class RegistryResource:
 
     # ------------------------------------------------------------------------ plan
 
-    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
+    def validate(self, diags: Diagnostics, type_name: str, config: RegistryValues) -> None:
         self._check_rules(diags, config)
 
-    def plan(self, ctx: PlanContext, prior: State | None, planned: State) -> State:
-        config = ctx.config or {}
+    def plan(self, ctx: PlanContext, prior: RegistryValues | None, planned: RegistryValues) -> RegistryValues:
+        # Terraform's configuration, decoded against this resource's schema: its registry values.
+        config = cast(RegistryValues, ctx.config or {})
         if config.get("auto_sync") is None and prior is None:
             # The kind's default for a new registry; an existing one keeps its setting, so that leaving
             # auto_sync out of an imported registry's configuration never plans a replacement.
@@ -105,12 +113,12 @@ class RegistryResource:
         self._plan_replacements(ctx, prior, planned)
         if not ctx.requires_replace and _stored_changes(prior, planned):
             if self.syncs:
-                planned.update({name: Unknown for name in VOLATILE})  # an update restarts the sync
+                by_name(planned).update({name: Unknown for name in VOLATILE})  # an update restarts the sync
             if prior.get("auto_sync") != planned["auto_sync"]:
                 planned["sync_supported"] = Unknown  # what Palette reports after the update
         return planned
 
-    def _same_provider_type(self, diags: Diagnostics, prior: State) -> bool:
+    def _same_provider_type(self, diags: Diagnostics, prior: RegistryValues) -> bool:
         """A registry whose providerType changed outside Terraform (say an admin made a Helm registry a
         Zarf one) cannot be planned: no update changes it back, and a silent replacement would delete
         what cluster profiles now use as the other kind. A plan-time error naming the type to use."""
@@ -131,7 +139,7 @@ class RegistryResource:
         )
         return False
 
-    def _plan_replacements(self, ctx: PlanContext, prior: State, planned: State) -> None:
+    def _plan_replacements(self, ctx: PlanContext, prior: RegistryValues, planned: RegistryValues) -> None:
         auths = {prior.get("auth_type"), planned["auth_type"]}
         if mapping.AUTH_ECR in auths and len(auths) > 1:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
@@ -148,7 +156,7 @@ class RegistryResource:
 
     # ------------------------------------------------------------------------ apply
 
-    def create(self, ctx: CreateContext, planned: State) -> State | None:
+    def create(self, ctx: CreateContext, planned: RegistryValues) -> RegistryValues | None:
         diags = ctx.diagnostics
         client = self._client(diags)
         values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
@@ -156,19 +164,20 @@ class RegistryResource:
             return None
         if not self._preflight(diags, values, "apply"):
             return None
-        kind, registry = self._expand(values)
+        registry = mapping.expand(values, self.provider_type)
         action = f'create {ctx.type_name} "{planned["name"]}"'
         try:
-            client.validate(kind, registry.spec)
-            uid = client.create(kind, registry)
+            client.validate(registry.spec)
+            uid = client.create(registry)
         except PaletteError as exc:
-            self._report(diags, exc, action, name=planned["name"])
+            self._report(diags, exc, action, name=planned.get("name") or "")
             return None
         # From here on Palette holds the registry: every outcome records its uid in the state, and
         # nothing is an error (an error would taint it; see the module doc).
-        return _known(self._read_back(client, diags, kind, {**planned, "id": uid}, planned, "create", action))
+        state: RegistryValues = {**planned, "id": uid}
+        return _known(self._read_back(client, diags, registry.family, state, planned, "create", action))
 
-    def read(self, ctx: ReadContext, current: State) -> State | None:
+    def read(self, ctx: ReadContext, current: RegistryValues) -> RegistryValues | None:
         client = self._client(ctx.diagnostics)
         if client is None:
             return current
@@ -179,38 +188,40 @@ class RegistryResource:
             return current
         return None if registry is None else mapping.flatten(registry, current)
 
-    def update(self, ctx: UpdateContext, prior: State, planned: State) -> State:
+    def update(self, ctx: UpdateContext, prior: RegistryValues, planned: RegistryValues) -> RegistryValues:
         diags = ctx.diagnostics
         if not _stored_changes(prior, planned):  # only Terraform-side settings changed: nothing to tell Palette
-            return _known({**prior, **{name: planned.get(name) for name in TERRAFORM_ONLY}})
+            kept = prior.copy()
+            by_name(kept).update({name: planned.get(name) for name in TERRAFORM_ONLY})
+            return _known(kept)
         client = self._client(diags)
         values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
         if client is None or not self._check_rules(diags, values):
             return prior
         if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, values, "apply"):
             return prior
-        kind = mapping.api_kind(mapping.auth_type(planned))
+        family = mapping.family_of(mapping.auth_type(planned))
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
             # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
-            current = client.get(kind, prior["id"])
+            current = client.get(family, _uid(prior))
             registry = mapping.expand(values, self.provider_type, current)
             if _changed(prior, planned, CONNECTION):
-                client.validate(kind, registry.spec)
-            client.update(kind, prior["id"], registry)
+                client.validate(registry.spec)
+            client.update(_uid(prior), registry)
         except PaletteError as exc:
             self._report(diags, exc, action)
             return prior
-        state = self._read_back(client, diags, kind, {**planned, "id": prior["id"]}, planned, "update", action)
+        state = self._read_back(client, diags, family, {**planned, "id": _uid(prior)}, planned, "update", action)
         self._check_sync_enabled(diags, state, planned)
         return _known(state)
 
-    def delete(self, ctx: DeleteContext, prior: State) -> State | None:
+    def delete(self, ctx: DeleteContext, prior: RegistryValues) -> RegistryValues | None:
         client = self._client(ctx.diagnostics)
         if client is None:
             return prior
         try:
-            client.delete(mapping.api_kind(prior.get("auth_type") or ""), prior["id"])
+            client.delete(mapping.family_of(prior.get("auth_type") or ""), _uid(prior))
         except NotFoundError:
             return None  # already gone: the goal of a delete
         except PaletteError as exc:
@@ -218,7 +229,7 @@ class RegistryResource:
             return prior
         return None
 
-    def import_(self, ctx: ImportContext, id: str) -> State | None:
+    def import_(self, ctx: ImportContext, id: str) -> RegistryValues | None:
         diags = ctx.diagnostics
         client = self._client(diags)
         if client is None:
@@ -234,7 +245,7 @@ class RegistryResource:
                     "(names are case-sensitive), the uid, and that the host is the Palette tenant that holds it.",
                 )
                 return None
-            uid, kind, provider_type = found
+            uid, family, provider_type = found
             if provider_type != self.provider_type:
                 diags.add_error(
                     "Registry of another kind",
@@ -242,29 +253,26 @@ class RegistryResource:
                     f"instead of {ctx.type_name}.",
                 )
                 return None
-            return self.imported(client, kind, uid)
+            return self.imported(client, family, uid)
         except PaletteError as exc:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
 
-    def imported(self, client: PaletteClient, kind: str, uid: str) -> State:
+    def imported(self, client: PaletteClient, family: RegistryFamily, uid: str) -> RegistryValues:
         """A registry as an import records it (import blocks, `terraform import`, `terraform query`): what
         Palette holds, no prior values, so the secrets Palette masks are null."""
-        return mapping.flatten(client.get(kind, uid), None)
+        return mapping.flatten(client.get(family, uid), None)
 
-    def upgrade(self, ctx: UpgradeContext, version: int, old: State) -> State:
+    def upgrade(self, ctx: UpgradeContext, version: int, old: RegistryValues) -> RegistryValues:
         # Version 0 never shipped; later versions add attributes here (null until the next refresh).
         return old
 
     # ------------------------------------------------------------------------ helpers
 
-    def _check_rules(self, diags: Diagnostics, values: State) -> bool:
-        problems = check(self.rules, values)
-        for problem in problems:
-            diags.add_error(problem.summary, problem.detail, path=list(problem.path))
-        return not problems
+    def _check_rules(self, diags: Diagnostics, values: RegistryValues) -> bool:
+        return add_problems(diags, check(self.rules, values))
 
-    def _preflight(self, diags: Diagnostics, values: State, stage: str) -> bool:
+    def _preflight(self, diags: Diagnostics, values: RegistryValues, stage: str) -> bool:
         """Check the registry from this machine when the mode asks for it at `stage`; False on an error.
 
         Mode "plan" checks during plan when every value involved is known, and again at apply;
@@ -276,27 +284,21 @@ class RegistryResource:
             return True
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
 
-        findings = run_preflight(mapping.resolve_secrets(values), self.provider_type)
-        for finding in findings:
-            add = diags.add_error if finding.severity == "error" else diags.add_warning
-            add(f"Preflight: {finding.summary}", finding.detail, path=list(finding.path))
-        return not any(f.severity == "error" for f in findings)
+        problems = run_preflight(mapping.plain_secrets(values), self.provider_type)
+        return add_problems(diags, problems, prefix="Preflight: ")
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
         client: PaletteClient | None = self.provider.palette(diags)
         return client
 
-    def _expand(self, values: State) -> tuple[str, Any]:
-        return mapping.api_kind(mapping.auth_type(values)), mapping.expand(values, self.provider_type)
-
     @property
     def resource_type(self) -> str:
         return KINDS[self.provider_type].resource_type
 
-    def _get(self, client: PaletteClient, current: State) -> Any:
+    def _get(self, client: PaletteClient, current: RegistryValues) -> BasicOciRegistry | EcrRegistry | None:
         """The registry behind `current`, or None when Palette no longer has it."""
         try:
-            return client.get(mapping.api_kind(current.get("auth_type") or ""), current["id"])
+            return client.get(mapping.family_of(current.get("auth_type") or ""), _uid(current))
         except NotFoundError:
             return None
 
@@ -304,20 +306,20 @@ class RegistryResource:
         self,
         client: PaletteClient,
         diags: Diagnostics,
-        kind: str,
-        state: State,
-        planned: State,
-        operation: str,
+        family: str,
+        state: RegistryValues,
+        planned: RegistryValues,
+        operation: Operation,
         action: str,
-    ) -> State:
+    ) -> RegistryValues:
         """The state after a write Palette accepted: what it answers now, after the sync wait the
         configuration asks for. Failures here are warnings: the write itself succeeded."""
-        uid = state["id"]
+        uid = _uid(state)
         try:
-            state = mapping.flatten(client.get(kind, uid), planned)
+            state = mapping.flatten(client.get(family, uid), planned)
             if planned.get("wait_for_sync") and state.get("auto_sync"):
                 try:
-                    self._wait_for_sync(client, kind, uid, planned, operation)
+                    self._wait_for_sync(client, family, uid, planned, operation)
                 except (SyncFailedError, SyncTimeoutError) as exc:
                     self._report(diags, exc, action, warning=True)
                 except SyncInterruptedError as exc:
@@ -328,7 +330,7 @@ class RegistryResource:
                         "sync_status shows how far its sync got (the next refresh updates it).",
                         path=["wait_for_sync"],
                     )
-                state = mapping.flatten(client.get(kind, uid), planned)  # with the sync's status and message
+                state = mapping.flatten(client.get(family, uid), planned)  # with the sync's status and message
         except PaletteError as exc:
             self._report(diags, exc, action, warning=True)
         except Exception as exc:  # the uid must reach the state whatever went wrong
@@ -340,12 +342,14 @@ class RegistryResource:
             )
         return state
 
-    def _wait_for_sync(self, client: PaletteClient, kind: str, uid: str, planned: State, operation: str) -> None:
+    def _wait_for_sync(
+        self, client: PaletteClient, family: str, uid: str, planned: RegistryValues, operation: Operation
+    ) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
-        client.wait_for_sync(uid, kind, timeout=timeout, stop=getattr(self.provider, "stopping", None))
+        client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
 
-    def _check_sync_enabled(self, diags: Diagnostics, state: State, planned: State) -> None:
+    def _check_sync_enabled(self, diags: Diagnostics, state: RegistryValues, planned: RegistryValues) -> None:
         """auto_sync was asked for, yet Palette reports a registry that does not synchronize: one created
         before Palette 4.5.0, which only a new registration can make sync (DESIGN.md, "Changes")."""
         if planned.get("auto_sync") is True and state.get("auto_sync") is False:
@@ -372,11 +376,11 @@ def _schema(description: str, auto_sync: str, ecr: str) -> Schema:
     return registry_schema(description, auto_sync, ecr)
 
 
-def _stored_changes(prior: State, planned: State) -> bool:
+def _stored_changes(prior: RegistryValues, planned: RegistryValues) -> bool:
     return _changed(prior, planned, STORED)
 
 
-def _changed(prior: State, planned: State, names: tuple[str, ...]) -> bool:
+def _changed(prior: RegistryValues, planned: RegistryValues, names: tuple[str, ...]) -> bool:
     return any(prior.get(name) != planned.get(name) for name in names)
 
 
@@ -389,6 +393,15 @@ def _all_known(values: Any, names: tuple[str, ...] | None = None) -> bool:
     return values is not Unknown
 
 
-def _known(state: State) -> State:
+def _known(state: RegistryValues) -> RegistryValues:
     """An applied state has no unknowns: what Palette did not tell us is null."""
-    return {k: (None if v is Unknown else v) for k, v in state.items()}
+    known = state.copy()
+    by_name(known).update({name: None for name, value in state.items() if value is Unknown})
+    return known
+
+
+def _uid(values: RegistryValues) -> str:
+    """The uid of a registry Terraform manages: every state (and plan) of one holds it."""
+    uid = values.get("id")
+    assert isinstance(uid, str), "a managed registry's values hold its uid"
+    return uid

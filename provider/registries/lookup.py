@@ -9,14 +9,15 @@ from provider.palette.errors import NotFoundError, PaletteError
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
+    from provider.palette.models import RegistryFamily
 
 UID = re.compile(r"^[0-9a-f]{24}$")
 
 
 class Located(NamedTuple):
     uid: str
-    kind: str  # Palette's API family: "basic" or "ecr"
-    provider_type: str  # helm | zarf | pack
+    family: RegistryFamily  # which of Palette's APIs holds it: "basic" or "ecr"
+    provider_type: str  # the kind: helm | zarf | pack
 
 
 def locate(client: PaletteClient, uid_or_name: str) -> Located | None:
@@ -26,26 +27,26 @@ def locate(client: PaletteClient, uid_or_name: str) -> Located | None:
     if UID.match(uid_or_name):
         try:
             entity = client.get_oci(uid_or_name)
-            return Located(uid_or_name, _kind(uid_or_name, entity.type), _provider_type(entity.provider_type))
+            return Located(uid_or_name, _family(uid_or_name, entity.type), _provider_type(entity.provider_type))
         except NotFoundError:
             pass  # a registry may be named like a uid
     found = client.find_by_name(uid_or_name)
     if found is None or not found.metadata.uid:
         return None
-    kind = _kind(uid_or_name, found.spec.registry_type)
-    return Located(found.metadata.uid, kind, _provider_type(found.spec.provider_type))
+    family = _family(uid_or_name, found.spec.registry_type)
+    return Located(found.metadata.uid, family, _provider_type(found.spec.provider_type))
 
 
-def _kind(registry: str, spelled: str | None) -> str:
-    from provider.palette.models import registry_kind
+def _family(registry: str, spelled: str | None) -> RegistryFamily:
+    from provider.palette.models import registry_family
 
-    kind = registry_kind(spelled or "basic")  # an entity without a type is a basic one
-    if kind is None:
+    family = registry_family(spelled or "basic")  # an entity without a type is a basic one
+    if family is None:
         raise PaletteError(
             f'registry "{registry}" is of type "{spelled}", which this provider does not know: it manages '
             "basic and ECR OCI registries"
         )
-    return kind
+    return family
 
 
 def _provider_type(spelled: str | None) -> str:

@@ -21,6 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from provider.redaction import redact_credentials
 from provider.registries.rules import ECR_HOST, ecr_is_public
+from provider.registries.values import (
+    BasicAuthValues,
+    Block,
+    EcrValues,
+    RegistryValues,
+    TlsValues,
+    by_name,
+)
 
 if TYPE_CHECKING:
     from provider.palette.models import (
@@ -31,10 +39,11 @@ if TYPE_CHECKING:
         EcrRegistrySpec,
         OciRegistryStatus,
         RegistryAuth,
+        RegistryFamily,
+        RegistrySyncStatus,
         TlsConfiguration,
     )
 
-Values = dict[str, Any]
 AUTH_BASIC, AUTH_ECR, AUTH_NONE, AUTH_TOKEN = "basic", "ecr", "none", "token"
 
 
@@ -42,44 +51,46 @@ AUTH_BASIC, AUTH_ECR, AUTH_NONE, AUTH_TOKEN = "basic", "ecr", "none", "token"
 SECRETS = {"basic_auth": "password", "ecr": "secret_access_key", "tls": "client_key"}
 
 
-def with_write_only(values: Values, config: Values | None) -> Values:
+def with_write_only(values: RegistryValues, config: RegistryValues | None) -> RegistryValues:
     """`values` (a plan, where write-only attributes are null) with the write-only values of the
     configuration Terraform sent beside it: what rules, preflight and expand read at apply."""
     if not config:
         return values
-    result = dict(values)
+    result = values.copy()
+    blocks, configured = by_name(result), by_name(config)
     for block, secret in SECRETS.items():
-        given = (config.get(block) or {}).get(f"{secret}_wo")
-        if isinstance(result.get(block), dict) and given is not None:
-            result[block] = {**result[block], f"{secret}_wo": given}
+        given = (configured.get(block) or {}).get(f"{secret}_wo")
+        if isinstance(blocks.get(block), dict) and given is not None:
+            blocks[block] = {**blocks[block], f"{secret}_wo": given}
     return result
 
 
-def secret(block: Values | None, name: str) -> Any:
+def secret(block: Block | None, name: str) -> Any:
     """A secret as configured, whichever of `<name>` and `<name>_wo` holds it (the rules allow one)."""
     block = block or {}
     return block.get(name) if block.get(name) is not None else block.get(f"{name}_wo")
 
 
-def resolve_secrets(values: Values) -> Values:
+def plain_secrets(values: RegistryValues) -> RegistryValues:
     """Each configured secret under its plain name (`password`), wherever it was given: for code that
     only uses secrets (preflight) and need not know which of the two attributes held it."""
-    result = dict(values)
+    result = values.copy()
+    blocks = by_name(result)
     for block, name in SECRETS.items():
-        if isinstance(result.get(block), dict):
-            result[block] = {**result[block], name: secret(result[block], name)}
+        if isinstance(blocks.get(block), dict):
+            blocks[block] = {**blocks[block], name: secret(blocks[block], name)}
     return result
 
 
-def auth_type(values: Values) -> str:
+def auth_type(values: RegistryValues) -> str:
     """Which Palette API a configuration maps to: basic (with or without credentials) or ECR."""
     if values.get("ecr") is not None:
         return AUTH_ECR
     return AUTH_BASIC if values.get("basic_auth") is not None else AUTH_NONE
 
 
-def api_kind(auth: str) -> str:
-    """The path segment of Palette's API for an auth type: `/oci/{uid}/basic` or `/oci/{uid}/ecr`."""
+def family_of(auth: str) -> RegistryFamily:
+    """The family (Palette's API) for an auth type: `/oci/{uid}/basic` or `/oci/{uid}/ecr`."""
     return "ecr" if auth == AUTH_ECR else "basic"
 
 
@@ -91,7 +102,7 @@ def ecr_region(endpoint: str) -> str | None:
 # ---------------------------------------------------------------------------- expand
 
 
-def expand_tls(values: Values, current: TlsConfiguration | None = None) -> TlsConfiguration:
+def expand_tls(values: RegistryValues, current: TlsConfiguration | None = None) -> TlsConfiguration:
     """The TLS settings to send: Palette's current ones with the configured ones laid over them."""
     from provider.palette.models import TlsConfiguration
 
@@ -105,7 +116,7 @@ def expand_tls(values: Values, current: TlsConfiguration | None = None) -> TlsCo
     return result
 
 
-def expand_auth(values: Values, current: RegistryAuth | None = None) -> RegistryAuth:
+def expand_auth(values: RegistryValues, current: RegistryAuth | None = None) -> RegistryAuth:
     from provider.palette.models import RegistryAuth
 
     tls = expand_tls(values, current.tls if current is not None else None)
@@ -117,7 +128,7 @@ def expand_auth(values: Values, current: RegistryAuth | None = None) -> Registry
 
 
 def expand_basic_spec(
-    values: Values, provider_type: str, current: BasicOciRegistrySpec | None = None
+    values: RegistryValues, provider_type: str, current: BasicOciRegistrySpec | None = None
 ) -> BasicOciRegistrySpec:
     from provider.palette.models import BasicOciRegistrySpec
 
@@ -133,7 +144,7 @@ def expand_basic_spec(
     return spec
 
 
-def expand_ecr_credentials(ecr: Values, current: AwsCloudAccount | None = None) -> AwsCloudAccount:
+def expand_ecr_credentials(ecr: EcrValues, current: AwsCloudAccount | None = None) -> AwsCloudAccount:
     """The configured credentials over Palette's current account (its partition, policy ARNs and
     regional settings stay)."""
     from provider.palette.models import AwsCloudAccount, AwsStsCredentials
@@ -151,10 +162,13 @@ def expand_ecr_credentials(ecr: Values, current: AwsCloudAccount | None = None) 
     return account
 
 
-def expand_ecr_spec(values: Values, provider_type: str, current: EcrRegistrySpec | None = None) -> EcrRegistrySpec:
+def expand_ecr_spec(
+    values: RegistryValues, provider_type: str, current: EcrRegistrySpec | None = None
+) -> EcrRegistrySpec:
     from provider.palette.models import EcrRegistrySpec
 
-    ecr = values["ecr"]
+    ecr = values.get("ecr")
+    assert ecr is not None, "an ECR registry's values have an ecr block"
     public = ecr_is_public(ecr)
     spec = current.model_copy(deep=True) if current is not None else EcrRegistrySpec(endpoint=values["endpoint"])
     spec.endpoint = values["endpoint"]
@@ -169,7 +183,9 @@ def expand_ecr_spec(values: Values, provider_type: str, current: EcrRegistrySpec
     return spec
 
 
-def expand(values: Values, provider_type: str, current: Any = None) -> BasicOciRegistry | EcrRegistry:
+def expand(
+    values: RegistryValues, provider_type: str, current: BasicOciRegistry | EcrRegistry | None = None
+) -> BasicOciRegistry | EcrRegistry:
     """The registry to send: a create when `current` is None, else an update of `current` (Palette's
     answer for the same registry, which must be of the same basic/ECR family)."""
     from provider.palette.models import BasicOciRegistry, EcrRegistry, ObjectMeta
@@ -200,7 +216,7 @@ def sync_enabled(registry: BasicOciRegistry | EcrRegistry) -> bool:
     return bool(registry.spec.is_sync_supported)
 
 
-def _sync_status(status: OciRegistryStatus | None) -> Any:
+def _sync_status(status: OciRegistryStatus | None) -> RegistrySyncStatus | None:
     return status.sync_status if status is not None else None
 
 
@@ -212,24 +228,25 @@ def basic_auth_type(auth: RegistryAuth | None) -> str:
     return AUTH_TOKEN if word == "token" else AUTH_BASIC
 
 
-def flatten(registry: BasicOciRegistry | EcrRegistry, prior: Values | None) -> Values:
+def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | None) -> RegistryValues:
     """Terraform values from a registry Palette returned; `prior` is the state or plan it refreshes."""
     from provider.palette.models import EcrRegistry
 
     prior = prior or {}
     spec = registry.spec
     sync = _sync_status(registry.status)
-    credentials: Values | None = None
+    basic_auth: BasicAuthValues | None = None
+    ecr: EcrValues | None = None
     base_path: str | None = None
     if isinstance(registry, EcrRegistry):
         auth, tls = AUTH_ECR, registry.spec.tls
-        credentials = _flatten_ecr(registry.spec, prior.get("ecr"))
+        ecr = _flatten_ecr(registry.spec, prior.get("ecr"))
     else:
         auth, tls = basic_auth_type(registry.spec.auth), registry.spec.auth.tls
         if auth == AUTH_BASIC:
-            credentials = _flatten_basic_auth(registry.spec.auth, prior.get("basic_auth"))
+            basic_auth = _flatten_basic_auth(registry.spec.auth, prior.get("basic_auth"))
         if prior.get("base_path") is not None:  # managed only when configured
-            base_path = same_or_new(prior["base_path"], registry.spec.base_path or "", _text_equal)
+            base_path = same_or_new(prior.get("base_path"), registry.spec.base_path or "", _text_equal)
     syncing = sync_enabled(registry)
     return {
         "id": registry.metadata.uid,
@@ -240,8 +257,8 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: Values | None) -> V
         "auto_sync": syncing,
         "wait_for_sync": prior.get("wait_for_sync"),
         "preflight": prior.get("preflight"),
-        "basic_auth": credentials if auth == AUTH_BASIC else None,
-        "ecr": credentials if auth == AUTH_ECR else None,
+        "basic_auth": basic_auth,
+        "ecr": ecr,
         "tls": _flatten_tls(tls, prior.get("tls")),
         "timeouts": prior.get("timeouts"),
         "provider_type": (spec.provider_type or "").strip().lower(),
@@ -263,32 +280,28 @@ def _text_equal(a: str | None, b: str | None) -> bool:
     return (a or "").strip() == (b or "").strip()
 
 
-def _flatten_basic_auth(auth: Any, prior: Values | None) -> Values:
+# Each block keeps the configured `<secret>_wo_version`, which only Terraform knows (Palette has no such
+# thing). The write-only value itself is left out: it is null in every state (the block's encoder fills it in).
+
+
+def _flatten_basic_auth(auth: RegistryAuth, prior: BasicAuthValues | None) -> BasicAuthValues:
     prior = prior or {}
-    return {"username": auth.username or "", "password": prior.get("password"), **_wo_version(prior, "password")}
+    values: BasicAuthValues = {"username": auth.username or "", "password": prior.get("password")}
+    if "password_wo_version" in prior:
+        values["password_wo_version"] = prior["password_wo_version"]
+    return values
 
 
-def _wo_version(prior: Values, secret: str) -> Values:
-    """The configured `<secret>_wo_version`, which only Terraform knows (Palette has no such thing). The
-    write-only value itself is left out: it is null in every state (the block's encoder fills it in)."""
-    name = f"{secret}_wo_version"
-    return {name: prior[name]} if name in prior else {}
-
-
-def _flatten_ecr(spec: EcrRegistrySpec, prior: Values | None) -> Values:
+def _flatten_ecr(spec: EcrRegistrySpec, prior: EcrValues | None) -> EcrValues:
     prior = prior or {}
     credentials = spec.credentials
-    kind = ((credentials.credential_type if credentials else None) or "").strip().lower()
-    none: Values = {
-        "access_key_id": None,
-        "secret_access_key": None,
-        **_wo_version(prior, "secret_access_key"),
-        "role_arn": None,
-        "external_id": None,
-    }
-    if not spec.is_private and not kind:
+    credential_type = ((credentials.credential_type if credentials else None) or "").strip().lower()
+    none: EcrValues = {"access_key_id": None, "secret_access_key": None, "role_arn": None, "external_id": None}
+    if "secret_access_key_wo_version" in prior:
+        none["secret_access_key_wo_version"] = prior["secret_access_key_wo_version"]
+    if not spec.is_private and not credential_type:
         return none  # a public registry: `ecr {}`
-    if kind == "sts":
+    if credential_type == "sts":
         sts = credentials.sts if credentials else None
         return {
             **none,
@@ -297,16 +310,16 @@ def _flatten_ecr(spec: EcrRegistrySpec, prior: Values | None) -> Values:
                 prior.get("external_id"), (sts.external_id if sts else None) or None, _text_equal
             ),
         }
-    if kind in ("", "secret"):
+    if credential_type in ("", "secret"):
         return {
             **none,
             "access_key_id": (credentials.access_key if credentials else None) or None,
             "secret_access_key": prior.get("secret_access_key"),
         }
-    return none  # a kind this provider does not manage (pod identity, or newer): shown as no credentials
+    return none  # a credential type this provider does not manage (pod identity, or newer): shown as no credentials
 
 
-def _flatten_tls(tls: TlsConfiguration | None, prior: Values | None) -> Values | None:
+def _flatten_tls(tls: TlsConfiguration | None, prior: TlsValues | None) -> TlsValues | None:
     ca = (tls.ca if tls else None) or None
     insecure = bool(tls and tls.insecure_skip_verify)
     if prior is None and ca is None and not insecure:
@@ -315,10 +328,12 @@ def _flatten_tls(tls: TlsConfiguration | None, prior: Values | None) -> Values |
     client_certificate = prior.get("client_certificate")
     if client_certificate is not None:  # managed only when configured
         client_certificate = same_or_new(client_certificate, (tls.certificate if tls else None) or "", _text_equal)
-    return {
+    values: TlsValues = {
         "ca_certificate": same_or_new(prior.get("ca_certificate"), ca, _text_equal),
         "insecure_skip_verify": same_or_new(prior.get("insecure_skip_verify"), insecure, lambda a, b: bool(a) == b),
         "client_certificate": client_certificate,
         "client_key": prior.get("client_key") if client_certificate is not None else None,
-        **_wo_version(prior, "client_key"),
     }
+    if "client_key_wo_version" in prior:
+        values["client_key_wo_version"] = prior["client_key_wo_version"]
+    return values

@@ -1,26 +1,28 @@
 """Plan-time rules: pure functions from a configuration to the problems in it.
 
-Each rule returns `Problem`s naming the attribute, the rule and the fix. A value that is unknown
-at plan time (it depends on another resource) is not guessed at: the rule skips it and runs
-again at apply, when every value is known. Nothing here calls Palette.
+Each rule returns `Problem`s (`provider.problems`, all errors) naming the attribute, the rule and
+the fix. A value that is unknown at plan time (it depends on another resource) is not guessed at:
+the rule skips it and runs again at apply, when every value is known. Nothing here calls Palette.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, Literal, TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 from tf.types import Unknown
 
 from provider.pem import pem_problem
+from provider.problems import Problem
 from provider.redaction import redact_credentials
+from provider.registries.values import BasicAuthValues, Block, EcrValues, RegistryValues, TimeoutsValues, TlsValues
 from provider.settings import PREFLIGHT_MODES
 
-Config = dict[str, Any]
-Rule = Callable[[Config], Iterable["Problem"]]
+Config = RegistryValues  # a configuration, or a plan with the configured write-only values
+Rule = Callable[[Config], Iterable[Problem]]
+_B = TypeVar("_B", BasicAuthValues, EcrValues, TlsValues, TimeoutsValues)
 
 ECR_HOST = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?$"
@@ -31,20 +33,13 @@ _IAM_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(?P<kind>[a-z-]+)/")
 _HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$")
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: tuple[str, ...]
-    summary: str
-    detail: str
-
-
 def known(value: Any) -> TypeGuard[str]:
     """A string the configuration sets and that is known now (every value the rules read is a string)."""
     return isinstance(value, str)
 
 
-def _block(config: Config, name: str) -> dict[str, Any] | None:
-    value = config.get(name)
+def _block(value: _B | None) -> _B | None:
+    """A block the configuration sets and that is known now (a whole block may be unknown at plan)."""
     return value if isinstance(value, dict) else None
 
 
@@ -134,7 +129,7 @@ def one_auth_block(config: Config) -> Iterator[Problem]:
 
 
 def basic_auth_complete(config: Config) -> Iterator[Problem]:
-    auth = _block(config, "basic_auth")
+    auth = _block(config.get("basic_auth"))
     if auth is None:
         return
     username = auth.get("username")
@@ -156,9 +151,7 @@ _PASSWORD_HINT = (
 )
 
 
-def _one_secret(
-    block: dict[str, Any], block_name: str, plain: str, hint: str = "", need: str = ""
-) -> Iterator[Problem]:
+def _one_secret(block: Block, block_name: str, plain: str, hint: str = "", need: str = "") -> Iterator[Problem]:
     """Exactly one of a secret and its write-only twin (`<plain>_wo`), non-empty; `<plain>_wo_version`
     only beside the write-only one."""
     value, hidden, version = block.get(plain), block.get(f"{plain}_wo"), block.get(f"{plain}_wo_version")
@@ -194,7 +187,7 @@ def _one_secret(
 
 
 def ecr_credentials(config: Config) -> Iterator[Problem]:
-    ecr = _block(config, "ecr")
+    ecr = _block(config.get("ecr"))
     if ecr is None:
         return
     secret = ecr.get("secret_access_key")
@@ -237,7 +230,7 @@ def ecr_credentials(config: Config) -> Iterator[Problem]:
 
 
 def ecr_role_arn(config: Config) -> Iterator[Problem]:
-    role = (_block(config, "ecr") or {}).get("role_arn")
+    role = (_block(config.get("ecr")) or {}).get("role_arn")
     if not known(role) or IAM_ROLE_ARN.match(role):
         return
     found = _IAM_ARN.match(role)
@@ -249,20 +242,26 @@ def ecr_role_arn(config: Config) -> Iterator[Problem]:
     )
 
 
-def ecr_is_public(ecr: dict[str, Any] | None) -> bool:
+ECR_CREDENTIALS: tuple[Literal["access_key_id", "secret_access_key", "secret_access_key_wo", "role_arn"], ...] = (
+    "access_key_id",
+    "secret_access_key",
+    "secret_access_key_wo",
+    "role_arn",
+)
+
+
+def ecr_is_public(ecr: EcrValues | None) -> bool:
     """An ecr block without credentials: a public registry (Palette's isPrivate = false)."""
-    return ecr is not None and all(
-        ecr.get(name) is None for name in ("access_key_id", "secret_access_key", "secret_access_key_wo", "role_arn")
-    )
+    return ecr is not None and all(ecr.get(name) is None for name in ECR_CREDENTIALS)
 
 
 def _public_ecr(config: Config) -> bool:
-    return ecr_is_public(_block(config, "ecr")) and config.get("endpoint") == PUBLIC_ECR_HOST
+    return ecr_is_public(_block(config.get("ecr"))) and config.get("endpoint") == PUBLIC_ECR_HOST
 
 
 def ecr_endpoint(config: Config) -> Iterator[Problem]:
     endpoint = config.get("endpoint")
-    if _block(config, "ecr") is None or not known(endpoint) or ECR_HOST.match(endpoint) or _public_ecr(config):
+    if _block(config.get("ecr")) is None or not known(endpoint) or ECR_HOST.match(endpoint) or _public_ecr(config):
         return
     host = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
     hint = f' Remove the scheme: endpoint = "{host}".' if "://" in endpoint and ECR_HOST.match(host) else ""
@@ -276,7 +275,7 @@ def ecr_endpoint(config: Config) -> Iterator[Problem]:
 
 
 def tls_ca_parses(config: Config) -> Iterator[Problem]:
-    pem = (_block(config, "tls") or {}).get("ca_certificate")
+    pem = (_block(config.get("tls")) or {}).get("ca_certificate")
     if not known(pem):
         return
     problem = pem_problem(pem)
@@ -300,7 +299,7 @@ def base_path_not_for_ecr(config: Config) -> Iterator[Problem]:
 
 
 def tls_client_pair(config: Config) -> Iterator[Problem]:
-    tls = _block(config, "tls") or {}
+    tls = _block(config.get("tls")) or {}
     certificate = tls.get("client_certificate")
     key = tls.get("client_key") if tls.get("client_key") is not None else tls.get("client_key_wo")
     if certificate is Unknown or key is Unknown:
@@ -361,6 +360,7 @@ def _has_base_content_path(config: Config) -> bool:
     return path is Unknown or bool((path or "").strip())
 
 
+TIMEOUTS: tuple[Literal["create", "update"], ...] = ("create", "update")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -374,8 +374,8 @@ def parse_duration(text: str) -> float | None:
 
 
 def timeouts_parse(config: Config) -> Iterator[Problem]:
-    timeouts = _block(config, "timeouts") or {}
-    for field in ("create", "update"):
+    timeouts = _block(config.get("timeouts")) or {}
+    for field in TIMEOUTS:
         value = timeouts.get(field)
         if known(value) and parse_duration(value) is None and not _negative(value):
             yield Problem(
@@ -391,8 +391,8 @@ def _negative(text: str) -> bool:
 
 def timeouts_positive(config: Config) -> Iterator[Problem]:
     """A zero or negative duration would wait not at all (or, read as unset, the 10-minute default)."""
-    timeouts = _block(config, "timeouts") or {}
-    for field in ("create", "update"):
+    timeouts = _block(config.get("timeouts")) or {}
+    for field in TIMEOUTS:
         value = timeouts.get(field)
         if known(value) and (parse_duration(value) == 0 or _negative(value)):
             yield Problem(

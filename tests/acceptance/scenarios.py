@@ -51,17 +51,17 @@ class Scenario:
         ]
 
     @property
-    def api_kind(self) -> str:
+    def family(self) -> str:
         return "ecr" if self.auth.startswith("ecr") else "basic"
 
     def endpoint(self, parts: Parts) -> str:
-        if self.api_kind == "ecr":
+        if self.family == "ecr":
             return ECR_HOST
         return (parts.public_registry if self.auth == "public" else parts.registry).url
 
     def other_endpoint(self) -> str:
         """An endpoint an out-of-band change may set (never contacted: Terraform puts the configured one back)."""
-        return OTHER_ECR_HOST if self.api_kind == "ecr" else "https://drifted.example.com"
+        return OTHER_ECR_HOST if self.family == "ecr" else "https://drifted.example.com"
 
     def credentials_block(self, parts: Parts) -> str:
         if self.auth == "basic":

@@ -44,7 +44,7 @@ def test_lifecycle(scenario: Scenario, workspace: Workspace, clean_emulator: Emu
     stored = only_registry(emulator)
     assert (stored["name"], stored["kind"], stored["providerType"]) == (
         "registry-a",
-        scenario.api_kind,
+        scenario.family,
         scenario.provider_type,
     )
     assert stored["spec"]["baseContentPath"] == "content"
@@ -53,8 +53,8 @@ def test_lifecycle(scenario: Scenario, workspace: Workspace, clean_emulator: Emu
     if scenario.auth == "ecr-keys":
         assert stored["spec"]["credentials"]["secretKey"] == parts.aws_keys.secret_access_key
     assert writes(emulator) == [
-        f"POST /v1/registries/oci/{scenario.api_kind}/validate",
-        f"POST /v1/registries/oci/{scenario.api_kind}",
+        f"POST /v1/registries/oci/{scenario.family}/validate",
+        f"POST /v1/registries/oci/{scenario.family}",
     ]
     created = ws.resources()[address]
     assert created["id"] == stored["uid"]

@@ -224,7 +224,7 @@ def test_a_fault_can_answer_any_body(
     assert _names(clean_emulator) == ["faulty"]  # stored all the same
 
 
-def test_admin_changes_kind_and_ends_a_sync(palette: httpx.Client, clean_emulator: Emulator) -> None:
+def test_admin_changes_family_and_ends_a_sync(palette: httpx.Client, clean_emulator: Emulator) -> None:
     uid = create(palette, "basic", basic_registry("moving", "oci.example.com", base_content_path="charts", sync=True))
     clean_emulator.end_sync(uid, "Failed", "synchronization failed: boom")
     status = palette.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
@@ -237,6 +237,6 @@ def test_admin_changes_kind_and_ends_a_sync(palette: httpx.Client, clean_emulato
         "providerType": "helm",
         "credentials": sts,
     }
-    assert clean_emulator.change_kind(uid, "ecr", ecr_spec)["kind"] == "ecr"
+    assert clean_emulator.change_family(uid, "ecr", ecr_spec)["kind"] == "ecr"
     assert error_of(palette.get(f"/v1/registries/oci/{uid}/basic"), 404)["code"] == "ResourceNotFound"
     assert palette.get(f"/v1/registries/oci/{uid}").json()["type"] == "ecr"

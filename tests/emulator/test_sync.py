@@ -19,7 +19,7 @@ def _registry(run: SyncRun, enabled: bool = True) -> Registry:
     return Registry(
         uid="u" * 24,
         name="r",
-        kind="basic",
+        family="basic",
         scope="tenant",
         spec={"isSyncSupported": enabled},
         sync_capable=True,

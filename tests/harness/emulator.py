@@ -198,7 +198,7 @@ class Emulator:
         return dict(self._admin_call("GET", "/emulator/counters"))
 
     def registries(self) -> list[dict[str, Any]]:
-        """Every stored registry, secrets in clear: uid, name, kind, providerType, scope,
+        """Every stored registry, secrets in clear: uid, name, kind (the family), providerType, scope,
         legacy, spec, syncStatus, creationTimestamp, lastModifiedTimestamp."""
         return list(self._admin_call("GET", "/emulator/registries")["items"])
 
@@ -207,14 +207,15 @@ class Emulator:
 
     def seed(
         self,
-        kind: str,
+        family: str,
         registry: Mapping[str, Any],
         *,
         scope: str = "tenant",
         legacy: bool = False,
     ) -> str:
-        """Store a registry out of band (e.g. a system or legacy one); returns its uid."""
-        body = {"kind": kind, "registry": dict(registry), "scope": scope, "legacy": legacy}
+        """Store a registry out of band (e.g. a system or legacy one) in `family` ("basic" or "ecr");
+        returns its uid."""
+        body = {"kind": family, "registry": dict(registry), "scope": scope, "legacy": legacy}
         return str(self._admin_call("POST", "/emulator/registries", json=body)["uid"])
 
     def patch(self, uid: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -224,9 +225,9 @@ class Emulator:
     def delete_out_of_band(self, uid: str) -> None:
         self._admin_call("DELETE", f"/emulator/registries/{uid}")
 
-    def change_kind(self, uid: str, kind: str, spec: Mapping[str, Any]) -> dict[str, Any]:
-        """Drift no API allows: the registry becomes `kind` ("basic" or "ecr") with `spec`, same uid."""
-        body = {"kind": kind, "spec": dict(spec)}
+    def change_family(self, uid: str, family: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """Drift no API allows: the registry moves to `family` ("basic" or "ecr") with `spec`, same uid."""
+        body = {"kind": family, "spec": dict(spec)}
         return dict(self._admin_call("PUT", f"/emulator/registries/{uid}/kind", json=body))
 
     def end_sync(self, uid: str, status: str, message: str = "") -> dict[str, Any]:

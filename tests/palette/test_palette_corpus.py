@@ -66,9 +66,9 @@ def test_the_corpus_is_there() -> None:
 
 @pytest.mark.parametrize("name", fixtures("basic") + fixtures("ecr"))
 def test_registry_answers_decode_and_flatten(served: str, name: str) -> None:
-    kind = "basic" if name.startswith("basic") else "ecr"
+    family = "basic" if name.startswith("basic") else "ecr"
     with CorpusClient(served, name) as client:
-        registry = client.get(kind, UID)
+        registry = client.get(family, UID)
     document = json.loads((CORPUS / name).read_text())
     for prior in (None, {"basic_auth": {"password": "configured"}, "ecr": {"secret_access_key": "configured"}}):
         values = mapping.flatten(registry, prior)
@@ -100,4 +100,4 @@ def test_entity_answers_locate_a_registry(served: str, name: str) -> None:
     with CorpusClient(served, name) as client:
         found = locate(client, UID)
     assert found is not None and found.uid == UID
-    assert found.kind == ("ecr" if "ecr" in name else "basic")
+    assert found.family == ("ecr" if "ecr" in name else "basic")

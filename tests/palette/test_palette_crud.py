@@ -10,8 +10,8 @@ import pytest
 from provider.palette.client import PaletteClient
 from provider.palette.errors import (
     ConflictError,
+    FamilyChangedError,
     ForbiddenError,
-    KindChangedError,
     NotFoundError,
     UnexplainedNotFoundError,
     ValidationFailedError,
@@ -25,11 +25,11 @@ UNKNOWN_UID = "0123456789abcdef01234567"
 
 def test_basic_registry_lifecycle(palette: PaletteClient, clean_emulator: Emulator) -> None:
     sent = basic("charts", password="Harbor-Pa55word-secret")
-    uid = palette.create_basic(sent)
+    uid = palette.create(sent)
 
     stored = clean_emulator.registry(uid)
     assert stored is not None and stored["spec"]["auth"]["password"] == "Harbor-Pa55word-secret"
-    got = palette.get_basic(uid)
+    got = palette.get("basic", uid)
     assert (got.metadata.uid, got.metadata.name, got.spec.endpoint) == (uid, "charts", "http://127.0.0.1:1")
     assert got.spec.provider_type == "helm" and got.spec.base_content_path == "charts"
     assert got.spec.auth.username == "robot$ci" and got.spec.scope == "tenant"
@@ -39,25 +39,25 @@ def test_basic_registry_lifecycle(palette: PaletteClient, clean_emulator: Emulat
     # An update built from what was read must carry the secret that was sent, not the mask.
     got.spec.base_content_path = "charts-v2"
     got.spec.auth.password = sent.spec.auth.password  # as the lifecycle lays the state over the answer
-    palette.update_basic(uid, got)
-    assert palette.get_basic(uid).spec.base_content_path == "charts-v2"
+    palette.update(uid, got)
+    assert palette.get("basic", uid).spec.base_content_path == "charts-v2"
     stored = clean_emulator.registry(uid)
     assert stored is not None and stored["spec"]["auth"]["password"] == "Harbor-Pa55word-secret"
 
-    palette.delete_basic(uid)
+    palette.delete("basic", uid)
     with pytest.raises(NotFoundError):
-        palette.get_basic(uid)
+        palette.get("basic", uid)
     with pytest.raises(NotFoundError):  # callers decide that a second delete is fine
-        palette.delete_basic(uid)
+        palette.delete("basic", uid)
 
 
 @pytest.mark.parametrize("build", [ecr_keys, ecr_sts], ids=["access-keys", "sts-role"])
 def test_ecr_registry_lifecycle(palette: PaletteClient, clean_emulator: Emulator, build: object) -> None:
     assert callable(build)
     sent: EcrRegistry = build("packs-ecr")
-    uid = palette.create_ecr(sent)
+    uid = palette.create(sent)
 
-    got = palette.get_ecr(uid)
+    got = palette.get("ecr", uid)
     assert got.spec.endpoint == "123456789012.dkr.ecr.us-east-1.amazonaws.com" and got.spec.is_private
     assert got.spec.credentials is not None and sent.spec.credentials is not None
     assert got.spec.credentials.credential_type == sent.spec.credentials.credential_type
@@ -66,61 +66,61 @@ def test_ecr_registry_lifecycle(palette: PaletteClient, clean_emulator: Emulator
 
     got.spec.default_region = "us-west-2"
     got.spec.credentials.secret_key = sent.spec.credentials.secret_key
-    palette.update_ecr(uid, got)
-    assert palette.get_ecr(uid).spec.default_region == "us-west-2"
+    palette.update(uid, got)
+    assert palette.get("ecr", uid).spec.default_region == "us-west-2"
     stored = clean_emulator.registry(uid)
     assert stored is not None
     assert stored["spec"]["credentials"].get("secretKey") == sent.spec.credentials.secret_key
 
-    palette.delete_ecr(uid)
+    palette.delete("ecr", uid)
     with pytest.raises(NotFoundError):
-        palette.get_ecr(uid)
+        palette.get("ecr", uid)
 
 
-def test_kind_is_told_by_get_oci_and_the_summary(palette: PaletteClient) -> None:
-    basic_uid = palette.create("basic", basic("charts"))
-    ecr_uid = palette.create("ecr", ecr_keys("packs"))
+def test_family_is_told_by_get_oci_and_the_summary(palette: PaletteClient) -> None:
+    basic_uid = palette.create(basic("charts"))
+    ecr_uid = palette.create(ecr_keys("packs"))
 
-    assert palette.get_oci(basic_uid).kind == "basic"
-    assert palette.get_oci(ecr_uid).kind == "ecr"
+    assert palette.get_oci(basic_uid).family == "basic"
+    assert palette.get_oci(ecr_uid).family == "ecr"
     assert isinstance(palette.get("basic", basic_uid), BasicOciRegistry)
     assert isinstance(palette.get("ecr", ecr_uid), EcrRegistry)
-    kinds = {item.metadata.uid: item.kind for item in palette.list_oci()}
-    assert kinds == {basic_uid: "basic", ecr_uid: "ecr"}
+    families = {item.metadata.uid: item.family for item in palette.list_oci()}
+    assert families == {basic_uid: "basic", ecr_uid: "ecr"}
 
     found = palette.find_by_name("charts")
     assert found is not None and found.metadata.uid == basic_uid
-    assert palette.find_by_name("charts", kind="ecr") is None
+    assert palette.find_by_name("charts", family="ecr") is None
     assert palette.find_by_name("no-such-registry") is None
 
 
 def test_not_found_is_typed_with_palettes_code(palette: PaletteClient) -> None:
     with pytest.raises(NotFoundError) as caught:
-        palette.get_basic(UNKNOWN_UID)
+        palette.get("basic", UNKNOWN_UID)
     error = caught.value
     assert (error.status, error.code) == (404, "ResourceNotFound")
     assert str(error).startswith(f"Palette answered 404 Not Found on GET /v1/registries/oci/{UNKNOWN_UID}/basic: ")
 
-    uid = palette.create_basic(basic("charts"))
-    with pytest.raises(KindChangedError) as other:  # the other kind's path does not serve it: not "gone"
-        palette.get_ecr(uid)
+    uid = palette.create(basic("charts"))
+    with pytest.raises(FamilyChangedError) as other:  # the other family's path does not serve it: not "gone"
+        palette.get("ecr", uid)
     assert (other.value.expected, other.value.actual, other.value.provider_type) == ("ecr", "basic", "helm")
     assert f"registry {uid} is now a basic helm registry in Palette, not the ecr registry" in str(other.value)
-    with pytest.raises(KindChangedError):
-        palette.delete_ecr(uid)
-    assert palette.get_basic(uid).metadata.uid == uid  # and nothing was deleted
+    with pytest.raises(FamilyChangedError):
+        palette.delete("ecr", uid)
+    assert palette.get("basic", uid).metadata.uid == uid  # and nothing was deleted
     with pytest.raises(NotFoundError):
         palette.get_oci(UNKNOWN_UID)
 
 
 def test_a_404_without_palettes_code_proves_nothing(palette: PaletteClient, clean_emulator: Emulator) -> None:
     """An ingress's HTML 404 is not "gone": an error naming the host, never NotFoundError."""
-    uid = palette.create_basic(basic("charts"))
+    uid = palette.create(basic("charts"))
     html = "<html><body><h1>404 Not Found</h1>nginx</body></html>"
     clean_emulator.set_faults(
         [{"path": f"/{uid}", "kind": "status", "status": 404, "body": html, "content_type": "text/html"}]
     )
-    for call in (lambda: palette.get_basic(uid), lambda: palette.delete_basic(uid), lambda: palette.get_oci(uid)):
+    for call in (lambda: palette.get("basic", uid), lambda: palette.delete("basic", uid), lambda: palette.get_oci(uid)):
         with pytest.raises(UnexplainedNotFoundError) as caught:
             call()
         assert not isinstance(caught.value, NotFoundError)
@@ -128,13 +128,13 @@ def test_a_404_without_palettes_code_proves_nothing(palette: PaletteClient, clea
         assert palette.base_url in message and "without Palette's ResourceNotFound code" in message
         assert "the registry was not touched" in message
     clean_emulator.clear_faults()
-    assert palette.get_basic(uid).metadata.uid == uid
+    assert palette.get("basic", uid).metadata.uid == uid
 
 
 def test_a_second_registry_of_the_same_name_is_a_conflict(palette: PaletteClient, clean_emulator: Emulator) -> None:
-    palette.create_basic(basic("charts"))
+    palette.create(basic("charts"))
     with pytest.raises(ConflictError) as caught:
-        palette.create_basic(basic("charts"))
+        palette.create(basic("charts"))
     assert caught.value.status == 409
     assert str(caught.value).startswith("Palette answered 409 Conflict on POST /v1/registries/oci/basic: ")
     assert "charts" in caught.value.message
@@ -144,7 +144,7 @@ def test_a_second_registry_of_the_same_name_is_a_conflict(palette: PaletteClient
 def test_palette_refusing_a_body_is_a_validation_error(palette: PaletteClient, clean_emulator: Emulator) -> None:
     zarf_with_sync = basic("zarf-pkgs", provider_type="zarf", sync=True)
     with pytest.raises(ValidationFailedError) as caught:
-        palette.create_basic(zarf_with_sync)
+        palette.create(zarf_with_sync)
     assert caught.value.status == 400 and "zarf" in caught.value.message.lower()
     assert clean_emulator.registries() == []
     requests = clean_emulator.requests()
@@ -153,10 +153,10 @@ def test_palette_refusing_a_body_is_a_validation_error(palette: PaletteClient, c
 
 def test_registry_calls_are_tenant_level(palette: PaletteClient, clean_emulator: Emulator) -> None:
     """No registry call carries a ProjectUid header: registries are tenant-level (FIDELITY.md, "Scope")."""
-    uid = palette.create_basic(basic("tenant-charts"))
-    assert palette.get_basic(uid).spec.scope == "tenant"
+    uid = palette.create(basic("tenant-charts"))
+    assert palette.get("basic", uid).spec.scope == "tenant"
     palette.list_oci()
-    palette.delete_basic(uid)
+    palette.delete("basic", uid)
     log = clean_emulator.requests()
     assert len(log) == 4 and all(r["project_uid"] is None for r in log)
 
@@ -165,10 +165,10 @@ def test_a_tenant_key_cannot_change_a_system_registry(palette: PaletteClient, cl
     system_uid = clean_emulator.seed(
         "basic", basic("golden").model_dump(by_alias=True, exclude_none=True), scope="system"
     )
-    seen = palette.get_basic(system_uid)
+    seen = palette.get("basic", system_uid)
     assert seen.spec.scope == "system"
     with pytest.raises(ForbiddenError) as caught:
-        palette.delete_basic(system_uid)
+        palette.delete("basic", system_uid)
     assert caught.value.status == 403 and "system" in caught.value.message
     assert clean_emulator.registry(system_uid) is not None
 
@@ -179,8 +179,8 @@ def test_one_client_serves_parallel_callers(palette: PaletteClient, clean_emulat
 
     names = [f"charts-{n}" for n in range(12)]
     with ThreadPoolExecutor(max_workers=10) as pool:
-        uids = list(pool.map(lambda name: palette.create_basic(basic(name)), names))
-        got = list(pool.map(palette.get_basic, uids))
+        uids = list(pool.map(lambda name: palette.create(basic(name)), names))
+        got = list(pool.map(lambda uid: palette.get("basic", uid), uids))
     assert len(set(uids)) == len(names)
     assert [g.metadata.name for g in got] == names
     assert sorted(r["name"] for r in clean_emulator.registries()) == sorted(names)

@@ -67,7 +67,7 @@ def test_429_is_retried_after_retry_after(palette: PaletteClient, clean_emulator
 def test_429_on_create_is_retried_without_a_lookup(palette: PaletteClient, clean_emulator: Emulator) -> None:
     # A 429 means Palette did not act on the request: sending it again cannot duplicate anything.
     clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 429, "times": 1}])
-    palette.create_basic(basic("charts"))
+    palette.create(basic("charts"))
     assert calls(clean_emulator) == [("POST", CREATE_BASIC, "status"), ("POST", CREATE_BASIC, 201)]
 
 
@@ -90,10 +90,10 @@ def test_rate_limit_that_never_ends_is_reported_as_such(
 
 
 def test_500_is_retried_for_idempotent_requests(palette: PaletteClient, clean_emulator: Emulator) -> None:
-    uid = palette.create_basic(basic("charts"))
+    uid = palette.create(basic("charts"))
     clean_emulator.set_faults([{"method": "PUT", "path": "/basic$", "kind": "status", "status": 500, "times": 2}])
-    palette.update_basic(uid, basic("charts", base_content_path="moved"))
-    assert palette.get_basic(uid).spec.base_content_path == "moved"
+    palette.update(uid, basic("charts", base_content_path="moved"))
+    assert palette.get("basic", uid).spec.base_content_path == "moved"
     assert [c for c in calls(clean_emulator) if c[0] == "PUT"] == [
         ("PUT", f"/v1/registries/oci/{uid}/basic", "status"),
         ("PUT", f"/v1/registries/oci/{uid}/basic", "status"),
@@ -102,9 +102,9 @@ def test_500_is_retried_for_idempotent_requests(palette: PaletteClient, clean_em
 
 
 def test_dropped_connection_is_retried_on_get(palette: PaletteClient, clean_emulator: Emulator) -> None:
-    uid = palette.create_basic(basic("charts"))
+    uid = palette.create(basic("charts"))
     clean_emulator.set_faults([{"method": "GET", "path": "/basic$", "kind": "drop", "times": 2}])
-    assert palette.get_basic(uid).metadata.uid == uid
+    assert palette.get("basic", uid).metadata.uid == uid
     assert [c[2] for c in calls(clean_emulator) if c[0] == "GET"] == ["drop", "drop", 200]
 
 
@@ -128,23 +128,23 @@ def test_read_timeout_is_retried(palette_factory: PaletteFactory, clean_emulator
     assert wait_for(lambda: calls(clean_emulator) == [("GET", SUMMARY, 200), ("GET", SUMMARY, "latency")])
 
 
-@pytest.mark.parametrize("kind", ["basic", "ecr"])
+@pytest.mark.parametrize("family", ["basic", "ecr"])
 @pytest.mark.parametrize("failure", [{"status": 500}, {"status": 503}, {}], ids=["500", "503", "dropped"])
 def test_a_create_whose_answer_is_lost_stores_one_registry(
-    palette: PaletteClient, clean_emulator: Emulator, failure: dict[str, Any], kind: str
+    palette: PaletteClient, clean_emulator: Emulator, failure: dict[str, Any], family: str
 ) -> None:
-    fault = {"method": "POST", "path": f"/{kind}$", "kind": "commit_then_fail", "times": 1, **failure}
+    fault = {"method": "POST", "path": f"/{family}$", "kind": "commit_then_fail", "times": 1, **failure}
     clean_emulator.set_faults([fault])
-    uid = palette.create(kind, basic("charts") if kind == "basic" else ecr_keys("charts"))
+    uid = palette.create(basic("charts") if family == "basic" else ecr_keys("charts"))
 
     stored = clean_emulator.registries()
-    assert [(r["uid"], r["name"], r["kind"]) for r in stored] == [(uid, "charts", kind)]
+    assert [(r["uid"], r["name"], r["kind"]) for r in stored] == [(uid, "charts", family)]
     # One POST (its answer lost), one lookup that found it (the summary, then the registry itself,
     # which carries this create's token), and no second POST.
     assert calls(clean_emulator) == [
-        ("POST", f"/v1/registries/oci/{kind}", "commit_then_fail"),
+        ("POST", f"/v1/registries/oci/{family}", "commit_then_fail"),
         ("GET", SUMMARY, 200),
-        ("GET", f"/v1/registries/oci/{uid}/{kind}", 200),
+        ("GET", f"/v1/registries/oci/{uid}/{family}", 200),
     ]
     assert len(stored[0]["annotations"][CREATE_TOKEN_ANNOTATION]) == 32  # random, per create
 
@@ -162,7 +162,7 @@ def test_a_2xx_without_a_usable_uid_is_an_unknown_outcome(
     clean_emulator.set_faults(
         [{"method": "POST", "path": "basic$", "kind": "commit_then_fail", "status": status, "body": body, "times": 1}]
     )
-    uid = palette.create_basic(basic("charts"))
+    uid = palette.create(basic("charts"))
     assert [r["uid"] for r in clean_emulator.registries()] == [uid]
     assert [c[0] for c in calls(clean_emulator)].count("POST") == 1
 
@@ -172,7 +172,7 @@ def test_retry_after_nan_after_a_stored_create_is_not_an_internal_error(
 ) -> None:
     fault = {"method": "POST", "path": "basic$", "kind": "commit_then_fail", "status": 503, "retry_after": "NaN"}
     clean_emulator.set_faults([{**fault, "times": 1}])
-    uid = palette.create_basic(basic("charts"))
+    uid = palette.create(basic("charts"))
     assert [r["uid"] for r in clean_emulator.registries()] == [uid]
 
 
@@ -185,7 +185,7 @@ def test_a_namesake_without_this_creates_token_is_never_adopted(
     palette.create_clock_slack = 600.0
     clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 1}])
     with pytest.raises(AmbiguousWriteError) as caught:
-        palette.create_basic(basic("charts"))
+        palette.create(basic("charts"))
     assert stranger in str(caught.value) and "not adopted" in str(caught.value)
     assert [r["uid"] for r in clean_emulator.registries()] == [stranger]
 
@@ -196,10 +196,10 @@ def test_a_namesake_made_by_another_create_is_a_conflict(
     """Another apply's create (its own token) got there first while ours was refused: 409, not adoption."""
     ours, theirs = palette_factory(), palette_factory()
     ours.create_clock_slack = 600.0
-    other = theirs.create_basic(basic("charts"))
+    other = theirs.create(basic("charts"))
     clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 1}])
     with pytest.raises(ConflictError):
-        ours.create_basic(basic("charts"))
+        ours.create(basic("charts"))
     assert [r["uid"] for r in clean_emulator.registries()] == [other]
 
 
@@ -220,7 +220,7 @@ def test_a_different_registry_of_the_same_name_is_never_adopted(
     palette.create_clock_slack = 600.0
     clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 1}])
     with pytest.raises(ConflictError):
-        palette.create_basic(basic("charts"))
+        palette.create(basic("charts"))
     assert [r["uid"] for r in clean_emulator.registries()] == [other]
 
 
@@ -229,7 +229,7 @@ def test_a_create_refused_with_503_is_looked_up_then_sent_again(
 ) -> None:
     # Nothing was stored: the lookup finds nothing, so the POST is repeated, once per failure.
     clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "status", "status": 503, "times": 2}])
-    uid = palette.create_basic(basic("charts"))
+    uid = palette.create(basic("charts"))
     assert [r["uid"] for r in clean_emulator.registries()] == [uid]
     assert calls(clean_emulator) == [
         ("POST", CREATE_BASIC, "status"),
@@ -252,7 +252,7 @@ def test_an_older_namesake_is_never_taken_for_a_lost_create(palette: PaletteClie
         [{"method": "POST", "path": "basic$", "kind": "commit_then_fail", "status": 503, "times": 1}]
     )
     with pytest.raises(ConflictError):
-        palette.create_basic(basic("charts"))
+        palette.create(basic("charts"))
     assert [r["uid"] for r in clean_emulator.registries()] == [older]
     assert calls(clean_emulator) == [
         ("POST", CREATE_BASIC, "commit_then_fail"),  # Palette answered 409 here; the client saw a 503
@@ -287,7 +287,7 @@ def test_a_lost_create_that_cannot_be_looked_up_is_ambiguous(palette: PaletteCli
         ]
     )
     with pytest.raises(AmbiguousWriteError) as caught:
-        palette.create_basic(basic("charts"))
+        palette.create(basic("charts"))
     message = str(caught.value)
     assert "may or may not have succeeded" in message and "'charts'" in message
     assert len(clean_emulator.registries()) == 1  # it did land; the client said it could not tell

@@ -32,15 +32,15 @@ def test_no_secret_reaches_exceptions_or_logs(
 
     registry = basic("charts", password=PASSWORD)
     clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "commit_then_fail", "times": 1}])
-    uid = palette.create_basic(registry)  # lost answer, found again
-    expect_failure(lambda: palette.create_basic(registry))  # 409
-    expect_failure(lambda: palette.validate_basic(registry.spec))  # 400: nothing listens at the endpoint
-    expect_failure(lambda: palette.create_ecr(ecr_keys("charts", secret_key=SECRET_KEY)))  # 409
+    uid = palette.create(registry)  # lost answer, found again
+    expect_failure(lambda: palette.create(registry))  # 409
+    expect_failure(lambda: palette.validate(registry.spec))  # 400: nothing listens at the endpoint
+    expect_failure(lambda: palette.create(ecr_keys("charts", secret_key=SECRET_KEY)))  # 409
     clean_emulator.set_faults([{"method": "PUT", "path": "basic$", "kind": "status", "status": 503}])
-    expect_failure(lambda: palette.update_basic(uid, registry))  # 503 after every retry
+    expect_failure(lambda: palette.update(uid, registry))  # 503 after every retry
     clean_emulator.clear_faults()
     expect_failure(lambda: palette_factory(api_key=WRONG_API_KEY).list_oci())  # 401
-    palette.get_basic(uid)
+    palette.get("basic", uid)
 
     assert {type(e).__name__ for e in errors} == {
         "ConflictError",

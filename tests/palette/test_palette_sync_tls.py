@@ -27,11 +27,11 @@ def test_validate_accepts_good_credentials_and_refuses_bad_ones(
     palette: PaletteClient, docker_registry: DockerRegistry
 ) -> None:
     good = basic("charts", docker_registry.url, username=docker_registry.username, password=docker_registry.password)
-    palette.validate_basic(good.spec)
+    palette.validate(good.spec)
 
     bad = basic("charts", docker_registry.url, username=docker_registry.username, password="Wrong-Pa55word-xyz")
     with pytest.raises(ValidationFailedError) as caught:
-        palette.validate_basic(bad.spec)
+        palette.validate(bad.spec)
     assert caught.value.status == 400 and "401" in caught.value.message
     assert "Wrong-Pa55word-xyz" not in str(caught.value)
 
@@ -40,13 +40,13 @@ def test_wait_for_sync_returns_on_success(palette: PaletteClient, docker_registr
     registry = basic(
         "charts", docker_registry.url, username=docker_registry.username, password=docker_registry.password, sync=True
     )
-    uid = palette.create_basic(registry)
+    uid = palette.create(registry)
     status = palette.wait_for_sync(uid, "basic", timeout=10, poll=0.05)
     assert status.status == "Success" and status.last_synced_time
 
 
 def test_wait_for_sync_raises_palettes_message_on_failure(palette: PaletteClient) -> None:
-    uid = palette.create_basic(basic("charts", "http://127.0.0.1:1", sync=True))  # nothing listens there
+    uid = palette.create(basic("charts", "http://127.0.0.1:1", sync=True))  # nothing listens there
     with pytest.raises(SyncFailedError) as caught:
         palette.wait_for_sync(uid, "basic", timeout=10, poll=0.05)
     message = str(caught.value)
@@ -54,14 +54,14 @@ def test_wait_for_sync_raises_palettes_message_on_failure(palette: PaletteClient
 
 
 def test_wait_for_sync_times_out_naming_the_last_status(palette: PaletteClient) -> None:
-    uid = palette.create_basic(basic("charts", "http://127.0.0.1:1", sync=True))
+    uid = palette.create(basic("charts", "http://127.0.0.1:1", sync=True))
     with pytest.raises(SyncTimeoutError) as caught:
         palette.wait_for_sync(uid, "basic", timeout=0.05, poll=0.01)  # the emulator syncs for 0.2 s
     assert "did not finish within 0.05s; last status: InProgress" in str(caught.value)
 
 
 def test_wait_for_sync_ends_at_once_when_stopped(palette: PaletteClient) -> None:
-    uid = palette.create_basic(basic("charts", "http://127.0.0.1:1", sync=True))
+    uid = palette.create(basic("charts", "http://127.0.0.1:1", sync=True))
     stop = threading.Event()
     threading.Timer(0.1, stop.set).start()
     started = time.monotonic()
@@ -75,7 +75,7 @@ def test_a_triggered_sync_is_accepted(palette: PaletteClient, docker_registry: D
     registry = basic(
         "charts", docker_registry.url, username=docker_registry.username, password=docker_registry.password, sync=True
     )
-    uid = palette.create_basic(registry)
+    uid = palette.create(registry)
     palette.wait_for_sync(uid, "basic", timeout=10, poll=0.05)
     palette.sync(uid, "basic", force=True)
     assert palette.sync_status(uid, "basic").status == "InProgress"
@@ -85,7 +85,7 @@ def test_wait_for_sync_shows_every_status_it_reads(palette: PaletteClient, docke
     registry = basic(
         "charts", docker_registry.url, username=docker_registry.username, password=docker_registry.password, sync=True
     )
-    uid = palette.create_basic(registry)
+    uid = palette.create(registry)
     seen: list[str | None] = []
     final = palette.wait_for_sync(uid, "basic", timeout=10, poll=0.05, on_status=lambda s: seen.append(s.status))
     assert seen[0] == "InProgress" and seen[-1] == final.status == "Success"

@@ -6,14 +6,14 @@ import logging
 
 import pytest
 
-from provider.preflight import Finding, run_preflight
+from provider.preflight import Problem, run_preflight
 from tests.harness.certs import CertificateAuthority
 from tests.harness.processes import free_port
 from tests.harness.registry import DockerRegistry
 from tests.preflight.conftest import values
 
 
-def only(findings: list[Finding]) -> Finding:
+def only(findings: list[Problem]) -> Problem:
     assert len(findings) == 1, findings
     return findings[0]
 

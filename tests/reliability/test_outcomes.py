@@ -93,7 +93,7 @@ def test_a_404_from_a_proxy_never_removes_a_registry(
 
 
 @pytest.mark.parametrize("tf_version", [LATEST, OLDEST], indirect=True)
-def test_a_registry_that_changed_kind_is_reported_not_dropped(
+def test_a_registry_that_changed_family_is_reported_not_dropped(
     workspace: Workspace, clean_emulator: Emulator, public_registry: DockerRegistry
 ) -> None:
     ws, emulator = workspace, clean_emulator
@@ -102,7 +102,7 @@ def test_a_registry_that_changed_kind_is_reported_not_dropped(
     uid = only_uid(ws)
     basic_spec = emulator.registry(uid)["spec"]  # type: ignore[index]
     sts = {"credentialType": "sts", "sts": {"arn": "arn:aws:iam::123456789012:role/palette-ecr"}}
-    emulator.change_kind(
+    emulator.change_family(
         uid,
         "ecr",
         {
@@ -124,7 +124,7 @@ def test_a_registry_that_changed_kind_is_reported_not_dropped(
         assert state_registries(ws) == {(uid, "charts")}
     assert palette_registries(emulator) == {(uid, "charts")}
 
-    emulator.change_kind(uid, "basic", basic_spec)
+    emulator.change_family(uid, "basic", basic_spec)
     assert ws.plan_changes() == 0
 
 

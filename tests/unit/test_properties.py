@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from provider.emulator.api_error import ApiError
 from provider.emulator.config import EmulatorConfig
-from provider.emulator.errors import ApiError
 from provider.emulator.service import Registries
 from provider.emulator.store import Store
 from provider.emulator.views import registry_view
@@ -36,7 +36,7 @@ from provider.registries.packs import PacksRegistry
 from provider.registries.rules import check
 from provider.registries.schema import COMPUTED
 from provider.registries.zarf import ZarfRegistry
-from provider.settings import SETTINGS, resolve
+from provider.settings import SETTINGS, read_settings
 from provider.tfx import PlanContext
 from tests.harness.certs import CertificateAuthority
 
@@ -408,11 +408,11 @@ setting_values = st.one_of(
 @settings(max_examples=300, deadline=None)
 @example(name="max_retries", value="inf", from_env=True)
 @given(name=st.sampled_from([s.name for s in SETTINGS]), value=setting_values, from_env=st.booleans())
-def test_any_setting_resolves_or_is_a_problem(name: str, value: Any, from_env: bool) -> None:
-    """Whatever the provider block or the environment holds, the settings resolve or name a problem."""
+def test_any_setting_is_read_or_is_a_problem(name: str, value: Any, from_env: bool) -> None:
+    """Whatever the provider block or the environment holds, the settings are read or name a problem."""
     variable = next(s for s in SETTINGS if s.name == name).env[0]
     if from_env and not isinstance(value, str):
         return  # the environment holds strings only
     config, env = ({"api_key": "k"}, {variable: value}) if from_env else ({"api_key": "k", name: value}, {})
-    settings_, problems = resolve(config, env)
+    settings_, problems = read_settings(config, env)
     assert (settings_ is None) == bool(problems)

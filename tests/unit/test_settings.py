@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from provider.settings import DEFAULT_HOST, resolve
+from provider.settings import DEFAULT_HOST, read_settings
 
 
 def test_defaults_with_only_a_key():
-    settings, problems = resolve({}, {"PALETTE_API_KEY": "k"})
+    settings, problems = read_settings({}, {"PALETTE_API_KEY": "k"})
     assert problems == [] and settings is not None
     assert (settings.host, settings.insecure, settings.request_timeout, settings.max_retries) == (
         DEFAULT_HOST,
@@ -23,16 +23,16 @@ def test_defaults_with_only_a_key():
 
 def test_configuration_beats_palette_env_beats_spectrocloud_env():
     env = {"PALETTE_HOST": "p.example.com", "SPECTROCLOUD_HOST": "s.example.com", "SPECTROCLOUD_APIKEY": "sk"}
-    settings, _ = resolve({}, env)
+    settings, _ = read_settings({}, env)
     assert settings is not None and settings.host == "p.example.com" and settings.api_key == "sk"
-    settings, _ = resolve({"host": "c.example.com"}, env)
+    settings, _ = read_settings({"host": "c.example.com"}, env)
     assert settings is not None and settings.host == "c.example.com"
 
 
 def test_missing_key_names_the_attribute_and_the_variable():
-    settings, problems = resolve({}, {})
+    settings, problems = read_settings({}, {})
     assert settings is None
-    assert problems[0].attribute == "api_key"
+    assert problems[0].path == ("api_key",)
     assert "PALETTE_API_KEY" in problems[0].detail and "api_key" in problems[0].detail
 
 
@@ -47,8 +47,8 @@ def test_missing_key_names_the_attribute_and_the_variable():
     ],
 )
 def test_bad_values_are_named(config, attribute):
-    settings, problems = resolve({"api_key": "k", **config}, {})
-    assert settings is None and [p.attribute for p in problems] == [attribute]
+    settings, problems = read_settings({"api_key": "k", **config}, {})
+    assert settings is None and [p.path for p in problems] == [(attribute,)]
 
 
 def test_env_strings_are_parsed():
@@ -58,13 +58,13 @@ def test_env_strings_are_parsed():
         "PALETTE_MAX_RETRIES": "2",
         "PALETTE_OCI_PREFLIGHT": "off",
     }
-    settings, problems = resolve({}, env)
+    settings, problems = read_settings({}, env)
     assert problems == [] and settings is not None
     assert (settings.insecure, settings.max_retries, settings.preflight) == (True, 2, "off")
 
 
 def test_the_key_is_not_in_the_repr():
-    settings, _ = resolve({"api_key": "CANARY-KEY"}, {})
+    settings, _ = read_settings({"api_key": "CANARY-KEY"}, {})
     assert "CANARY-KEY" not in repr(settings)
 
 
@@ -74,25 +74,25 @@ def test_the_key_is_not_in_the_repr():
 def test_an_empty_string_counts_as_unset_for_every_setting():
     config = {"host": "", "api_key": "", "ca_certificate": "", "insecure": "", "preflight": " "}
     env = {"PALETTE_API_KEY": "env-key", "PALETTE_HOST": "palette.corp.example", "PALETTE_OCI_PREFLIGHT": "off"}
-    settings, problems = resolve(config, env)
+    settings, problems = read_settings(config, env)
     assert problems == [] and settings is not None
     assert (settings.api_key, settings.host, settings.preflight) == ("env-key", "palette.corp.example", "off")
-    settings, _ = resolve({}, {"PALETTE_API_KEY": "", "SPECTROCLOUD_APIKEY": "sc-key"})
+    settings, _ = read_settings({}, {"PALETTE_API_KEY": "", "SPECTROCLOUD_APIKEY": "sc-key"})
     assert settings is not None and settings.api_key == "sc-key"
 
 
 def test_an_empty_key_says_which_sources_were_empty():
-    _, problems = resolve({"api_key": ""}, {"PALETTE_API_KEY": ""})
+    _, problems = read_settings({"api_key": ""}, {"PALETTE_API_KEY": ""})
     (problem,) = problems
-    assert problem.attribute == "api_key"
+    assert problem.path == ("api_key",)
     assert 'api_key in the provider "oci" block and PALETTE_API_KEY are empty' in problem.detail
     assert "counts as unset" in problem.detail
 
 
 def test_a_bad_value_names_its_source():
-    _, problems = resolve({"api_key": "k", "request_timeout": ""}, {"PALETTE_REQUEST_TIMEOUT": "soon"})
+    _, problems = read_settings({"api_key": "k", "request_timeout": ""}, {"PALETTE_REQUEST_TIMEOUT": "soon"})
     (problem,) = problems
-    assert problem.attribute == "request_timeout"
+    assert problem.path == ("request_timeout",)
     assert "the environment variable PALETTE_REQUEST_TIMEOUT" in problem.detail
 
 
@@ -107,24 +107,24 @@ def test_a_bad_value_names_its_source():
     ],
 )
 def test_a_bad_host_is_a_problem_at_host(host, words):
-    settings, problems = resolve({"api_key": "k", "host": host}, {})
+    settings, problems = read_settings({"api_key": "k", "host": host}, {})
     assert settings is None
     (problem,) = problems
-    assert problem.attribute == "host" and words in problem.detail
+    assert problem.path == ("host",) and words in problem.detail
     assert 'host in the provider "oci" block' in problem.detail
 
 
 def test_plain_http_to_a_remote_host_is_allowed_with_insecure():
-    settings, problems = resolve({"api_key": "k", "host": "http://palette.corp.example", "insecure": True}, {})
+    settings, problems = read_settings({"api_key": "k", "host": "http://palette.corp.example", "insecure": True}, {})
     assert problems == [] and settings is not None
 
 
 def test_unknown_values_are_not_checked_and_not_replaced_by_the_environment():
     from tf.types import Unknown
 
-    _, problems = resolve({"api_key": "-", "host": Unknown}, {"PALETTE_HOST": "ftp://wrong"})
+    _, problems = read_settings({"api_key": "-", "host": Unknown}, {"PALETTE_HOST": "ftp://wrong"})
     assert problems == []
-    _, problems = resolve({"api_key": "-", "host": "http://palette.corp.example", "insecure": Unknown}, {})
+    _, problems = read_settings({"api_key": "-", "host": "http://palette.corp.example", "insecure": Unknown}, {})
     assert problems == []
 
 
@@ -132,9 +132,9 @@ def test_unknown_values_are_not_checked_and_not_replaced_by_the_environment():
 
 
 def ca_problems(value: str) -> list[tuple[str, str, str]]:
-    settings, problems = resolve({"api_key": "k", "ca_certificate": value}, {})
+    settings, problems = read_settings({"api_key": "k", "ca_certificate": value}, {})
     assert settings is None
-    return [(p.attribute, p.summary, p.detail) for p in problems]
+    return [(p.path[0], p.summary, p.detail) for p in problems]
 
 
 def test_a_long_ca_certificate_without_pem_is_a_problem_not_an_internal_error():
@@ -194,13 +194,13 @@ def test_a_ca_certificate_file_that_is_not_text_is_a_problem(tmp_path):
 
 @pytest.mark.parametrize("value", [2.5, "2.5", "1e-3"])
 def test_max_retries_must_be_a_whole_number(value):
-    settings, problems = resolve({"api_key": "k", "max_retries": value}, {})
+    settings, problems = read_settings({"api_key": "k", "max_retries": value}, {})
     assert settings is None
     [problem] = problems
-    assert problem.attribute == "max_retries" and "must be a whole number from 0 to 100" in problem.detail
+    assert problem.path == ("max_retries",) and "must be a whole number from 0 to 100" in problem.detail
 
 
 @pytest.mark.parametrize("value", [3, 3.0, "3", "3.0"])
 def test_max_retries_accepts_whole_numbers_written_any_way(value):
-    settings, problems = resolve({"api_key": "k", "max_retries": value}, {})
+    settings, problems = read_settings({"api_key": "k", "max_retries": value}, {})
     assert problems == [] and settings is not None and settings.max_retries == 3

@@ -204,16 +204,20 @@ def test_transport_failures_are_worded_and_classified(
     assert words in failure.message
 
 
-def test_kind_dispatch_refuses_unknown_kinds_and_mismatched_models() -> None:
-    from provider.palette.models import BasicOciRegistry, BasicOciRegistrySpec, EcrRegistrySpec
+def test_a_family_given_as_a_string_is_checked_and_a_model_carries_its_own() -> None:
+    from provider.palette.models import BasicOciRegistry, BasicOciRegistrySpec, EcrRegistry, EcrRegistrySpec
 
     with PaletteClient("https://palette.example", "k") as client:
-        with pytest.raises(ValueError, match="'basic' or 'ecr'"):
-            client.sync_status("65f0c0ffee0123456789abcd", "helm")
-        with pytest.raises(ValueError, match="cannot be sent as a 'ecr'"):
-            client.create("ecr", BasicOciRegistry(metadata={"name": "n"}, spec=BasicOciRegistrySpec(endpoint="e")))
-        with pytest.raises(ValueError, match="cannot be sent as a 'basic'"):
-            client.validate("basic", EcrRegistrySpec(endpoint="e"))
+        for call in (
+            lambda: client.sync_status("65f0c0ffee0123456789abcd", "helm"),
+            lambda: client.get("helm", "65f0c0ffee0123456789abcd"),
+            lambda: client.delete("helm", "65f0c0ffee0123456789abcd"),
+        ):
+            with pytest.raises(ValueError, match="'basic' or 'ecr'"):
+                call()
+    assert (BasicOciRegistry.family, BasicOciRegistrySpec.family) == ("basic", "basic")
+    assert (EcrRegistry.family, EcrRegistrySpec.family) == ("ecr", "ecr")
+    assert "family" not in BasicOciRegistry(spec=BasicOciRegistrySpec(endpoint="e")).model_dump(by_alias=True)
 
 
 def test_a_lost_create_is_only_matched_by_a_fresh_registry() -> None:

@@ -22,7 +22,7 @@ from provider.palette.models import (
     RegistrySyncStatus,
     TlsConfiguration,
     Uid,
-    registry_kind,
+    registry_family,
     to_wire,
 )
 
@@ -144,8 +144,8 @@ def test_attributes_are_snake_case() -> None:
         arn="arn:aws:iam::123456789012:role/palette-ecr", external_id="tenant-1"
     )
     summary = OciRegistries.model_validate(SUMMARY).items[0]
-    assert summary.kind == "basic" and summary.status is not None and summary.status.sync is not None
-    assert OciRegistryEntity.model_validate(ENTITY).kind == "basic"
+    assert summary.family == "basic" and summary.status is not None and summary.status.sync is not None
+    assert OciRegistryEntity.model_validate(ENTITY).family == "basic"
 
 
 def test_built_by_python_names_serialises_to_valid_request_bodies() -> None:
@@ -186,7 +186,7 @@ def test_built_by_python_names_serialises_to_valid_request_bodies() -> None:
 def test_unknown_answer_fields_are_ignored_and_unknown_enum_values_kept() -> None:
     answer = {**ENTITY, "type": "harbor", "newField": {"x": 1}, "providerType": "flux"}
     entity = OciRegistryEntity.model_validate(answer)
-    assert entity.kind is None and entity.provider_type == "flux"
+    assert entity.family is None and entity.provider_type == "flux"
     assert "newField" not in to_wire(entity)
 
 
@@ -213,7 +213,7 @@ def test_validation_errors_do_not_quote_input_values() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "kind"), [("basic", "basic"), ("Basic", "basic"), ("ECR", "ecr"), ("", None), (None, None)]
+    ("value", "family"), [("basic", "basic"), ("Basic", "basic"), ("ECR", "ecr"), ("", None), (None, None)]
 )
-def test_registry_kind_from_palette_strings(value: str | None, kind: str | None) -> None:
-    assert registry_kind(value) == kind
+def test_registry_family_from_palette_strings(value: str | None, family: str | None) -> None:
+    assert registry_family(value) == family

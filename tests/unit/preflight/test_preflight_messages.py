@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provider.preflight import content, ecr, net, resolve
-from provider.preflight.findings import MASK, Finding, error, redact, warning
+from provider.preflight.findings import MASK, error, redact, warning
 from provider.preflight.registry import BudgetSpent, Deadline, base_url
 from provider.preflight.run import is_distribution_api, run_preflight
+from provider.problems import Problem
 
 URL = httpx.URL("https://registry.example.com/v2/")
 
@@ -25,7 +26,7 @@ URL = httpx.URL("https://registry.example.com/v2/")
 def test_redact_masks_every_secret_in_summary_and_detail():
     finding = error(("basic_auth", "password"), "bad hunter2", "user hunter2 / token abc.def")
     redacted = redact(finding, ["hunter2", "abc.def", ""])
-    assert redacted == Finding("error", ("basic_auth", "password"), f"bad {MASK}", f"user {MASK} / token {MASK}")
+    assert redacted == Problem(("basic_auth", "password"), f"bad {MASK}", f"user {MASK} / token {MASK}", "error")
 
 
 def test_redact_masks_the_longer_secret_first():

@@ -1,4 +1,4 @@
-"""Palette's rules for registry bodies, beyond what the swagger says: pure functions raising 400s.
+"""Palette's constraints on registry bodies, beyond what the swagger says: pure functions raising 400s.
 
 The support matrix (DESIGN.md): Zarf registries take basic auth only and never synchronise;
 Pack registries always synchronise; Helm registries synchronise on request, except those created
@@ -13,13 +13,13 @@ import copy
 import json
 from typing import Any
 
-from .errors import bad_request
+from .api_error import bad_request
 from .schemas import drop_nulls, swagger
-from .store import Kind, Registry
+from .store import Family, Registry
 
-BODY_DEFINITIONS: dict[Kind, str] = {"basic": "v1BasicOciRegistry", "ecr": "v1EcrRegistry"}
-SPEC_DEFINITIONS: dict[Kind, str] = {"basic": "v1BasicOciRegistrySpec", "ecr": "v1EcrRegistrySpec"}
-KIND_LABELS: dict[Kind, str] = {"basic": "a basic", "ecr": "an AWS ECR"}
+BODY_DEFINITIONS: dict[Family, str] = {"basic": "v1BasicOciRegistry", "ecr": "v1EcrRegistry"}
+SPEC_DEFINITIONS: dict[Family, str] = {"basic": "v1BasicOciRegistrySpec", "ecr": "v1EcrRegistrySpec"}
+FAMILY_LABELS: dict[Family, str] = {"basic": "a basic", "ecr": "an AWS ECR"}
 
 ZARF_NO_SYNC = "Automatic synchronization is not supported for Zarf registries"
 ZARF_NO_ECR = "AWS ECR is not supported for Zarf registries; register it with basic authentication"
@@ -54,10 +54,10 @@ def _require(spec: dict[str, Any], path: str, why: str = "") -> None:
         raise bad_request(f"spec.{path}: is required{why}", code="InvalidRequest")
 
 
-def check_connection_fields(kind: Kind, spec: dict[str, Any]) -> None:
+def check_connection_fields(family: Family, spec: dict[str, Any]) -> None:
     """What a registry needs before anyone can contact it (create, update and validate alike)."""
     _require(spec, "endpoint")
-    if kind == "basic":
+    if family == "basic":
         auth = spec.get("auth") or {}
         if auth.get("type") == "basic":
             _require(spec, "auth.username", " when spec.auth.type is basic")
@@ -76,15 +76,15 @@ def check_connection_fields(kind: Kind, spec: dict[str, Any]) -> None:
         _require(spec, "credentials.sts.arn", " when spec.credentials.credentialType is sts")
 
 
-def registry_spec(kind: Kind, body: dict[str, Any], name: str, previous: Registry | None) -> dict[str, Any]:
+def registry_spec(family: Family, body: dict[str, Any], name: str, previous: Registry | None) -> dict[str, Any]:
     """The spec to store for registry `name`: a create (`previous` None) or an update, after Palette's rules."""
     spec = copy.deepcopy(body.get("spec"))
     if not isinstance(spec, dict):
         raise bad_request("spec: is required", code="InvalidRequest")
-    check_connection_fields(kind, spec)
+    check_connection_fields(family, spec)
     spec.pop("scope", None)  # the server decides the scope
     provider_type = spec.setdefault("providerType", "helm")
-    if provider_type == "zarf" and kind == "ecr":
+    if provider_type == "zarf" and family == "ecr":
         raise bad_request(ZARF_NO_ECR)
     if provider_type == "pack":
         spec["isSyncSupported"] = True
@@ -126,7 +126,7 @@ def registry_name(body: dict[str, Any], previous: Registry | None) -> str:
     return previous.name
 
 
-def sync_capable(kind: Kind, spec: dict[str, Any], legacy: bool) -> bool:
+def sync_capable(family: Family, spec: dict[str, Any], legacy: bool) -> bool:
     """status.syncStatus.isSyncSupported: whether the registry CAN synchronise (not whether it does)."""
     if legacy:
         if spec.get("providerType", "helm") != "helm":
