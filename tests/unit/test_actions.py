@@ -168,7 +168,7 @@ class StandInClient:
         self.forced: list[tuple[str, str, bool]] = []
 
     def get_oci(self, uid: str) -> Any:
-        return SimpleNamespace(kind="basic", type="basic", provider_type=self.provider_type)
+        return SimpleNamespace(family="basic", type="basic", provider_type=self.provider_type)
 
     def get(self, kind: str, uid: str) -> Any:
         sync = SimpleNamespace(is_sync_supported=self.provider_type != "zarf")
