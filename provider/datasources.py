@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, List, String
 
-from provider.kinds import KINDS
+from provider.kinds import KIND_NAMES, KINDS
 from provider.palette.errors import PaletteError
 from provider.registries import mapping
 from provider.registries.schema import SCOPE_DESCRIPTION
@@ -126,9 +126,10 @@ class RegistriesDataSource:
     def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
         wanted = config.get("provider_type")
         if isinstance(wanted, str) and wanted not in KINDS:
+            known = ", ".join(f'"{kind}"' for kind in KIND_NAMES)
             diags.add_error(
                 "Unknown provider_type",
-                f'provider_type must be one of "helm", "zarf", "pack"; got "{wanted}".',
+                f'provider_type must be one of {known}; got "{wanted}".',
                 path=["provider_type"],
             )
 
