@@ -15,6 +15,7 @@ from tf.schema import Attribute, Schema
 from tf.types import String
 
 from provider.kinds import KINDS, Kind
+from provider.problems import Problem, add_problems
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,8 +45,8 @@ def matches(row: dict[str, str], config: dict[str, Any]) -> bool:
     return not endpoint or endpoint_key(row["endpoint"]) == endpoint_key(endpoint)
 
 
-def filter_problems(config: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(attribute, summary, detail) for each filter no registry could pass."""
+def filter_problems(config: dict[str, Any]) -> list[Problem]:
+    """A problem for each filter no registry could pass."""
     from provider.registries.rules import endpoint_problem
 
     endpoint = config.get(ENDPOINT)
@@ -53,8 +54,8 @@ def filter_problems(config: dict[str, Any]) -> list[tuple[str, str, str]]:
     if problem is None:
         return []
     return [
-        (
-            ENDPOINT,
+        Problem(
+            (ENDPOINT,),
             "Invalid endpoint filter",
             f'{problem}. Write the endpoint as the registries have it, a host[:port] such as "harbor.example.com" '
             'or an http(s) URL such as "https://harbor.example.com:8443" (a host alone means https), or leave '
@@ -80,8 +81,7 @@ class RegistryList:
         return _schema(KINDS[cls.kind].title)
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
-        for attribute, summary, detail in filter_problems(config):
-            diags.add_error(summary, detail, path=[attribute])
+        add_problems(diags, filter_problems(config))
 
     def list(self, ctx: ListContext, config: dict[str, Any]) -> Iterator[Listed]:
         from provider.datasources import registry_rows

@@ -57,11 +57,11 @@ def test_name_prefix_is_case_sensitive_and_unset_filters_pass_everything() -> No
 def test_an_endpoint_filter_no_registry_could_have_is_refused_with_the_fix() -> None:
     assert filter_problems({"endpoint": "harbor.example.com", "name_prefix": "x"}) == []
     assert filter_problems({"endpoint": None}) == []
-    ((attribute, summary, detail),) = filter_problems({"endpoint": "ftp://harbor.example.com"})
-    assert (attribute, summary) == ("endpoint", "Invalid endpoint filter")
-    assert 'The scheme "ftp" is not http or https' in detail and "leave endpoint out" in detail
-    ((_, _, detail),) = filter_problems({"endpoint": "https://robot:s3cret@harbor.example.com"})
-    assert "s3cret" not in detail
+    (problem,) = filter_problems({"endpoint": "ftp://harbor.example.com"})
+    assert (problem.path, problem.summary, problem.severity) == (("endpoint",), "Invalid endpoint filter", "error")
+    assert 'The scheme "ftp" is not http or https' in problem.detail and "leave endpoint out" in problem.detail
+    (problem,) = filter_problems({"endpoint": "https://robot:s3cret@harbor.example.com"})
+    assert "s3cret" not in problem.detail
 
 
 # ---------------------------------------------------------------------------- the servicer's stream
