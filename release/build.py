@@ -57,6 +57,10 @@ EXCLUDED = (
     "tests",
     "release",
     "PyInstaller",
+    # The protobuf compiler, for scripts/gen-proto. grpc's __init__ imports it when it is installed, so
+    # PyInstaller would follow it to pkg_resources, whose runtime hook then runs at every launch (~40 ms).
+    "grpc_tools",
+    "pkg_resources",
 )
 # Modules a dependency imports only for a feature the provider does not use: left out for size
 # (~20 MB). pydantic's mypy plugin (and mypy with it), httpx's command line (click, rich, pygments),
