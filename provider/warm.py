@@ -153,12 +153,7 @@ def preload() -> list[str]:
         "grpc._interceptor",
         "concurrent.futures.thread",
         "queue",
-        "tf.gen.tfplugin_pb2",
-        "tf.gen.tfplugin_pb2_grpc",
-        "tf.gen.grpc_controller_pb2_grpc",
-        "tf.gen.grpc_stdio_pb2_grpc",
-        "tf.provider",
-        "tf.runner",
+        "tf.gen.tfplugin_pb2",  # tf's schema classes import it; the protocol itself is provider.tfx.gen
         "provider.tfx",
         "provider.plugin",
         "provider.registries.helm",
@@ -167,6 +162,7 @@ def preload() -> list[str]:
         "provider.registries.lookup",
         "provider.datasources",
         "provider.listing",
+        "provider.actions",
         "provider.diagnose",
         "provider.palette.client",
         "httpcore",  # httpx imports its transport (httpcore, h11, anyio, certifi, idna) at the first Client
