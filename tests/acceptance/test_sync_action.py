@@ -180,11 +180,9 @@ def test_a_sync_that_outlasts_the_timeout_fails_the_action(
     assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
 
 
-def test_a_resource_triggers_the_sync_after_it_is_created(
-    ws: Workspace, clean_emulator: Emulator, parts: Parts
-) -> None:
-    ws.write(
-        f"""{PROVIDER_BLOCK}
+def triggering_config(parts: Parts, events: str) -> str:
+    """A syncing Helm registry whose lifecycle runs the sync action on `events`."""
+    return f"""{PROVIDER_BLOCK}
 resource "oci_registry_helm" "charts" {{
   name              = "charts"
   endpoint          = "{parts.public_registry.url}"
@@ -193,7 +191,7 @@ resource "oci_registry_helm" "charts" {{
 
   lifecycle {{
     action_trigger {{
-      events  = [after_create, after_update]
+      events  = [{events}]
       actions = [action.oci_registry_sync.charts]
     }}
   }}
@@ -205,7 +203,12 @@ action "oci_registry_sync" "charts" {{
   }}
 }}
 """
-    )
+
+
+def test_a_resource_triggers_the_sync_after_it_is_created(
+    ws: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    ws.write(triggering_config(parts, "after_create, after_update"))
 
     result = ws.apply()
 
@@ -234,29 +237,7 @@ def test_a_failed_triggered_sync_fails_the_apply_but_keeps_the_registry(
             }
         ]
     )
-    ws.write(
-        f"""{PROVIDER_BLOCK}
-resource "oci_registry_helm" "charts" {{
-  name              = "charts"
-  endpoint          = "{parts.public_registry.url}"
-  base_content_path = "charts"
-  auto_sync         = true
-
-  lifecycle {{
-    action_trigger {{
-      events  = [after_create]
-      actions = [action.oci_registry_sync.charts]
-    }}
-  }}
-}}
-
-action "oci_registry_sync" "charts" {{
-  config {{
-    uid = oci_registry_helm.charts.id
-  }}
-}}
-"""
-    )
+    ws.write(triggering_config(parts, "after_create"))
 
     result = ws.apply(check=False)
 
