@@ -95,6 +95,9 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except Exception as exc:  # a bug: one line, no traceback, no value that could be a secret
+        _say(f"stopped by an unexpected {type(exc).__name__}: a bug in the probe, please report this line")
+        return 1
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
