@@ -158,7 +158,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 class _AnswerLog(logging.Handler):
     """The status of every answer the client receives, from the one DEBUG line it logs per attempt
-    (`PaletteClient._log`: method, path, status): the typed methods hide it, row 2 needs it."""
+    (`PaletteClient._log`: method, path, status, ms, attempt, attempts): the typed methods hide it,
+    rows 1, 2 and 5 need it. Should that line change, those rows read "not observed" and
+    tests/palette/test_probe.py fails."""
 
     def __init__(self, obs: Observations) -> None:
         super().__init__(logging.DEBUG)

@@ -81,3 +81,29 @@ def test_a_shape_without_a_variant_is_listed_as_unmatched() -> None:
     built = report.build(obs, "0", wrote=False)
     assert 6 in built.unmatched and built.variants == []
     assert "row(s) 6" in built.text()
+
+
+def test_a_registry_answer_yields_shapes_only() -> None:
+    obs = Observations()
+    document = {
+        "metadata": {"name": "canary-name"},
+        "spec": {
+            "endpoint": "canary-endpoint.example",
+            "providerType": "helm",
+            "baseContentPath": "a,b",
+            "auth": {
+                "type": "basic",
+                "username": "u",
+                "password": "abc***xyz",
+                "tls": {"ca": "-----BEGIN CERTIFICATE-----", "certificate": "-----BEGIN CERTIFICATE-----"},
+            },
+        },
+        "status": {"syncStatus": {"status": "Syncing"}},
+    }
+    shapes.registry(obs, "basic", document)
+    seen = obs.to_json()
+    assert seen[shapes.CA_FIELD] == {"tls.ca": 1, "tls.certificate without a key": 1}
+    assert seen[shapes.SYNC_FLAG] == {"neither": 1} and seen[shapes.SYNC_WORDS] == {"Syncing": 1}
+    assert seen[shapes.BASE_CONTENT_PATH] == {"several paths, comma-separated": 1}
+    assert seen[shapes.MASK] == {"partial": 1} and seen[shapes.SCOPE] == {"absent": 1}
+    assert "canary" not in str(seen) and "xyz" not in str(seen)
