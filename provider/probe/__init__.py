@@ -132,9 +132,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             if args.write:
                 _say("--write: creating a scratch registry (deleted at the end)")
                 write.run(palette, obs, sync_timeout=SYNC_TIMEOUT, left=left)
-    except reads.KeyRefused as refused:
+    except reads.KeyRefused as failed:
+        if not failed.refused:
+            return _fail(
+                f"the host does not answer as Palette's API ({failed.shape} on GET {reads.KEY_PROOF_PATH}). Check "
+                "PALETTE_HOST (or --host): give the address Palette's API answers at."
+            )
         return _fail(
-            f"Palette refused the API key ({refused.shape} on GET {reads.KEY_PROOF_PATH}). Check PALETTE_API_KEY "
+            f"Palette refused the API key ({failed.shape} on GET {reads.KEY_PROOF_PATH}). Check PALETTE_API_KEY "
             "(or the variable --api-key-env names): the key may be wrong, revoked or expired, or meant for another "
             "Palette than the host."
         )

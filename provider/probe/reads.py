@@ -31,10 +31,13 @@ _UID = re.compile(r"[A-Za-z0-9._-]+")
 
 
 class KeyRefused(Exception):
-    """The API key was not accepted; `shape` says how Palette answered."""
+    """The key proof failed; `shape` says how Palette answered, `refused` whether that answer is a
+    refusal of the key (401, 403, or ResourceNotFound, as Palette may answer a bad key) rather than
+    a host that does not answer as Palette's API (another 404, an HTML page, a 5xx)."""
 
-    def __init__(self, shape: str) -> None:
+    def __init__(self, shape: str, refused: bool) -> None:
         self.shape = shape
+        self.refused = refused
         super().__init__(shape)
 
 
@@ -81,7 +84,8 @@ def prove_key(client: PaletteClient, wrong_key_client: PaletteClient, obs: Obser
     answer = client.answer(KEY_PROOF_PATH)
     obs.note(shapes.KEY_PROOF, answer_shape(answer) if answer.status_code != 200 else "200")
     if answer.status_code != 200:
-        raise KeyRefused(answer_shape(answer))
+        shape = answer_shape(answer)
+        raise KeyRefused(shape, answer.status_code in (401, 403) or shape.endswith("ResourceNotFound"))
     obs.note(shapes.BAD_KEY, answer_shape(wrong_key_client.answer(KEY_PROOF_PATH)))
 
 

@@ -159,6 +159,14 @@ def test_the_key_comes_from_the_named_variable_and_a_refused_key_says_so(probe_e
     refused = probe(probe_emulator, PALETTE_API_KEY=f"wrong-{CANARY}")
     assert refused.returncode == 1 and "Palette refused the API key (401" in refused.stderr
     assert "Traceback" not in refused.stderr and CANARY not in refused.stderr + refused.stdout
+    probe_emulator.set_faults(
+        [{"path": "/v1/dashboard/", "kind": "status", "status": 404, "body": "<html>nginx</html>"}]
+    )
+    try:
+        proxied = probe(probe_emulator)
+    finally:
+        probe_emulator.clear_faults()
+    assert proxied.returncode == 1 and "the host does not answer as Palette's API (404 HTML" in proxied.stderr
     unset = probe(probe_emulator, "--api-key-env", "NOT_SET_ANYWHERE")
     assert unset.returncode == 2 and "--api-key-env NOT_SET_ANYWHERE" in unset.stderr
 
