@@ -188,8 +188,10 @@ def test_a_scratch_registry_that_cannot_be_deleted_is_named_by_uid(probe_emulato
 
 
 @pytest.mark.slow
-def test_ctrl_c_during_write_deletes_the_scratch_registry(tmp_path: Path) -> None:
-    """SIGINT while the probe waits for its scratch registry's sync (two minutes, in this emulator)."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_during_write_deletes_the_scratch_registry(stop: signal.Signals) -> None:
+    """SIGINT (Ctrl-C) or SIGTERM (a CI cancel) while the probe waits for its scratch registry's sync
+    (two minutes, in this emulator)."""
     with Emulator(api_keys=(API_KEY,), sync_delay=120, validate="contact") as emu:
         process = subprocess.Popen(
             [sys.executable, "-m", "provider", "probe", "--write"],
@@ -207,7 +209,7 @@ def test_ctrl_c_during_write_deletes_the_scratch_registry(tmp_path: Path) -> Non
             ):
                 assert process.poll() is None and time.monotonic() < deadline, "the probe never synced its registry"
                 time.sleep(0.1)
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             stopped = time.monotonic()
             _, stderr = process.communicate(timeout=30)
         finally:
