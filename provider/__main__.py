@@ -5,6 +5,7 @@ server of this version and Python when one listens (`provider.handover`, checked
 heavy is imported), else started here. For people:
   terraform-provider-oci install [--dir DIR] [--print-config]   write a filesystem mirror for `terraform init`
   terraform-provider-oci warm [--foreground | --stop | --status] [--idle-timeout 10m]   the warm server
+  terraform-provider-oci probe [--host URL] [--api-key-env NAME] [--write] [--json FILE]   check a tenant
   terraform-provider-oci --version | --help
 """
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-USAGE = """usage: terraform-provider-oci [install [--dir DIR] [--print-config] | warm [...] | --version | --help]
+USAGE = """usage: terraform-provider-oci [install [--dir DIR] [--print-config] | warm [...] | probe [...] | --version]
 
 A Terraform provider (source "palette/oci") that registers OCI registries (Helm charts, Zarf
 packages, Packs) with Spectro Cloud Palette. Terraform runs this program itself; people run:
@@ -29,6 +30,9 @@ packages, Packs) with Spectro Cloud Palette. Terraform runs this program itself;
   warm           start a warm server (detached; --foreground, --stop, --status,
                  --idle-timeout 10m) from which Terraform's launches of this provider
                  are forked; PALETTE_OCI_WARM=1 starts one on first use
+  probe          check the provider's assumptions about Palette against your tenant
+                 (read-only; --write adds one scratch registry, deleted after);
+                 --help for its options
   --version      print the version
   --help         print this help
 """
@@ -60,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         from provider.warm import main as warm
 
         return warm(args[1:])
+    if args[:1] == ["probe"]:
+        from provider.probe import main as probe
+
+        return probe(args[1:])
     if args and not args[0].startswith("--"):  # serving takes --dev / --stable; nothing else
         print(f"terraform-provider-oci: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
         return 2

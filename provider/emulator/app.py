@@ -93,6 +93,7 @@ class PaletteApi:
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [
+            Route("/v1/dashboard/projects/metadata", endpoint(self.projects_metadata), methods=["GET"]),
             Route("/v1/registries/metadata", endpoint(self.metadata), methods=["GET"]),
             Route("/v1/registries/oci/summary", endpoint(self.summary), methods=["GET"]),
         ]
@@ -115,6 +116,12 @@ class PaletteApi:
 
     def _caller(self, call: Call) -> Caller:
         return identify(call.headers, self.state.config, self.registries.variants)
+
+    def projects_metadata(self, call: Call) -> Response:
+        """The key proof Spectro Cloud's SDK makes before any other call (sdk `client/client.go:261-270`):
+        the emulator models no projects, so a known key gets an empty v1ProjectsMetadata."""
+        self._caller(call)
+        return JSONResponse({"items": []})
 
     def metadata(self, call: Call) -> Response:
         caller = self._caller(call)

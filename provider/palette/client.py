@@ -421,6 +421,25 @@ class PaletteClient:
                 )
             interval = min(interval * 1.5, max_poll)
 
+    # -- answers as they come (terraform-provider-oci probe) ------------------------------------
+
+    def answer(self, path: str) -> httpx.Response:
+        """`GET path`'s last answer whatever its status, retried as any GET (429 and 5xx; the last
+        one is returned when retries run out). `terraform-provider-oci probe` records the shapes of
+        Palette's answers, refusals included, which the typed methods turn into models or errors.
+        TransportError when no answer arrives."""
+        outcome: httpx.Response | Failure | None = None
+        for attempt in range(1, self.policy.attempts + 1):
+            outcome = self._attempt("GET", path, attempt)
+            disposition = _disposition(outcome)
+            if disposition in (Disposition.OK, Disposition.FINAL) or attempt == self.policy.attempts:
+                break
+            self._pause(attempt, outcome)
+        assert outcome is not None
+        if isinstance(outcome, Failure):
+            raise self._final_error(outcome, "GET", path, [])
+        return outcome
+
     # -- create: never a duplicate, never a stranger (see the module doc) -----------------------
 
     def create(self, registry: BasicOciRegistry | EcrRegistry) -> str:

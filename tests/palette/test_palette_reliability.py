@@ -300,3 +300,19 @@ def test_connection_refused_names_the_host(clean_emulator: Emulator) -> None:
         palette.list_oci()
     assert str(caught.value) == f"could not connect to {url}: connection refused (after 2 attempts)"
     assert (caught.value.method, caught.value.path) == ("GET", SUMMARY)
+
+
+def test_answer_returns_refusals_and_the_last_retried_answer(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    """`PaletteClient.answer` (the probe's raw GET): a refusal is returned, not raised; 503 is retried
+    like any GET and the last answer returned; no answer at all is a TransportError."""
+    refused = palette_factory(api_key="not-a-key").answer(SUMMARY)
+    assert refused.status_code == 401 and refused.json()["code"] == "Unauthorized"
+    assert len(clean_emulator.requests()) == 1
+    clean_emulator.set_faults([{"method": "GET", "path": "summary$", "kind": "status", "status": 503, "times": 2}])
+    assert palette_factory().answer(SUMMARY).status_code == 200
+    clean_emulator.set_faults([{"method": "GET", "path": "summary$", "kind": "status", "status": 503}])
+    assert palette_factory(max_retries=1).answer(SUMMARY).status_code == 503
+    with pytest.raises(TransportError):
+        PaletteClient(f"http://127.0.0.1:{free_port()}", "k", **FAST).answer(SUMMARY)
