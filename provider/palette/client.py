@@ -13,14 +13,15 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   connection, a 2xx without a usable uid, any exception once the request may have left) is never
   repeated blindly. Every create carries a random token in `metadata.annotations`
   (CREATE_TOKEN_ANNOTATION), the same for all its attempts. After an unknown outcome the client
-  looks the registry up (name, family, providerType, endpoint, scope, created since this create began;
-  then base content path, auth type and the token on the registry itself): a registry holding this
-  create's token is the one it stored, and its uid is returned. Nothing else is adopted: a namesake
-  with another token belongs to someone else (another resource, another apply), and one without any
-  token cannot be proved ours (Palette may not keep annotations), so the create stops with an
-  AmbiguousWriteError naming it. Only when no namesake exists is the POST sent again; a 2xx
-  without a uid is never sent again. A lost answer therefore never produces a duplicate registry
-  and never adopts a stranger.
+  reads each registry of the create's name, family, providerType, endpoint and scope: one holding
+  this create's token is the one it stored, whatever its timestamps say (the server that stamped it
+  may keep another clock than the one that answers), and its uid is returned. Nothing else is
+  adopted: a namesake with another token belongs to someone else (another resource, another apply),
+  and one without any token, of the create's base content path and auth type and created since the
+  create began (by Palette's clock, give or take CREATE_CLOCK_SLACK), cannot be proved ours (Palette
+  may not keep annotations), so the create stops with an AmbiguousWriteError naming it. Only when
+  no candidate exists is the POST sent again; a 2xx without a uid is never sent again. A lost answer
+  therefore never produces a duplicate registry and never adopts a stranger.
 - Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
 
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
@@ -424,7 +425,8 @@ class PaletteClient:
     # -- create: never a duplicate, never a stranger (see the module doc) -----------------------
 
     def create(self, registry: BasicOciRegistry | EcrRegistry) -> str:
-        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
+        """Create; returns the new uid. A lost answer is looked up by the create's token before
+        anything is sent again (see the module doc)."""
         name, family = registry.metadata.name, registry.family
         if not name:
             raise ValueError("registry.metadata.name is required to create a registry")
@@ -471,43 +473,24 @@ class PaletteClient:
         )
 
     def _find_created(
-        self, registry: BasicOciRegistry | EcrRegistry, token: str, started: float, outcome: object
+        self,
+        registry: BasicOciRegistry | EcrRegistry,
+        token: str,
+        started: float,
+        outcome: object,
     ) -> str | None:
         """The uid of the registry that a create with an unknown outcome (first sent at `started`,
         signed with `token`) stored; None when Palette has no candidate for it at all.
 
-        A candidate has the name, family, providerType, endpoint and scope of the create and was created
-        since it began (by Palette's clock); its own GET must show the same base content path and auth
-        type, and the create's token. A candidate with another token is someone else's (skipped); one
-        without a token cannot be proved ours: AmbiguousWriteError naming it, never a guess."""
+        The summary's namesakes of the same family, providerType, endpoint and scope are read one by
+        one. One holding the create's token is the one it stored, whatever its timestamps say (the
+        server that stamped it may keep another clock than the one that answers). One with another
+        token is someone else's (skipped). One without a token, of the create's shape (base content
+        path, auth type) and created since the create began (by Palette's clock, give or take
+        `create_clock_slack`), cannot be proved ours: AmbiguousWriteError naming it, never a guess."""
         name, family = registry.metadata.name or "", registry.family
-        path = "/v1/registries/oci/summary"
         try:
-            response = self._call("GET", path)
-            items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, family)
-            server_now = parse_http_date(response.headers.get("Date"))
-            window = time.monotonic() - started + self.create_clock_slack
-            candidates = [
-                item
-                for item in items
-                if item.metadata.uid
-                and scope_matches(item.spec.scope, registry.spec.scope)
-                and created_within(item.metadata.creation_timestamp, server_now, window)
-                and _same_text(item.spec.provider_type, registry.spec.provider_type)
-                and _same_endpoint(item.spec.endpoint, registry.spec.endpoint)
-            ]
-            unproved: list[str] = []
-            for item in candidates:
-                uid = item.metadata.uid or ""
-                stored = self._read(type(registry), _registry_path(uid, family))
-                if not same_registry_shape(stored, registry):
-                    continue
-                held = (stored.metadata.annotations or {}).get(CREATE_TOKEN_ANNOTATION)
-                if held == token:
-                    logger.debug("POST /v1/registries/oci/%s: stored after all (found by its create token)", family)
-                    return uid
-                if held is None:
-                    unproved.append(uid)
+            uid, unproved = self._look_for_created(registry, token, started)
         except PaletteError as exc:
             raise AmbiguousWriteError(
                 f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
@@ -516,6 +499,9 @@ class PaletteClient:
                 method="POST",
                 path=f"/v1/registries/oci/{family}",
             ) from None
+        if uid:
+            logger.debug("POST /v1/registries/oci/%s: stored after all (found by its create token)", family)
+            return uid
         if unproved:
             raise AmbiguousWriteError(
                 f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
@@ -527,6 +513,38 @@ class PaletteClient:
                 path=f"/v1/registries/oci/{family}",
             )
         return None
+
+    def _look_for_created(
+        self, registry: BasicOciRegistry | EcrRegistry, token: str, started: float
+    ) -> tuple[str | None, list[str]]:
+        """One look (see `_find_created`): the uid holding `token`, else the uids that may be ours."""
+        name, family = registry.metadata.name or "", registry.family
+        path = "/v1/registries/oci/summary"
+        response = self._call("GET", path)
+        items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, family)
+        server_now = parse_http_date(response.headers.get("Date"))
+        window = time.monotonic() - started + self.create_clock_slack
+        unproved: list[str] = []
+        for item in items:
+            uid = item.metadata.uid or ""
+            if not (
+                uid
+                and scope_matches(item.spec.scope, registry.spec.scope)
+                and _same_text(item.spec.provider_type, registry.spec.provider_type)
+                and _same_endpoint(item.spec.endpoint, registry.spec.endpoint)
+            ):
+                continue
+            stored = self._read(type(registry), _registry_path(uid, family))
+            held = (stored.metadata.annotations or {}).get(CREATE_TOKEN_ANNOTATION)
+            if held == token:  # the proof; time filters only what carries no token
+                return uid, []
+            if (
+                held is None
+                and same_registry_shape(stored, registry)
+                and created_within(item.metadata.creation_timestamp, server_now, window)
+            ):
+                unproved.append(uid)
+        return None, unproved
 
     # -- plumbing -------------------------------------------------------------------------------
 
