@@ -19,9 +19,16 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   adopted: a namesake with another token belongs to someone else (another resource, another apply),
   and one without any token, of the create's base content path and auth type and created since the
   create began (by Palette's clock, give or take CREATE_CLOCK_SLACK), cannot be proved ours (Palette
-  may not keep annotations), so the create stops with an AmbiguousWriteError naming it. Only when
-  no candidate exists is the POST sent again; a 2xx without a uid is never sent again. A lost answer
-  therefore never produces a duplicate registry and never adopts a stranger.
+  may not keep annotations), so the create stops with an AmbiguousWriteError naming it.
+  When no candidate exists, an attempt that nothing says Palette is done with (no answer: a timeout,
+  a connection broken after sending; or a gateway's 502/504) may still be stored late: the client
+  looks again (after 0.5 s, growing to 5 s) until one request timeout has passed since it gave up,
+  and adopts the registry if it appears (`may_still_land`). Only then, still without a candidate, is
+  the POST sent again; after an answer from Palette itself (500, 503), at once. A 2xx without a uid
+  is never sent again. A lost answer never adopts a stranger, and produces a duplicate only if
+  Palette stores the lost attempt more than one request timeout after the client gave up *and* lets
+  two registries share a name (FIDELITY.md row 22: names are unique in a scope, an assumption;
+  there the late attempt is refused with 409).
 - Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
 
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
@@ -98,6 +105,10 @@ MAX_TIMEOUT = 86400.0  # seconds; a day is already more than any request needs
 # Seconds of tolerance when matching a lost create by its creation time: the Date header has 1 s
 # resolution, and servers behind one load balancer keep slightly different clocks.
 CREATE_CLOCK_SLACK = 2.5
+# While a lost create may still be stored, how often to look for it: first after this many seconds,
+# then half as long again each time, at most SETTLE_POLL_CAP.
+SETTLE_POLL = 0.5
+SETTLE_POLL_CAP = 5.0
 # The annotation every create carries: a random token per create, the same for all its attempts,
 # by which a create whose answer was lost recognises the registry it stored (see the module doc).
 CREATE_TOKEN_ANNOTATION = "terraform-provider-oci/create-token"
@@ -422,7 +433,7 @@ class PaletteClient:
                 )
             interval = min(interval * 1.5, max_poll)
 
-    # -- create: never a duplicate, never a stranger (see the module doc) -----------------------
+    # -- create: never a stranger, a duplicate only when stored late (see the module doc) --------
 
     def create(self, registry: BasicOciRegistry | EcrRegistry) -> str:
         """Create; returns the new uid. A lost answer is looked up by the create's token before
@@ -437,9 +448,10 @@ class PaletteClient:
         body = to_wire(signed, exclude={"status"})
         started = time.monotonic()
         unknown = False  # whether an attempt may have been stored
+        settle = started  # until when (monotonic) an attempt may still be stored
         outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
-            if unknown and (uid := self._find_created(signed, token, started, outcome)):
+            if unknown and (uid := self._find_created(signed, token, started, outcome, settle)):
                 return uid
             outcome = self._attempt_write("POST", path, attempt, body=body)
             disposition = _disposition(outcome)
@@ -452,13 +464,16 @@ class PaletteClient:
                 unknown = True
                 break
             unknown = unknown or disposition is Disposition.MAYBE_PROCESSED
+            if may_still_land(outcome):
+                # Nobody told us Palette is done with it: give it as long again as we waited.
+                settle = time.monotonic() + self.timeout
             if disposition is Disposition.FINAL or attempt == self.policy.attempts:
                 break
             self._pause(attempt, outcome)
         assert outcome is not None
         if not unknown:
             raise self._final_error(outcome, "POST", path, secret_values(body))
-        if uid := self._find_created(signed, token, started, outcome):
+        if uid := self._find_created(signed, token, started, outcome, settle):
             return uid
         if isinstance(outcome, httpx.Response) and outcome.status_code == 409:
             # The name is taken by a registry that is provably not this create's (another token).
@@ -478,9 +493,11 @@ class PaletteClient:
         token: str,
         started: float,
         outcome: object,
+        settle: float,
     ) -> str | None:
         """The uid of the registry that a create with an unknown outcome (first sent at `started`,
-        signed with `token`) stored; None when Palette has no candidate for it at all.
+        signed with `token`) stored; None when Palette has no candidate for it at all, even when
+        looked at again until `settle` (monotonic: until then an attempt may still be stored late).
 
         The summary's namesakes of the same family, providerType, endpoint and scope are read one by
         one. One holding the create's token is the one it stored, whatever its timestamps say (the
@@ -489,8 +506,15 @@ class PaletteClient:
         path, auth type) and created since the create began (by Palette's clock, give or take
         `create_clock_slack`), cannot be proved ours: AmbiguousWriteError naming it, never a guess."""
         name, family = registry.metadata.name or "", registry.family
+        pause = SETTLE_POLL
         try:
-            uid, unproved = self._look_for_created(registry, token, started)
+            while True:
+                uid, unproved = self._look_for_created(registry, token, started)
+                if uid or unproved or time.monotonic() >= settle:
+                    break
+                logger.debug("POST /v1/registries/oci/%s: not stored yet; looking again", family)
+                time.sleep(min(pause, max(settle - time.monotonic(), 0.0)))
+                pause = min(pause * 1.5, SETTLE_POLL_CAP)
         except PaletteError as exc:
             raise AmbiguousWriteError(
                 f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
@@ -651,6 +675,16 @@ def _disposition(outcome: httpx.Response | Failure) -> Disposition:
     if isinstance(outcome, Failure):
         return outcome.disposition
     return status_disposition(outcome.status_code)
+
+
+def may_still_land(outcome: httpx.Response | Failure) -> bool:
+    """Whether a write may still be stored after this outcome, because nothing says Palette is done
+    with it: no answer at all (a timeout, a connection broken after sending), or a gateway's 502/504
+    (it gave up waiting; Palette behind it may still be working). An answer from Palette itself
+    (500, 503) ends its handling of the request."""
+    if isinstance(outcome, Failure):
+        return outcome.disposition is Disposition.MAYBE_PROCESSED
+    return outcome.status_code in (502, 504)
 
 
 def _outcome_words(outcome: object) -> str:

@@ -298,6 +298,37 @@ def test_a_lost_create_is_found_by_its_token_whatever_palettes_clock_says(
     assert [c[0] for c in calls(clean_emulator)].count("POST") == 1
 
 
+def test_a_create_stored_late_is_adopted_not_sent_again(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    """Where Palette lets two registries share a name, the first POST outlasts the client's 1 s timeout
+    and is stored 0.5 s later: the client looks for it until it can no longer land (one timeout after
+    giving up) and adopts it; a second POST would have stored a duplicate the state never holds."""
+    clean_emulator.set_variants(["names-not-unique"])
+    palette = palette_factory(timeout=1.0)
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "commit_late", "latency": 1.5, "times": 1}])
+    uid = palette.create(basic("charts"))
+    # The late POST is logged once Palette has stored it and answered nobody.
+    assert wait_for(lambda: any(r["fault"] == "commit_late" for r in clean_emulator.requests()))
+    assert [(r["uid"], r["name"]) for r in clean_emulator.registries()] == [(uid, "charts")]
+    assert [c[0] for c in calls(clean_emulator)].count("POST") == 1
+
+
+def test_a_create_that_never_landed_is_sent_again_once_it_cannot_land(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    """The connection drops before Palette stores anything: after one more request timeout of looking,
+    the POST is sent again, once."""
+    clean_emulator.set_variants(["names-not-unique"])
+    palette = palette_factory(timeout=1.0)
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "drop", "times": 1}])
+    began = time.monotonic()
+    uid = palette.create(basic("charts"))
+    assert time.monotonic() - began >= 1.0  # the price of never storing a duplicate
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]
+    assert [c[0] for c in calls(clean_emulator)].count("POST") == 2
+
+
 def test_a_lost_create_that_cannot_be_looked_up_is_ambiguous(palette: PaletteClient, clean_emulator: Emulator) -> None:
     clean_emulator.set_faults(
         [
