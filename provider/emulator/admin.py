@@ -171,7 +171,9 @@ class AdminApi:
             raise bad_request(f"request body is not valid JSON: {exc}", code="InvalidRequest") from None
         change = _partial_spec(change)
         merged = _merge(reg.spec, change)  # what patch_out_of_band will store
-        problems = swagger().problems(SPEC_DEFINITIONS[reg.family], drop_nulls(merged), strict=True)
+        problems = swagger().problems(
+            SPEC_DEFINITIONS[reg.family], views.without_newer_fields(drop_nulls(merged)), strict=True
+        )
         if problems:
             raise bad_request("; ".join(f"spec.{p}" for p in problems), code="InvalidRequest")
         self.state.registries.patch_out_of_band(reg, change)

@@ -95,7 +95,8 @@ class Registries:
 
     def _checked(self, definition: str, body: Any, where: str) -> dict[str, Any]:
         unknown: list[str] = []
-        kept = checked(definition, body, unknown)
+        newer = views.NEWER_FIELD_NAMES if "extra-fields" in self.variants else frozenset()
+        kept = checked(definition, body, unknown, newer)
         if unknown:
             log.warning("%s: ignored unknown field(s) %s", where, ", ".join(unknown))
             with self._unknown_lock:
@@ -131,6 +132,8 @@ class Registries:
         name = registry_name(body, None)
         capable = sync_capable(family, body.get("spec") or {}, legacy)
         spec = registry_spec(family, body, name, None)
+        if "extra-fields" in self.variants:
+            spec = views.with_newer_fields(family, spec)
         now = self.stamp()
         reg = Registry(
             uid=new_uid(),

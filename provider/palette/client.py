@@ -82,6 +82,7 @@ from provider.palette.models import (
     RegistrySyncStatus,
     Uid,
     to_wire,
+    with_unknown_fields,
 )
 from provider.palette.retry import (
     Disposition,
@@ -315,10 +316,12 @@ class PaletteClient:
         Palette did not give."""
         checked = _family(family)
         model: type[BasicOciRegistry | EcrRegistry] = BasicOciRegistry if checked == "basic" else EcrRegistry
+        path = _registry_path(uid, checked)
         try:
-            return self._read(model, _registry_path(uid, checked))
+            response = self._call("GET", path)
         except NotFoundError as exc:
             raise self._gone_or_other_family(uid, checked, exc) from None
+        return _decode(model, response, "GET", path).answered(response.json())
 
     def get_oci(self, uid: str) -> OciRegistryEntity:
         """Any family; `.family` tells "basic" from "ecr"."""
@@ -341,8 +344,14 @@ class PaletteClient:
         return found[0] if found else None
 
     def update(self, uid: str, registry: BasicOciRegistry | EcrRegistry) -> None:
-        """PUT the whole registry (Palette stores exactly what it carries)."""
-        self._call("PUT", _registry_path(uid, registry.family), body=to_wire(registry, exclude={"status"}))
+        """PUT the whole registry. Palette may store what the body omits as its zero value
+        (FIDELITY.md row 23, an inference), so when `registry` was read from Palette (`get`, then
+        changed: its `answer` is kept) the fields of that answer which the models do not define go
+        back as Palette sent them: a newer Palette's fields are never dropped."""
+        body = to_wire(registry, exclude={"status"})
+        if registry.answer is not None:
+            body = with_unknown_fields(body, registry.answer, type(registry))
+        self._call("PUT", _registry_path(uid, registry.family), body=body)
 
     def delete(self, family: str, uid: str) -> None:
         """Delete; NotFoundError when already gone (Palette says so; callers decide whether that is
