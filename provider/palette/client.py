@@ -474,7 +474,7 @@ class PaletteClient:
                 break
             unknown = unknown or disposition is Disposition.MAYBE_PROCESSED
             if may_still_land(outcome):
-                # Nobody told us Palette is done with it: give it as long again as we waited.
+                # Nothing says Palette is done with it: it may store it for one more request timeout.
                 settle = time.monotonic() + self.timeout
             if disposition is Disposition.FINAL or attempt == self.policy.attempts:
                 break
