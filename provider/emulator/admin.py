@@ -10,8 +10,13 @@ GET    /emulator/requests               {"items": [{method, path, query, route, 
 GET    /emulator/unknown-fields         {"items": ["POST /v1/...: spec.field", ...]} body fields dropped as unknown
 GET    /emulator/variants               {"active": [...], "known": {name: description}}
 PUT    /emulator/variants               {"active": [...]} -> 200 the same as GET (variants.py)
+PUT    /emulator/clock                  {"behind": seconds} -> 200 the same: records are stamped (creationTimestamp,
+                                        lastModifiedTimestamp) by a clock that many seconds behind the Date
+                                        header's (negative: ahead), as when another server behind Palette's
+                                        load balancer stored them; reset sets 0
 GET    /emulator/counters               {"total", "writes", "by_route": {"GET /v1/...": n}}
-POST   /emulator/reset                  204: registries, request log, counters, faults, unknown fields cleared
+POST   /emulator/reset                  204: registries, request log, counters, faults, unknown fields cleared,
+                                        the clock set right
                                         (variants stay: set them with PUT /emulator/variants)
 POST   /emulator/registries             seed {"kind", "registry", "scope", "legacy"} -> 201 {"uid"}
                                         ("registry" is the body Palette's create takes: v1BasicOciRegistry
@@ -61,6 +66,7 @@ class AdminApi:
             Route("/emulator/unknown-fields", endpoint(self.unknown_fields), methods=["GET"]),
             Route("/emulator/variants", endpoint(self.variants), methods=["GET"]),
             Route("/emulator/variants", endpoint(self.set_variants), methods=["PUT"]),
+            Route("/emulator/clock", endpoint(self.set_clock), methods=["PUT"]),
             Route("/emulator/counters", endpoint(self.counters), methods=["GET"]),
             Route("/emulator/reset", endpoint(self.reset), methods=["POST"]),
             Route("/emulator/registries", endpoint(self.seed), methods=["POST"]),
@@ -110,6 +116,14 @@ class AdminApi:
             raise bad_request(f"active: {exc}", code="InvalidRequest") from None
         return self.variants(call)
 
+    def set_clock(self, call: Call) -> Response:
+        body = call.json()
+        behind = body.get("behind") if isinstance(body, dict) else None
+        if isinstance(behind, bool) or not isinstance(behind, int | float) or not abs(behind) <= 86400:
+            raise bad_request('body must be {"behind": seconds}, at most a day either way', code="InvalidRequest")
+        self.state.registries.clock_behind = float(behind)
+        return JSONResponse({"behind": self.state.registries.clock_behind})
+
     def counters(self, call: Call) -> Response:
         return JSONResponse(self.state.requests.counters())
 
@@ -118,6 +132,7 @@ class AdminApi:
         self.state.requests.clear()
         self.state.faults.clear()
         self.state.registries.forget_unknown_fields()
+        self.state.registries.clock_behind = 0.0
         return no_content()
 
     def seed(self, call: Call) -> Response:
@@ -156,7 +171,9 @@ class AdminApi:
             raise bad_request(f"request body is not valid JSON: {exc}", code="InvalidRequest") from None
         change = _partial_spec(change)
         merged = _merge(reg.spec, change)  # what patch_out_of_band will store
-        problems = swagger().problems(SPEC_DEFINITIONS[reg.family], drop_nulls(merged), strict=True)
+        problems = swagger().problems(
+            SPEC_DEFINITIONS[reg.family], views.without_newer_fields(drop_nulls(merged)), strict=True
+        )
         if problems:
             raise bad_request("; ".join(f"spec.{p}" for p in problems), code="InvalidRequest")
         self.state.registries.patch_out_of_band(reg, change)

@@ -32,15 +32,18 @@ def parse_json(raw: bytes) -> Any:
         raise bad_request(f"request body is not valid JSON: {exc}", code="InvalidRequest") from exc
 
 
-def checked(definition: str, body: Any, unknown: list[str] | None = None) -> dict[str, Any]:
+def checked(
+    definition: str, body: Any, unknown: list[str] | None = None, also_known: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """`body` as Palette's Go server would decode it: a 400 naming each field that breaks the swagger
-    definition; fields it does not declare are dropped (and their paths added to `unknown`)."""
+    definition; fields it does not declare are dropped (and their paths added to `unknown`), except
+    those named in `also_known` (a newer Palette's, variant extra-fields)."""
     if body is None:
         raise bad_request("request body is required", code="InvalidRequest")
     problems = swagger().problems(definition, body)
     if problems:
         raise bad_request("; ".join(problems), code="InvalidRequest")
-    kept, dropped = swagger().known_only(definition, body)
+    kept, dropped = swagger().known_only(definition, body, also_known)
     if unknown is not None:
         unknown.extend(dropped)
     return dict(kept)

@@ -7,6 +7,10 @@ times. Kinds:
   latency           wait `latency` seconds, then do the request normally
   drop              close the connection without any HTTP answer
   commit_then_fail  do the request (writes are stored), then answer `status`, or drop when no status
+  commit_late       read the whole request, wait `latency` seconds, then do it even when the client has
+                    given up and gone (a write stored after the client's timeout); the answer goes to
+                    the client if it is still there. (A `latency` rule does the request only if the
+                    client still waits: the server reads the body after the pause.)
 
 `status` and `commit_then_fail` answers may carry a `body` (any text, e.g. a proxy's HTML page, "" or
 `{"uid": ""}`) with a `content_type` instead of the v1Error body, so a 2xx that says nothing usable
@@ -37,7 +41,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .api_error import ApiError, status_code_name
 
-KINDS = ("status", "latency", "drop", "commit_then_fail")
+KINDS = ("status", "latency", "drop", "commit_then_fail", "commit_late")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TRANSPORT_EXTENSION = "palette_emulator.transport"
 MAX_LOGGED_REQUESTS = 100_000
@@ -250,6 +254,27 @@ async def _drop(scope: Scope, receive: Receive) -> None:
             pass
 
 
+async def _received(receive: Receive) -> list[Message]:
+    """The request's body messages, read to the end (a disconnect ends them early)."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return messages
+
+
+def _replay(messages: list[Message]) -> Receive:
+    """A `receive` giving `messages` again, then a disconnect: what the app reads after a pause
+    during which the client may have left."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    return receive
+
+
 class FaultMiddleware:
     """ASGI middleware: injects faults into /v1/ requests and records them."""
 
@@ -299,6 +324,10 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif rule.kind == "drop":
             await _drop(scope, receive)
+        elif rule.kind == "commit_late":
+            request = await _received(receive)
+            await asyncio.sleep(rule.latency)
+            await self.app(scope, _replay(request), send)
         else:  # commit_then_fail: do the work, throw its answer away, then fail
 
             async def discard(message: Message) -> None:

@@ -117,30 +117,40 @@ class Swagger:
         schema = {**_convert(json.loads(schema_json), strict=strict), **self._root(strict)}
         return Draft4Validator(schema, format_checker=self._format_checker)
 
-    def known_only(self, definition: str, instance: Any) -> tuple[Any, list[str]]:
-        """`instance` without the properties the definition does not declare, and their dotted paths."""
+    def known_only(
+        self, definition: str, instance: Any, also_known: frozenset[str] = frozenset()
+    ) -> tuple[Any, list[str]]:
+        """`instance` without the properties the definition does not declare, and their dotted paths.
+        Properties named in `also_known` are kept as they are, at any depth (a newer server's fields)."""
         dropped: list[str] = []
-        kept = self._known(self.document["definitions"][definition], instance, "(body)", dropped)
+        kept = self._known(self.document["definitions"][definition], instance, "(body)", dropped, also_known)
         return kept, dropped
 
-    def _known(self, schema: dict[str, Any], value: Any, where: str, dropped: list[str]) -> Any:
+    def _known(
+        self, schema: dict[str, Any], value: Any, where: str, dropped: list[str], also_known: frozenset[str]
+    ) -> Any:
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
-            return self._known(self.document["definitions"][ref.removeprefix(_REF_PREFIX)], value, where, dropped)
+            definition = self.document["definitions"][ref.removeprefix(_REF_PREFIX)]
+            return self._known(definition, value, where, dropped, also_known)
         if isinstance(value, list) and isinstance(schema.get("items"), dict):
-            return [self._known(schema["items"], item, f"{where}[{i}]", dropped) for i, item in enumerate(value)]
+            return [
+                self._known(schema["items"], item, f"{where}[{i}]", dropped, also_known) for i, item in enumerate(value)
+            ]
         if not isinstance(value, dict):
             return value
         values_schema = schema.get("additionalProperties")
         if isinstance(values_schema, dict):  # a map: any key, typed values
-            return {k: self._known(values_schema, v, _join(where, k), dropped) for k, v in value.items()}
+            return {k: self._known(values_schema, v, _join(where, k), dropped, also_known) for k, v in value.items()}
         properties = schema.get("properties")
         if not isinstance(properties, dict):
             return value
         kept = {}
         for key, item in value.items():
             if key in properties:
-                kept[key] = self._known(properties[key], item, _join(where, key), dropped)
+                kept[key] = self._known(properties[key], item, _join(where, key), dropped, also_known)
+            elif key in also_known:
+                kept[key] = item
             else:
                 dropped.append(_join(where, key))
         return kept

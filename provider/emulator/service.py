@@ -43,6 +43,10 @@ class Registries:
         self.config = config
         self.sync = SyncRunner(store, config)
         self.variants: frozenset[str] = config.variants  # variants.py; the admin API may change them
+        # Seconds the clock that stamps records (creationTimestamp, lastModifiedTimestamp) runs behind
+        # the one that writes the Date header: one server behind a load balancer stored the record and
+        # another answers (`PUT /emulator/clock`, a test aid like the faults).
+        self.clock_behind = 0.0
         # uid -> (what the JSON depends on, the JSON of its summary item)
         self._summary_cache: dict[str, tuple[tuple[Any, ...], bytes]] = {}
         # Body fields the swagger does not declare, as Palette's server would drop them: "METHOD path: field".
@@ -51,6 +55,10 @@ class Registries:
 
     def close(self) -> None:
         self.sync.close()
+
+    def stamp(self) -> float:
+        """Now, by the clock that stamps records (see `clock_behind`)."""
+        return time.time() - self.clock_behind
 
     # Looking up
 
@@ -87,7 +95,8 @@ class Registries:
 
     def _checked(self, definition: str, body: Any, where: str) -> dict[str, Any]:
         unknown: list[str] = []
-        kept = checked(definition, body, unknown)
+        newer = views.NEWER_FIELD_NAMES if "extra-fields" in self.variants else frozenset()
+        kept = checked(definition, body, unknown, newer)
         if unknown:
             log.warning("%s: ignored unknown field(s) %s", where, ", ".join(unknown))
             with self._unknown_lock:
@@ -123,6 +132,9 @@ class Registries:
         name = registry_name(body, None)
         capable = sync_capable(family, body.get("spec") or {}, legacy)
         spec = registry_spec(family, body, name, None)
+        if "extra-fields" in self.variants:
+            spec = views.with_newer_fields(family, spec)
+        now = self.stamp()
         reg = Registry(
             uid=new_uid(),
             name=name,
@@ -131,6 +143,8 @@ class Registries:
             spec=spec,
             sync_capable=capable,
             annotations=_annotations(body) or {},
+            created=now,
+            modified=now,
         )
         if reg.syncing:
             self.sync.start(reg)
@@ -151,7 +165,7 @@ class Registries:
         annotations = _annotations(body)
         if annotations is not None:  # absent: kept, as Kubernetes-style metadata is
             reg.annotations = annotations
-        reg.modified = time.time()
+        reg.modified = self.stamp()
         if reg.syncing:
             self.sync.start(reg)
         self._save(reg)
@@ -160,14 +174,14 @@ class Registries:
     def patch_out_of_band(self, reg: Registry, partial_spec: dict[str, Any]) -> None:
         """Drift: merge a partial spec without any rule, as if someone changed it in the UI."""
         reg.spec = _merge(reg.spec, partial_spec)
-        reg.modified = time.time()
+        reg.modified = self.stamp()
         self._save(reg)
 
     def change_family_out_of_band(self, reg: Registry, family: Family, spec: dict[str, Any]) -> None:
         """Drift: the registry is now of `family` with `spec`, same uid, as no API allows (a test-only move)."""
         reg.family = family
         reg.spec = copy.deepcopy(spec)
-        reg.modified = time.time()
+        reg.modified = self.stamp()
         self._save(reg)
 
     def end_sync_out_of_band(self, reg: Registry, status: str, message: str) -> None:

@@ -38,8 +38,17 @@ def timestamp(epoch: float) -> str:
 
 
 NO_VARIANTS: frozenset[str] = frozenset()
-# What "extra-fields" adds to answers: names no swagger definition has, of several JSON types.
+# "extra-fields" plays a newer Palette, with fields the 4.8 swagger does not define, of several JSON
+# types. Answers carry EXTRA_FIELDS at their top level (read-only, like `status`). A registry's spec
+# stores NEWER_SPEC_FIELDS: filled in at create when the body leaves them out (as Palette fills any
+# field), answered like every stored field, kept by a PUT that sends them back and, like any field a
+# PUT omits, gone after one that does not (FIDELITY.md rows 23 and 31).
 EXTRA_FIELDS = {"futureField": "x", "futureFlags": {"beta": True}, "futureList": [1, 2]}
+NEWER_SPEC_FIELDS: dict[Family, dict[str, Any]] = {
+    "basic": {**EXTRA_FIELDS, "auth": {"futureAuthMode": "y"}},
+    "ecr": {**EXTRA_FIELDS, "credentials": {"futureRoleSession": "y"}},
+}
+NEWER_FIELD_NAMES = frozenset({*EXTRA_FIELDS, "futureAuthMode", "futureRoleSession"})
 
 
 def mask(secret: str, variants: frozenset[str] = NO_VARIANTS) -> str:
@@ -55,6 +64,27 @@ def spelled_family(family: Family, variants: frozenset[str]) -> str:
     if "registry-type-upper" in variants:
         return "ECR" if family == "ecr" else "Basic"
     return family
+
+
+def with_newer_fields(family: Family, spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with the newer Palette's fields it lacks filled in (nested ones only where their block
+    exists: a public ECR registry has no credentials)."""
+    filled = copy.deepcopy(spec)
+    for key, value in NEWER_SPEC_FIELDS[family].items():
+        if key in NEWER_FIELD_NAMES:
+            filled.setdefault(key, copy.deepcopy(value))
+        elif isinstance(filled.get(key), dict):
+            filled[key] = {**value, **filled[key]}
+    return filled
+
+
+def without_newer_fields(document: Any) -> Any:
+    """`document` without the newer Palette's fields, at any depth (to check it against the swagger)."""
+    if isinstance(document, dict):
+        return {k: without_newer_fields(v) for k, v in document.items() if k not in NEWER_FIELD_NAMES}
+    if isinstance(document, list):
+        return [without_newer_fields(item) for item in document]
+    return document
 
 
 def _with_extras(document: dict[str, Any], variants: frozenset[str]) -> dict[str, Any]:
@@ -119,7 +149,7 @@ def public_spec(reg: Registry, variants: frozenset[str] = NO_VARIANTS) -> dict[s
     spec["isSyncSupported"] = reg.sync_enabled
     if "sync-in-status-only" in variants:
         del spec["isSyncSupported"]
-    return _with_extras(_with_scope(spec, reg.scope, variants), variants)
+    return _with_scope(spec, reg.scope, variants)  # a newer Palette's fields are stored (NEWER_SPEC_FIELDS)
 
 
 def is_private(reg: Registry) -> bool:

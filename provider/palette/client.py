@@ -13,14 +13,22 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   connection, a 2xx without a usable uid, any exception once the request may have left) is never
   repeated blindly. Every create carries a random token in `metadata.annotations`
   (CREATE_TOKEN_ANNOTATION), the same for all its attempts. After an unknown outcome the client
-  looks the registry up (name, family, providerType, endpoint, scope, created since this create began;
-  then base content path, auth type and the token on the registry itself): a registry holding this
-  create's token is the one it stored, and its uid is returned. Nothing else is adopted: a namesake
-  with another token belongs to someone else (another resource, another apply), and one without any
-  token cannot be proved ours (Palette may not keep annotations), so the create stops with an
-  AmbiguousWriteError naming it. Only when no namesake exists is the POST sent again; a 2xx
-  without a uid is never sent again. A lost answer therefore never produces a duplicate registry
-  and never adopts a stranger.
+  reads each registry of the create's name, family, providerType, endpoint and scope: one holding
+  this create's token is the one it stored, whatever its timestamps say (the server that stamped it
+  may keep another clock than the one that answers), and its uid is returned. Nothing else is
+  adopted: a namesake with another token belongs to someone else (another resource, another apply),
+  and one without any token, of the create's base content path and auth type and created since the
+  create began (by Palette's clock, give or take CREATE_CLOCK_SLACK), cannot be proved ours (Palette
+  may not keep annotations), so the create stops with an AmbiguousWriteError naming it.
+  When no candidate exists, an attempt that nothing says Palette is done with (no answer: a timeout,
+  a connection broken after sending; or a gateway's 502/504) may still be stored late: the client
+  looks again (after 0.5 s, growing to 5 s) until one request timeout has passed since it gave up,
+  and adopts the registry if it appears (`may_still_land`). Only then, still without a candidate, is
+  the POST sent again; after an answer from Palette itself (500, 503), at once. A 2xx without a uid
+  is never sent again. A lost answer never adopts a stranger, and produces a duplicate only if
+  Palette stores the lost attempt more than one request timeout after the client gave up *and* lets
+  two registries share a name (FIDELITY.md row 22: names are unique in a scope, an assumption;
+  there the late attempt is refused with 409).
 - Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
 
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
@@ -74,6 +82,7 @@ from provider.palette.models import (
     RegistrySyncStatus,
     Uid,
     to_wire,
+    with_unknown_fields,
 )
 from provider.palette.retry import (
     Disposition,
@@ -97,6 +106,10 @@ MAX_TIMEOUT = 86400.0  # seconds; a day is already more than any request needs
 # Seconds of tolerance when matching a lost create by its creation time: the Date header has 1 s
 # resolution, and servers behind one load balancer keep slightly different clocks.
 CREATE_CLOCK_SLACK = 2.5
+# While a lost create may still be stored, how often to look for it: first after this many seconds,
+# then half as long again each time, at most SETTLE_POLL_CAP.
+SETTLE_POLL = 0.5
+SETTLE_POLL_CAP = 5.0
 # The annotation every create carries: a random token per create, the same for all its attempts,
 # by which a create whose answer was lost recognises the registry it stored (see the module doc).
 CREATE_TOKEN_ANNOTATION = "terraform-provider-oci/create-token"
@@ -303,10 +316,12 @@ class PaletteClient:
         Palette did not give."""
         checked = _family(family)
         model: type[BasicOciRegistry | EcrRegistry] = BasicOciRegistry if checked == "basic" else EcrRegistry
+        path = _registry_path(uid, checked)
         try:
-            return self._read(model, _registry_path(uid, checked))
+            response = self._call("GET", path)
         except NotFoundError as exc:
             raise self._gone_or_other_family(uid, checked, exc) from None
+        return _decode(model, response, "GET", path).answered(response.json())
 
     def get_oci(self, uid: str) -> OciRegistryEntity:
         """Any family; `.family` tells "basic" from "ecr"."""
@@ -329,8 +344,14 @@ class PaletteClient:
         return found[0] if found else None
 
     def update(self, uid: str, registry: BasicOciRegistry | EcrRegistry) -> None:
-        """PUT the whole registry (Palette stores exactly what it carries)."""
-        self._call("PUT", _registry_path(uid, registry.family), body=to_wire(registry, exclude={"status"}))
+        """PUT the whole registry. Palette may store what the body omits as its zero value
+        (FIDELITY.md row 23, an inference), so when `registry` was read from Palette (`get`, then
+        changed: its `answer` is kept) the fields of that answer which the models do not define go
+        back as Palette sent them: a newer Palette's fields are never dropped."""
+        body = to_wire(registry, exclude={"status"})
+        if registry.answer is not None:
+            body = with_unknown_fields(body, registry.answer, type(registry))
+        self._call("PUT", _registry_path(uid, registry.family), body=body)
 
     def delete(self, family: str, uid: str) -> None:
         """Delete; NotFoundError when already gone (Palette says so; callers decide whether that is
@@ -440,10 +461,11 @@ class PaletteClient:
             raise self._final_error(outcome, "GET", path, [])
         return outcome
 
-    # -- create: never a duplicate, never a stranger (see the module doc) -----------------------
+    # -- create: never a stranger, a duplicate only when stored late (see the module doc) --------
 
     def create(self, registry: BasicOciRegistry | EcrRegistry) -> str:
-        """Create; returns the new uid. Never duplicates on a lost answer (see module doc)."""
+        """Create; returns the new uid. A lost answer is looked up by the create's token before
+        anything is sent again (see the module doc)."""
         name, family = registry.metadata.name, registry.family
         if not name:
             raise ValueError("registry.metadata.name is required to create a registry")
@@ -454,9 +476,10 @@ class PaletteClient:
         body = to_wire(signed, exclude={"status"})
         started = time.monotonic()
         unknown = False  # whether an attempt may have been stored
+        settle = started  # until when (monotonic) an attempt may still be stored
         outcome: httpx.Response | Failure | None = None
         for attempt in range(1, self.policy.attempts + 1):
-            if unknown and (uid := self._find_created(signed, token, started, outcome)):
+            if unknown and (uid := self._find_created(signed, token, started, outcome, settle)):
                 return uid
             outcome = self._attempt_write("POST", path, attempt, body=body)
             disposition = _disposition(outcome)
@@ -469,13 +492,16 @@ class PaletteClient:
                 unknown = True
                 break
             unknown = unknown or disposition is Disposition.MAYBE_PROCESSED
+            if may_still_land(outcome):
+                # Nothing says Palette is done with it: it may store it for one more request timeout.
+                settle = time.monotonic() + self.timeout
             if disposition is Disposition.FINAL or attempt == self.policy.attempts:
                 break
             self._pause(attempt, outcome)
         assert outcome is not None
         if not unknown:
             raise self._final_error(outcome, "POST", path, secret_values(body))
-        if uid := self._find_created(signed, token, started, outcome):
+        if uid := self._find_created(signed, token, started, outcome, settle):
             return uid
         if isinstance(outcome, httpx.Response) and outcome.status_code == 409:
             # The name is taken by a registry that is provably not this create's (another token).
@@ -490,43 +516,33 @@ class PaletteClient:
         )
 
     def _find_created(
-        self, registry: BasicOciRegistry | EcrRegistry, token: str, started: float, outcome: object
+        self,
+        registry: BasicOciRegistry | EcrRegistry,
+        token: str,
+        started: float,
+        outcome: object,
+        settle: float,
     ) -> str | None:
         """The uid of the registry that a create with an unknown outcome (first sent at `started`,
-        signed with `token`) stored; None when Palette has no candidate for it at all.
+        signed with `token`) stored; None when Palette has no candidate for it at all, even when
+        looked at again until `settle` (monotonic: until then an attempt may still be stored late).
 
-        A candidate has the name, family, providerType, endpoint and scope of the create and was created
-        since it began (by Palette's clock); its own GET must show the same base content path and auth
-        type, and the create's token. A candidate with another token is someone else's (skipped); one
-        without a token cannot be proved ours: AmbiguousWriteError naming it, never a guess."""
+        The summary's namesakes of the same family, providerType, endpoint and scope are read one by
+        one. One holding the create's token is the one it stored, whatever its timestamps say (the
+        server that stamped it may keep another clock than the one that answers). One with another
+        token is someone else's (skipped). One without a token, of the create's shape (base content
+        path, auth type) and created since the create began (by Palette's clock, give or take
+        `create_clock_slack`), cannot be proved ours: AmbiguousWriteError naming it, never a guess."""
         name, family = registry.metadata.name or "", registry.family
-        path = "/v1/registries/oci/summary"
+        pause = SETTLE_POLL
         try:
-            response = self._call("GET", path)
-            items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, family)
-            server_now = parse_http_date(response.headers.get("Date"))
-            window = time.monotonic() - started + self.create_clock_slack
-            candidates = [
-                item
-                for item in items
-                if item.metadata.uid
-                and scope_matches(item.spec.scope, registry.spec.scope)
-                and created_within(item.metadata.creation_timestamp, server_now, window)
-                and _same_text(item.spec.provider_type, registry.spec.provider_type)
-                and _same_endpoint(item.spec.endpoint, registry.spec.endpoint)
-            ]
-            unproved: list[str] = []
-            for item in candidates:
-                uid = item.metadata.uid or ""
-                stored = self._read(type(registry), _registry_path(uid, family))
-                if not same_registry_shape(stored, registry):
-                    continue
-                held = (stored.metadata.annotations or {}).get(CREATE_TOKEN_ANNOTATION)
-                if held == token:
-                    logger.debug("POST /v1/registries/oci/%s: stored after all (found by its create token)", family)
-                    return uid
-                if held is None:
-                    unproved.append(uid)
+            while True:
+                uid, unproved = self._look_for_created(registry, token, started)
+                if uid or unproved or time.monotonic() >= settle:
+                    break
+                logger.debug("POST /v1/registries/oci/%s: not stored yet; looking again", family)
+                time.sleep(min(pause, max(settle - time.monotonic(), 0.0)))
+                pause = min(pause * 1.5, SETTLE_POLL_CAP)
         except PaletteError as exc:
             raise AmbiguousWriteError(
                 f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
@@ -535,6 +551,9 @@ class PaletteClient:
                 method="POST",
                 path=f"/v1/registries/oci/{family}",
             ) from None
+        if uid:
+            logger.debug("POST /v1/registries/oci/%s: stored after all (found by its create token)", family)
+            return uid
         if unproved:
             raise AmbiguousWriteError(
                 f"creating the {family} registry {name!r} may or may not have succeeded: the answer was lost "
@@ -546,6 +565,38 @@ class PaletteClient:
                 path=f"/v1/registries/oci/{family}",
             )
         return None
+
+    def _look_for_created(
+        self, registry: BasicOciRegistry | EcrRegistry, token: str, started: float
+    ) -> tuple[str | None, list[str]]:
+        """One look (see `_find_created`): the uid holding `token`, else the uids that may be ours."""
+        name, family = registry.metadata.name or "", registry.family
+        path = "/v1/registries/oci/summary"
+        response = self._call("GET", path)
+        items = registries_named(_decode(OciRegistries, response, "GET", path).items, name, family)
+        server_now = parse_http_date(response.headers.get("Date"))
+        window = time.monotonic() - started + self.create_clock_slack
+        unproved: list[str] = []
+        for item in items:
+            uid = item.metadata.uid or ""
+            if not (
+                uid
+                and scope_matches(item.spec.scope, registry.spec.scope)
+                and _same_text(item.spec.provider_type, registry.spec.provider_type)
+                and _same_endpoint(item.spec.endpoint, registry.spec.endpoint)
+            ):
+                continue
+            stored = self._read(type(registry), _registry_path(uid, family))
+            held = (stored.metadata.annotations or {}).get(CREATE_TOKEN_ANNOTATION)
+            if held == token:  # the proof; time filters only what carries no token
+                return uid, []
+            if (
+                held is None
+                and same_registry_shape(stored, registry)
+                and created_within(item.metadata.creation_timestamp, server_now, window)
+            ):
+                unproved.append(uid)
+        return None, unproved
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -652,6 +703,16 @@ def _disposition(outcome: httpx.Response | Failure) -> Disposition:
     if isinstance(outcome, Failure):
         return outcome.disposition
     return status_disposition(outcome.status_code)
+
+
+def may_still_land(outcome: httpx.Response | Failure) -> bool:
+    """Whether a write may still be stored after this outcome, because nothing says Palette is done
+    with it: no answer at all (a timeout, a connection broken after sending), or a gateway's 502/504
+    (it gave up waiting; Palette behind it may still be working). An answer from Palette itself
+    (500, 503) ends its handling of the request."""
+    if isinstance(outcome, Failure):
+        return outcome.disposition is Disposition.MAYBE_PROCESSED
+    return outcome.status_code in (502, 504)
 
 
 def _outcome_words(outcome: object) -> str:

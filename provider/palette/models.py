@@ -5,7 +5,10 @@ Attribute names are snake_case; each carries the swagger's camelCase name as its
 does beyond the swagger, and the evidence for it, is in provider/emulator/FIDELITY.md).
 Build models with either name, read answers with `Model.model_validate(json)`, and produce request
 bodies with `to_wire(model)` (aliases, no None values). Unknown fields in answers are ignored so a
-newer Palette does not break the client.
+newer Palette does not break the client; a registry read for an update keeps the answer it came from
+(`RegistryBase.answer`), and `with_unknown_fields` puts the fields these models do not define back into
+the request, so a PUT never drops what a newer Palette has (Palette may store an omitted field as
+its zero value: FIDELITY.md row 23, an inference).
 
 Enumerations (`providerType`, `auth.type`, `credentialType`...) are plain strings on purpose:
 an answer carrying a value this client does not know must still decode. The accepted values are
@@ -17,9 +20,11 @@ JSON carries them, but are left out of `repr()`/`str()`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+import copy
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 # A registry's *family*: which of Palette's two APIs holds it, `/v1/registries/oci/{uid}/basic` or
@@ -115,7 +120,24 @@ class BasicOciRegistrySpec(WireModel):
     scope: str | None = None
 
 
-class BasicOciRegistry(WireModel):
+class RegistryBase(WireModel):
+    """What a basic and an ECR registry share: the JSON Palette answered when read (`answer`)."""
+
+    _answer: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @property
+    def answer(self) -> dict[str, Any] | None:
+        """The JSON object this registry was read from (None when built here): its unknown fields
+        go back to Palette with an update of it."""
+        return self._answer
+
+    def answered(self, answer: Mapping[str, Any] | None) -> Self:
+        """This registry, remembering `answer` as the JSON Palette gave for it."""
+        self._answer = dict(answer) if answer is not None else None
+        return self
+
+
+class BasicOciRegistry(RegistryBase):
     """v1BasicOciRegistry."""
 
     family: ClassVar[RegistryFamily] = "basic"
@@ -174,7 +196,7 @@ class EcrRegistrySpec(WireModel):
     tls: TlsConfiguration | None = None
 
 
-class EcrRegistry(WireModel):
+class EcrRegistry(RegistryBase):
     """v1EcrRegistry."""
 
     family: ClassVar[RegistryFamily] = "ecr"
@@ -242,6 +264,31 @@ class Uid(WireModel):
     """v1Uid: the answer to a create."""
 
     uid: str
+
+
+def with_unknown_fields(body: Mapping[str, Any], answer: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """`body` (a request built from `model`) with every field of `answer` (Palette's JSON for the same
+    object) that `model` does not define, as Palette sent it, at every depth where both still have
+    the object. Fields the model defines stay as `body` has them, absent ones included: those are
+    the provider's to set or leave out."""
+    result = dict(body)
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    for key, value in answer.items():
+        field = fields.get(key)
+        if field is None:
+            result.setdefault(key, copy.deepcopy(value))
+            continue
+        inner = _model_in(field.annotation)
+        if inner is not None and isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = with_unknown_fields(result[key], value, inner)
+    return result
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (`TlsConfiguration | None` holds TlsConfiguration), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((inner for arg in get_args(annotation) if (inner := _model_in(arg)) is not None), None)
 
 
 def registry_family(value: str | None) -> RegistryFamily | None:

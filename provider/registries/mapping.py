@@ -3,9 +3,11 @@
 The only place that knows both vocabularies. Small pure functions: no HTTP, no Terraform calls.
 
 `expand` takes the registry as Palette holds it now (None on create): a PUT replaces what Palette
-stores, and what it omits is stored as its zero value (FIDELITY.md, "PUT"), so an update starts
+stores, and what it omits may be stored as its zero value (FIDELITY.md, row 23), so an update starts
 from Palette's own answer and overlays only what this provider manages. A client certificate, a
-`basePath`, an ECR partition or policy ARNs set in the UI survive a password change.
+`basePath`, an ECR partition or policy ARNs set in the UI survive a password change; so do fields
+the wire models do not define (a newer Palette's): the result keeps the answer it was built over,
+and `PaletteClient.update` sends them back as Palette gave them.
 
 `flatten` takes the prior values because Palette never returns secrets: the configured secret is
 kept, and values Palette reports in another spelling of the same thing (an empty string for an
@@ -192,11 +194,14 @@ def expand(
 
     metadata = current.metadata.model_copy(deep=True) if current is not None else ObjectMeta()
     metadata.name, metadata.uid = values["name"], _known_text(values.get("id")) or metadata.uid
+    # Palette's answer travels with the update: its fields these models do not define go back (client.update).
     if auth_type(values) == AUTH_ECR:
-        ecr_spec = current.spec if isinstance(current, EcrRegistry) else None
-        return EcrRegistry(metadata=metadata, spec=expand_ecr_spec(values, provider_type, ecr_spec))
-    basic_spec = current.spec if isinstance(current, BasicOciRegistry) else None
-    return BasicOciRegistry(metadata=metadata, spec=expand_basic_spec(values, provider_type, basic_spec))
+        ecr = current if isinstance(current, EcrRegistry) else None
+        spec = expand_ecr_spec(values, provider_type, ecr.spec if ecr else None)
+        return EcrRegistry(metadata=metadata, spec=spec).answered(ecr.answer if ecr else None)
+    basic = current if isinstance(current, BasicOciRegistry) else None
+    basic_spec = expand_basic_spec(values, provider_type, basic.spec if basic else None)
+    return BasicOciRegistry(metadata=metadata, spec=basic_spec).answered(basic.answer if basic else None)
 
 
 def _known_text(value: Any) -> str | None:

@@ -5,7 +5,9 @@ provider/emulator/FIDELITY.md lists each behaviour the emulator shows with its e
 plausible way. Here, on Terraform 1.0.3 and 1.15.5, three registries (a syncing Helm one with basic
 auth, a Packs one on ECR through STS, a public Zarf one) go through create, a clean plan, import by
 name and by uid, both data sources, a plan after import, an in-place update and destroy against each
-variant. Whatever the variant, the provider never sends a body field outside the swagger.
+variant. Whatever the variant, the provider never sends a body field outside the swagger that
+Palette did not answer itself; under extra-fields (a newer Palette) the fields its answers carry go
+back with the update, and the stored registries keep them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from provider.emulator.variants import VARIANTS
+from provider.emulator.views import EXTRA_FIELDS
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.emulator import Emulator
 from tests.harness.terraform import Workspace
@@ -116,11 +119,14 @@ def test_lifecycle_against_each_variant(
     ws.apply()
     assert {r["spec"]["baseContentPath"] for r in clean_emulator.registries() if r["kind"] == "ecr"} == {"content-v2"}
     assert {r["uid"] for r in clean_emulator.registries()} == set(uids.values())  # updated in place
+    if variant == "extra-fields":  # a PUT stores what it carries: what Palette has and we do not define went back
+        kept = [{key: r["spec"].get(key) for key in EXTRA_FIELDS} for r in clean_emulator.registries()]
+        assert kept == [EXTRA_FIELDS] * 3, kept
     assert_no_changes(ws, variant)
 
     ws.destroy()
     assert clean_emulator.registries() == []
-    assert clean_emulator.unknown_fields() == []  # never a field outside the swagger
+    assert clean_emulator.unknown_fields() == []  # never a field outside the swagger (or Palette's answer)
 
 
 def test_a_wrong_key_answered_with_403_fails_the_plan_naming_the_key(

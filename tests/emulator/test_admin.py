@@ -3,6 +3,8 @@ nested), and the README's seed examples (basic, ECR with isPrivate) work as writ
 
 from __future__ import annotations
 
+import email.utils
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -103,3 +105,18 @@ def test_a_bad_patch_is_a_400_naming_the_field_and_changes_nothing(
     answer = admin(clean_emulator, "PATCH", f"/registries/{uid}", body)
     assert answer.status_code == 400 and field in answer.json()["message"], answer.text
     assert stored(clean_emulator, uid) == before
+
+
+def test_the_clock_that_stamps_records_can_run_behind_the_date_header(clean_emulator: Emulator) -> None:
+    answer = admin(clean_emulator, "PUT", "/clock", {"behind": 3600})
+    assert answer.status_code == 200 and answer.json() == {"behind": 3600.0}
+    uid = clean_emulator.seed("basic", HELM)
+    date = email.utils.parsedate_to_datetime(httpx.get(f"{clean_emulator.url}/emulator/health").headers["Date"])
+    created = datetime.fromisoformat(stored(clean_emulator, uid)["creationTimestamp"].replace("Z", "+00:00"))
+    assert timedelta(minutes=59) < date - created < timedelta(minutes=61)
+    for bad in ({"behind": "1h"}, {"behind": True}, {"behind": 1e9}, {}):
+        assert admin(clean_emulator, "PUT", "/clock", bad).status_code == 400, bad
+    clean_emulator.reset()  # sets the clock right
+    uid = clean_emulator.seed("basic", HELM)
+    created = datetime.fromisoformat(stored(clean_emulator, uid)["creationTimestamp"].replace("Z", "+00:00"))
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=1)

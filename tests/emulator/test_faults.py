@@ -73,6 +73,32 @@ def test_commit_then_fail_with_drop_stores_the_write(palette: httpx.Client, clea
     assert clean_emulator.requests()[-1]["status"] is None
 
 
+def test_commit_late_stores_the_write_after_the_client_gave_up(clean_emulator: Emulator) -> None:
+    clean_emulator.set_faults([{"method": "POST", "path": "/oci/basic$", "kind": "commit_late", "latency": 0.6}])
+    headers = {"ApiKey": clean_emulator.api_key}
+    impatient = httpx.Client(base_url=clean_emulator.url, headers=headers, timeout=0.2)
+    with impatient, pytest.raises(httpx.ReadTimeout):
+        impatient.post("/v1/registries/oci/basic", json=BODY)
+    assert _names(clean_emulator) == []  # not yet
+    deadline = time.monotonic() + 5
+    while not _names(clean_emulator) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _names(clean_emulator) == ["faulty"]
+    record = clean_emulator.requests()[-1]
+    assert record["fault"] == "commit_late" and record["status"] == 201 and record["duration_ms"] >= 600
+
+
+def test_latency_past_the_clients_timeout_stores_nothing(clean_emulator: Emulator) -> None:
+    """The difference from commit_late: a delayed request is done only if the client still waits."""
+    clean_emulator.set_faults([{"method": "POST", "path": "/oci/basic$", "kind": "latency", "latency": 0.4}])
+    headers = {"ApiKey": clean_emulator.api_key}
+    impatient = httpx.Client(base_url=clean_emulator.url, headers=headers, timeout=0.1)
+    with impatient, pytest.raises(httpx.ReadTimeout):
+        impatient.post("/v1/registries/oci/basic", json=BODY)
+    time.sleep(0.8)
+    assert _names(clean_emulator) == []
+
+
 def test_commit_then_fail_on_delete(palette: httpx.Client, clean_emulator: Emulator) -> None:
     uid = create(palette, "basic", BODY)
     clean_emulator.set_faults([{"method": "DELETE", "path": "/basic$", "kind": "commit_then_fail", "status": 500}])

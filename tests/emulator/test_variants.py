@@ -91,7 +91,31 @@ def test_masks_tls_scope_and_extras(clean_emulator: Emulator, raw: httpx.Client)
     assert "tls" not in got["spec"] and "scope" not in got["spec"]
     clean_emulator.set_variants(["extra-fields"])
     got = raw.get(f"/v1/registries/oci/{basic}/basic").json()
-    assert got["futureField"] == "x" and got["spec"]["futureFlags"] == {"beta": True}
+    assert got["futureField"] == "x" and "futureFlags" not in got["spec"]  # made before the "upgrade"
+    newer = create(raw, "basic", basic_registry("n", "oci.example.com", username="u", password="password-12345"))
+    got = raw.get(f"/v1/registries/oci/{newer}/basic").json()
+    assert got["spec"]["futureFlags"] == {"beta": True} and got["spec"]["auth"]["futureAuthMode"] == "y"
+
+
+def test_extra_fields_are_stored_kept_when_sent_back_and_gone_when_omitted(
+    clean_emulator: Emulator, raw: httpx.Client
+) -> None:
+    """extra-fields plays a newer Palette: its fields are stored, a PUT that sends them back keeps
+    them (never logged as unknown), one that omits them stores the zero value, as for any field."""
+    clean_emulator.set_variants(["extra-fields"])
+    body = ecr_registry("e", access_key="AKIA", secret_key="secret-key-123456")
+    uid = create(raw, "ecr", body)
+    stored = clean_emulator.patch(uid, {"futureField": "set in the UI"})["spec"]
+    assert stored["futureList"] == [1, 2] and stored["credentials"]["futureRoleSession"] == "y"
+    answer = raw.get(f"/v1/registries/oci/{uid}/ecr").json()
+    assert raw.put(f"/v1/registries/oci/{uid}/ecr", json={**answer, "status": None}).status_code == 204
+    after = clean_emulator.registry(uid)
+    assert after is not None and after["spec"]["futureField"] == "set in the UI"
+    assert after["spec"]["credentials"]["futureRoleSession"] == "y" and clean_emulator.unknown_fields() == []
+    assert raw.put(f"/v1/registries/oci/{uid}/ecr", json=body).status_code == 204
+    after = clean_emulator.registry(uid)
+    assert after is not None and "futureField" not in after["spec"]
+    assert "futureRoleSession" not in after["spec"]["credentials"]
 
 
 def test_names_not_unique_and_put_merges(clean_emulator: Emulator, raw: httpx.Client) -> None:

@@ -162,13 +162,17 @@ class Emulator:
         return self._http.get("/emulator/health").status_code == 200
 
     def reset(self) -> None:
-        """Forget registries, the request log, counters, faults and unknown fields; no variant."""
+        """Forget registries, the request log, counters, faults and unknown fields; no variant; the clock right."""
         self._admin_call("POST", "/emulator/reset")
         self.set_variants([])
 
     def set_variants(self, names: Sequence[str]) -> list[str]:
         """Answer as Palette may where the evidence is silent (provider/emulator/variants.py)."""
         return list(self._admin_call("PUT", "/emulator/variants", json={"active": list(names)})["active"])
+
+    def set_clock_behind(self, seconds: float) -> None:
+        """Stamp records by a clock `seconds` behind the Date header's (reset sets it right)."""
+        self._admin_call("PUT", "/emulator/clock", json={"behind": seconds})
 
     def unknown_fields(self) -> list[str]:
         """Request body fields the swagger does not declare, as the emulator dropped them."""

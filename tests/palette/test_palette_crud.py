@@ -5,6 +5,8 @@ successful create and update here also proves the client's request bodies follow
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 
 from provider.palette.client import PaletteClient
@@ -17,8 +19,10 @@ from provider.palette.errors import (
     ValidationFailedError,
 )
 from provider.palette.models import BasicOciRegistry, EcrRegistry
+from provider.registries import mapping
+from provider.registries.values import RegistryValues
 from tests.harness.emulator import Emulator
-from tests.palette.builders import basic, ecr_keys, ecr_sts
+from tests.palette.builders import ECR_ENDPOINT, basic, ecr_keys, ecr_sts
 
 UNKNOWN_UID = "0123456789abcdef01234567"
 
@@ -184,3 +188,58 @@ def test_one_client_serves_parallel_callers(palette: PaletteClient, clean_emulat
     assert len(set(uids)) == len(names)
     assert [g.metadata.name for g in got] == names
     assert sorted(r["name"] for r in clean_emulator.registries()) == sorted(names)
+
+
+def _update_values(name: str, endpoint: str, **overrides: Any) -> RegistryValues:
+    """What the Terraform layer hands `mapping.expand` for an update (write-only attributes left out)."""
+    values: dict[str, Any] = {
+        "id": None,
+        "name": name,
+        "endpoint": endpoint,
+        "base_content_path": "charts",
+        "base_path": None,
+        "auto_sync": False,
+        "basic_auth": None,
+        "ecr": None,
+        "tls": None,
+        **overrides,
+    }
+    return cast(RegistryValues, values)
+
+
+@pytest.mark.parametrize("family", ["basic", "ecr"])
+def test_an_update_keeps_the_fields_a_newer_palette_has(
+    palette: PaletteClient, clean_emulator: Emulator, family: str
+) -> None:
+    """The provider's update (GET, expand over the answer, PUT) against a newer Palette (variant
+    extra-fields): fields no model of ours defines, at the spec's top and inside auth/credentials,
+    one of them changed in the UI, are stored unchanged after the PUT, and none is logged as unknown."""
+    clean_emulator.set_variants(["extra-fields"])
+    sent = basic("charts") if family == "basic" else ecr_keys("charts")
+    uid = palette.create(sent)
+    before = clean_emulator.patch(uid, {"futureField": "set in the UI"})["spec"]
+    nested = "auth" if family == "basic" else "credentials"
+    newer = {key: before[key] for key in ("futureField", "futureFlags", "futureList")}
+    assert newer["futureField"] == "set in the UI" and len(before[nested]) > 1
+
+    if family == "basic":
+        credentials = {"username": "robot2", "password": "New-Pa55word-x"}
+        values = _update_values("charts", sent.spec.endpoint, basic_auth=credentials)
+    else:
+        keys = {"access_key_id": "AKIAEXAMPLE0002", "secret_access_key": "New-Aws-Secret-0123456789"}
+        values = _update_values("charts", ECR_ENDPOINT, base_content_path="spectro-packs", ecr=keys)
+    current = palette.get(family, uid)
+    palette.update(uid, mapping.expand(values, "helm", current))
+
+    after = clean_emulator.registry(uid)
+    assert after is not None
+    assert {key: after["spec"].get(key) for key in newer} == newer
+    future_nested = {k: v for k, v in before[nested].items() if k.startswith("future")}
+    assert future_nested and {k: after["spec"][nested].get(k) for k in future_nested} == future_nested
+    # ...and the update itself landed.
+    if family == "basic":
+        assert after["spec"]["auth"]["username"] == "robot2"
+        assert after["spec"]["auth"]["password"] == "New-Pa55word-x"
+    else:
+        assert after["spec"]["credentials"]["secretKey"] == "New-Aws-Secret-0123456789"
+    assert clean_emulator.unknown_fields() == []

@@ -254,11 +254,16 @@ def test_an_older_namesake_is_never_taken_for_a_lost_create(palette: PaletteClie
     with pytest.raises(ConflictError):
         palette.create(basic("charts"))
     assert [r["uid"] for r in clean_emulator.registries()] == [older]
+    # Each lookup reads the namesake for a token (a token proves ownership whatever the timestamps);
+    # it has none and is older than the create, so it is not even a candidate.
+    one = f"/v1/registries/oci/{older}/basic"
     assert calls(clean_emulator) == [
         ("POST", CREATE_BASIC, "commit_then_fail"),  # Palette answered 409 here; the client saw a 503
         ("GET", SUMMARY, 200),
+        ("GET", one, 200),
         ("POST", CREATE_BASIC, 409),
         ("GET", SUMMARY, 200),
+        ("GET", one, 200),
     ]
 
 
@@ -277,6 +282,51 @@ def wait_until_server_clock_passes(emulator: Emulator, timestamp: str) -> None:
 
 def parse_http_date_or_fail(rfc3339: str) -> datetime:
     return datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("behind", [30.0, -30.0], ids=["behind", "ahead"])
+def test_a_lost_create_is_found_by_its_token_whatever_palettes_clock_says(
+    palette: PaletteClient, clean_emulator: Emulator, behind: float
+) -> None:
+    """The server that stored the registry stamps it 30 s off the Date header's clock: the token proves
+    the registry is this create's, so it is adopted, never skipped as "too old" and POSTed again (409,
+    an orphan)."""
+    clean_emulator.set_clock_behind(behind)
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "commit_then_fail", "times": 1}])
+    uid = palette.create(basic("charts"))
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]
+    assert [c[0] for c in calls(clean_emulator)].count("POST") == 1
+
+
+def test_a_create_stored_late_is_adopted_not_sent_again(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    """Where Palette lets two registries share a name, the first POST outlasts the client's 1 s timeout
+    and is stored 0.5 s later: the client looks for it until it can no longer land (one timeout after
+    giving up) and adopts it; a second POST would have stored a duplicate the state never holds."""
+    clean_emulator.set_variants(["names-not-unique"])
+    palette = palette_factory(timeout=1.0)
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "commit_late", "latency": 1.5, "times": 1}])
+    uid = palette.create(basic("charts"))
+    # The late POST is logged once Palette has stored it and answered nobody.
+    assert wait_for(lambda: any(r["fault"] == "commit_late" for r in clean_emulator.requests()))
+    assert [(r["uid"], r["name"]) for r in clean_emulator.registries()] == [(uid, "charts")]
+    assert [c[0] for c in calls(clean_emulator)].count("POST") == 1
+
+
+def test_a_create_that_never_landed_is_sent_again_once_it_cannot_land(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    """The connection drops before Palette stores anything: after one more request timeout of looking,
+    the POST is sent again, once."""
+    clean_emulator.set_variants(["names-not-unique"])
+    palette = palette_factory(timeout=1.0)
+    clean_emulator.set_faults([{"method": "POST", "path": "basic$", "kind": "drop", "times": 1}])
+    began = time.monotonic()
+    uid = palette.create(basic("charts"))
+    assert time.monotonic() - began >= 1.0  # the price of never storing a duplicate
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]
+    assert [c[0] for c in calls(clean_emulator)].count("POST") == 2
 
 
 def test_a_lost_create_that_cannot_be_looked_up_is_ambiguous(palette: PaletteClient, clean_emulator: Emulator) -> None:

@@ -5,7 +5,8 @@
   Terraform is reported at plan time, never dropped and never an "inconsistent result".
 - A create whose outcome is unknown adopts only the registry that carries its own token: two
   resources of one name (Helm and Zarf), and two applies of one configuration racing, never share a
-  uid and leave no orphan; a 2xx without a usable uid and `Retry-After: NaN` converge.
+  uid and leave no orphan; a 2xx without a usable uid and `Retry-After: NaN` converge; a create
+  Palette stores after the provider's timeout, where names need not be unique, leaves no duplicate.
 - Credentials in URL form, from Palette's sync message or from a sensitive endpoint, never reach
   the output or the state.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +247,31 @@ def test_a_create_answered_with_nothing_usable_converges(
     result = ws.apply(check=False)
     assert result.returncode == 0, result
     assert_no_crash(result)
+    assert_palette_is_the_state(ws, emulator, {"charts"})
+    assert ws.plan_changes() == 0
+
+
+@pytest.mark.parametrize("tf_version", [LATEST], indirect=True)
+def test_a_create_stored_after_the_timeout_leaves_no_duplicate(
+    workspace: Workspace, clean_emulator: Emulator, public_registry: DockerRegistry
+) -> None:
+    """Where Palette lets two registries share a name (variant names-not-unique), the first POST
+    outlasts the provider's 2 s request timeout and is stored a second later: the provider keeps
+    looking for it by its token and adopts it; a second POST would have stored a registry no state
+    holds."""
+    ws, emulator = workspace, clean_emulator
+    emulator.set_variants(["names-not-unique"])
+    ws.env["PALETTE_REQUEST_TIMEOUT"] = "2"
+    ws.write(helm(public_registry.url))
+    emulator.set_faults([{"method": "POST", "path": CREATE, "kind": "commit_late", "latency": 3, "times": 1}])
+    result = ws.apply(check=False)
+    assert result.returncode == 0, result
+    assert_no_crash(result)
+    deadline = time.monotonic() + 10  # the late POST is logged once stored (at the latest 3 s after it came)
+    while not any(r["fault"] == "commit_late" for r in emulator.requests()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    posts = [r for r in emulator.requests() if r["method"] == "POST" and r["path"].endswith("/basic")]
+    assert sorted(str(r["fault"]) for r in posts) == ["commit_late"]  # never sent twice
     assert_palette_is_the_state(ws, emulator, {"charts"})
     assert ws.plan_changes() == 0
 

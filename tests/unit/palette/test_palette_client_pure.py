@@ -14,6 +14,7 @@ from provider.palette.client import (
     PaletteClient,
     SyncState,
     classify_sync,
+    may_still_land,
     normalize_host,
     registries_named,
     scope_matches,
@@ -22,7 +23,7 @@ from provider.palette.client import (
 from provider.palette.errors import ConfigurationError
 from provider.palette.hosts import is_loopback
 from provider.palette.models import OciRegistry
-from provider.palette.retry import Disposition, describe_transport_failure
+from provider.palette.retry import Disposition, Failure, describe_transport_failure
 from provider.version import __version__
 
 
@@ -234,3 +235,22 @@ def test_a_lost_create_is_only_matched_by_a_fresh_registry() -> None:
     assert created_within(None, now, 10)
     assert created_within("0001-01-01T00:00:00Z", now, 10)
     assert created_within("yesterday", now, 10)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "may"),
+    [
+        (Failure(Disposition.MAYBE_PROCESSED, "did not answer in time"), True),
+        (Failure(Disposition.NOT_PROCESSED, "could not connect"), False),
+        (httpx.Response(502), True),
+        (httpx.Response(504), True),
+        (httpx.Response(500), False),
+        (httpx.Response(503), False),
+        (httpx.Response(409), False),
+    ],
+    ids=["no-answer", "never-sent", "502", "504", "500", "503", "409"],
+)
+def test_a_write_may_still_land_only_when_nothing_says_palette_is_done(
+    outcome: httpx.Response | Failure, may: bool
+) -> None:
+    assert may_still_land(outcome) is may

@@ -24,6 +24,7 @@ from provider.palette.models import (
     Uid,
     registry_family,
     to_wire,
+    with_unknown_fields,
 )
 
 SYNC = {
@@ -217,3 +218,43 @@ def test_validation_errors_do_not_quote_input_values() -> None:
 )
 def test_registry_family_from_palette_strings(value: str | None, family: str | None) -> None:
     assert registry_family(value) == family
+
+
+def test_unknown_fields_of_an_answer_go_back_and_known_ones_stay_the_providers() -> None:
+    answer: dict[str, Any] = {
+        "futureTop": 1,
+        "metadata": {"name": "charts", "uid": "u1", "futureMeta": "m"},
+        "spec": {
+            "endpoint": "https://old.example.com",
+            "basePath": "/from-the-ui",  # a known field the body leaves out: stays out
+            "futureField": "x",
+            "futureList": [1, {"a": 2}],
+            "auth": {"type": "basic", "username": "old", "futureAuthMode": "y", "tls": {"futureTls": True}},
+        },
+        "status": {"syncStatus": {"status": "Success", "futureStatus": "s"}},
+    }
+    body = {
+        "metadata": {"name": "charts", "uid": "u1"},
+        "spec": {"endpoint": "https://new.example.com", "auth": {"type": "noAuth"}},
+    }
+    merged = with_unknown_fields(body, answer, BasicOciRegistry)
+    assert merged == {
+        "futureTop": 1,
+        "metadata": {"name": "charts", "uid": "u1", "futureMeta": "m"},
+        "spec": {
+            "endpoint": "https://new.example.com",
+            "futureField": "x",
+            "futureList": [1, {"a": 2}],
+            "auth": {"type": "noAuth", "futureAuthMode": "y"},  # no tls in the body: nothing to put it in
+        },
+    }
+    assert body["spec"] == {"endpoint": "https://new.example.com", "auth": {"type": "noAuth"}}  # not changed
+    merged["spec"]["futureList"][1]["a"] = 3
+    assert answer["spec"]["futureList"][1] == {"a": 2}  # copied, not shared
+
+
+def test_a_registry_read_from_an_answer_remembers_it_and_copies_keep_it() -> None:
+    answer = {"spec": {"endpoint": "e", "futureField": "x"}}
+    registry = BasicOciRegistry.model_validate(answer).answered(answer)
+    assert registry.answer == answer and registry.model_copy(deep=True).answer == answer
+    assert BasicOciRegistry.model_validate(answer).answer is None
