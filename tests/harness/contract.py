@@ -31,14 +31,14 @@ def _fields(schema: Schema | Any) -> tuple[dict[str, Attribute], dict[str, Neste
     return {a.name: a for a in schema.attributes}, {b.type_name: b for b in schema.block_types}
 
 
-def _same(a: Any, b: Any) -> bool:
+def raw_equal(a: Any, b: Any) -> bool:
     """cty's RawEquals, deep: an unknown equals only an unknown; a bool is not a number."""
     if a is Unknown or b is Unknown:
         return a is b
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(raw_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(raw_equal(x, y) for x, y in zip(a, b, strict=True))
     if _number(a) and _number(b):
         return bool(a == b)
     return type(a) is type(b) and bool(a == b)
@@ -81,7 +81,7 @@ def plan_errors(schema: Any, prior: Any, config: Any, planned: Any, path: str = 
         if planned_v is None:
             errors.append(f"{at}: a list of nested blocks must be empty to indicate no blocks, not null")
             continue
-        if _same(planned_v, config_v):
+        if raw_equal(planned_v, config_v):
             continue
         if config_v is Unknown:
             if planned_v is not Unknown:
@@ -105,9 +105,9 @@ def plan_errors(schema: Any, prior: Any, config: Any, planned: Any, path: str = 
 
 
 def _attribute_plan_error(attr: Attribute, prior: Any, config: Any, planned: Any) -> str | None:
-    if _same(planned, config):
+    if raw_equal(planned, config):
         return None
-    if prior is not None and config is not None and _same(planned, prior):
+    if prior is not None and config is not None and raw_equal(planned, prior):
         return None  # the prior value kept as functionally equal to the configured one
     if is_write_only(attr):
         return "planned value for write-only attribute is not null" if planned is not None else None
@@ -132,7 +132,7 @@ def compatible_errors(schema: Any, planned: Any, actual: Any, path: str = "") ->
     for name, attr in attrs.items():
         at = f"{path}.{name}" if path else name
         planned_v, actual_v = planned.get(name), actual.get(name)
-        if planned_v is Unknown or _same(planned_v, actual_v):
+        if planned_v is Unknown or raw_equal(planned_v, actual_v):
             continue
         shown = "(sensitive)" if attr.sensitive else f"{planned_v!r} -> {actual_v!r}"
         errors.append(f"{at}: planned value changed: {shown}")
