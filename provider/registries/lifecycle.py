@@ -155,6 +155,16 @@ class RegistryResource:
         auths = {prior.get("auth_type"), planned["auth_type"]}
         if mapping.AUTH_ECR in auths and len(auths) > 1:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
+        if prior.get("auto_sync") is True and planned["auto_sync"] is Unknown:
+            # false at apply would replace the registry, which Terraform must know at plan (as for ecr above).
+            ctx.diagnostics.add_error(
+                "Whether synchronization stays on is not known until apply",
+                f'auto_sync of registry "{prior.get("name")}", which synchronizes, depends on a value known only '
+                "after apply. Turning it off replaces the registry (Palette cannot disable synchronization), and "
+                "Terraform must know at plan whether it will. Make the value known at plan (a variable or a "
+                "local), or apply what it depends on first with `terraform apply -target=...`.",
+                path=["auto_sync"],
+            )
         if prior.get("auto_sync") is True and planned["auto_sync"] is False:
             ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronization
         if prior.get("auth_type") == mapping.AUTH_TOKEN:  # no configuration expresses it: any plan would change it

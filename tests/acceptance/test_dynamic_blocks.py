@@ -60,3 +60,43 @@ def test_a_dynamic_block_known_only_at_apply(workspace: Workspace, clean_emulato
     assert workspace.plan_changes() == 0
     workspace.destroy()
     assert clean_emulator.registries() == []
+
+
+def synchronizing(parts: Parts, auto_sync: str) -> str:
+    """A registry that syncs, and a new one whose uid (known only after apply) may decide its auto_sync."""
+    return f"""{PROVIDER_BLOCK}
+resource "oci_registry_helm" "b" {{
+  name              = "syncing"
+  endpoint          = "{parts.public_registry.url}"
+  base_content_path = "charts"
+  auto_sync         = {auto_sync}
+}}
+"""
+
+
+NEW = """
+resource "oci_registry_helm" "c" {{
+  name     = "third"
+  endpoint = "{endpoint}"
+}}
+"""
+
+
+def test_auto_sync_of_a_synchronizing_registry_known_only_at_apply_fails_the_plan(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """Turning sync off replaces the registry: an auto_sync known only at apply on a registry that syncs is
+    an error at plan, not an update that Terraform stops at apply ("inconsistent final plan": the provider
+    changed the planned action from update to replace)."""
+    workspace.write(synchronizing(parts, "true"))
+    workspace.apply()
+    before = {r["name"]: r["uid"] for r in clean_emulator.registries()}
+
+    workspace.write(
+        synchronizing(parts, 'oci_registry_helm.c.id == ""') + NEW.format(endpoint=parts.public_registry.url)
+    )
+    plan = workspace.plan(check=False)
+    assert plan.returncode == 1, plan
+    assert "Whether synchronization stays on is not known until apply" in plan.output
+    assert 'auto_sync of registry "syncing"' in " ".join(plan.output.split())
+    assert {r["name"]: r["uid"] for r in clean_emulator.registries()} == before

@@ -400,6 +400,29 @@ def test_an_ecr_block_unknown_at_plan_of_an_update_is_an_error_at_ecr(provider: 
     assert provider.palette.writes() == written
 
 
+def test_auto_sync_unknown_at_plan_on_a_synchronizing_registry_is_an_error_at_auto_sync(
+    provider: InProcessProvider,
+) -> None:
+    """auto_sync known only at apply, false then, turned the planned update into a replacement at apply,
+    which Terraform refuses ("changed the planned action from Update to DeleteThenCreate"). Found reading
+    the plan path after item 9; the property's update step meets it rarely (the edit must make a syncing
+    registry's auto_sync unknown)."""
+    type_name = "oci_registry_helm"
+    schema = RESOURCES[type_name].get_schema()
+    provider.palette.reset()
+    syncing = configuration(type_name, auto_sync=True, base_content_path="charts")
+    planned = provider.plan(type_name, None, proposed_new(schema, None, syncing), syncing).state
+    state = provider.apply(type_name, None, planned, syncing).state
+    written = provider.palette.writes()
+
+    changed = syncing | {"auto_sync": Unknown}
+    answer = provider.plan(type_name, state, proposed_new(schema, state, changed), changed)
+    assert [(d.path, d.summary) for d in answer.errors] == [
+        (["auto_sync"], "Whether synchronization stays on is not known until apply")
+    ]
+    assert provider.palette.writes() == written
+
+
 @pytest.mark.xfail(strict=True, reason="read-only attributes refused by the framework layer")
 @pytest.mark.parametrize(
     ("type_name", "values"),
