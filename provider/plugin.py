@@ -17,6 +17,7 @@ from provider.problems import add_problems
 from provider.settings import SETTINGS, Settings, read_settings
 
 if TYPE_CHECKING:
+    import httpx
     from tf.iface import DataSource, Resource
     from tf.utils import Diagnostics
 
@@ -38,7 +39,11 @@ def _env_note(name: str) -> str:
 class OciProvider:
     """Implements `tf.iface.Provider`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, transport: httpx.BaseTransport | None = None) -> None:
+        """`transport` reaches the Palette client's httpx client (`PaletteClient(transport=)`): the test seam
+        of the in-process tests, which serve Palette's API with the emulator's ASGI app and no sockets. The
+        plugin's entry point never sets it."""
+        self._transport = transport
         self.settings: Settings | None = None
         self._client: PaletteClient | None = None
         self._client_error: ConfigurationError | None = None
@@ -230,6 +235,7 @@ class OciProvider:
                 insecure=settings.insecure,
                 timeout=settings.request_timeout,
                 max_retries=settings.max_retries,
+                transport=self._transport,
             )
         except ConfigurationError as exc:
             self._client_error = exc

@@ -265,7 +265,11 @@ class PaletteClient:
         backoff_cap: float = 30.0,
         retry_after_cap: float = 60.0,
         rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """`transport` is httpx's own argument, passed through: the test seam through which the in-process
+        tests (tests/harness/inprocess.py) serve requests with the emulator's ASGI app, no sockets. The
+        provider never sets it; `ca_pem` and `insecure` do not apply to a transport given here."""
         self.base_url = normalize_host(host, insecure=insecure)
         self._api_key = _clean_header_value(api_key, "Palette API key")
         if not 0 < timeout <= MAX_TIMEOUT:  # beyond that, the socket layer overflows (and NaN fails both)
@@ -285,6 +289,7 @@ class PaletteClient:
             # Plain http (loopback or insecure): no TLS, so no trust store to load (~20 ms per process).
             verify=False if self.base_url.startswith("http://") else _ssl_verification(ca_pem, insecure),
             follow_redirects=False,
+            transport=transport,
         )
 
     def __repr__(self) -> str:

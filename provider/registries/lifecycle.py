@@ -101,7 +101,7 @@ class RegistryResource:
             # auto_sync out of an imported registry's configuration never plans a replacement.
             planned["auto_sync"] = self.default_auto_sync
         planned["provider_type"] = self.provider_type
-        planned["auth_type"] = mapping.auth_type(planned)
+        planned["auth_type"] = mapping.planned_auth_type(planned)
         if prior is None or _changed(prior, planned, PREFLIGHTED):
             self._preflight(ctx.diagnostics, mapping.with_write_only(planned, config), "plan")
         if prior is None:
@@ -140,9 +140,31 @@ class RegistryResource:
         return False
 
     def _plan_replacements(self, ctx: PlanContext, prior: RegistryValues, planned: RegistryValues) -> None:
+        if planned["auth_type"] is Unknown and by_name(planned).get("ecr") is Unknown:
+            # Whether the registry moves between Palette's basic and ECR APIs (a replacement) must be known
+            # now: Terraform refuses an apply whose plan turns from an update into a replacement.
+            ctx.diagnostics.add_error(
+                "Whether the registry uses ECR is not known until apply",
+                f'The ecr block of registry "{prior.get("name")}" depends on a value known only after apply '
+                "(a dynamic block whose for_each is unknown at plan). Adding or removing the ecr block replaces "
+                "the registry, and Terraform must know at plan whether it will. Make the for_each known at plan "
+                "(a variable or a local), or apply what it depends on first with `terraform apply -target=...`.",
+                path=["ecr"],
+            )
+            return
         auths = {prior.get("auth_type"), planned["auth_type"]}
         if mapping.AUTH_ECR in auths and len(auths) > 1:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
+        if prior.get("auto_sync") is True and planned["auto_sync"] is Unknown:
+            # false at apply would replace the registry, which Terraform must know at plan (as for ecr above).
+            ctx.diagnostics.add_error(
+                "Whether synchronization stays on is not known until apply",
+                f'auto_sync of registry "{prior.get("name")}", which synchronizes, depends on a value known only '
+                "after apply. Turning it off replaces the registry (Palette cannot disable synchronization), and "
+                "Terraform must know at plan whether it will. Make the value known at plan (a variable or a "
+                "local), or apply what it depends on first with `terraform apply -target=...`.",
+                path=["auto_sync"],
+            )
         if prior.get("auto_sync") is True and planned["auto_sync"] is False:
             ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronization
         if prior.get("auth_type") == mapping.AUTH_TOKEN:  # no configuration expresses it: any plan would change it

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tf.types import Unknown
+
 from provider.redaction import redact_credentials
 from provider.registries.rules import ECR_HOST, ecr_is_public
 from provider.registries.values import (
@@ -61,10 +63,16 @@ def with_write_only(values: RegistryValues, config: RegistryValues | None) -> Re
     result = values.copy()
     blocks, configured = by_name(result), by_name(config)
     for block, secret in SECRETS.items():
-        given = (configured.get(block) or {}).get(f"{secret}_wo")
+        # At plan a block may be unknown as a whole (`dynamic` over a value known only at apply): no secret yet.
+        given = _block(configured.get(block)).get(f"{secret}_wo")
         if isinstance(blocks.get(block), dict) and given is not None:
             blocks[block] = {**blocks[block], f"{secret}_wo": given}
     return result
+
+
+def _block(value: Any) -> Block:
+    """A block's values; an absent or unknown block has none."""
+    return value if isinstance(value, dict) else {}
 
 
 def secret(block: Block | None, name: str) -> Any:
@@ -89,6 +97,16 @@ def auth_type(values: RegistryValues) -> str:
     if values.get("ecr") is not None:
         return AUTH_ECR
     return AUTH_BASIC if values.get("basic_auth") is not None else AUTH_NONE
+
+
+def planned_auth_type(values: RegistryValues) -> Any:
+    """`auth_type` at plan: Unknown while a block that decides it is unknown (a `dynamic` block whose
+    `for_each` Terraform learns only at apply). Planning a guess would make Terraform reject the apply
+    ("inconsistent final plan") when the block turns out otherwise."""
+    ecr, basic_auth = values.get("ecr"), values.get("basic_auth")
+    if ecr is Unknown or (ecr is None and basic_auth is Unknown):
+        return Unknown
+    return auth_type(values)
 
 
 def family_of(auth: str) -> RegistryFamily:

@@ -280,3 +280,29 @@ def test_a_public_ecr_registry_sends_no_credentials():
     update = mapping.expand(CASES["public ecr"], "helm")
     wire = update.model_dump(by_alias=True, exclude_none=True)
     assert wire["spec"]["isPrivate"] is False and "credentials" not in wire["spec"]
+
+
+@pytest.mark.parametrize(
+    ("values", "planned"),
+    [
+        ({"basic_auth": "unknown", "ecr": None}, "unknown"),
+        ({"basic_auth": None, "ecr": "unknown"}, "unknown"),
+        ({"basic_auth": "unknown", "ecr": {}}, mapping.AUTH_ECR),  # ecr decides, whatever basic_auth becomes
+        ({"basic_auth": {"username": "u"}, "ecr": "unknown"}, "unknown"),
+        ({"basic_auth": {"username": "u"}, "ecr": None}, mapping.AUTH_BASIC),
+        ({"basic_auth": None, "ecr": None}, mapping.AUTH_NONE),
+    ],
+)
+def test_auth_type_at_plan_is_unknown_while_a_block_that_decides_it_is(values: dict, planned: str) -> None:
+    """A `dynamic` block over a value known only at apply is unknown at plan (issue 21, item 9)."""
+    from tf.types import Unknown
+
+    values = {k: Unknown if v == "unknown" else v for k, v in values.items()}
+    assert mapping.planned_auth_type(values) == (Unknown if planned == "unknown" else planned)
+
+
+def test_write_only_secrets_of_an_unknown_block_are_none_yet() -> None:
+    from tf.types import Unknown
+
+    planned = {"name": "charts", "basic_auth": Unknown, "tls": None}
+    assert mapping.with_write_only(planned, {"basic_auth": Unknown, "tls": Unknown}) == planned
