@@ -1,21 +1,34 @@
-"""The provider's one redaction of credential-shaped text (stdlib only: cheap at start-up).
+"""The provider's one redaction of secrets in text (stdlib only: cheap at start-up).
 
 Anything that comes from Palette (its error and sync messages) or from the configuration (an
-endpoint written as `robot:PASSWORD@harbor.example.com`) may carry credentials in URL form. Before
-such a string reaches a diagnostic or an attribute it goes through `redact_credentials`, which
-replaces the password of every `user:password@host` and `scheme://user:password@host` with
-REDACTED and keeps the rest (the user name and the host say what was meant). The plugin applies it
-once more to every diagnostic it sends (see `provider.tfx`), as the last line of defence.
+endpoint written as `robot:PASSWORD@harbor.example.com`) may carry secrets. Before such a string
+reaches a diagnostic, a progress line or an attribute it goes through `redact_credentials`, in two
+steps, always in this order:
 
-Known secrets (the password the client sent, the API key) are removed by value elsewhere
-(`provider.palette.errors.redact`); this function needs no list, it works on the shape.
+1. by value: every secret this process knows, replaced wherever it appears. Those are the secrets a
+   caller passes, and every secret `remember` was given (the API key when a Palette client is made,
+   each registry's configured password, secret key and client key, write-only ones included, as the
+   resources see them). Palette may echo what it was sent, in any shape, so the value is the test.
+2. by shape: the password of every `user:password@host` and `scheme://user:password@host`, for
+   credentials the provider was never told (a URL in Palette's own message). The user name and the
+   host stay: they say what was meant.
+
+Redaction comes before any cut or whitespace change: a message cut in the middle of a secret, or a
+secret whose spaces were collapsed, no longer matches its value (`redact_then_cut`). The plugin
+applies `redact_credentials` once more to every diagnostic it sends (see `provider.tfx`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterable
 
 REDACTED = "<redacted>"
+# Shorter values are too common as substrings to replace safely (and Palette refuses such secrets).
+MIN_SECRET_CHARS = 4
+_known: set[str] = set()  # every secret `remember` was given in this process
+_known_lock = threading.Lock()  # Terraform calls the provider from several threads
 
 # [scheme://]user:password@host. The user has no separator characters; the password runs to the
 # LAST "@" that a host follows, so an "@" or "/" inside a password is hidden too (hiding a little
@@ -28,11 +41,42 @@ _CREDENTIALS = re.compile(
 )
 
 
-def redact_credentials(text: str) -> str:
-    """`text` with the password of every `[scheme://]user:password@host` replaced by REDACTED."""
+def remember(secrets: Iterable[object]) -> None:
+    """Make `redact_credentials` remove these values (non-strings and short ones are ignored) for the
+    rest of the process: a provider process serves one Terraform command, and a secret it has seen in
+    one call (a resource's write-only password at plan) must not come back in another (the action that
+    syncs that registry, whose Palette message echoes it)."""
+    usable = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS}
+    if usable - _known:
+        with _known_lock:
+            _known.update(usable)
+
+
+def redact_secrets(text: str, secrets: Iterable[str | None] = (), mask: str = REDACTED) -> str:
+    """`text` with every occurrence of each secret (those given and those remembered) replaced by
+    `mask`, longest first, so that no fragment of a longer secret survives a shorter one."""
+    values = {s for s in secrets if s and len(s) >= MIN_SECRET_CHARS} | _known
+    for secret in sorted(values, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, mask)
+    return text
+
+
+def redact_credentials(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` with each known secret (given or remembered) and the password of every
+    `[scheme://]user:password@host` replaced by REDACTED."""
+    text = redact_secrets(text, secrets)
     if "@" not in text:
         return text
     return _CREDENTIALS.sub(_replace, text)
+
+
+def redact_then_cut(text: str, limit: int, secrets: Iterable[str | None] = ()) -> str:
+    """`text` redacted, its whitespace runs collapsed to one space, then cut to `limit` characters
+    (marking the cut): in this order, so that neither the cut nor the collapse can hide a secret
+    from its redaction."""
+    tidy = " ".join(redact_credentials(text, secrets).split())
+    return tidy if len(tidy) <= limit else tidy[: limit - 1] + "…"
 
 
 def _replace(match: re.Match[str]) -> str:

@@ -52,3 +52,40 @@ def test_no_secret_reaches_exceptions_or_logs(
     shown = [str(e) for e in errors] + [repr(e) for e in errors] + [caplog.text]
     assert [s for s in secrets if any(s in text for text in shown)] == []
     assert "provider.palette" in {record.name for record in caplog.records}  # the client did log
+
+
+# Issue 21, item 12: Palette's message is redacted before it is cut or its whitespace collapsed.
+SPACED_PASSWORD = "Spaced  pass\tword  do-not-leak-89"
+
+
+@pytest.mark.parametrize(
+    ("password", "content_type", "body"),
+    [
+        # A JSON message whose cut (at MAX_MESSAGE_CHARS) falls 10 characters into the password.
+        (PASSWORD, "application/json", '{"code": "Invalid", "message": "%s"}' % ("a" * 489 + PASSWORD + " tail")),
+        # A text body whose whitespace is collapsed: the password's own spaces with it.
+        (SPACED_PASSWORD, "text/plain", f"upstream said: login with {SPACED_PASSWORD} failed\n  retry"),
+    ],
+    ids=["json-cut", "text-collapsed"],
+)
+def test_secrets_are_removed_before_palettes_message_is_cut_or_collapsed(
+    palette_factory: PaletteFactory, clean_emulator: Emulator, password: str, content_type: str, body: str
+) -> None:
+    clean_emulator.set_faults(
+        [
+            {
+                "method": "POST",
+                "path": "validate$",
+                "kind": "status",
+                "status": 400,
+                "body": body,
+                "content_type": content_type,
+            }
+        ]
+    )
+    with pytest.raises(PaletteError) as caught:
+        palette_factory().validate(basic("charts", password=password).spec)
+    shown = str(caught.value)
+    assert "<redacted>" in shown, shown
+    fragments = {password[:10], " ".join(password.split())}
+    assert [f for f in fragments if f in shown] == [], shown
