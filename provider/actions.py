@@ -347,6 +347,9 @@ class SyncAction:
 
             report(ctx.diagnostics, exc, f"read registry {uid} to sync it")
             return None
+        from provider.redaction import remember_masked
+
+        remember_masked(mapping.masked_secrets(registry))  # Palette's sync messages may echo them
         kind = (registry.spec.provider_type or entity.provider_type or "").strip().lower()
         name = registry.metadata.name or uid
         return Target(uid, name, entity.family, kind, mapping.sync_enabled(registry))

@@ -28,6 +28,12 @@ REDACTED = "<redacted>"
 # Shorter values are too common as substrings to replace safely (and Palette refuses such secrets).
 MIN_SECRET_CHARS = 4
 _known: set[str] = set()  # every secret `remember` was given in this process
+# Palette answers a secret of 12 characters or more masked as its first and last three around "***"
+# (provider/emulator/FIDELITY.md, row 9): the secret itself is then whatever runs from those three to
+# these three, at most this long.
+_MASK = re.compile(r"(?P<head>[^*]{3})\*{3}(?P<tail>[^*]{3})", re.DOTALL)
+MAX_MASKED_CHARS = 256
+_masked: set[re.Pattern[str]] = set()  # what `remember_masked` learned
 _known_lock = threading.Lock()  # Terraform calls the provider from several threads
 
 # [scheme://]user:password@host. The user has no separator characters; the password runs to the
@@ -52,13 +58,33 @@ def remember(secrets: Iterable[object]) -> None:
             _known.update(usable)
 
 
+def remember_masked(masks: Iterable[object]) -> None:
+    """Make `redact_credentials` remove what these masks (`abc***xyz`, as Palette answers a stored secret)
+    stand for: any run of 12 to MAX_MASKED_CHARS characters from "abc" to the last "xyz" within reach.
+    For secrets this process was never told, such as a write-only password during a refresh (Terraform
+    sends it with the configuration only), whose echo in a sync message would otherwise reach the state.
+    Over-redacting a little text after the secret is the safe side of that guess."""
+    for mask in masks:
+        found = _MASK.fullmatch(mask) if isinstance(mask, str) else None
+        if found is None:
+            continue  # "******", "" or a value not masked so: nothing to learn from it
+        head, tail = re.escape(found["head"]), re.escape(found["tail"])
+        pattern = re.compile(f"{head}.{{6,{MAX_MASKED_CHARS - 6}}}{tail}", re.DOTALL)
+        if pattern not in _masked:
+            with _known_lock:
+                _masked.add(pattern)
+
+
 def redact_secrets(text: str, secrets: Iterable[str | None] = (), mask: str = REDACTED) -> str:
     """`text` with every occurrence of each secret (those given and those remembered) replaced by
-    `mask`, longest first, so that no fragment of a longer secret survives a shorter one."""
+    `mask`, longest first, so that no fragment of a longer secret survives a shorter one; then what
+    remembered masks stand for."""
     values = {s for s in secrets if s and len(s) >= MIN_SECRET_CHARS} | _known
     for secret in sorted(values, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, mask)
+    for pattern in sorted(_masked, key=lambda p: p.pattern):
+        text = pattern.sub(mask, text)
     return text
 
 

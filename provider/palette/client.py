@@ -85,7 +85,7 @@ from provider.palette.retry import (
     retry_delay,
     status_disposition,
 )
-from provider.redaction import redact_credentials
+from provider.redaction import redact_credentials, remember
 from provider.version import __version__
 
 logger = logging.getLogger("provider.palette")
@@ -255,6 +255,7 @@ class PaletteClient:
     ) -> None:
         self.base_url = normalize_host(host, insecure=insecure)
         self._api_key = _clean_header_value(api_key, "Palette API key")
+        remember([self._api_key])  # nothing the provider shows may quote it
         if not 0 < timeout <= MAX_TIMEOUT:  # beyond that, the socket layer overflows (and NaN fails both)
             raise ConfigurationError(
                 f"the request timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout:g}"

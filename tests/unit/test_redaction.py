@@ -77,3 +77,16 @@ def test_remembered_secrets_are_redacted_by_value() -> None:
     remember([secret, None, 7, "abc"])  # non-strings and short values are ignored
     assert redact_credentials(message) == f"sync failed: password {REDACTED} rejected"
     assert redact_credentials("abc") == "abc"
+
+
+def test_what_palettes_masks_stand_for_is_redacted() -> None:
+    """Issue 21, item 13: a process that never saw a write-only secret knows it by Palette's mask
+    (first and last three characters): everything from those three to the last such three within reach."""
+    from provider.redaction import remember_masked
+
+    secret = "Mq7-" + CANARY + "-zx9"
+    message = f"login with {secret} failed; see docs"
+    assert redact_credentials(message) == message
+    remember_masked([f"{secret[:3]}***{secret[-3:]}", "******", "", None, "no mask here"])
+    assert redact_credentials(message) == f"login with {REDACTED} failed; see docs"
+    assert redact_credentials("Mq7 and zx9 alone") == "Mq7 and zx9 alone"  # too short to be the secret
