@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 import random
 import re
 import secrets
@@ -85,6 +86,7 @@ from provider.palette.retry import (
     retry_delay,
     status_disposition,
 )
+from provider.proxies import Route, route
 from provider.redaction import redact_credentials, remember
 from provider.version import __version__
 
@@ -265,15 +267,29 @@ class PaletteClient:
         self.answered = False
         self.policy = RetryPolicy(max_retries, backoff_base, backoff_cap, retry_after_cap)
         self._rng = rng or random.Random()
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            headers={"ApiKey": self._api_key, "User-Agent": user_agent, "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
-            # Plain http (loopback or insecure): no TLS, so no trust store to load (~20 ms per process).
-            verify=False if self.base_url.startswith("http://") else _ssl_verification(ca_pem, insecure),
-            follow_redirects=False,
-        )
+        # The proxy is ours to choose (provider.proxies): never one for a loopback host, NO_PROXY honoured.
+        # trust_env=False keeps httpx from choosing again (and from reading ~/.netrc); TLS trust is ours anyway.
+        self.proxy: Route | None = route(self.base_url, os.environ)
+        # Plain http (loopback or insecure): no TLS, so no trust store to load (~20 ms per process).
+        verify = False if self.base_url.startswith("http://") else _ssl_verification(ca_pem, insecure)
+        try:
+            self._http = httpx.Client(
+                base_url=self.base_url,
+                proxy=self.proxy.url if self.proxy else None,
+                trust_env=False,
+                headers={"ApiKey": self._api_key, "User-Agent": user_agent, "Accept": "application/json"},
+                timeout=httpx.Timeout(timeout),
+                limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
+                verify=verify,
+                follow_redirects=False,
+            )
+        except (ValueError, ImportError) as exc:  # httpx refuses the proxy URL (its message may quote credentials)
+            if self.proxy is None:
+                raise
+            raise ConfigurationError(
+                f"the proxy {self.proxy.shown} in {self.proxy.variable} cannot be used ({type(exc).__name__}); "
+                f"give an http:// or https:// proxy URL in {self.proxy.variable}, or name the Palette host in NO_PROXY"
+            ) from None
 
     def __repr__(self) -> str:
         return f"PaletteClient({self.base_url})"
@@ -608,6 +624,8 @@ class PaletteClient:
     ) -> PaletteError:
         retried = _disposition(outcome) is not Disposition.FINAL and self.policy.max_retries > 0
         note = f" (after {self.policy.attempts} attempts)" if retried else ""
+        if self.proxy is not None:  # what failed may be the proxy: say which, and who chose it
+            note += f" ({self.proxy.words()})"
         if isinstance(outcome, Failure):
             return TransportError(redact(outcome.message, [self._api_key]) + note, method=method, path=path)
         if outcome.is_redirect:

@@ -362,3 +362,22 @@ def test_a_sync_message_echoing_a_write_only_password_is_redacted(
         }.items()
         if canary in text
     ] == []
+
+
+def test_a_proxy_never_sees_a_loopback_palette(tmp_path: Path, clean_emulator: Emulator) -> None:
+    """Issue 21, item 10: with every proxy variable set, a plain-http Palette on 127.0.0.1 is reached
+    directly. Before, the provider sent its ApiKey header in clear to the proxy, and the plan failed with
+    only "Cannot reach Palette"."""
+    from tests.acceptance.conftest import palette_env
+    from tests.acceptance.scenarios import PROVIDER_BLOCK
+    from tests.harness.proxy import RecordingProxy
+
+    with RecordingProxy() as proxy:
+        proxies = {name: proxy.url for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy")}
+        ws = Workspace(tmp_path / "tf", "1.15.5", env={**palette_env(clean_emulator), **proxies})
+        ws.write(f"""{PROVIDER_BLOCK}
+data "oci_registries" "all" {{}}
+""")
+        planned = ws.plan()
+        assert_no_crash(planned)
+    assert [text for text in proxy.received if clean_emulator.api_key in text or "127.0.0.1" in text] == []
