@@ -381,3 +381,20 @@ data "oci_registries" "all" {{}}
         planned = ws.plan()
         assert_no_crash(planned)
     assert [text for text in proxy.received if clean_emulator.api_key in text or "127.0.0.1" in text] == []
+
+
+def test_a_relative_xdg_cache_home_keeps_the_plugin_key_out_of_the_working_directory(
+    tmp_path: Path, clean_emulator: Emulator
+) -> None:
+    """Issue 21, item 15: the provider Terraform starts stores its TLS certificate and private key under
+    the XDG cache; a relative XDG_CACHE_HOME is ignored (as the XDG spec says), not resolved against the
+    directory Terraform runs in."""
+    from tests.acceptance.conftest import palette_env
+    from tests.acceptance.scenarios import PROVIDER_BLOCK
+
+    ws = Workspace(tmp_path / "tf", "1.15.5", env={**palette_env(clean_emulator), "XDG_CACHE_HOME": "cache"})
+    ws.write(f"""{PROVIDER_BLOCK}
+data "oci_registries" "all" {{}}
+""")
+    assert_no_crash(ws.plan())
+    assert not (ws.dir / "cache").exists(), sorted(p.name for p in ws.dir.iterdir())
