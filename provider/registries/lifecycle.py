@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 from tf.schema import Schema
 from tf.types import Unknown
 
+from provider.durations import DEFAULT_WAIT_SECONDS, parse_duration
 from provider.kinds import KINDS, resource_type_for
 
 # stdlib-only module: cheap at start-up
@@ -33,7 +34,7 @@ from provider.palette.errors import (
 from provider.problems import add_problems
 from provider.redaction import remember
 from provider.registries import mapping
-from provider.registries.rules import Rule, check, parse_duration
+from provider.registries.rules import Rule, check
 from provider.registries.schema import VOLATILE, registry_schema
 from provider.registries.values import RegistryValues, by_name
 
@@ -54,7 +55,6 @@ CONNECTION = ("endpoint", "basic_auth", "ecr", "tls")
 TERRAFORM_ONLY = ("wait_for_sync", "timeouts", "preflight")
 # What preflight looks at: the connection and where the content lives.
 PREFLIGHTED = (*CONNECTION, "base_content_path", "base_path")
-DEFAULT_SYNC_TIMEOUT = 600.0
 Operation = Literal["create", "update"]  # the writes that may wait for a sync, as `timeouts` names them
 
 
@@ -350,7 +350,7 @@ class RegistryResource:
         self, client: PaletteClient, family: str, uid: str, planned: RegistryValues, operation: Operation
     ) -> None:
         timeouts = planned.get("timeouts") or {}
-        timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
+        timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_WAIT_SECONDS
         client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
 
     def _check_sync_enabled(self, diags: Diagnostics, state: RegistryValues, planned: RegistryValues) -> None:
