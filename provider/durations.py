@@ -13,7 +13,6 @@ server's idle timeout use it.
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 # How long a write waits for its registry to synchronize, and the sync action for its sync, unless told.
 DEFAULT_WAIT = "10m"
@@ -36,7 +35,7 @@ _UNIT_NANOSECONDS = {
 }
 # One term: ASCII digits with an optional fraction (at least one digit on either side of the point), then
 # a unit. Longer units first, so that "ms" is not read as "m" followed by garbage.
-_TERM = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
+_TERM = re.compile(r"([0-9]*)(?:\.([0-9]*))?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
 _MAX_NANOSECONDS = 2**63 - 1  # Go's time.Duration is an int64 of nanoseconds
 
 
@@ -48,13 +47,15 @@ def parse_duration(text: str) -> float | None:
         return 0.0
     if not rest:
         return None
-    total = Fraction(0)
+    total = 0  # nanoseconds, exact: Go truncates a fraction's digits beyond a nanosecond, as this does
     position = 0
     while position < len(rest):
         term = _TERM.match(rest, position)
-        if term is None:
+        if term is None or not (term[1] or term[2]):  # "." alone, or no number at all, before the unit
             return None
-        total += Fraction(term[1]) * _UNIT_NANOSECONDS[term[2]]
+        unit = _UNIT_NANOSECONDS[term[3]]
+        fraction = term[2] or ""
+        total += int(term[1] or 0) * unit + int(fraction or 0) * unit // 10 ** len(fraction)
         position = term.end()
     if total > _MAX_NANOSECONDS + (1 if sign < 0 else 0):
         return None
