@@ -28,12 +28,16 @@ REDACTED = "<redacted>"
 # Shorter values are too common as substrings to replace safely (and Palette refuses such secrets).
 MIN_SECRET_CHARS = 4
 _known: set[str] = set()  # every secret `remember` was given in this process
+_known_longest_first: tuple[str, ...] = ()  # the same, in the order redaction needs: kept with _known
 # Palette answers a secret of 12 characters or more masked as its first and last three around "***"
 # (provider/emulator/FIDELITY.md, row 9): the secret itself is then whatever runs from those three to
 # these three, at most this long.
 _MASK = re.compile(r"(?P<head>[^*]{3})\*{3}(?P<tail>[^*]{3})", re.DOTALL)
 MAX_MASKED_CHARS = 256
-_masked: set[re.Pattern[str]] = set()  # what `remember_masked` learned
+# What `remember_masked` learned: for each first three characters, the last three of the secrets that
+# start so. A listing of thousands of registries teaches thousands: looked up by position, not one
+# pattern each.
+_masked: dict[str, frozenset[str]] = {}
 _known_lock = threading.Lock()  # Terraform calls the provider from several threads
 
 # [scheme://]user:password@host. The user has no separator characters; the password runs to the
@@ -52,10 +56,12 @@ def remember(secrets: Iterable[object]) -> None:
     rest of the process: a provider process serves one Terraform command, and a secret it has seen in
     one call (a resource's write-only password at plan) must not come back in another (the action that
     syncs that registry, whose Palette message echoes it)."""
+    global _known_longest_first
     usable = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS}
     if usable - _known:
         with _known_lock:
             _known.update(usable)
+            _known_longest_first = tuple(sorted(_known, key=len, reverse=True))
 
 
 def remember_masked(masks: Iterable[object]) -> None:
@@ -68,24 +74,44 @@ def remember_masked(masks: Iterable[object]) -> None:
         found = _MASK.fullmatch(mask) if isinstance(mask, str) else None
         if found is None:
             continue  # "******", "" or a value not masked so: nothing to learn from it
-        head, tail = re.escape(found["head"]), re.escape(found["tail"])
-        pattern = re.compile(f"{head}.{{6,{MAX_MASKED_CHARS - 6}}}{tail}", re.DOTALL)
-        if pattern not in _masked:
+        head, tail = found["head"], found["tail"]
+        if tail not in _masked.get(head, frozenset()):
             with _known_lock:
-                _masked.add(pattern)
+                _masked[head] = _masked.get(head, frozenset()) | {tail}
 
 
 def redact_secrets(text: str, secrets: Iterable[str | None] = (), mask: str = REDACTED) -> str:
     """`text` with every occurrence of each secret (those given and those remembered) replaced by
     `mask`, longest first, so that no fragment of a longer secret survives a shorter one; then what
     remembered masks stand for."""
-    values = {s for s in secrets if s and len(s) >= MIN_SECRET_CHARS} | _known
-    for secret in sorted(values, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, mask)
-    for pattern in sorted(_masked, key=lambda p: p.pattern):
-        text = pattern.sub(mask, text)
-    return text
+    given = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True)
+    for values in (given, _known_longest_first):
+        for secret in values:
+            if secret in text:
+                text = text.replace(secret, mask)
+    return _redact_masked(text, mask) if _masked else text
+
+
+def _redact_masked(text: str, mask: str) -> str:
+    """`text` with each run that a remembered mask stands for replaced: from a known first three
+    characters to the last matching three within MAX_MASKED_CHARS, 12 characters at least."""
+    pieces: list[str] = []
+    start = position = 0
+    while position <= len(text) - 12:
+        tails = _masked.get(text[position : position + 3])
+        end = max((_last(text, tail, position) for tail in tails), default=-1) if tails else -1
+        if end < 0:
+            position += 1
+            continue
+        pieces += [text[start:position], mask]
+        start = position = end
+    return "".join(pieces) + text[start:] if pieces else text
+
+
+def _last(text: str, tail: str, head_at: int) -> int:
+    """The end of the last `tail` that closes a secret starting at `head_at` (-1: none)."""
+    found = text.rfind(tail, head_at + 9, head_at + MAX_MASKED_CHARS)
+    return found + 3 if found >= 0 else -1
 
 
 def redact_credentials(text: str, secrets: Iterable[str | None] = ()) -> str:
