@@ -87,7 +87,7 @@ from provider.palette.retry import (
     status_disposition,
 )
 from provider.proxies import Route, route
-from provider.redaction import redact_credentials, remember
+from provider.redaction import redact_credentials, redact_then_cut, remember
 from provider.version import __version__
 
 logger = logging.getLogger("provider.palette")
@@ -631,7 +631,8 @@ class PaletteClient:
         if outcome.is_redirect:
             where = outcome.headers.get("Location") or "another address"
             return PaletteError(
-                f"redirected to {truncate(where, 200)}; give the address Palette's API answers at as the host",
+                f"redirected to {redact_then_cut(where, 200, [self._api_key])}; give the address Palette's API "
+                "answers at as the host",
                 status=outcome.status_code,
                 method=method,
                 path=path,

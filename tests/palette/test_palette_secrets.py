@@ -89,3 +89,39 @@ def test_secrets_are_removed_before_palettes_message_is_cut_or_collapsed(
     assert "<redacted>" in shown, shown
     fragments = {password[:10], " ".join(password.split())}
     assert [f for f in fragments if f in shown] == [], shown
+
+
+def test_a_redirect_to_a_url_with_credentials_is_redacted_before_it_is_cut() -> None:
+    """Issue 21, item 12: a Location of 200+ characters was cut first, so the URL-credential pattern no
+    longer found the password's end ("@host") and its first characters were quoted."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from provider.palette.client import PaletteClient
+
+    location = f"https://robot:{'p' * 180}{PASSWORD}@elsewhere.example/v1"
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with (
+            PaletteClient(f"http://127.0.0.1:{server.server_port}", "Key-do-not-leak-1234", max_retries=0) as palette,
+            pytest.raises(PaletteError) as caught,
+        ):
+            palette.list_oci()
+    finally:
+        server.shutdown()
+        server.server_close()
+    shown = str(caught.value)
+    assert "redirected to https://robot:<redacted>@elsewhere.example" in shown, shown
+    assert "ppp" not in shown and PASSWORD[:6] not in shown
