@@ -30,18 +30,19 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, String, Unknown
 
+from provider.durations import DEFAULT_WAIT, DEFAULT_WAIT_SECONDS, DURATION_HINT, parse_duration
 from provider.kinds import KINDS
 from provider.palette.errors import truncate  # stdlib only
 from provider.problems import Problem, add_problems
 from provider.redaction import redact_credentials
-from provider.registries.rules import known, parse_duration
+from provider.registries.rules import known
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
     from provider.palette.models import RegistryFamily
     from provider.tfx.actions import ActionContext
 
-DEFAULT_TIMEOUT = "10m"  # as the resources' timeouts.create and timeouts.update
+DEFAULT_TIMEOUT = DEFAULT_WAIT  # as the resources' timeouts.create and timeouts.update
 HEARTBEAT_SECONDS = 30.0  # a line at least this often while the status stays the same
 _UID_CHARACTERS = re.compile(r"^[A-Za-z0-9._-]+$")  # one path segment (the client refuses anything else)
 _WHERE_UIDS_COME_FROM = (
@@ -71,16 +72,16 @@ def config_problems(config: dict[str, Any]) -> list[Problem]:
         )
     timeout = config.get("timeout")
     if known(timeout):
-        seconds = parse_duration(timeout.strip().removeprefix("-"))
+        seconds = parse_duration(timeout)
         if seconds is None:
             problems.append(
                 Problem(
                     ("timeout",),
                     "Invalid timeout",
-                    f'"{timeout}" is not a duration. Write hours, minutes and seconds such as "10m", "1h30m" or "90s".',
+                    f'"{timeout}" is not a duration. {DURATION_HINT}',
                 )
             )
-        elif seconds == 0 or timeout.strip().startswith("-"):
+        elif seconds <= 0:
             problems.append(
                 Problem(
                     ("timeout",),
@@ -95,7 +96,7 @@ def config_problems(config: dict[str, Any]) -> list[Problem]:
 def timeout_seconds(config: dict[str, Any]) -> float:
     """How long to wait: `timeout`, or the default (a configuration `config_problems` accepted)."""
     timeout = config.get("timeout")
-    return parse_duration(timeout if known(timeout) else DEFAULT_TIMEOUT) or parse_duration(DEFAULT_TIMEOUT) or 600.0
+    return (parse_duration(timeout) if known(timeout) else None) or DEFAULT_WAIT_SECONDS
 
 
 def waits(config: dict[str, Any]) -> bool:
@@ -347,6 +348,9 @@ class SyncAction:
 
             report(ctx.diagnostics, exc, f"read registry {uid} to sync it")
             return None
+        from provider.redaction import remember_masked
+
+        remember_masked(mapping.masked_secrets(registry))  # Palette's sync messages may echo them
         kind = (registry.spec.provider_type or entity.provider_type or "").strip().lower()
         name = registry.metadata.name or uid
         return Target(uid, name, entity.family, kind, mapping.sync_enabled(registry))

@@ -68,7 +68,8 @@ def report(
         (
             errors.TransportError,
             "Cannot reach Palette",
-            "Check the provider's host, the network, and ca_certificate/insecure for a self-hosted Palette.",
+            "Check the provider's host, the network, and ca_certificate/insecure for a self-hosted Palette. When "
+            "the message names a proxy, check it, or list the Palette host in NO_PROXY to connect directly.",
         ),
         (errors.RateLimitedError, "Palette kept answering 429 Too Many Requests", "Retry later or raise max_retries."),
         (errors.ServerError, "Palette failed to answer", "Palette answered a server error after every retry."),

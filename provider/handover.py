@@ -44,7 +44,8 @@ def socket_dir() -> str:
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if runtime and os.path.isabs(runtime):
         return os.path.join(runtime, "terraform-provider-oci")
-    cache = os.environ.get("XDG_CACHE_HOME", "") or os.path.join(os.path.expanduser("~"), ".cache")
+    cache = os.environ.get("XDG_CACHE_HOME", "")  # relative XDG paths are ignored, as in provider.xdg
+    cache = cache if os.path.isabs(cache) else os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(cache, "terraform-provider-oci")
 
 

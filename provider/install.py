@@ -143,7 +143,9 @@ _LAUNCHER = """#!/bin/sh
 # (or $TERRAFORM_PROVIDER_OCI_PYTHON), isolated (-I) from PYTHONPATH and the working directory.
 # Failures are one line on stdout: Terraform shows it ("Unrecognized remote plugin message").
 version=@VERSION@
-record="${XDG_CONFIG_HOME:-$HOME/.config}/terraform-provider-oci/python"
+config_home="${XDG_CONFIG_HOME:-}"
+case "$config_home" in /*) ;; *) config_home="$HOME/.config" ;; esac  # relative XDG paths are ignored
+record="$config_home/terraform-provider-oci/python"
 python="${TERRAFORM_PROVIDER_OCI_PYTHON:-}"
 site=
 if [ -z "$python" ] && [ -f "$record" ]; then
@@ -190,8 +192,9 @@ def launcher(version: str) -> bytes:
 
 def python_record() -> Path:
     """Where `install` records the Python installation the launcher runs (one per user)."""
-    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config_home) / "terraform-provider-oci" / "python"
+    from provider.xdg import base_directory
+
+    return base_directory("XDG_CONFIG_HOME", ".config") / "terraform-provider-oci" / "python"
 
 
 def package_site() -> str:

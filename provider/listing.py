@@ -37,6 +37,30 @@ def endpoint_key(endpoint: str) -> str:
     return url.lower()
 
 
+# Characters that move the cursor or change the terminal rather than print: C0/C1 controls (ESC starts ANSI
+# and OSC sequences), format characters (bidirectional overrides reorder text) and line/paragraph separators.
+_UNPRINTED = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def display_name(name: str) -> str:
+    """`name` for a terminal: each control or format character written as an escape (`\\x1b`, `\\n`,
+    `\\u202e`). Names come from Palette, where anyone with the UI can put an ANSI/OSC sequence or a line
+    break in one; printed raw, it could recolour the terminal or forge lines of `terraform query`'s list."""
+    import unicodedata
+
+    if name.isprintable():
+        return name  # the common case: nothing to escape (isprintable is False for all of _UNPRINTED)
+    return "".join(_escape(c) if unicodedata.category(c) in _UNPRINTED else c for c in name)
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if character in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[character]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def matches(row: dict[str, str], config: dict[str, Any]) -> bool:
     """Whether an `oci_registries` row passes the list's filters (an unset filter passes everything)."""
     prefix, endpoint = config.get(NAME_PREFIX), config.get(ENDPOINT)
@@ -121,7 +145,7 @@ class RegistryList:
                         "it uses token authentication (set in the UI), which this provider reads but does not manage",
                     )
                     continue
-            yield Listed(row["name"], values)
+            yield Listed(display_name(row["name"]), values)
 
     def _resource(self) -> Any:
         klass = next(k for k in self.provider.get_resources() if k.provider_type == self.kind)
@@ -134,9 +158,10 @@ class RegistryList:
 
 
 def _left_out(diags: Diagnostics, row: dict[str, str], why: str) -> None:
+    name = display_name(row["name"])
     diags.add_warning(
-        f'Registry "{row["name"]}" left out of the list',
-        f'Registry "{row["name"]}" ({row["id"]}) is not listed: {why}. Manage it in Palette, or change it '
+        f'Registry "{name}" left out of the list',
+        f'Registry "{name}" ({row["id"]}) is not listed: {why}. Manage it in Palette, or change it '
         "there to basic or ECR authentication and query again.",
     )
 

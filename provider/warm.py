@@ -77,11 +77,14 @@ def clean_environment(environment: dict[str, str]) -> dict[str, str]:
 
 
 def parse_duration(text: str) -> float:
-    """Seconds from "600", "90s", "10m" or "1h"."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 600, 90s, 10m or 1h")
-    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
+    """Seconds from a number of seconds ("600") or a duration as Terraform writes one ("90s", "10m", "1h30m")."""
+    from provider.durations import parse_duration as go_duration
+
+    text = text.strip()
+    seconds = float(text) if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text) else go_duration(text)
+    if seconds is None or seconds < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 600, 90s, 10m or 1h30m")
+    return seconds
 
 
 def package_site() -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from provider.install import package_name
 from provider.version import __version__
-from release.build import REPO, BuildError, build_bundle, buildable, check_excluded, package
+from release.build import REPO, BuildError, build_bundle, buildable, check_bundle, check_excluded, package
 from release.layout import ReleaseError, Signer, make_release
 
 
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"building {target} with PyInstaller ...", flush=True)
                 bundle = build_bundle(version, Path(scratch) / "dist", Path(scratch) / "work")
                 print(f"built {bundle.name} in {time.monotonic() - started:.0f} s")
+            check_bundle(bundle, version)
             check_excluded(bundle)
             zipped = package(bundle, version, target, Path(scratch) / "zips")
             release = make_release(out, version, [zipped, *args.add_package], signer)

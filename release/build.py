@@ -194,6 +194,21 @@ def build_bundle(version: str, out_dir: Path, work_dir: Path, python: str = sys.
     return bundle
 
 
+def check_bundle(bundle: Path, version: str) -> None:
+    """Fail, saying what is wrong, unless `bundle` is a bundle directory of `version` as `build_bundle`
+    writes it: named `terraform-provider-oci_v<version>` and holding the executable of that name."""
+    name = executable_name(version)
+    if not bundle.is_dir():
+        raise BuildError(f"--bundle {bundle}: no such directory; give the directory PyInstaller wrote ({name}/)")
+    if bundle.name != name:
+        raise BuildError(
+            f"--bundle {bundle}: a bundle of version {version} is a directory named {name} (holding the executable "
+            f"{name}), not {bundle.name}; give that directory, or leave --bundle out to build one"
+        )
+    if not (bundle / name).is_file():
+        raise BuildError(f"--bundle {bundle}: the executable {name} is missing from it; rebuild the bundle")
+
+
 def bundled_modules(bundle: Path) -> set[str]:
     """The Python modules frozen into the bundle's executable (its PYZ archive)."""
     from PyInstaller.archive.readers import CArchiveReader

@@ -107,8 +107,17 @@ def target_of(package: Path, version: str) -> str:
     return match["target"]
 
 
+def _copy(source: Path, destination: Path) -> None:
+    """A copy of a package given to the release: never a link, which would let a later rewrite of the
+    source change the released zip under its SHA256SUMS line."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.unlink(missing_ok=True)  # it may be a link to `source` left by an earlier release
+    shutil.copyfile(source, destination)
+
+
 def _place(source: Path, destination: Path) -> None:
-    """A hard link where the filesystem allows it (the zips are tens of MB), a copy elsewhere."""
+    """A hard link where the filesystem allows it (the zips are tens of MB), a copy elsewhere: for the
+    mirrors' copies of a zip the release directory already holds (one file, one SHA256SUMS line)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.unlink(missing_ok=True)
     try:
@@ -149,7 +158,7 @@ def make_release(out: Path, version: str, packages: list[Path], signer: Signer |
             raise ReleaseError(f"two packages for {target}: {placed[target].name} and {package}")
         destination = out / package.name
         if package.resolve() != destination.resolve():
-            _place(package, destination)
+            _copy(package, destination)
         hash_zip(destination)  # a readable zip, or fail here rather than in someone's terraform init
         placed[target] = destination
 

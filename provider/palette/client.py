@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 import random
 import re
 import secrets
@@ -94,7 +95,8 @@ from provider.palette.retry import (
     retry_delay,
     status_disposition,
 )
-from provider.redaction import redact_credentials
+from provider.proxies import Route, route
+from provider.redaction import redact_credentials, redact_then_cut, remember
 from provider.version import __version__
 
 logger = logging.getLogger("provider.palette")
@@ -272,6 +274,7 @@ class PaletteClient:
         provider never sets it; `ca_pem` and `insecure` do not apply to a transport given here."""
         self.base_url = normalize_host(host, insecure=insecure)
         self._api_key = _clean_header_value(api_key, "Palette API key")
+        remember([self._api_key])  # nothing the provider shows may quote it
         if not 0 < timeout <= MAX_TIMEOUT:  # beyond that, the socket layer overflows (and NaN fails both)
             raise ConfigurationError(
                 f"the request timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout:g}"
@@ -281,16 +284,30 @@ class PaletteClient:
         self.answered = False
         self.policy = RetryPolicy(max_retries, backoff_base, backoff_cap, retry_after_cap)
         self._rng = rng or random.Random()
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            headers={"ApiKey": self._api_key, "User-Agent": user_agent, "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
-            # Plain http (loopback or insecure): no TLS, so no trust store to load (~20 ms per process).
-            verify=False if self.base_url.startswith("http://") else _ssl_verification(ca_pem, insecure),
-            follow_redirects=False,
-            transport=transport,
-        )
+        # The proxy is ours to choose (provider.proxies): never one for a loopback host, NO_PROXY honoured.
+        # trust_env=False keeps httpx from choosing again (and from reading ~/.netrc); TLS trust is ours anyway.
+        self.proxy: Route | None = route(self.base_url, os.environ)
+        # Plain http (loopback or insecure): no TLS, so no trust store to load (~20 ms per process).
+        verify = False if self.base_url.startswith("http://") else _ssl_verification(ca_pem, insecure)
+        try:
+            self._http = httpx.Client(
+                base_url=self.base_url,
+                proxy=self.proxy.url if self.proxy else None,
+                trust_env=False,
+                headers={"ApiKey": self._api_key, "User-Agent": user_agent, "Accept": "application/json"},
+                timeout=httpx.Timeout(timeout),
+                limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
+                verify=verify,
+                follow_redirects=False,
+                transport=transport,
+            )
+        except (ValueError, ImportError) as exc:  # httpx refuses the proxy URL (its message may quote credentials)
+            if self.proxy is None:
+                raise
+            raise ConfigurationError(
+                f"the proxy {self.proxy.shown} in {self.proxy.variable} cannot be used ({type(exc).__name__}); "
+                f"give an http:// or https:// proxy URL in {self.proxy.variable}, or name the Palette host in NO_PROXY"
+            ) from None
 
     def __repr__(self) -> str:
         return f"PaletteClient({self.base_url})"
@@ -682,12 +699,15 @@ class PaletteClient:
     ) -> PaletteError:
         retried = _disposition(outcome) is not Disposition.FINAL and self.policy.max_retries > 0
         note = f" (after {self.policy.attempts} attempts)" if retried else ""
+        if self.proxy is not None:  # what failed may be the proxy: say which, and who chose it
+            note += f" ({self.proxy.words()})"
         if isinstance(outcome, Failure):
             return TransportError(redact(outcome.message, [self._api_key]) + note, method=method, path=path)
         if outcome.is_redirect:
             where = outcome.headers.get("Location") or "another address"
             return PaletteError(
-                f"redirected to {truncate(where, 200)}; give the address Palette's API answers at as the host",
+                f"redirected to {redact_then_cut(where, 200, [self._api_key])}; give the address Palette's API "
+                "answers at as the host",
                 status=outcome.status_code,
                 method=method,
                 path=path,

@@ -3,7 +3,8 @@ turns an HTTP answer into the right class.
 
 Messages are meant for a human reading a Terraform diagnostic. They carry the method, the path,
 the status and Palette's own message; never a request body, a header, the API key or a secret
-(Palette's message is additionally scrubbed of every secret the client sent, see `redact`).
+(Palette's message is scrubbed of every secret the client sent and every secret the provider knows,
+before it is cut or its whitespace collapsed: `provider.redaction.redact_then_cut`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import json
 from collections.abc import Iterable
 from http import HTTPStatus
 
-from provider.redaction import redact_credentials
+from provider.redaction import redact_secrets, redact_then_cut
 
 # Palette's `v1Error.code` for a missing object (the Go SDK recognises not-found by it).
 RESOURCE_NOT_FOUND = "ResourceNotFound"
 
 # Enough for Palette's longest validation messages; a proxy's HTML page is cut short.
 MAX_MESSAGE_CHARS = 500
-REDACTED = "<redacted>"
 
 
 class PaletteError(Exception):
@@ -158,8 +158,11 @@ def error_class_for(status: int, code: str) -> type[PaletteError]:
     return ServerError if status >= 500 else PaletteError
 
 
-def parse_error_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """(code, message) from an error answer, defensively.
+def parse_error_body(
+    body: bytes, content_type: str | None = None, secrets: Iterable[str | None] = ()
+) -> tuple[str, str]:
+    """(code, message) from an error answer, defensively; the message redacted (`secrets` and every
+    secret the provider knows, then credentials in URL form) before it is tidied and cut.
 
     Palette answers `v1Error` JSON (`{"code": ..., "message": ...}`); proxies and load
     balancers answer HTML or plain text, and some answers are empty. Never raises.
@@ -171,10 +174,10 @@ def parse_error_body(body: bytes, content_type: str | None = None) -> tuple[str,
     if parsed is not None:
         code = _text(parsed.get("code"))
         message = _text(parsed.get("message")) or _text(parsed.get("error"))
-        return code, truncate(message)
+        return code, redact_then_cut(message, MAX_MESSAGE_CHARS, secrets)
     if text.startswith("<") or "html" in (content_type or "").lower():
         return "", f"a non-JSON answer (an HTML page of {len(body)} bytes, probably from a proxy)"
-    return "", truncate(" ".join(text.split()))
+    return "", redact_then_cut(text, MAX_MESSAGE_CHARS, secrets)
 
 
 def _json_object(text: str) -> dict[str, object] | None:
@@ -195,11 +198,8 @@ def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """`text` with every occurrence of each secret replaced (secrets under 4 chars are too
-    common as substrings to replace safely; Palette never echoes those anyway)."""
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
+    """`text` with every occurrence of each secret (given, or known to the provider) replaced."""
+    return redact_secrets(text, secrets)
 
 
 def error_from_response(
@@ -216,8 +216,8 @@ def error_from_response(
     """The typed error for an HTTP answer; `secrets` are scrubbed from Palette's message, `note`
     (e.g. " (after 6 attempts)") is appended to it. `host` (the base URL) is named when the answer
     is a 404 that Palette did not explain, since something in front of Palette probably gave it."""
-    code, message = parse_error_body(body, content_type)
-    message = redact_credentials(redact(message, secrets)) + note
+    code, message = parse_error_body(body, content_type, secrets)
+    message += note
     error_class = error_class_for(status, code)
     if error_class is UnexplainedNotFoundError:
         where = host or "the Palette host"

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 import httpx
 
 from provider.exception_chain import causes
-from provider.palette.errors import ConfigurationError, truncate
+from provider.palette.errors import ConfigurationError
+from provider.redaction import redact_then_cut
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,9 @@ def describe_transport_failure(exc: httpx.RequestError, base_url: str, request_l
             Disposition.MAYBE_PROCESSED,
             f"the connection to {base_url} broke before the answer to {request_line} arrived",
         )
-    return Failure(Disposition.FINAL, f"could not talk to {base_url}: {type(exc).__name__}: {truncate(str(exc), 200)}")
+    return Failure(
+        Disposition.FINAL, f"could not talk to {base_url}: {type(exc).__name__}: {redact_then_cut(str(exc), 200)}"
+    )
 
 
 def _connect_reason(causes: list[BaseException]) -> str:
@@ -161,4 +164,4 @@ def _connect_reason(causes: list[BaseException]) -> str:
     if any(isinstance(c, ConnectionResetError) for c in causes):
         return "connection reset"
     deepest = causes[-1]
-    return truncate(str(deepest) or type(deepest).__name__, 200)
+    return redact_then_cut(str(deepest) or type(deepest).__name__, 200)

@@ -86,10 +86,16 @@ class ResolvingTransport(httpx.HTTPTransport):
             request.url = url  # redirects and messages see the registry's own address
 
 
+# Loopback hosts never go through a proxy (provider.proxies says why); httpx applies HTTP(S)_PROXY and
+# NO_PROXY to every other host of a preflight (the registry, its token service, blob redirects).
+DIRECT = ("all://localhost", "all://*.localhost", "all://127.0.0.1", "all://[::1]")
+
+
 def client(tls: Mapping[str, Any] | None, overrides: Mapping[str, str], timeout: float) -> httpx.Client:
     trust = verify(tls)
     transport = ResolvingTransport(overrides, verify=trust) if overrides else None
-    return httpx.Client(verify=trust, transport=transport, timeout=timeout, follow_redirects=True)
+    direct: dict[str, httpx.BaseTransport | None] = dict.fromkeys(DIRECT)
+    return httpx.Client(verify=trust, transport=transport, mounts=direct, timeout=timeout, follow_redirects=True)
 
 
 def port_of(url: httpx.URL) -> int:

@@ -21,7 +21,14 @@ from typing import Any
 import httpx
 
 from provider.preflight import challenge, net
-from provider.preflight.findings import BASIC_AUTH, BASIC_PASSWORD, BASIC_USERNAME, ENDPOINT, Failed, error
+from provider.preflight.findings import (
+    BASIC_AUTH,
+    BASIC_PASSWORD,
+    BASIC_USERNAME,
+    ENDPOINT,
+    Failed,
+    error,
+)
 from provider.problems import Path, Problem
 
 log = logging.getLogger("provider.preflight")
@@ -160,6 +167,8 @@ class RegistryClient:
             )
         params = {name: bearer.params[name] for name in ("service", "scope") if bearer.params.get(name)}
         url = httpx.URL(realm).copy_merge_params(params)
+        if self.credentials is not None and url.scheme == "http" and self.base.scheme == "https":
+            raise Failed(self._clear_text_realm(url))
         headers = {"Authorization": self.credentials.header()} if self.credentials else {}
         response = self._send(url, headers, what="the registry's token service")
         if response.status_code in (401, 403):
@@ -177,6 +186,22 @@ class RegistryClient:
             )
         self.secrets.append(token)
         return token
+
+    def _clear_text_realm(self, realm: httpx.URL) -> Problem:
+        """An HTTPS registry whose Bearer challenge names a plain-http token service: the credentials,
+        which the client sends there as Basic authentication, would cross the network readable by
+        anyone on the way. An http:// endpoint is the user's own choice of clear text; this is not."""
+        assert self.credentials is not None
+        where = f"http://{realm.host}:{net.port_of(realm)}{realm.path}"
+        return error(
+            self.credentials.path,
+            "Token service over plain HTTP",
+            f"{self.where} serves HTTPS but sends clients for a Bearer token to {where}, over plain HTTP: "
+            f"{self.credentials.source} would travel there in clear, so preflight did not send them. Have the "
+            "registry name an https:// token service (the realm of its Bearer challenge: `auth.token.realm` in "
+            "a distribution registry's configuration): Palette, too, sends the credentials there. To register it "
+            'all the same, accepting that, set preflight = "off" in the provider block.',
+        )
 
     # ------------------------------------------------------------------------ findings
 

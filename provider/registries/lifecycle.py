@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 from tf.schema import Schema
 from tf.types import Unknown
 
+from provider.durations import DEFAULT_WAIT_SECONDS, parse_duration
 from provider.kinds import KINDS, resource_type_for
 
 # stdlib-only module: cheap at start-up
@@ -31,8 +32,9 @@ from provider.palette.errors import (
     SyncTimeoutError,
 )
 from provider.problems import add_problems
+from provider.redaction import remember
 from provider.registries import mapping
-from provider.registries.rules import Rule, check, parse_duration
+from provider.registries.rules import Rule, check
 from provider.registries.schema import VOLATILE, registry_schema
 from provider.registries.values import RegistryValues, by_name
 
@@ -53,7 +55,6 @@ CONNECTION = ("endpoint", "basic_auth", "ecr", "tls")
 TERRAFORM_ONLY = ("wait_for_sync", "timeouts", "preflight")
 # What preflight looks at: the connection and where the content lives.
 PREFLIGHTED = (*CONNECTION, "base_content_path", "base_path")
-DEFAULT_SYNC_TIMEOUT = 600.0
 Operation = Literal["create", "update"]  # the writes that may wait for a sync, as `timeouts` names them
 
 
@@ -96,6 +97,7 @@ class RegistryResource:
     def plan(self, ctx: PlanContext, prior: RegistryValues | None, planned: RegistryValues) -> RegistryValues:
         # Terraform's configuration, decoded against this resource's schema: its registry values.
         config = cast(RegistryValues, ctx.config or {})
+        remember(configured_secrets(config))
         if config.get("auto_sync") is None and prior is None:
             # The kind's default for a new registry; an existing one keeps its setting, so that leaving
             # auto_sync out of an imported registry's configuration never plans a replacement.
@@ -200,6 +202,7 @@ class RegistryResource:
         return _known(self._read_back(client, diags, registry.family, state, planned, "create", action))
 
     def read(self, ctx: ReadContext, current: RegistryValues) -> RegistryValues | None:
+        remember(configured_secrets(current))  # the state's secrets: Palette's messages may echo them
         client = self._client(ctx.diagnostics)
         if client is None:
             return current
@@ -292,6 +295,7 @@ class RegistryResource:
     # ------------------------------------------------------------------------ helpers
 
     def _check_rules(self, diags: Diagnostics, values: RegistryValues) -> bool:
+        remember(configured_secrets(values))  # every call that sees a configuration checks its rules first
         return add_problems(diags, check(self.rules, values))
 
     def _preflight(self, diags: Diagnostics, values: RegistryValues, stage: str) -> bool:
@@ -368,7 +372,7 @@ class RegistryResource:
         self, client: PaletteClient, family: str, uid: str, planned: RegistryValues, operation: Operation
     ) -> None:
         timeouts = planned.get("timeouts") or {}
-        timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_SYNC_TIMEOUT
+        timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_WAIT_SECONDS
         client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
 
     def _check_sync_enabled(self, diags: Diagnostics, state: RegistryValues, planned: RegistryValues) -> None:
@@ -420,6 +424,18 @@ def _known(state: RegistryValues) -> RegistryValues:
     known = state.copy()
     by_name(known).update({name: None for name, value in state.items() if value is Unknown})
     return known
+
+
+def configured_secrets(values: RegistryValues) -> list[object]:
+    """Every secret in `values`, plain and write-only (`password`, `password_wo`, ...): what Palette's
+    messages must never carry into the state or the output (`provider.redaction.remember`)."""
+    blocks = by_name(values)
+    found: list[object] = []
+    for block, name in mapping.SECRETS.items():
+        given = blocks.get(block)
+        if isinstance(given, dict):
+            found += [given.get(name), given.get(f"{name}_wo")]
+    return found
 
 
 def _uid(values: RegistryValues) -> str:

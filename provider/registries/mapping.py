@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from tf.types import Unknown
 
-from provider.redaction import redact_credentials
+from provider.redaction import redact_credentials, remember_masked
 from provider.registries.rules import ECR_HOST, ecr_is_public
 from provider.registries.values import (
     BasicAuthValues,
@@ -256,6 +256,7 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | No
     from provider.palette.models import EcrRegistry
 
     prior = prior or {}
+    remember_masked(masked_secrets(registry))  # before sync_message is redacted: it may echo them
     spec = registry.spec
     sync = _sync_status(registry.status)
     basic_auth: BasicAuthValues | None = None
@@ -292,6 +293,23 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | No
         "sync_message": redact_credentials((sync.message if sync else None) or ""),
         "last_synced_at": (sync.last_synced_time if sync else None) or "",
     }
+
+
+def masked_secrets(registry: BasicOciRegistry | EcrRegistry) -> list[str]:
+    """The secrets of a registry as Palette answered them (masked: `abc***xyz`), for
+    `provider.redaction.remember_masked`: the basic password or token, the ECR secret key or session
+    token, the TLS client key."""
+    spec = registry.spec
+    auth, credentials = getattr(spec, "auth", None), getattr(spec, "credentials", None)
+    tls = getattr(auth, "tls", None) or getattr(spec, "tls", None)
+    found = [
+        getattr(auth, "password", None),
+        getattr(auth, "token", None),
+        getattr(credentials, "secret_key", None),
+        getattr(credentials, "secret_token", None),
+        getattr(tls, "key", None),
+    ]
+    return [value for value in found if isinstance(value, str)]
 
 
 def same_or_new(prior: Any, new: Any, equal: Any) -> Any:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from tf.types import Unknown
 
+from provider.durations import DURATION_HINT, parse_duration
 from provider.pem import pem_problem
 from provider.problems import Problem
 from provider.redaction import redact_credentials
@@ -74,6 +75,10 @@ def endpoint_is_host_or_url(config: Config) -> Iterator[Problem]:
         )
 
 
+# A "%" not followed by two hex digits: Go's url.Parse (Palette's, and every Go client's) refuses it.
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def endpoint_problem(endpoint: str) -> str | None:
     if not endpoint.strip():
         return "The endpoint is empty"
@@ -92,6 +97,9 @@ def endpoint_problem(endpoint: str) -> str | None:
         return "The URL has a query string"
     if parts.fragment or "#" in endpoint:
         return "The URL has a fragment"
+    if _BAD_ESCAPE.search(endpoint):
+        return 'The URL has an invalid percent-escape ("%" must be followed by two hex digits; write "%" itself as %25)'
+
     if not parts.netloc or not _HOST_PORT.match(parts.netloc):
         return "The URL has no valid host"
     return None
@@ -361,32 +369,18 @@ def _has_base_content_path(config: Config) -> bool:
 
 
 TIMEOUTS: tuple[Literal["create", "update"], ...] = ("create", "update")
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-
-
-def parse_duration(text: str) -> float | None:
-    """Seconds in a Terraform duration such as "10m", "1h30m" or "90s"; None when it does not parse."""
-    match = _DURATION.match(text.strip())
-    if not text.strip() or not match:
-        return None
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return hours * 3600.0 + minutes * 60.0 + seconds
 
 
 def timeouts_parse(config: Config) -> Iterator[Problem]:
     timeouts = _block(config.get("timeouts")) or {}
     for field in TIMEOUTS:
         value = timeouts.get(field)
-        if known(value) and parse_duration(value) is None and not _negative(value):
+        if known(value) and parse_duration(value) is None:
             yield Problem(
                 ("timeouts", field),
                 f"Invalid timeouts.{field}",
-                f'"{value}" is not a duration. Write hours, minutes and seconds such as "10m", "1h30m" or "90s".',
+                f'"{value}" is not a duration. {DURATION_HINT}',
             )
-
-
-def _negative(text: str) -> bool:
-    return text.strip().startswith("-") and parse_duration(text.strip()[1:]) is not None
 
 
 def timeouts_positive(config: Config) -> Iterator[Problem]:
@@ -394,7 +388,8 @@ def timeouts_positive(config: Config) -> Iterator[Problem]:
     timeouts = _block(config.get("timeouts")) or {}
     for field in TIMEOUTS:
         value = timeouts.get(field)
-        if known(value) and (parse_duration(value) == 0 or _negative(value)):
+        seconds = parse_duration(value) if known(value) else None
+        if seconds is not None and seconds <= 0:
             yield Problem(
                 ("timeouts", field),
                 f"timeouts.{field} must be longer than zero",

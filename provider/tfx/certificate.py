@@ -43,8 +43,9 @@ def plugin_certificate(cache: Path | None = None) -> PluginCertificate:
 
 
 def _certificate_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "terraform-provider-oci" / "plugin-tls.json"
+    from provider.xdg import base_directory  # a relative XDG_CACHE_HOME is ignored: never the working directory
+
+    return base_directory("XDG_CACHE_HOME", ".cache") / "terraform-provider-oci" / "plugin-tls.json"
 
 
 def _new_certificate() -> PluginCertificate:

@@ -127,6 +127,20 @@ CASES = [
         'create = "ten minutes"',
     ),
     Case(
+        "timeouts-unicode-digit",  # "٣m" (an Arabic-Indic three): Go's time.ParseDuration refuses it
+        "oci_registry_helm",
+        'endpoint = "charts.example.com"\n  timeouts {\n    update = "\u0663m"\n  }',
+        "Invalid timeouts.update",
+        'update = "\u0663m"',
+    ),
+    Case(
+        "endpoint-percent-escape",
+        "oci_registry_helm",
+        'endpoint = "https://charts.example.com/%zz"',
+        "Invalid registry endpoint",
+        'endpoint = "https://charts.example.com/%zz"',
+    ),
+    Case(
         "timeouts-zero",
         "oci_registry_helm",
         'endpoint = "charts.example.com"\n  timeouts {\n    create = "0s"\n  }',
@@ -159,6 +173,14 @@ def test_rule_fails_the_plan_at_the_attribute(case: Case, workspace: Workspace, 
         assert case.line in result.stderr, result
     assert "Traceback" not in result.output
     assert clean_emulator.requests() == []
+
+
+def test_go_durations_pass_the_plan(workspace: Workspace, clean_emulator: Emulator) -> None:
+    """Issue 21, item 17: fractions and small units, as Terraform's own timeouts take them."""
+    body = 'endpoint = "charts.example.com"\n  timeouts {\n    create = "1.5h"\n    update = "2m30.5s"\n  }'
+    workspace.write(config(Case("go-durations", "oci_registry_helm", body, "", "")))
+    result = workspace.plan()
+    assert "1 to add" in result.stdout, result
 
 
 def test_values_unknown_at_plan_are_checked_at_apply(

@@ -3,6 +3,7 @@ create before Palette hears of it, "off" (and a per-resource override) contacts 
 
 from __future__ import annotations
 
+import secrets
 import socket
 import threading
 from collections.abc import Iterator
@@ -10,8 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
+from tests.harness.certs import CertificateAuthority
 from tests.harness.emulator import Emulator
 from tests.harness.terraform import Workspace
+from tests.preflight.tokens import TokenAuthRegistry, TokenService
 
 
 class CountingListener:
@@ -102,3 +105,31 @@ def test_off_contacts_no_registry(
     workspace.write(helm(f"http://127.0.0.1:{witness.port}", "pw", override))
     workspace.plan()
     assert witness.connections == 0
+
+
+def test_credentials_never_go_to_a_plain_http_token_service(
+    workspace: Workspace,
+    clean_emulator: Emulator,
+    tmp_path_factory: pytest.TempPathFactory,
+    test_ca: CertificateAuthority,
+) -> None:
+    """Issue 21, item 11: an https registry whose Bearer realm is http:// fails the plan at the password,
+    saying why, and its token service never sees the password."""
+    service = TokenService(test_ca, "palette-ci", "tk-" + secrets.token_hex(8), tls=False).start()
+    registry = TokenAuthRegistry(tmp_path_factory.mktemp("http-realm"), ca=test_ca, token_service=service)
+    try:
+        registry.start()
+        workspace.env["PALETTE_OCI_PREFLIGHT"] = "plan"
+        ca = test_ca.cert_pem.replace("\n", "\\n")
+        workspace.write(helm(registry.host, service.password, f'\n  tls {{\n    ca_certificate = "{ca}"\n  }}'))
+        result = workspace.plan(check=False)
+    finally:
+        registry.stop()
+        service.stop()
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())
+    assert "Error: Preflight: Token service over plain HTTP" in errors, result
+    assert f'password = "{service.password}"' in result.stderr  # Terraform quotes the attribute's line
+    assert "over plain HTTP" in errors and "https:// token service" in errors
+    assert service.requests == []
+    assert clean_emulator.requests() == []

@@ -290,3 +290,24 @@ def test_generated_configuration_imports_every_registry_with_no_changes(
     assert workspace.plan_changes() == 0
     (charts,) = [r for r in clean_emulator.registries() if r["name"] == "team-a-charts-0"]
     assert charts["spec"]["auth"]["password"] == seeded[0].secret
+
+
+FORGED = "evil\x1b[2K\x1b]0;owned\x07\nlist.oci_registry_helm.all   forged-line\u202e"
+ESCAPED = "evil\\x1b[2K\\x1b]0;owned\\x07\\nlist.oci_registry_helm.all   forged-line\\u202e"
+
+
+def test_control_characters_in_display_names_are_escaped(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """Issue 21, item 14: a name made in the UI with ANSI/OSC escapes, a line break and a bidirectional
+    override is listed under a display name with each of them escaped. (Terraform prints the identity,
+    `name=...`, itself and raw: the provider cannot change that value without breaking import by identity.)"""
+    workspace.write(PROVIDER_BLOCK)
+    uid = clean_emulator.seed("basic", basic_registry(FORGED, parts.public_registry.url, provider_type="helm"))
+    workspace.write(QUERY, "query.tfquery.hcl")
+
+    (found,) = query(workspace)["list.oci_registry_helm.helm"]
+    assert found["display_name"] == ESCAPED, found
+    assert found["identity"] == {"name": FORGED, "uid": uid}  # unchanged: what import by identity looks up
+    shown = workspace.run("query", "-no-color").stdout
+    assert shown.rstrip().endswith(ESCAPED) or f"{ESCAPED}\n" in shown, shown

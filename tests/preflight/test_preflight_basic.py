@@ -133,3 +133,16 @@ def test_tls_to_a_plain_http_registry_says_to_use_http(plain_registry: DockerReg
     finding = only(run_preflight(values(plain_registry, endpoint=plain_registry.host), "helm"))
     assert (finding.severity, finding.path, finding.summary) == ("error", ("endpoint",), "TLS handshake failed")
     assert f"http://{plain_registry.host}" in finding.detail
+
+
+def test_a_loopback_registry_never_goes_through_a_proxy(plain_registry: DockerRegistry, monkeypatch):
+    """Issue 21, item 10: with HTTP_PROXY set, the plain-http registry's Basic credentials went to the proxy."""
+    from tests.harness.proxy import RecordingProxy
+
+    with RecordingProxy() as proxy:
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        assert run_preflight(values(plain_registry, endpoint=plain_registry.url), "helm") == []
+    assert proxy.received == []

@@ -17,6 +17,9 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import shutil
+import ssl
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,8 +44,11 @@ def _b64url(data: bytes) -> str:
 
 
 class TokenService:
-    def __init__(self, ca: CertificateAuthority, username: str, password: str):
+    def __init__(self, ca: CertificateAuthority, username: str, password: str, *, tls: bool = True):
+        """`tls`: serve HTTPS with a certificate from `ca` (as real token services do); plain HTTP
+        otherwise, which preflight refuses to send credentials to for an HTTPS registry."""
         self.ca = ca
+        self.tls = tls
         self.username = username
         self.password = password
         cert_pem, key_pem = ca.issue_server_cert(("preflight-token-signer",))
@@ -56,7 +62,7 @@ class TokenService:
     @property
     def realm(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_port}/token"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self._server.server_port}/token"
 
     def issue(self, subject: str, scopes: list[str]) -> str:
         header = {
@@ -112,6 +118,15 @@ class TokenService:
                 pass  # quiet: pytest shows failures, not every request
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls:
+            cert_pem, key_pem = self.ca.issue_server_cert()
+            directory = Path(tempfile.mkdtemp(prefix="token-service-"))
+            (directory / "server.crt").write_text(cert_pem)
+            (directory / "server.key").write_text(key_pem)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(directory / "server.crt", directory / "server.key")
+            shutil.rmtree(directory)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 

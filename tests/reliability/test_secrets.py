@@ -272,3 +272,129 @@ def test_an_update_with_a_password_from_a_sensitive_variable(
     result = workspace.apply(check=False)
     assert "TERRAFORM CRASH" not in result.output
     assert result.returncode == 0, result
+
+
+# ------------------------------------------------------------------ Palette echoing a configured secret
+
+ECHOING_CONFIG = """%(provider)s
+variable "password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "oci_registry_helm" "charts" {
+  name              = "charts"
+  endpoint          = "%(endpoint)s"
+  base_content_path = "charts"
+  auto_sync         = true
+  wait_for_sync     = true
+  basic_auth {
+    username            = "robot"
+    password_wo         = var.password
+    password_wo_version = 1
+  }
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.oci_registry_sync.charts]
+    }
+  }
+}
+
+action "oci_registry_sync" "charts" {
+  config {
+    uid = oci_registry_helm.charts.id
+  }
+}
+"""
+
+
+FAILED_STATUS = [
+    {"method": "GET", "path": "/sync/status$", "kind": "status", "status": 200, "content_type": "application/json"}
+]
+
+
+def test_a_sync_message_echoing_a_write_only_password_is_redacted(
+    tmp_path: Path, clean_emulator: Emulator, public_registry: DockerRegistry
+) -> None:
+    """Issue 21, item 13: Palette's sync message quotes the configured `password_wo` as it is, not in URL
+    form. The resource's sync wait (a warning), `sync_message` in the state and the action's progress and
+    error (Terraform 1.15.5: actions are 1.14+) show `<redacted>` instead, also in a refresh and an
+    `-invoke` of the action, whose processes never see the write-only value (they go by Palette's mask of
+    it, `abc***xyz`). The anonymous docker-registry lets any password through Palette's validate, so the
+    canary is random."""
+    from tests.acceptance.conftest import palette_env
+    from tests.acceptance.scenarios import PROVIDER_BLOCK
+
+    canary = "CANARY-echo-" + secrets.token_hex(12)
+    leak = f"login to 127.0.0.1 as robot with password {canary} failed: 401"
+    failed = json.dumps({"isSyncSupported": True, "status": "Failed", "message": leak})
+    emulator = clean_emulator
+    emulator.set_faults([{**fault, "body": failed} for fault in FAILED_STATUS])
+    ws = Workspace(tmp_path / "tf", "1.15.5", env={**palette_env(emulator), "TF_VAR_password": canary})
+    ws.write(ECHOING_CONFIG % {"provider": PROVIDER_BLOCK, "endpoint": public_registry.url})
+
+    applied = ws.apply(check=False)
+    assert_no_crash(applied)
+    assert applied.returncode == 1 and "Registry synchronization failed" in applied.output, applied
+    assert "with password <redacted> failed" in " ".join(applied.output.split()), applied
+    (uid,) = [r["uid"] for r in emulator.registries()]
+    emulator.clear_faults()
+    emulator.end_sync(uid, "Failed", leak)
+    refreshed = ws.run("apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false")
+    assert_no_crash(refreshed)
+    state = (ws.dir / "terraform.tfstate").read_text()
+    # The action alone, in processes that never saw the configuration's write-only password.
+    emulator.set_faults([{**fault, "body": failed} for fault in FAILED_STATUS])
+    invoked = ws.run("apply", "-invoke=action.oci_registry_sync.charts", "-auto-approve", "-no-color", check=False)
+    assert_no_crash(invoked)
+    assert invoked.returncode == 1 and "with password <redacted> failed" in " ".join(invoked.output.split()), invoked
+    assert ws.resources()["oci_registry_helm.charts"]["sync_message"] == leak.replace(canary, "<redacted>")
+    assert [
+        name
+        for name, text in {
+            "apply": applied.output,
+            "refresh": refreshed.output,
+            "state": state,
+            "invoke": invoked.output,
+        }.items()
+        if canary in text
+    ] == []
+
+
+def test_a_proxy_never_sees_a_loopback_palette(tmp_path: Path, clean_emulator: Emulator) -> None:
+    """Issue 21, item 10: with every proxy variable set, a plain-http Palette on 127.0.0.1 is reached
+    directly. Before, the provider sent its ApiKey header in clear to the proxy, and the plan failed with
+    only "Cannot reach Palette"."""
+    from tests.acceptance.conftest import palette_env
+    from tests.acceptance.scenarios import PROVIDER_BLOCK
+    from tests.harness.proxy import RecordingProxy
+
+    with RecordingProxy() as proxy:
+        proxies = {name: proxy.url for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy")}
+        ws = Workspace(tmp_path / "tf", "1.15.5", env={**palette_env(clean_emulator), **proxies})
+        ws.write(f"""{PROVIDER_BLOCK}
+data "oci_registries" "all" {{}}
+""")
+        planned = ws.plan()
+        assert_no_crash(planned)
+    assert [text for text in proxy.received if clean_emulator.api_key in text or "127.0.0.1" in text] == []
+
+
+def test_a_relative_xdg_cache_home_keeps_the_plugin_key_out_of_the_working_directory(
+    tmp_path: Path, clean_emulator: Emulator
+) -> None:
+    """Issue 21, item 15: the provider Terraform starts stores its TLS certificate and private key under
+    the XDG cache; a relative XDG_CACHE_HOME is ignored (as the XDG spec says), not resolved against the
+    directory Terraform runs in."""
+    from tests.acceptance.conftest import palette_env
+    from tests.acceptance.scenarios import PROVIDER_BLOCK
+
+    ws = Workspace(tmp_path / "tf", "1.15.5", env={**palette_env(clean_emulator), "XDG_CACHE_HOME": "cache"})
+    ws.write(f"""{PROVIDER_BLOCK}
+data "oci_registries" "all" {{}}
+""")
+    assert_no_crash(ws.plan())
+    assert not (ws.dir / "cache").exists(), sorted(p.name for p in ws.dir.iterdir())

@@ -11,7 +11,7 @@ import pytest
 from tf.schema import Attribute, Schema
 from tf.types import String
 
-from provider.listing import endpoint_key, filter_problems, matches
+from provider.listing import display_name, endpoint_key, filter_problems, matches
 from provider.tfx.schema import ListContext, Listed
 
 
@@ -242,3 +242,21 @@ def test_the_provider_offers_one_list_resource_per_kind_named_as_its_resource() 
     assert listed == {info.resource_type: kind for kind, info in KINDS.items()}
     resources = {"oci_" + r.get_name(): r for r in provider.get_resources()}
     assert all(resources[t].identity for t in listed)  # Terraform lists only resources with an identity
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("team-a-charts", "team-a-charts"),
+        ("Chärts ünïcode 図", "Chärts ünïcode 図"),  # printable: as it is
+        ("a\x1b[31mred", "a\\x1b[31mred"),  # ANSI
+        ("t\x1b]0;title\x07", "t\\x1b]0;title\\x07"),  # OSC
+        ("one\ntwo\r\tthree", "one\\ntwo\\r\\tthree"),
+        ("rtl\u202egnp.exe", "rtl\\u202egnp.exe"),  # bidirectional override
+        ("c1\x9bcsi\u2028ls", "c1\\x9bcsi\\u2028ls"),  # C1 CSI, line separator
+    ],
+)
+def test_display_names_escape_control_characters(name: str, shown: str) -> None:
+    """Issue 21, item 14: nothing in a display name moves the cursor or restyles the terminal."""
+    assert display_name(name) == shown
+    assert display_name(name).isprintable()

@@ -52,3 +52,41 @@ def test_a_scheme_less_endpoint_with_credentials_is_never_quoted() -> None:
     assert problem is not None and CANARY not in problem and "basic_auth" in problem
     problem = endpoint_problem(f"robot:{CANARY}@harbor example.com")
     assert problem is not None and CANARY not in problem
+
+
+def test_secrets_are_removed_before_the_cut_and_the_collapse() -> None:
+    """Issue 21, item 12: a cut through a secret, or a collapse of its spaces, would hide it from its
+    redaction."""
+    from provider.redaction import redact_then_cut
+
+    secret = "Spaced  Canary\t9f3b2c71d0e4"
+    cut = redact_then_cut("x" * 40 + secret + " rest", 50, [secret])
+    assert cut == "x" * 40 + REDACTED[:-1] + "…" and len(cut) == 50
+    collapsed = redact_then_cut(f"login  with\n{secret} failed", 500, [secret])
+    assert collapsed == f"login with {REDACTED} failed"
+
+
+def test_remembered_secrets_are_redacted_by_value() -> None:
+    """Issue 21, item 13: a secret the provider has seen (a write-only password) is removed wherever it
+    appears, in any shape, without the caller naming it."""
+    from provider.redaction import remember
+
+    secret = "Remembered-" + CANARY
+    message = f"sync failed: password {secret} rejected"
+    assert redact_credentials(message) == message
+    remember([secret, None, 7, "abc"])  # non-strings and short values are ignored
+    assert redact_credentials(message) == f"sync failed: password {REDACTED} rejected"
+    assert redact_credentials("abc") == "abc"
+
+
+def test_what_palettes_masks_stand_for_is_redacted() -> None:
+    """Issue 21, item 13: a process that never saw a write-only secret knows it by Palette's mask
+    (first and last three characters): everything from those three to the last such three within reach."""
+    from provider.redaction import remember_masked
+
+    secret = "Mq7-" + CANARY + "-zx9"
+    message = f"login with {secret} failed; see docs"
+    assert redact_credentials(message) == message
+    remember_masked([f"{secret[:3]}***{secret[-3:]}", "******", "", None, "no mask here"])
+    assert redact_credentials(message) == f"login with {REDACTED} failed; see docs"
+    assert redact_credentials("Mq7 and zx9 alone") == "Mq7 and zx9 alone"  # too short to be the secret

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -123,3 +124,36 @@ def test_the_emulator_is_neither_a_hidden_import_nor_missing_from_the_excludes(t
     args = build.pyinstaller_args("0.1.0", tmp_path / "out", tmp_path / "work")
     assert "--exclude-module=provider.emulator" in args and "--onedir" in args
     assert "--name=terraform-provider-oci_v0.1.0" in args
+
+
+def test_an_added_package_is_copied_so_a_later_rewrite_of_it_changes_nothing(tmp_path: Path) -> None:
+    """Issue 21, item 16: a hard link made the released zip the input file itself, so rewriting the input
+    in place (the next build into the same path) changed the release and `sha256sum --check` failed."""
+    zipped = build.package(fake_bundle(tmp_path), "0.1.0", "linux_amd64", tmp_path / "other-platform")
+    out = tmp_path / "release"
+    layout.make_release(out, "0.1.0", [zipped], signer=None)
+    with zipped.open("r+b") as rewritten:  # in place: the same inode, as a build overwriting its output does
+        rewritten.write(b"changed")
+    checked = subprocess.run(
+        ["sha256sum", "--check", "terraform-provider-oci_0.1.0_SHA256SUMS"], cwd=out, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("wrong", ["bundle", "terraform-provider-oci_v9.9.9", "missing"])
+def test_a_bundle_directory_of_the_wrong_name_says_what_is_wrong(
+    tmp_path: Path, wrong: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 21, item 16: `--bundle` with another directory failed "[Errno 2] .../bundle"."""
+    from provider.version import __version__
+    from release.__main__ import main
+
+    bundle = tmp_path / wrong
+    if wrong != "missing":
+        bundle.mkdir()
+    if not build.buildable()[0]:
+        pytest.skip("this machine builds no release platform")
+    assert main(["--unsigned", "--bundle", str(bundle), "--out", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert "Errno" not in error, error
+    assert f"terraform-provider-oci_v{__version__}" in error and "--bundle" in error, error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from tf.types import Unknown
 
+from provider.durations import parse_duration
 from provider.registries import rules
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
@@ -163,7 +164,7 @@ def test_tls_ca_must_parse():
     )
 
 
-@pytest.mark.parametrize("text", ["0s", "0m", "0h0m0s", "-5m", " -1h "])
+@pytest.mark.parametrize("text", ["0s", "0m", "0h0m0s", "-5m", "-1h", "0", "-0.5s"])
 def test_zero_and_negative_timeouts_are_refused_once_at_the_attribute(text):
     for field in ("create", "update"):
         assert problems(rules.HELM_RULES, **base(timeouts={field: text})) == [
@@ -194,15 +195,49 @@ def test_a_port_rule_never_quotes_an_endpoint_with_credentials():
     assert [p.summary for p in found] == ["Invalid registry endpoint"]  # the endpoint rule's, not the port's
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("10m", 600), ("1h30m", 5400), ("90s", 90), ("2h", 7200)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("10m", 600),
+        ("1h30m", 5400),
+        ("90s", 90),
+        ("2h", 7200),
+        # Go's time.ParseDuration, as Terraform reads durations (issue 21, item 17): fractions, small units
+        ("1.5h", 5400),
+        ("500ms", 0.5),
+        ("2h45m30.5s", 9930.5),
+        (".5m", 30),
+        ("1500us", 0.0015),
+        ("1500\u00b5s", 0.0015),
+        ("1500\u03bcs", 0.0015),
+        ("1000000000ns", 1),
+        ("+5m", 300),
+        ("2562047h", 2562047 * 3600),
+    ],
+)
 def test_durations(text, seconds):
-    assert rules.parse_duration(text) == seconds
+    assert parse_duration(text) == pytest.approx(seconds)
+    assert problems(rules.HELM_RULES, **base(timeouts={"create": text})) == []
 
 
-@pytest.mark.parametrize("text", ["", "10", "ten minutes", "5d", "m"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "10", "ten minutes", "5d", "m", ".h", "1.5.5h", "\u0663m", "1\u0663m", " 10m", "10m ", "1 h", "2562048h", "-"],
+)
 def test_bad_durations_are_refused_at_plan(text):
-    assert rules.parse_duration(text) is None
-    assert problems(rules.HELM_RULES, **base(timeouts={"create": text}))[0][0] == ("timeouts", "create")
+    """Unicode digits ("\u0663" is Arabic-Indic three), spaces and Go's range are refused as Go refuses them."""
+    assert parse_duration(text) is None
+    assert problems(rules.HELM_RULES, **base(timeouts={"create": text})) == [
+        (("timeouts", "create"), "Invalid timeouts.create")
+    ]
+
+
+@pytest.mark.parametrize("endpoint", ["https://h/%zz", "https://h/charts%", "https://h/a%2", "http://h:5000/%g0"])
+def test_an_invalid_percent_escape_is_refused_at_plan(endpoint):
+    """Go's url.Parse refuses these (issue 21, item 17); "%2F" and a literal "%25" pass."""
+    assert problems(rules.HELM_RULES, **base(endpoint=endpoint)) == [(("endpoint",), "Invalid registry endpoint")]
+    assert "percent-escape" in (rules.endpoint_problem(endpoint) or "")
+    assert problems(rules.HELM_RULES, **base(endpoint="https://h/a%2Fb%25c")) == []
 
 
 @pytest.mark.parametrize(
