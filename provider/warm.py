@@ -140,6 +140,94 @@ def _log(message: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The execution context: a forked launch runs in the server's, so only a launcher in that very
+# context is served
+# ---------------------------------------------------------------------------------------------
+
+# From /proc/PID/status: credentials, capabilities, no_new_privs and seccomp (Seccomp_filters on newer kernels).
+STATUS_ITEMS = (
+    "Uid",
+    "Gid",
+    "Groups",
+    "CapInh",
+    "CapPrm",
+    "CapEff",
+    "CapBnd",
+    "CapAmb",
+    "NoNewPrivs",
+    "Seccomp",
+    "Seccomp_filters",
+)
+# /proc/PID/limits: the limit's name fills the first 26 columns, then soft, hard and units.
+_LIMIT_NAME_WIDTH = 26
+_UNREADABLE = "(unreadable)"
+
+
+def execution_context(pid: int) -> dict[str, str]:
+    """What a process runs in that a child forked from the warm server takes from the server, not from
+    the launcher Terraform started: each namespace, credentials, capabilities, no_new_privs, seccomp,
+    rlimits, cgroup, LSM label and root directory (a chroot). Item name -> value; a value that cannot be
+    read is "(unreadable)", so an unreadable launcher never matches a readable server."""
+    proc = f"/proc/{pid}"
+    context: dict[str, str] = {}
+    try:
+        namespaces = sorted(os.listdir(f"{proc}/ns"))
+    except OSError:
+        namespaces = []
+    for name in namespaces:
+        context[f"{name} namespace"] = _readlink(f"{proc}/ns/{name}")
+    status = _read(f"{proc}/status")
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    for name in STATUS_ITEMS:
+        context[name] = " ".join(fields[name].split()) if name in fields else _UNREADABLE
+    for name, value in _limits(_read(f"{proc}/limits")).items():
+        context[f"rlimit {name}"] = value
+    context["cgroup"] = _read(f"{proc}/cgroup")
+    context["LSM label"] = _read(f"{proc}/attr/current")
+    try:
+        root = os.stat(f"{proc}/root")
+        context["root directory"] = f"{root.st_dev}:{root.st_ino}"
+    except OSError:
+        context["root directory"] = _UNREADABLE
+    return context
+
+
+def _limits(text: str) -> dict[str, str]:
+    """/proc/PID/limits as limit name -> "soft hard units"."""
+    rows = text.splitlines()[1:]  # the first line is the header
+    return {row[:_LIMIT_NAME_WIDTH].strip(): " ".join(row[_LIMIT_NAME_WIDTH:].split()) for row in rows if row.strip()}
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return _UNREADABLE
+
+
+def _readlink(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return _UNREADABLE
+
+
+def context_difference(server: dict[str, str], launcher: dict[str, str]) -> list[str]:
+    """The items of the two contexts that differ, by name only (a value may be anything: never said)."""
+    items = list(server) + [name for name in launcher if name not in server]
+    return [name for name in items if server.get(name) != launcher.get(name)]
+
+
+def why_not_served(launcher_pid: int) -> str | None:
+    """Why a launcher may not be forked from this server (what differs), or None: identical contexts."""
+    if launcher_pid <= 0:
+        return "process (not visible in the server's pid namespace)"
+    differing = context_difference(execution_context(os.getpid()), execution_context(launcher_pid))
+    return ", ".join(differing) if differing else None
+
+
+# ---------------------------------------------------------------------------------------------
 # The server
 # ---------------------------------------------------------------------------------------------
 
@@ -209,6 +297,8 @@ class Server:
         self.started = time.time()
         self.last_used = time.monotonic()
         self.launches = 0
+        self.declined = 0
+        self.last_declined = ""
         self.listener: Any = None
         self.inode: tuple[int, int] | None = None
         self.lock = _lock(self.directory, self.name)
@@ -218,8 +308,8 @@ class Server:
         return self.lock is None
 
     def hello(self) -> bytes:
-        version, hexversion, executable = handover.identity(self.version).split("\t", 2)
-        fields = (handover.MAGIC, handover.PROTOCOL, version, hexversion, str(os.getpid()), executable)
+        version, hexversion, python = handover.identity(self.version).split("\t", 2)
+        fields = (handover.MAGIC, handover.PROTOCOL, version, hexversion, str(os.getpid()), python)
         return ("\t".join(fields) + "\n").encode()
 
     def listen(self) -> None:
@@ -243,6 +333,7 @@ class Server:
         st = self.path.lstat()
         self.inode = (st.st_dev, st.st_ino)
         self.listener = listener
+        self.last_used = time.monotonic()  # idle from now: the preload before may take longer than the timeout
 
     def still_ours(self) -> bool:
         try:
@@ -255,12 +346,14 @@ class Server:
         return {
             "pid": os.getpid(),
             "version": self.version,
-            "python": sys.executable,
+            "python": _python(),
             "socket": str(self.path),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
             "idle_timeout": self.idle_timeout,
             "idle_for": round(time.monotonic() - self.last_used, 1),
             "launches": self.launches,
+            "declined": self.declined,
+            "last_declined": self.last_declined,
         }
 
     def run(self) -> None:
@@ -303,6 +396,13 @@ class Server:
                     usable = len(data) - len(data) % _FD_BYTES
                     fds.extend(int.from_bytes(data[i : i + _FD_BYTES], sys.byteorder) for i in range(0, usable, 4))
             if request == b"R" and len(fds) == 3:
+                why = why_not_served(handover.peer_pid(conn))
+                if why is not None:
+                    # The launcher starts cold and logs why; its payload (environment) is never read.
+                    self.declined += 1
+                    self.last_declined = why
+                    conn.sendall(b"C" + why.encode("ascii", "replace") + b"\n")
+                    return "declined"
                 self.last_used = time.monotonic()
                 self.launches += 1
                 self.fork(conn, fds)
@@ -438,7 +538,7 @@ def run_server(idle_timeout: float) -> int:
         loaded = preload()
         server.listen()
         _log(
-            f"palette/oci {server.version} on {sys.executable}: listening on {server.path}, "
+            f"palette/oci {server.version} on {_python()}: listening on {server.path}, "
             f"idle timeout {idle_timeout:g} s ({len(loaded)} modules preloaded)"
         )
         print(f"listening on {server.path} (pid {os.getpid()})", flush=True)
@@ -527,7 +627,13 @@ def ask(path: Path, request: bytes) -> tuple[str, bytes] | None:
 
 def _pid_of(hello: str) -> int:
     fields = hello.split("\t")
-    return int(fields[4]) if len(fields) == 6 and fields[4].isdigit() else 0
+    return int(fields[4]) if len(fields) == 8 and fields[4].isdigit() else 0
+
+
+def _python() -> str:
+    """The Python a server runs, as its identity names it: the resolved interpreter and its environment."""
+    _, _, interpreter, prefix, _ = handover.identity(_version()).split("\t")
+    return f"{interpreter} (environment {prefix})"
 
 
 def _alive(pid: int) -> bool:
@@ -600,6 +706,11 @@ def main(argv: list[str]) -> int:
                     f"pid {server['pid']}: palette/oci {server['version']} on {server['python']}, "
                     f"{server['socket']}, {server['launches']} launches, idle {server['idle_for']:g} s "
                     f"of {server['idle_timeout']:g} s"
+                    + (
+                        f"; {server['declined']} launches sent cold (last: {server['last_declined']} differed)"
+                        if server.get("declined")
+                        else ""
+                    )
                 )
             if not found:
                 print(f"no warm server is running (sockets in {handover.socket_dir()})")

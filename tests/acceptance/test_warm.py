@@ -108,6 +108,9 @@ def test_plan_apply_destroy_through_the_mirror_launcher(
     assert clean_emulator.registries() == []
     # every launch of the launcher was forked from the warm server (Terraform 1.0.3: 3 + 4 + 3 + 5)
     assert warm.status()["launches"] - before >= 12
+    # Terraform starts its launches in the server's execution context (the same rlimits, cgroup, ...):
+    # none was sent cold.
+    assert warm.status()["declined"] == 0
 
 
 def _version() -> str:
