@@ -20,6 +20,14 @@ Safety:
   too.
 - One socket per provider version and Python, and the hello names both: a launcher never hands over
   to a server of another version or Python (after an upgrade it starts cold, or starts a new server).
+  A Python is its resolved interpreter, its environment and the provider package's directory.
+- A forked launch runs in the server's execution context, not the one Terraform started it in, so
+  the server forks only for a launcher whose context is its own (`why_not_served`: the launcher's
+  /proc/PID, its pid from SO_PEERCRED): namespaces, ids and groups, capabilities, no_new_privs,
+  seccomp, cgroup, rlimits, LSM label, root directory. Any other launcher is answered "start cold"
+  and logs, at DEBUG, which items differed (names, never values). The launcher pays nothing for it.
+- The release package's executable (PyInstaller) is no Python: the server it starts is the
+  executable itself (`warm --foreground`), without Python's options.
 - The server's own environment holds only what it needs to find its socket and files (PATH, HOME,
   locale, XDG directories, TMPDIR): it is started, or re-executes itself, with only those, so no API
   key or AWS secret is in its /proc/PID/environ. The launch's environment goes straight to the
@@ -48,6 +56,10 @@ DEFAULT_IDLE_TIMEOUT = 600.0
 # The environment the server keeps (and passes to nothing): where its socket and caches are, locale.
 KEPT_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME")
 KEPT_PREFIXES = ("LC_",)
+# What the release package's bootloader (PyInstaller) sets in its own process at every start: a
+# server that re-executed itself to be rid of them would do so forever.
+BOOTLOADER_VARIABLES = ("LD_LIBRARY_PATH", "LD_LIBRARY_PATH_ORIG")
+BOOTLOADER_PREFIXES = ("_PYI_", "_MEI")
 # How long `warm` waits for a detached server to listen, and `--stop` for one to exit.
 START_WAIT = 30.0
 STOP_WAIT = 10.0
@@ -74,6 +86,16 @@ class WarmError(Exception):
 def clean_environment(environment: dict[str, str]) -> dict[str, str]:
     """Only what the server needs: no credentials, no TF_*, no PALETTE_*, no AWS_*."""
     return {k: v for k, v in environment.items() if k in KEPT_ENVIRONMENT or k.startswith(KEPT_PREFIXES)}
+
+
+def needs_cleaning(environment: dict[str, str], is_frozen: bool) -> bool:
+    """The environment holds more than a server keeps (beyond what the bundle's bootloader adds itself)."""
+    extra = set(environment) - set(clean_environment(environment))
+    if is_frozen:
+        extra = {
+            name for name in extra if name not in BOOTLOADER_VARIABLES and not name.startswith(BOOTLOADER_PREFIXES)
+        }
+    return bool(extra)
 
 
 def parse_duration(text: str) -> float:
@@ -555,8 +577,17 @@ def run_server(idle_timeout: float) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+def frozen() -> bool:
+    """This process is the release package's executable (PyInstaller), not a Python interpreter:
+    sys.executable runs the provider itself and takes no Python options."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def _server_command(idle_timeout: float, log: Path | None) -> list[str]:
-    command = [sys.executable, "-I", "-c", _SERVER_BOOT, package_site(), "warm", "--foreground"]
+    if frozen():
+        command = [sys.executable, "warm", "--foreground"]
+    else:  # isolated (-I): no PYTHONPATH, no user site, not the working directory
+        command = [sys.executable, "-I", "-c", _SERVER_BOOT, package_site(), "warm", "--foreground"]
     command += ["--idle-timeout", f"{idle_timeout:g}"]
     return command + (["--log", str(log)] if log else [])
 
@@ -567,15 +598,22 @@ def start_detached(idle_timeout: float) -> Any:
 
     directory = private_directory()
     name = handover.socket_name(_version()).removesuffix(".sock")
-    return subprocess.Popen(
-        _server_command(idle_timeout, directory / (name + ".log")),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=clean_environment(dict(os.environ)),
-        start_new_session=True,
-        close_fds=True,
-    )
+    log = directory / (name + ".log")
+    # The log from the first instruction on: a server that fails before it opens its log itself
+    # (`--log`, which starts the file anew) leaves its reason where `warm` points.
+    handle = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+    try:
+        return subprocess.Popen(
+            _server_command(idle_timeout, log),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+            env=clean_environment(dict(os.environ)),
+            start_new_session=True,
+            close_fds=True,
+        )
+    finally:
+        os.close(handle)
 
 
 def start_on_first_use() -> None:
@@ -731,7 +769,7 @@ def main(argv: list[str]) -> int:
 
 
 def _foreground(idle_timeout: float, log: Path | None, argv: list[str]) -> int:
-    if os.environ != clean_environment(dict(os.environ)):
+    if needs_cleaning(dict(os.environ), frozen()):
         # Our environment may hold credentials (a shell with PALETTE_API_KEY exported): run again
         # with only what the server needs, so that none stays in /proc/PID/environ.
         command = _server_command(idle_timeout, log)

@@ -251,6 +251,16 @@ def test_the_servers_environment_keeps_no_secret() -> None:
     }
 
 
+def test_the_bundles_own_variables_do_not_make_the_server_re_execute_itself() -> None:
+    # The release package's bootloader sets these at every start: re-executing to be rid of them looped.
+    bootloader = {"_PYI_ARCHIVE_FILE": "/b/x", "_PYI_PARENT_PROCESS_LEVEL": "-1", "LD_LIBRARY_PATH": "/b/_internal"}
+    clean = {"PATH": "/usr/bin", "HOME": "/home/u"}
+    assert not warm.needs_cleaning({**clean, **bootloader}, is_frozen=True)
+    assert warm.needs_cleaning({**clean, **bootloader, "PALETTE_API_KEY": "secret"}, is_frozen=True)
+    assert warm.needs_cleaning({**clean, **bootloader}, is_frozen=False)  # a Python: LD_LIBRARY_PATH is the user's
+    assert not warm.needs_cleaning(clean, is_frozen=False)
+
+
 @pytest.mark.parametrize(("text", "seconds"), [("600", 600), ("90s", 90), ("10m", 600), ("1h", 3600), ("0.5", 0.5)])
 def test_idle_timeouts(text: str, seconds: float) -> None:
     assert warm.parse_duration(text) == seconds
