@@ -9,6 +9,7 @@ environment, arguments or log.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -315,8 +316,9 @@ def tempfile_log() -> Iterator[Path]:
 def launch_wrapped(wrapper: list[str], runtime: Path, log: Path, **env: str) -> Samples:
     """One launch as Terraform makes it, through `wrapper` (unshare, setpriv, ...); its stderr to `log`."""
     samples = Samples()
-    environment = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_RUNTIME_DIR": str(runtime), **env}
+    environment = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_RUNTIME_DIR": str(runtime)}
     environment.pop("PALETTE_OCI_WARM", None)
+    environment.update(env)
     with log.open("w") as stderr:
         launch_once([*wrapper, str(PROVIDER)], environment, samples, stderr=stderr)
     return samples
@@ -432,3 +434,22 @@ def test_kill_9_of_terraform_ends_the_launcher_and_its_forked_provider(runtime_d
         assert wait_gone(launcher, timeout=5), "the launcher outlived Terraform"
         assert wait_gone(int(child.name), timeout=5), "the forked provider outlived Terraform"
         assert time.monotonic() - killed < 5
+
+
+@needs_root
+def test_a_sandbox_with_its_own_socket_directory_gets_a_server_in_its_own_context(runtime_dir: Path) -> None:
+    # PALETTE_OCI_WARM=1 inside the sandbox: the first launch starts cold and starts a server, which
+    # inherits the sandbox's context (no capabilities, gid 65534); the next launch is served by it.
+    with tempfile_log() as log:
+        launch_wrapped(NO_CAPABILITIES, runtime_dir, log, PALETTE_OCI_WARM="1")
+    env = server_environment(runtime_dir)
+    deadline = time.monotonic() + 30
+    while not (pids := warm_status(env)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (pid,) = pids
+    status = Path(f"/proc/{pid}/status").read_text()
+    assert "CapEff:\t0000000000000000" in status and "\nGid:\t65534" in status
+    with tempfile_log() as log:
+        launch_wrapped(NO_CAPABILITIES, runtime_dir, log, PALETTE_OCI_WARM="1")
+    (server,) = [s for s in (json.loads(ask(p, b"S")) for p in runtime_dir.glob("*/*.sock"))]
+    assert server["launches"] == 1 and server["declined"] == 0
