@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from bench.startup import MAGIC_COOKIE, Samples, launch_once
-from provider import handover, warm
+from provider import handover, install, warm
 from provider.version import __version__
 from tests.acceptance.conftest import palette_env
 from tests.harness.emulator import Emulator
@@ -453,3 +453,31 @@ def test_a_sandbox_with_its_own_socket_directory_gets_a_server_in_its_own_contex
         launch_wrapped(NO_CAPABILITIES, runtime_dir, log, PALETTE_OCI_WARM="1")
     (server,) = [s for s in (json.loads(ask(p, b"S")) for p in runtime_dir.glob("*/*.sock"))]
     assert server["launches"] == 1 and server["declined"] == 0
+
+
+def test_a_launcher_recording_python3_uses_the_server_the_console_script_started(
+    runtime_dir: Path, tmp_path: Path
+) -> None:
+    # The console script runs bin/python; `install` run as `python3 -m provider install` records
+    # bin/python3, a symlink to the same interpreter: one Python, one server (issue 21, item 5).
+    python3 = Path(sys.executable).with_name("python3")
+    assert python3.is_symlink() or Path(sys.executable).is_symlink()
+    assert os.path.realpath(python3) == os.path.realpath(sys.executable) and str(python3) != sys.executable
+    config = tmp_path / "config"
+    (config / "terraform-provider-oci").mkdir(parents=True)
+    (config / "terraform-provider-oci" / "python").write_text(f"{python3}\n{install.package_site()}\n")
+    launcher = tmp_path / install.executable_name(__version__)
+    launcher.write_bytes(install.launcher(__version__))
+    launcher.chmod(0o755)
+    with WarmServer(runtime_dir=runtime_dir) as server:
+        env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_RUNTIME_DIR": str(runtime_dir)}
+        env.pop("PALETTE_OCI_WARM", None)
+        launch_once([str(launcher)], {**env, "XDG_CONFIG_HOME": str(config)}, Samples())
+        assert server.status()["launches"] == 1, "the launch through bin/python3 was not handed over"
+        listed = subprocess.run(
+            [str(python3), "-m", "provider", "warm", "--status"],
+            env=server_environment(runtime_dir),
+            capture_output=True,
+            text=True,
+        )
+        assert f"pid {server.pid}:" in listed.stdout and "1 launches" in listed.stdout, listed.stdout
