@@ -53,6 +53,12 @@ PARENT_POLL = 1.0
 declined: str | None = None
 
 
+def frozen() -> bool:
+    """This process is the release package's executable (PyInstaller), not a Python interpreter:
+    sys.executable runs the provider itself and takes no Python options."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def socket_dir() -> str:
     """Where this user's warm servers listen: $XDG_RUNTIME_DIR/terraform-provider-oci, else the cache."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")

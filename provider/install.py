@@ -294,7 +294,9 @@ def install(mirror_dir: Path, version: str, python: str | None = None, target: s
     """
     if not _SEMVER.fullmatch(version):
         raise InstallError(f"version {version!r} is not MAJOR.MINOR.PATCH, which Terraform requires")
-    if python is None and getattr(sys, "frozen", False):
+    from provider.handover import frozen
+
+    if python is None and frozen():
         raise InstallError(FROZEN)
     python = python or sys.executable
     if not python or not os.path.isabs(python):

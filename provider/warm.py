@@ -577,14 +577,8 @@ def run_server(idle_timeout: float) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def frozen() -> bool:
-    """This process is the release package's executable (PyInstaller), not a Python interpreter:
-    sys.executable runs the provider itself and takes no Python options."""
-    return bool(getattr(sys, "frozen", False))
-
-
 def _server_command(idle_timeout: float, log: Path | None) -> list[str]:
-    if frozen():
+    if handover.frozen():
         command = [sys.executable, "warm", "--foreground"]
     else:  # isolated (-I): no PYTHONPATH, no user site, not the working directory
         command = [sys.executable, "-I", "-c", _SERVER_BOOT, package_site(), "warm", "--foreground"]
@@ -769,7 +763,7 @@ def main(argv: list[str]) -> int:
 
 
 def _foreground(idle_timeout: float, log: Path | None, argv: list[str]) -> int:
-    if needs_cleaning(dict(os.environ), frozen()):
+    if needs_cleaning(dict(os.environ), handover.frozen()):
         # Our environment may hold credentials (a shell with PALETTE_API_KEY exported): run again
         # with only what the server needs, so that none stays in /proc/PID/environ.
         command = _server_command(idle_timeout, log)
