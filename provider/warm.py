@@ -166,7 +166,8 @@ def _log(message: str) -> None:
 # context is served
 # ---------------------------------------------------------------------------------------------
 
-# From /proc/PID/status: credentials, capabilities, no_new_privs and seccomp (Seccomp_filters on newer kernels).
+# From /proc/PID/status: credentials, capabilities, no_new_privs, seccomp (Seccomp_filters on newer
+# kernels), the CPUs and memory nodes it may use (taskset, cpusets).
 STATUS_ITEMS = (
     "Uid",
     "Gid",
@@ -179,7 +180,12 @@ STATUS_ITEMS = (
     "NoNewPrivs",
     "Seccomp",
     "Seccomp_filters",
+    "Cpus_allowed_list",
+    "Mems_allowed_list",
 )
+# From /proc/PID/stat, counted from the field after the command's ")" (the state, field 3): nice
+# (field 19) and scheduling policy (field 41).
+STAT_ITEMS = (("nice", 19 - 3), ("scheduling policy", 41 - 3))
 # /proc/PID/limits: the limit's name fills the first 26 columns, then soft, hard and units.
 _LIMIT_NAME_WIDTH = 26
 _UNREADABLE = "(unreadable)"
@@ -188,7 +194,8 @@ _UNREADABLE = "(unreadable)"
 def execution_context(pid: int) -> dict[str, str]:
     """What a process runs in that a child forked from the warm server takes from the server, not from
     the launcher Terraform started: each namespace, credentials, capabilities, no_new_privs, seccomp,
-    rlimits, cgroup, LSM label and root directory (a chroot). Item name -> value; a value that cannot be
+    CPU and memory affinity, nice, scheduling policy, OOM score adjustment, rlimits, cgroup, LSM label
+    and root directory (a chroot). Item name -> value; a value that cannot be
     read is "(unreadable)", so an unreadable launcher never matches a readable server."""
     proc = f"/proc/{pid}"
     context: dict[str, str] = {}
@@ -202,6 +209,10 @@ def execution_context(pid: int) -> dict[str, str]:
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     for name in STATUS_ITEMS:
         context[name] = " ".join(fields[name].split()) if name in fields else _UNREADABLE
+    stat = _read(f"{proc}/stat").rsplit(")", 1)[-1].split()
+    for name, index in STAT_ITEMS:
+        context[name] = stat[index] if index < len(stat) else _UNREADABLE
+    context["oom_score_adj"] = _read(f"{proc}/oom_score_adj")
     for name, value in _limits(_read(f"{proc}/limits")).items():
         context[f"rlimit {name}"] = value
     context["cgroup"] = _read(f"{proc}/cgroup")

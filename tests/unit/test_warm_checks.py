@@ -85,7 +85,10 @@ def test_the_execution_context_compares_every_item_by_name_only() -> None:
         assert item in mine, item
     for item in ("CapEff", "CapBnd", "CapAmb", "CapPrm", "CapInh", "NoNewPrivs", "Seccomp", "cgroup"):
         assert item in mine, item
-    assert "rlimit Max open files" in mine and "root directory" in mine
+    assert "rlimit Max open files" in mine and "root directory" in mine and "nice" in mine
+    assert (
+        mine["nice"] == str(os.getpriority(os.PRIO_PROCESS, 0)) and mine["oom_score_adj"].strip().lstrip("-").isdigit()
+    )
     assert warm.context_difference(mine, dict(mine)) == []
     theirs = {**mine, "net namespace": "net:[1]", "CapEff": "0000000000000000", "new item": "x"}
     theirs.pop("Seccomp")
@@ -105,8 +108,11 @@ def test_the_execution_context_compares_every_item_by_name_only() -> None:
         (["setpriv", "--no-new-privs"], ["NoNewPrivs"]),
         (["prlimit", "--nofile=512:512"], ["rlimit Max open files"]),
         (["chroot", "/"], []),  # the same root directory
-    ],
-    ids=["same", "unshare-n", "unshare-m", "setpriv-regid", "setpriv-no-caps", "no-new-privs", "prlimit", "chroot"],
+        (["nice", "-n", "5"], ["nice"]),
+        (["choom", "-n", "300", "--"], ["oom_score_adj"]),
+        (["chrt", "--batch", "0"], ["scheduling policy"]),
+    ]
+    + ([(["taskset", "-c", "0"], ["Cpus_allowed_list"])] if len(os.sched_getaffinity(0)) > 1 else []),
 )
 def test_a_process_in_another_context_is_told_apart(wrapper: list[str], differs: list[str]) -> None:
     import subprocess
