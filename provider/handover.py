@@ -4,7 +4,8 @@ Terraform execs the provider (the mirror's launcher, or the `terraform-provider-
 before importing anything heavy, `provider.__main__` calls `handover()`. When a warm server of this
 user, this provider version and this Python listens on its socket, and this process runs in exactly
 the server's execution context (the server compares them: namespaces, credentials, capabilities,
-no_new_privs, seccomp, cgroup, rlimits, LSM label, root directory), the server forks a child that
+no_new_privs, seccomp, affinity, nice, scheduling policy, OOM score adjustment, cgroup, rlimits, LSM
+label, root directory), the server forks a child that
 receives this process's stdin, stdout and stderr (SCM_RIGHTS), its environment, working directory
 and umask (over the socket, never in process arguments), and serves Terraform exactly as a cold start
 would. This process then only waits: it forwards SIGINT and SIGTERM to the child and exits with the

@@ -24,7 +24,8 @@ Safety:
 - A forked launch runs in the server's execution context, not the one Terraform started it in, so
   the server forks only for a launcher whose context is its own (`why_not_served`: the launcher's
   /proc/PID, its pid from SO_PEERCRED): namespaces, ids and groups, capabilities, no_new_privs,
-  seccomp, cgroup, rlimits, LSM label, root directory. Any other launcher is answered "start cold"
+  seccomp, affinity, nice, scheduling policy, OOM score adjustment, cgroup, rlimits, LSM label, root
+  directory. Any other launcher is answered "start cold"
   and logs, at DEBUG, which items differed (names, never values). The launcher pays nothing for it.
 - The release package's executable (PyInstaller) is no Python: the server it starts is the
   executable itself (`warm --foreground`), without Python's options.
