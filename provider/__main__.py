@@ -99,6 +99,7 @@ def serve(
         sys.stderr.write("(terraform-provider-oci --help lists what people run.)\n")
         return 1
     _configure_logging()
+    _say_why_cold()
     try:
         import grpc  # noqa: F401 (tfx.serve imports it next; a broken install fails here, before the handshake)
 
@@ -142,6 +143,20 @@ def _exit_now(finish: Callable[[int], None] | None = None) -> None:
     if finish is not None:
         finish(0)
     os._exit(0)
+
+
+def _say_why_cold() -> None:
+    """One debug line when a warm server declined this launch (what differed, by name only)."""
+    from provider import handover
+
+    if handover.declined:
+        import logging
+
+        logging.getLogger("provider.warm").debug(
+            "the warm server did not serve this launch: its execution context differs from the server's (%s); "
+            "a launch is forked only into the context Terraform started it in. Starting cold",
+            handover.declined,
+        )
 
 
 def _configure_logging() -> None:

@@ -2,24 +2,33 @@
 
 Terraform execs the provider (the mirror's launcher, or the `terraform-provider-oci` console script);
 before importing anything heavy, `provider.__main__` calls `handover()`. When a warm server of this
-user, this provider version and this Python listens on its socket, the server forks a child that
+user, this provider version and this Python listens on its socket, and this process runs in exactly
+the server's execution context (the server compares them: namespaces, credentials, capabilities,
+no_new_privs, seccomp, affinity, nice, scheduling policy, OOM score adjustment, cgroup, rlimits, LSM
+label, root directory), the server forks a child that
 receives this process's stdin, stdout and stderr (SCM_RIGHTS), its environment, working directory
 and umask (over the socket, never in process arguments), and serves Terraform exactly as a cold start
 would. This process then only waits: it forwards SIGINT and SIGTERM to the child and exits with the
-child's exit status; when this process is gone (Terraform killed it), the child sees the socket close
-and stops. Anything else (no server, a stale or foreign socket, a server of another version or
-Python, a platform without SO_PEERCRED, `PALETTE_OCI_WARM=0`) returns None: start cold, as always.
+child's exit status; when this process is gone the child sees the socket close and stops, and when
+Terraform is gone (killed with -9: this process's parent changes) this process ends too, as a cold
+start's parent watchdog would. Anything else (no server, a stale or foreign socket, a server of
+another version or Python, another execution context, a platform without SO_PEERCRED,
+`PALETTE_OCI_WARM=0`) returns None: start cold, as always; `declined` then says why the server sent
+this launch cold, for one debug line once logging is set up.
 
 It must cost next to nothing when no server listens, and little when one does: standard library
 only, and of it only the modules the interpreter has loaded anyway (os, sys) plus the two built-in
 halves of `socket` and `signal` (`_socket`, `_signal`): `import socket` costs ~5 ms (enum,
 selectors), a fifth of the 25 ms a warm launch may take.
 
-The wire protocol (version 1), all on one unix stream socket:
-  server -> launcher  "palette-oci-warm\\t1\\t<version>\\t<python hexversion>\\t<pid>\\t<sys.executable>\\n"
+The wire protocol (version 2), all on one unix stream socket:
+  server -> launcher  "palette-oci-warm\\t2\\t<version>\\t<python hexversion>\\t<pid>\\t<interpreter>\\t<prefix>
+                      \\t<package>\\n" (one line: `identity` with the server's pid after the hexversion)
   launcher -> server  b"R" with SCM_RIGHTS [0, 1, 2], then 8 hex digits of length and the payload:
                       cwd, umask (octal), then each environment entry "NAME=value", NUL-separated
                       (or b"S": status, answered with one JSON line; b"Q": stop)
+  server -> launcher  b"C<what differs>\\n" when the launcher's execution context is not the server's
+                      (the payload is never read: start cold)
   child -> launcher   b"P<pid>\\n" when it has taken over, b"E<status>\\n" when it exits
 """
 
@@ -32,11 +41,23 @@ TYPE_CHECKING = False  # typing itself costs ~7 ms to import; mypy reads this na
 if TYPE_CHECKING:
     from typing import Any
 
-PROTOCOL = "1"
+PROTOCOL = "2"
 MAGIC = "palette-oci-warm"
 # Seconds to wait for a server's hello and for the child's "taken over": a server that does not
 # answer this fast is treated as absent (start cold).
 CONNECT_TIMEOUT = 2.0
+# How often a handed-over launcher looks whether Terraform (its parent) is still there: the cold
+# start's parent watchdog polls once a second too (provider/tfx/serving.py).
+PARENT_POLL = 1.0
+
+# Why the warm server sent this launch cold (what differed, never a value), when it did.
+declined: str | None = None
+
+
+def frozen() -> bool:
+    """This process is the release package's executable (PyInstaller), not a Python interpreter:
+    sys.executable runs the provider itself and takes no Python options."""
+    return bool(getattr(sys, "frozen", False))
 
 
 def socket_dir() -> str:
@@ -50,8 +71,16 @@ def socket_dir() -> str:
 
 
 def identity(version: str) -> str:
-    """What must match between a launcher and a server: provider version and the Python (path and version)."""
-    return f"{version}\t{sys.hexversion:x}\t{sys.executable}"
+    """What must match between a launcher and a server: the provider version, and the code a launch
+    runs: the Python's version, its interpreter by resolved path (`python` and `python3` in one
+    virtualenv are one: install may record either), its environment (sys.prefix, resolved: two
+    virtualenvs of one base Python resolve to one interpreter but are two) and the provider package's
+    directory. Four tab-separated fields after the version; none holds a tab or a newline."""
+    realpath = os.path.realpath
+    python = (realpath(sys.executable), realpath(sys.prefix), os.path.dirname(realpath(__file__)))
+    return "\t".join(
+        (version, f"{sys.hexversion:x}", *(field.replace("\t", " ").replace("\n", " ") for field in python))
+    )
 
 
 def socket_name(version: str) -> str:
@@ -93,10 +122,21 @@ def _remove(path: str) -> None:
 
 def peer_uid(sock: Any) -> int:
     """The uid of the process at the other end of a unix socket (SO_PEERCRED: struct ucred)."""
+    return _peer_credential(sock, 1)
+
+
+def peer_pid(sock: Any) -> int:
+    """The pid of the process that connected (SO_PEERCRED, as of its connect); 0 when the reader's pid
+    namespace cannot see it."""
+    return _peer_credential(sock, 0)
+
+
+def _peer_credential(sock: Any, index: int) -> int:
+    """Field `index` of SO_PEERCRED's struct ucred {pid, uid, gid}, three native 32-bit integers."""
     import _socket
 
     raw = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
-    return int.from_bytes(raw[4:8], sys.byteorder)
+    return int.from_bytes(raw[4 * index : 4 * index + 4], sys.byteorder)
 
 
 class Lines:
@@ -152,11 +192,11 @@ def connect(version: str) -> tuple[Any, Lines] | None:
 
 
 def server_identity(hello: bytes) -> str | None:
-    """The identity a server's hello announces ("<version>\\t<hexversion>\\t<executable>"), without its pid."""
-    fields = hello.decode("utf-8", "replace").split("\t", 5)
-    if len(fields) != 6 or fields[0] != MAGIC or fields[1] != PROTOCOL:
+    """The identity a server's hello announces (what `identity` gives), without its pid."""
+    fields = hello.decode("utf-8", "replace").split("\t", 7)
+    if len(fields) != 8 or fields[0] != MAGIC or fields[1] != PROTOCOL:
         return None
-    return f"{fields[2]}\t{fields[3]}\t{fields[5]}"
+    return "\t".join((fields[2], fields[3], *fields[5:]))
 
 
 def payload() -> bytes:
@@ -170,8 +210,10 @@ def payload() -> bytes:
 
 def handover(version: str) -> int | None:
     """Serve this launch from a warm server: its exit status, or None to start cold."""
+    global declined
     if os.environ.get("PALETTE_OCI_WARM", "") == "0":
         return None
+    parent = os.getppid()  # Terraform: before any wait, so that its death during the hand-over counts
     connected = connect(version)
     if connected is None:
         return None
@@ -179,21 +221,31 @@ def handover(version: str) -> int | None:
 
     sock, lines = connected
     fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))
+    body = payload()
+    message = b"%08x" % len(body) + body
     try:
-        body = payload()
-        sock.sendmsg([b"R"], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
-        sock.sendall(b"%08x" % len(body) + body)
+        # One sendmsg: a server that declines this launch answers and closes without reading the
+        # payload, which a second send would meet as a broken pipe, losing the answer that says why.
+        sent = sock.sendmsg([b"R", message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+        if sent < 1 + len(message):  # an environment larger than the socket's buffer
+            sock.sendall(message[sent - 1 :])
+    except OSError:
+        pass  # the answer, if any, says what happened
+    try:
         started = lines.next()
     except OSError:
         started = b""
+    if started.startswith(b"C"):
+        declined = started[1:].decode("ascii", "replace")
     if not started.startswith(b"P") or not started[1:].isdigit():
         sock.close()
         return None  # the child never started: nothing was written to Terraform yet, start cold
-    return _wait(sock, lines, int(started[1:]))
+    return _wait(sock, lines, int(started[1:]), parent)
 
 
-def _wait(sock: Any, lines: Lines, child: int) -> int:
-    """Forward SIGINT and SIGTERM to the child until it reports its exit status."""
+def _wait(sock: Any, lines: Lines, child: int, parent: int) -> int:
+    """Forward SIGINT and SIGTERM to the child until it reports its exit status; end when Terraform
+    (`parent`) is gone, which closes the socket and so ends the child too."""
     import _signal
 
     forwarded: list[int] = []
@@ -207,11 +259,19 @@ def _wait(sock: Any, lines: Lines, child: int) -> int:
 
     for signum in (_signal.SIGINT, _signal.SIGTERM):
         _signal.signal(signum, forward)
-    sock.settimeout(None)
-    try:
-        line = lines.next()
-    except OSError:
-        line = b""
+    sock.settimeout(PARENT_POLL)
+    while True:
+        try:
+            line = lines.next()
+        except TimeoutError:
+            if os.getppid() == parent:
+                continue
+            # Terraform was killed (-9: it could not stop us): nobody reads the child's answers any more.
+            sock.close()
+            return 1
+        except OSError:
+            line = b""
+        break
     if line.startswith(b"E") and line[1:].isdigit():
         return int(line[1:])
     if forwarded:  # the child ended by the signal we passed on: end the same way

@@ -79,6 +79,16 @@ class InstallError(Exception):
     """The mirror cannot be written; the message says why and what to do."""
 
 
+# `install` writes a launcher that runs a Python installation; the release package's executable
+# (PyInstaller) is none: recorded as one, every launch would fail.
+FROZEN = (
+    "this is the release package's executable, which needs no install and is not a Python installation "
+    "the mirror's launcher could run. Use the release's filesystem mirror instead: copy "
+    "filesystem-mirror/registry.terraform.io into ~/.terraform.d/plugins (or a directory your CLI config "
+    "names), or let terraform init take the package from your network mirror or registry. Nothing was written"
+)
+
+
 @dataclass(frozen=True)
 class Installed:
     """What `install` wrote and what it removed."""
@@ -287,6 +297,10 @@ def install(mirror_dir: Path, version: str, python: str | None = None, target: s
     """
     if not _SEMVER.fullmatch(version):
         raise InstallError(f"version {version!r} is not MAJOR.MINOR.PATCH, which Terraform requires")
+    from provider.handover import frozen
+
+    if python is None and frozen():
+        raise InstallError(FROZEN)
     python = python or sys.executable
     if not python or not os.path.isabs(python):
         raise InstallError("cannot tell which Python runs this command (sys.executable is not absolute)")

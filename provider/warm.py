@@ -20,6 +20,15 @@ Safety:
   too.
 - One socket per provider version and Python, and the hello names both: a launcher never hands over
   to a server of another version or Python (after an upgrade it starts cold, or starts a new server).
+  A Python is its resolved interpreter, its environment and the provider package's directory.
+- A forked launch runs in the server's execution context, not the one Terraform started it in, so
+  the server forks only for a launcher whose context is its own (`why_not_served`: the launcher's
+  /proc/PID, its pid from SO_PEERCRED): namespaces, ids and groups, capabilities, no_new_privs,
+  seccomp, affinity, nice, scheduling policy, OOM score adjustment, cgroup, rlimits, LSM label, root
+  directory. Any other launcher is answered "start cold"
+  and logs, at DEBUG, which items differed (names, never values). The launcher pays nothing for it.
+- The release package's executable (PyInstaller) is no Python: the server it starts is the
+  executable itself (`warm --foreground`), without Python's options.
 - The server's own environment holds only what it needs to find its socket and files (PATH, HOME,
   locale, XDG directories, TMPDIR): it is started, or re-executes itself, with only those, so no API
   key or AWS secret is in its /proc/PID/environ. The launch's environment goes straight to the
@@ -48,6 +57,10 @@ DEFAULT_IDLE_TIMEOUT = 600.0
 # The environment the server keeps (and passes to nothing): where its socket and caches are, locale.
 KEPT_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME")
 KEPT_PREFIXES = ("LC_",)
+# What the release package's bootloader (PyInstaller) sets in its own process at every start: a
+# server that re-executed itself to be rid of them would do so forever.
+BOOTLOADER_VARIABLES = ("LD_LIBRARY_PATH", "LD_LIBRARY_PATH_ORIG")
+BOOTLOADER_PREFIXES = ("_PYI_", "_MEI")
 # How long `warm` waits for a detached server to listen, and `--stop` for one to exit.
 START_WAIT = 30.0
 STOP_WAIT = 10.0
@@ -74,6 +87,16 @@ class WarmError(Exception):
 def clean_environment(environment: dict[str, str]) -> dict[str, str]:
     """Only what the server needs: no credentials, no TF_*, no PALETTE_*, no AWS_*."""
     return {k: v for k, v in environment.items() if k in KEPT_ENVIRONMENT or k.startswith(KEPT_PREFIXES)}
+
+
+def needs_cleaning(environment: dict[str, str], is_frozen: bool) -> bool:
+    """The environment holds more than a server keeps (beyond what the bundle's bootloader adds itself)."""
+    extra = set(environment) - set(clean_environment(environment))
+    if is_frozen:
+        extra = {
+            name for name in extra if name not in BOOTLOADER_VARIABLES and not name.startswith(BOOTLOADER_PREFIXES)
+        }
+    return bool(extra)
 
 
 def parse_duration(text: str) -> float:
@@ -140,6 +163,105 @@ def _log(message: str) -> None:
     nothing of a launch but its child's pid is known here."""
     sys.stderr.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} warm[{os.getpid()}] {message}\n")
     sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# The execution context: a forked launch runs in the server's, so only a launcher in that very
+# context is served
+# ---------------------------------------------------------------------------------------------
+
+# From /proc/PID/status: credentials, capabilities, no_new_privs, seccomp (Seccomp_filters on newer
+# kernels), the CPUs and memory nodes it may use (taskset, cpusets).
+STATUS_ITEMS = (
+    "Uid",
+    "Gid",
+    "Groups",
+    "CapInh",
+    "CapPrm",
+    "CapEff",
+    "CapBnd",
+    "CapAmb",
+    "NoNewPrivs",
+    "Seccomp",
+    "Seccomp_filters",
+    "Cpus_allowed_list",
+    "Mems_allowed_list",
+)
+# From /proc/PID/stat, counted from the field after the command's ")" (the state, field 3): nice
+# (field 19) and scheduling policy (field 41).
+STAT_ITEMS = (("nice", 19 - 3), ("scheduling policy", 41 - 3))
+# /proc/PID/limits: the limit's name fills the first 26 columns, then soft, hard and units.
+_LIMIT_NAME_WIDTH = 26
+_UNREADABLE = "(unreadable)"
+
+
+def execution_context(pid: int) -> dict[str, str]:
+    """What a process runs in that a child forked from the warm server takes from the server, not from
+    the launcher Terraform started: each namespace, credentials, capabilities, no_new_privs, seccomp,
+    CPU and memory affinity, nice, scheduling policy, OOM score adjustment, rlimits, cgroup, LSM label
+    and root directory (a chroot). Item name -> value; a value that cannot be
+    read is "(unreadable)", so an unreadable launcher never matches a readable server."""
+    proc = f"/proc/{pid}"
+    context: dict[str, str] = {}
+    try:
+        namespaces = sorted(os.listdir(f"{proc}/ns"))
+    except OSError:
+        namespaces = []
+    for name in namespaces:
+        context[f"{name} namespace"] = _readlink(f"{proc}/ns/{name}")
+    status = _read(f"{proc}/status")
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    for name in STATUS_ITEMS:
+        context[name] = " ".join(fields[name].split()) if name in fields else _UNREADABLE
+    stat = _read(f"{proc}/stat").rsplit(")", 1)[-1].split()
+    for name, index in STAT_ITEMS:
+        context[name] = stat[index] if index < len(stat) else _UNREADABLE
+    context["oom_score_adj"] = _read(f"{proc}/oom_score_adj")
+    for name, value in _limits(_read(f"{proc}/limits")).items():
+        context[f"rlimit {name}"] = value
+    context["cgroup"] = _read(f"{proc}/cgroup")
+    context["LSM label"] = _read(f"{proc}/attr/current")
+    try:
+        root = os.stat(f"{proc}/root")
+        context["root directory"] = f"{root.st_dev}:{root.st_ino}"
+    except OSError:
+        context["root directory"] = _UNREADABLE
+    return context
+
+
+def _limits(text: str) -> dict[str, str]:
+    """/proc/PID/limits as limit name -> "soft hard units"."""
+    rows = text.splitlines()[1:]  # the first line is the header
+    return {row[:_LIMIT_NAME_WIDTH].strip(): " ".join(row[_LIMIT_NAME_WIDTH:].split()) for row in rows if row.strip()}
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return _UNREADABLE
+
+
+def _readlink(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return _UNREADABLE
+
+
+def context_difference(server: dict[str, str], launcher: dict[str, str]) -> list[str]:
+    """The items of the two contexts that differ, by name only (a value may be anything: never said)."""
+    items = list(server) + [name for name in launcher if name not in server]
+    return [name for name in items if server.get(name) != launcher.get(name)]
+
+
+def why_not_served(launcher_pid: int) -> str | None:
+    """Why a launcher may not be forked from this server (what differs), or None: identical contexts."""
+    if launcher_pid <= 0:
+        return "process (not visible in the server's pid namespace)"
+    differing = context_difference(execution_context(os.getpid()), execution_context(launcher_pid))
+    return ", ".join(differing) if differing else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,6 +334,8 @@ class Server:
         self.started = time.time()
         self.last_used = time.monotonic()
         self.launches = 0
+        self.declined = 0
+        self.last_declined = ""
         self.listener: Any = None
         self.inode: tuple[int, int] | None = None
         self.lock = _lock(self.directory, self.name)
@@ -221,8 +345,8 @@ class Server:
         return self.lock is None
 
     def hello(self) -> bytes:
-        version, hexversion, executable = handover.identity(self.version).split("\t", 2)
-        fields = (handover.MAGIC, handover.PROTOCOL, version, hexversion, str(os.getpid()), executable)
+        version, hexversion, python = handover.identity(self.version).split("\t", 2)
+        fields = (handover.MAGIC, handover.PROTOCOL, version, hexversion, str(os.getpid()), python)
         return ("\t".join(fields) + "\n").encode()
 
     def listen(self) -> None:
@@ -246,6 +370,7 @@ class Server:
         st = self.path.lstat()
         self.inode = (st.st_dev, st.st_ino)
         self.listener = listener
+        self.last_used = time.monotonic()  # idle from now: the preload before may take longer than the timeout
 
     def still_ours(self) -> bool:
         try:
@@ -258,12 +383,14 @@ class Server:
         return {
             "pid": os.getpid(),
             "version": self.version,
-            "python": sys.executable,
+            "python": _python(),
             "socket": str(self.path),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
             "idle_timeout": self.idle_timeout,
             "idle_for": round(time.monotonic() - self.last_used, 1),
             "launches": self.launches,
+            "declined": self.declined,
+            "last_declined": self.last_declined,
         }
 
     def run(self) -> None:
@@ -306,6 +433,13 @@ class Server:
                     usable = len(data) - len(data) % _FD_BYTES
                     fds.extend(int.from_bytes(data[i : i + _FD_BYTES], sys.byteorder) for i in range(0, usable, 4))
             if request == b"R" and len(fds) == 3:
+                why = why_not_served(handover.peer_pid(conn))
+                if why is not None:
+                    # The launcher starts cold and logs why; its payload (environment) is never read.
+                    self.declined += 1
+                    self.last_declined = why
+                    conn.sendall(b"C" + why.encode("ascii", "replace") + b"\n")
+                    return "declined"
                 self.last_used = time.monotonic()
                 self.launches += 1
                 self.fork(conn, fds)
@@ -441,7 +575,7 @@ def run_server(idle_timeout: float) -> int:
         loaded = preload()
         server.listen()
         _log(
-            f"palette/oci {server.version} on {sys.executable}: listening on {server.path}, "
+            f"palette/oci {server.version} on {_python()}: listening on {server.path}, "
             f"idle timeout {idle_timeout:g} s ({len(loaded)} modules preloaded)"
         )
         print(f"listening on {server.path} (pid {os.getpid()})", flush=True)
@@ -459,7 +593,10 @@ def run_server(idle_timeout: float) -> int:
 
 
 def _server_command(idle_timeout: float, log: Path | None) -> list[str]:
-    command = [sys.executable, "-I", "-c", _SERVER_BOOT, package_site(), "warm", "--foreground"]
+    if handover.frozen():
+        command = [sys.executable, "warm", "--foreground"]
+    else:  # isolated (-I): no PYTHONPATH, no user site, not the working directory
+        command = [sys.executable, "-I", "-c", _SERVER_BOOT, package_site(), "warm", "--foreground"]
     command += ["--idle-timeout", f"{idle_timeout:g}"]
     return command + (["--log", str(log)] if log else [])
 
@@ -470,15 +607,22 @@ def start_detached(idle_timeout: float) -> Any:
 
     directory = private_directory()
     name = handover.socket_name(_version()).removesuffix(".sock")
-    return subprocess.Popen(
-        _server_command(idle_timeout, directory / (name + ".log")),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=clean_environment(dict(os.environ)),
-        start_new_session=True,
-        close_fds=True,
-    )
+    log = directory / (name + ".log")
+    # The log from the first instruction on: a server that fails before it opens its log itself
+    # (`--log`, which starts the file anew) leaves its reason where `warm` points.
+    handle = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+    try:
+        return subprocess.Popen(
+            _server_command(idle_timeout, log),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+            env=clean_environment(dict(os.environ)),
+            start_new_session=True,
+            close_fds=True,
+        )
+    finally:
+        os.close(handle)
 
 
 def start_on_first_use() -> None:
@@ -530,7 +674,13 @@ def ask(path: Path, request: bytes) -> tuple[str, bytes] | None:
 
 def _pid_of(hello: str) -> int:
     fields = hello.split("\t")
-    return int(fields[4]) if len(fields) == 6 and fields[4].isdigit() else 0
+    return int(fields[4]) if len(fields) == 8 and fields[4].isdigit() else 0
+
+
+def _python() -> str:
+    """The Python a server runs, as its identity names it: the resolved interpreter and its environment."""
+    _, _, interpreter, prefix, _ = handover.identity(_version()).split("\t")
+    return f"{interpreter} (environment {prefix})"
 
 
 def _alive(pid: int) -> bool:
@@ -603,6 +753,11 @@ def main(argv: list[str]) -> int:
                     f"pid {server['pid']}: palette/oci {server['version']} on {server['python']}, "
                     f"{server['socket']}, {server['launches']} launches, idle {server['idle_for']:g} s "
                     f"of {server['idle_timeout']:g} s"
+                    + (
+                        f"; {server['declined']} launches sent cold (last: {server['last_declined']} differed)"
+                        if server.get("declined")
+                        else ""
+                    )
                 )
             if not found:
                 print(f"no warm server is running (sockets in {handover.socket_dir()})")
@@ -623,7 +778,7 @@ def main(argv: list[str]) -> int:
 
 
 def _foreground(idle_timeout: float, log: Path | None, argv: list[str]) -> int:
-    if os.environ != clean_environment(dict(os.environ)):
+    if needs_cleaning(dict(os.environ), handover.frozen()):
         # Our environment may hold credentials (a shell with PALETTE_API_KEY exported): run again
         # with only what the server needs, so that none stays in /proc/PID/environ.
         command = _server_command(idle_timeout, log)

@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.startup import MAGIC_COOKIE, Samples, launch_once
 from provider import install
 from tests.acceptance import test_lifecycle as lifecycle
 from tests.acceptance.conftest import palette_env
 from tests.acceptance.scenarios import MATRIX, Parts, Scenario
 from tests.harness.emulator import Emulator
+from tests.harness.release import cached_bundle
 from tests.harness.terraform import WARM_ENV, Workspace, terraform_binary
-from tests.harness.warm import WarmServer
+from tests.harness.warm import WarmServer, server_environment
 
 WARM_SCENARIOS = [s for s in MATRIX if s.id in ("helm-basic", "packs-ecr-keys")]
 
@@ -108,6 +113,9 @@ def test_plan_apply_destroy_through_the_mirror_launcher(
     assert clean_emulator.registries() == []
     # every launch of the launcher was forked from the warm server (Terraform 1.0.3: 3 + 4 + 3 + 5)
     assert warm.status()["launches"] - before >= 12
+    # Terraform starts its launches in the server's execution context (the same rlimits, cgroup, ...):
+    # none was sent cold.
+    assert warm.status()["declined"] == 0
 
 
 def _version() -> str:
@@ -123,3 +131,68 @@ def test_the_session_wide_switch_reaches_every_workspace(warm_workspace: Workspa
         assert plain.env["PALETTE_OCI_WARM"] == "1"
     else:
         assert "PALETTE_OCI_WARM" not in Workspace(warm_workspace.dir.parent / "plain", warm_workspace.version).env
+
+
+# -- the release package (PyInstaller): its executable is not a Python (issue 21, item 4) ---------
+
+
+def test_the_release_bundle_runs_its_own_warm_server(tmp_path: Path) -> None:
+    executable = cached_bundle() / install.executable_name(_version())
+    runtime = Path(tempfile.mkdtemp(prefix="w", dir="/tmp"))  # short: a unix socket path has ~100 bytes
+    env = {**server_environment(runtime), "HOME": str(tmp_path)}
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(executable), *args], env={**env, **extra}, capture_output=True, text=True, timeout=120
+        )
+
+    def launches() -> list[int]:
+        listed = run("warm", "--status").stdout
+        return [int(n) for n in re.findall(r", (\d+) launches, idle", listed)]
+
+    try:
+        # Detached: it starts (it ran `<bundle> -I -c ...` and died), and Terraform's launches use it.
+        started = run("warm", "--idle-timeout", "5m")
+        assert started.returncode == 0 and "warm server started" in started.stdout, started.stdout + started.stderr
+        launch_once([str(executable)], {**env, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE}, Samples())
+        assert launches() == [1]
+        assert run("warm", "--stop").returncode == 0 and launches() == []
+        # In the foreground, from a shell whose environment holds a secret: it re-executes itself
+        # with a clean environment (the bundle took that `-I` for an unknown command).
+        foreground = subprocess.Popen(
+            [str(executable), "warm", "--foreground"],
+            env={**env, "PALETTE_API_KEY": "not-for-the-server"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert foreground.stdout is not None
+        line = foreground.stdout.readline()
+        assert "listening on" in line, line + foreground.communicate(timeout=30)[1]
+        foreground.terminate()
+        foreground.communicate(timeout=30)
+        # PALETTE_OCI_WARM=1: the cold launch starts a server that lives, and the next launch uses it.
+        first = {**env, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "PALETTE_OCI_WARM": "1"}
+        launch_once([str(executable)], first, Samples())
+        deadline = time.monotonic() + 60
+        while not launches() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        launch_once([str(executable)], first, Samples())
+        assert launches() == [1]
+    finally:
+        run("warm", "--stop")
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_install_from_the_release_bundle_is_refused_with_what_to_use(tmp_path: Path) -> None:
+    executable = cached_bundle() / install.executable_name(_version())
+    config, mirror = tmp_path / "config", tmp_path / "mirror"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(config)}
+    refused = subprocess.run(
+        [str(executable), "install", "--dir", str(mirror)], env=env, capture_output=True, text=True, timeout=120
+    )
+    # It recorded the bundle as "the Python" and reported success; every later plan then failed.
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "terraform-provider-oci install: this is the release package's executable" in refused.stderr
+    assert "filesystem-mirror/registry.terraform.io into ~/.terraform.d/plugins" in refused.stderr
+    assert not (config / "terraform-provider-oci" / "python").exists() and not mirror.exists()

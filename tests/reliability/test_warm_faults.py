@@ -8,12 +8,15 @@ environment, arguments or log.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -22,8 +25,9 @@ from pathlib import Path
 import pytest
 
 from bench.startup import MAGIC_COOKIE, Samples, launch_once
-from provider import handover, warm
+from provider import handover, install, warm
 from provider.version import __version__
+from tests.acceptance.conftest import palette_env
 from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Workspace
@@ -157,9 +161,9 @@ def test_a_server_of_another_version_is_never_used(runtime_dir: Path, tmp_path: 
         assert other.stdout is not None
         assert "listening on" in other.stdout.readline()
         directory = runtime_dir / "terraform-provider-oci"
-        theirs = directory / handover.socket_name("9.9.9")
+        (theirs,) = directory.glob("warm-9.9.9-*.sock")  # its identity names its own package directory
         ours = directory / handover.socket_name(__version__)
-        assert theirs.exists() and not ours.exists()
+        assert not ours.exists()
         launch(runtime_dir)  # no server of ours: cold
         # Even at our socket's name (a hard link to theirs), their hello names 9.9.9: never used.
         os.link(theirs, ours)
@@ -258,3 +262,222 @@ def test_secrets_never_reach_the_servers_environment_arguments_or_log(
         for log in (runtime_dir / "terraform-provider-oci").glob("*.log"):
             assert secret not in log.read_text()
     assert b"PALETTE_API_KEY" not in Path(f"/proc/{pid}/environ").read_bytes()
+
+
+# -- issue 21: a launch is forked only into the execution context Terraform started it in ----------
+
+NO_CAPABILITIES = ["setpriv", "--regid", "65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
+needs_root = pytest.mark.skipif(os.getuid() != 0, reason="unshare and setpriv need root (CI runs as root)")
+DATA_SOURCE = (
+    'terraform {\n  required_providers {\n    oci = { source = "palette/oci" }\n  }\n}\n'
+    'data "oci_registries" "all" {}\n'
+)
+
+
+@needs_root
+@pytest.mark.parametrize(
+    ("wrapper", "differs"),
+    [
+        (NO_CAPABILITIES, "Gid, CapPrm, CapEff, CapBnd"),
+        (["unshare", "-n"], "net namespace"),
+        (["setpriv", "--no-new-privs"], "NoNewPrivs"),
+        (["prlimit", "--nofile=512:512"], "rlimit Max open files"),
+    ],
+    ids=["no-capabilities-gid-65534", "no-network", "no-new-privs", "fewer-open-files"],
+)
+def test_a_launcher_in_another_execution_context_starts_cold(
+    wrapper: list[str], differs: str, runtime_dir: Path
+) -> None:
+    with WarmServer(runtime_dir=runtime_dir) as server:
+        launch(runtime_dir)  # as Terraform starts it: served warm
+        assert server.status()["launches"] == 1
+        with tempfile_log() as log:
+            launch_wrapped(wrapper, runtime_dir, log, TF_LOG="DEBUG")
+            said = log.read_text()
+        status = server.status()
+        assert status["launches"] == 1, "served from the server's context"
+        assert status["declined"] == 1 and status["last_declined"] == differs
+        # One debug line says why, by name (no namespace inode, no capability mask).
+        (line,) = [line for line in said.splitlines() if "did not serve this launch" in line]
+        assert line.startswith("[DEBUG] provider.warm:") and f"({differs})" in line, line
+        assert "[40" not in line and "0000" not in line
+        listed = subprocess.run(
+            [str(PROVIDER), "warm", "--status"], env=server_environment(runtime_dir), capture_output=True, text=True
+        )
+        assert f"1 launches sent cold (last: {differs} differed)" in listed.stdout, listed.stdout
+
+
+@contextlib.contextmanager
+def tempfile_log() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as directory:
+        yield Path(directory) / "stderr"
+
+
+def launch_wrapped(wrapper: list[str], runtime: Path, log: Path, **env: str) -> Samples:
+    """One launch as Terraform makes it, through `wrapper` (unshare, setpriv, ...); its stderr to `log`."""
+    samples = Samples()
+    environment = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_RUNTIME_DIR": str(runtime)}
+    environment.pop("PALETTE_OCI_WARM", None)
+    environment.update(env)
+    with log.open("w") as stderr:
+        launch_once([*wrapper, str(PROVIDER)], environment, samples, stderr=stderr)
+    return samples
+
+
+@needs_root
+@ONE_VERSION
+def test_terraform_without_network_starts_cold_and_cannot_reach_palette(
+    workspace: Workspace, clean_emulator: Emulator, runtime_dir: Path
+) -> None:
+    with WarmServer(runtime_dir=runtime_dir) as server:
+        workspace.env.update(server.env)
+        workspace.write(DATA_SOURCE)
+        assert workspace.plan().returncode == 0  # warm, with the network
+        served = server.status()["launches"]
+        assert served >= 2
+        offline = subprocess.run(
+            ["unshare", "-n", str(workspace.binary), "plan", "-no-color", "-input=false"],
+            cwd=workspace.dir,
+            env={**workspace.env, "TF_LOG_PROVIDER": "DEBUG"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        status = server.status()
+    # As a cold start without network: Palette is out of reach, and no launch was forked from the server.
+    assert offline.returncode == 1, offline.stdout + offline.stderr
+    assert "Cannot reach Palette" in offline.stdout + offline.stderr
+    assert status["launches"] == served and status["declined"] >= 2
+    assert "(net namespace)" in offline.stderr
+
+
+@needs_root
+@ONE_VERSION
+def test_terraform_without_capabilities_starts_cold(
+    workspace: Workspace, clean_emulator: Emulator, runtime_dir: Path
+) -> None:
+    with WarmServer(runtime_dir=runtime_dir) as server:
+        workspace.env.update(server.env)
+        workspace.write(DATA_SOURCE)
+        confined = subprocess.run(
+            [*NO_CAPABILITIES, str(workspace.binary), "plan", "-no-color", "-input=false"],
+            cwd=workspace.dir,
+            env=workspace.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        status = server.status()
+    assert confined.returncode == 0, confined.stdout + confined.stderr
+    assert status["launches"] == 0 and status["declined"] >= 2
+    assert status["last_declined"] == "Gid, CapPrm, CapEff, CapBnd"
+
+
+@needs_root
+@ONE_VERSION
+def test_terraform_with_a_private_tmp_starts_cold(clean_emulator: Emulator, tf_version: str) -> None:
+    # systemd's PrivateTmp=yes: another mount namespace with its own /tmp, the same HOME. The socket
+    # directory, the working directory and HOME are outside /tmp, so both namespaces see them; a child
+    # forked from the server would make its gRPC socket in the server's /tmp, where Terraform cannot look.
+    outside = Path(tempfile.mkdtemp(prefix="w", dir="/var/tmp"))
+    try:
+        workspace = Workspace(outside / "tf", tf_version, env=palette_env(clean_emulator))
+        with WarmServer(runtime_dir=outside / "run") as server:
+            workspace.env.update(server.env)
+            workspace.write(DATA_SOURCE)
+            script = 'mount -t tmpfs tmpfs /tmp && exec "$@"'
+            private = subprocess.run(
+                ["unshare", "-m", "sh", "-c", script, "sh", str(workspace.binary), "plan", "-no-color", "-input=false"],
+                cwd=workspace.dir,
+                env=workspace.env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            status = server.status()
+        assert private.returncode == 0, private.stdout + private.stderr
+        assert "Plugin did not respond" not in private.stdout + private.stderr
+        assert status["launches"] == 0 and status["declined"] >= 2
+        assert status["last_declined"] == "mnt namespace"
+    finally:
+        shutil.rmtree(outside, ignore_errors=True)
+
+
+KILLED_TERRAFORM = """
+import subprocess, sys, time
+launcher = subprocess.Popen([sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+print(launcher.pid, flush=True)
+print(launcher.stdout.readline().decode().strip(), flush=True)
+time.sleep(600)
+"""
+
+
+def test_kill_9_of_terraform_ends_the_launcher_and_its_forked_provider(runtime_dir: Path) -> None:
+    with WarmServer(runtime_dir=runtime_dir) as server:
+        env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_RUNTIME_DIR": str(runtime_dir)}
+        env.pop("PALETTE_OCI_WARM", None)
+        # Terraform as far as this matters: it starts the launcher, reads the handshake, and is killed.
+        terraform = subprocess.Popen(
+            [sys.executable, "-c", KILLED_TERRAFORM, str(PROVIDER)], env=env, stdout=subprocess.PIPE, text=True
+        )
+        assert terraform.stdout is not None
+        launcher = int(terraform.stdout.readline())
+        assert terraform.stdout.readline().startswith("1|6|unix|")
+        assert server.status()["launches"] == 1
+        (child,) = _children_alive(server.pid)
+        os.kill(terraform.pid, signal.SIGKILL)
+        terraform.wait()
+        terraform.stdout.close()
+        killed = time.monotonic()
+        # A cold launch's parent watchdog ends it within a second; the launcher polls as often, and its
+        # child ends when the launcher's socket closes.
+        assert wait_gone(launcher, timeout=5), "the launcher outlived Terraform"
+        assert wait_gone(int(child.name), timeout=5), "the forked provider outlived Terraform"
+        assert time.monotonic() - killed < 5
+
+
+@needs_root
+def test_a_sandbox_with_its_own_socket_directory_gets_a_server_in_its_own_context(runtime_dir: Path) -> None:
+    # PALETTE_OCI_WARM=1 inside the sandbox: the first launch starts cold and starts a server, which
+    # inherits the sandbox's context (no capabilities, gid 65534); the next launch is served by it.
+    with tempfile_log() as log:
+        launch_wrapped(NO_CAPABILITIES, runtime_dir, log, PALETTE_OCI_WARM="1")
+    env = server_environment(runtime_dir)
+    deadline = time.monotonic() + 30
+    while not (pids := warm_status(env)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (pid,) = pids
+    status = Path(f"/proc/{pid}/status").read_text()
+    assert "CapEff:\t0000000000000000" in status and "\nGid:\t65534" in status
+    with tempfile_log() as log:
+        launch_wrapped(NO_CAPABILITIES, runtime_dir, log, PALETTE_OCI_WARM="1")
+    (server,) = [s for s in (json.loads(ask(p, b"S")) for p in runtime_dir.glob("*/*.sock"))]
+    assert server["launches"] == 1 and server["declined"] == 0
+
+
+def test_a_launcher_recording_python3_uses_the_server_the_console_script_started(
+    runtime_dir: Path, tmp_path: Path
+) -> None:
+    # The console script runs bin/python; `install` run as `python3 -m provider install` records
+    # bin/python3, a symlink to the same interpreter: one Python, one server (issue 21, item 5).
+    python3 = Path(sys.executable).with_name("python3")
+    assert python3.is_symlink() or Path(sys.executable).is_symlink()
+    assert os.path.realpath(python3) == os.path.realpath(sys.executable) and str(python3) != sys.executable
+    config = tmp_path / "config"
+    (config / "terraform-provider-oci").mkdir(parents=True)
+    (config / "terraform-provider-oci" / "python").write_text(f"{python3}\n{install.package_site()}\n")
+    launcher = tmp_path / install.executable_name(__version__)
+    launcher.write_bytes(install.launcher(__version__))
+    launcher.chmod(0o755)
+    with WarmServer(runtime_dir=runtime_dir) as server:
+        env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_RUNTIME_DIR": str(runtime_dir)}
+        env.pop("PALETTE_OCI_WARM", None)
+        launch_once([str(launcher)], {**env, "XDG_CONFIG_HOME": str(config)}, Samples())
+        assert server.status()["launches"] == 1, "the launch through bin/python3 was not handed over"
+        listed = subprocess.run(
+            [str(python3), "-m", "provider", "warm", "--status"],
+            env=server_environment(runtime_dir),
+            capture_output=True,
+            text=True,
+        )
+        assert f"pid {server.pid}:" in listed.stdout and "1 launches" in listed.stdout, listed.stdout

@@ -7,6 +7,7 @@ import socket
 import stat
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,12 +47,95 @@ def test_one_socket_per_version_and_python(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_the_hello_names_version_and_python() -> None:
-    hello = f"palette-oci-warm\t1\t{__version__}\t{sys.hexversion:x}\t4242\t{sys.executable}".encode()
+    _, hexversion, python = handover.identity(__version__).split("\t", 2)
+    hello = f"palette-oci-warm\t2\t{__version__}\t{hexversion}\t4242\t{python}".encode()
     assert handover.server_identity(hello) == handover.identity(__version__)
     assert handover.server_identity(hello.replace(__version__.encode(), b"9.9.9")) != handover.identity(__version__)
-    assert handover.server_identity(b"palette-oci-warm\t2\tx\ty\t1\tz") is None  # another protocol
+    assert handover.server_identity(hello.replace(b"\t2\t", b"\t1\t", 1)) is None  # another protocol
+    assert handover.server_identity(b"palette-oci-warm\t1\tx\ty\t1\tz") is None  # protocol 1's shorter hello
     assert handover.server_identity(b"SSH-2.0-OpenSSH") is None
     assert handover.server_identity(b"") is None
+
+
+def test_python_and_python3_of_one_virtualenv_are_one_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A virtualenv's bin/: python3 -> the base interpreter, python -> python3. The console script runs
+    # bin/python, `install` may record bin/python3: one server must serve both (issue 21, item 5).
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python3").symlink_to(os.path.realpath(sys.executable))
+    (venv / "bin" / "python").symlink_to("python3")
+    monkeypatch.setattr(sys, "prefix", str(venv))
+    names = set()
+    for python in ("python", "python3"):
+        monkeypatch.setattr(sys, "executable", str(venv / "bin" / python))
+        names.add(handover.socket_name(__version__))
+    assert len(names) == 1
+    # Another virtualenv of the same base Python resolves to the same interpreter, but is another Python.
+    other = tmp_path / "other"
+    (other / "bin").mkdir(parents=True)
+    (other / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
+    monkeypatch.setattr(sys, "prefix", str(other))
+    monkeypatch.setattr(sys, "executable", str(other / "bin" / "python"))
+    assert handover.socket_name(__version__) not in names
+
+
+def test_the_execution_context_compares_every_item_by_name_only() -> None:
+    mine = warm.execution_context(os.getpid())
+    for item in ("net namespace", "mnt namespace", "user namespace", "pid namespace", "Uid", "Gid", "Groups"):
+        assert item in mine, item
+    for item in ("CapEff", "CapBnd", "CapAmb", "CapPrm", "CapInh", "NoNewPrivs", "Seccomp", "cgroup"):
+        assert item in mine, item
+    assert "rlimit Max open files" in mine and "root directory" in mine and "nice" in mine
+    assert (
+        mine["nice"] == str(os.getpriority(os.PRIO_PROCESS, 0)) and mine["oom_score_adj"].strip().lstrip("-").isdigit()
+    )
+    assert warm.context_difference(mine, dict(mine)) == []
+    theirs = {**mine, "net namespace": "net:[1]", "CapEff": "0000000000000000", "new item": "x"}
+    theirs.pop("Seccomp")
+    assert warm.context_difference(mine, theirs) == ["net namespace", "CapEff", "Seccomp", "new item"]
+    assert warm.context_difference(mine, {}) == list(mine), "an unreadable launcher matches nothing"
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="setpriv and unshare need root (CI runs as root)")
+@pytest.mark.parametrize(
+    ("wrapper", "differs"),
+    [
+        ([], []),
+        (["unshare", "-n"], ["net namespace"]),
+        (["unshare", "-m"], ["mnt namespace"]),
+        (["setpriv", "--regid", "65534", "--clear-groups"], ["Gid"]),
+        (["setpriv", "--inh-caps=-all", "--bounding-set=-all"], ["CapPrm", "CapEff", "CapBnd"]),
+        (["setpriv", "--no-new-privs"], ["NoNewPrivs"]),
+        (["prlimit", "--nofile=512:512"], ["rlimit Max open files"]),
+        (["chroot", "/"], []),  # the same root directory
+        (["nice", "-n", "5"], ["nice"]),
+        (["choom", "-n", "300", "--"], ["oom_score_adj"]),
+        (["chrt", "--batch", "0"], ["scheduling policy"]),
+    ]
+    + ([(["taskset", "-c", "0"], ["Cpus_allowed_list"])] if len(os.sched_getaffinity(0)) > 1 else []),
+)
+def test_a_process_in_another_context_is_told_apart(wrapper: list[str], differs: list[str]) -> None:
+    import subprocess
+
+    process = subprocess.Popen([*wrapper, "sleep", "30"])
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{process.pid}/exe").resolve().name != "sleep":  # the wrapper has exec'd sleep
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        why = warm.why_not_served(process.pid)
+        if not differs:
+            assert why is None
+        else:
+            assert why is not None and set(why.split(", ")) == set(differs), why
+            assert "[" not in why and "0000" not in why, "names only, never values"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_a_process_the_server_cannot_see_is_not_served() -> None:
+    assert warm.why_not_served(0) is not None
 
 
 def test_a_directory_or_socket_of_another_uid_is_not_trusted(runtime: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,6 +255,16 @@ def test_the_servers_environment_keeps_no_secret() -> None:
         "LC_ALL": "C.UTF-8",
         "XDG_RUNTIME_DIR": "/run/user/1",
     }
+
+
+def test_the_bundles_own_variables_do_not_make_the_server_re_execute_itself() -> None:
+    # The release package's bootloader sets these at every start: re-executing to be rid of them looped.
+    bootloader = {"_PYI_ARCHIVE_FILE": "/b/x", "_PYI_PARENT_PROCESS_LEVEL": "-1", "LD_LIBRARY_PATH": "/b/_internal"}
+    clean = {"PATH": "/usr/bin", "HOME": "/home/u"}
+    assert not warm.needs_cleaning({**clean, **bootloader}, is_frozen=True)
+    assert warm.needs_cleaning({**clean, **bootloader, "PALETTE_API_KEY": "secret"}, is_frozen=True)
+    assert warm.needs_cleaning({**clean, **bootloader}, is_frozen=False)  # a Python: LD_LIBRARY_PATH is the user's
+    assert not warm.needs_cleaning(clean, is_frozen=False)
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("600", 600), ("90s", 90), ("10m", 600), ("1h", 3600), ("0.5", 0.5)])
