@@ -323,7 +323,7 @@ class Core:
         attrs, blocks = self.data_source_maps(type_name)
         contract.refuse_read_only(diags, contract.read_only_findings(attrs, blocks, config))
         if not diags.has_errors():
-            self.app.new_data_source(self.data_sources()[type_name]).validate(diags, type_name, config)
+            self.app.new_data_source(self.data_sources()[type_name]).validate(diags, type_name, config or {})
         return diags
 
     def read_data_source(self, diags: Diagnostics, type_name: str, config: Values | None) -> Values | None:

@@ -452,3 +452,34 @@ def test_an_identity_the_apply_changes_is_an_error() -> None:
     ((summary, _, detail),) = errors(response.diagnostics)
     assert summary == "Applied identity differs from the plan"
     assert 'the planned identity has name = "a", the apply answered "b"' in detail
+
+
+# ---------------------------------------------------------------------------- the provider's own types
+
+
+def test_the_registries_read_only_attributes_are_refused_with_their_reasons() -> None:
+    """The issue's cases on the real oci_registry_helm: each at its attribute, saying where the value comes from."""
+    from provider.plugin import OciProvider
+
+    s = Servicer(OciProvider())
+    config = {
+        "name": "charts",
+        "endpoint": "registry.example.com",
+        "scope": "system",
+        "provider_type": "zarf",
+        "id": "abc",
+        "sync_status": "bogus",
+    }
+    full = s.core.complete("oci_registry_helm", config)
+    request = pb.ValidateResourceConfig.Request(
+        type_name="oci_registry_helm", config=wire.encode_state(*s.core.resource_maps("oci_registry_helm"), full, None)
+    )
+    request.client_capabilities.write_only_attributes_allowed = True
+    found = {tuple(path): detail for _, path, detail in errors(s.ValidateResourceConfig(request, None).diagnostics)}
+    assert set(found) == {("id",), ("provider_type",), ("scope",), ("sync_status",)}
+    assert found[("scope",)].startswith("scope is read-only: it comes from the API key's level")
+    assert (
+        "oci_registry_zarf manages zarf" in found[("provider_type",)]
+        and "change the resource type" in found[("provider_type",)]
+    )
+    assert "import it" in found[("id",)] and "Palette's answer" in found[("sync_status",)]
