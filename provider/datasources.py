@@ -13,6 +13,7 @@ from provider.palette.errors import PaletteError
 from provider.registries import mapping
 from provider.registries.schema import SCOPE_DESCRIPTION
 from provider.tfx import Object
+from provider.tfx.schema import read_only
 
 if TYPE_CHECKING:
     from tf.iface import ReadDataContext
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
 _SUMMARY_FIELDS = ("id", "name", "provider_type", "auth_type", "endpoint", "scope")
 
 
-def _computed(name: str, type_: Any, description: str) -> Attribute:
-    return Attribute(name, type_, computed=True, description=description)
+def _computed(name: str, type_: Any, description: str, why: str = "") -> Attribute:
+    """A read-only attribute: configuration setting it is refused at `terraform validate` with `why`."""
+    reason = why or "the data source reads it from Palette (find the registry by id or name)"
+    return read_only(Attribute(name, type_, computed=True, description=description), reason)
 
 
 class RegistryDataSource:
@@ -108,7 +111,12 @@ class RegistriesDataSource:
             description="Lists the OCI registries the API key can see: the tenant's, and the system's on "
             "self-hosted Palette.",
             attributes=[
-                _computed("id", String(), "The filter the list was made with (`all` when none)."),
+                _computed(
+                    "id",
+                    String(),
+                    "The filter the list was made with (`all` when none).",
+                    "it names the filter the list was made with; to filter, set provider_type",
+                ),
                 Attribute(
                     "provider_type",
                     String(),
@@ -119,6 +127,7 @@ class RegistriesDataSource:
                     "registries",
                     List(element),
                     "The registries, sorted by name: `id`, `name`, `provider_type`, `auth_type`, `endpoint`, `scope`.",
+                    "it is the list Palette answers",
                 ),
             ],
         )

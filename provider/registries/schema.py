@@ -9,7 +9,9 @@ from __future__ import annotations
 from tf.schema import Attribute, Block, Schema
 from tf.types import Bool, Number, String
 
+from provider.kinds import KINDS
 from provider.tfx import SingleNestedBlock, write_only
+from provider.tfx.schema import read_only
 
 # Version 1 from the start: `upgrade()` fills attributes that later versions add.
 SCHEMA_VERSION = 1
@@ -25,6 +27,22 @@ COMPUTED = (
     "sync_message",
     "last_synced_at",
 )
+
+# Why configuration cannot set each read-only attribute: the diagnostic says it and "remove it".
+READ_ONLY_REASONS = {
+    "id": "it is the uid Palette gives the registry when it is created; to manage a registry that exists, "
+    "import it (an import block, or `terraform import`) instead",
+    "provider_type": "the resource type sets it ("
+    + ", ".join(f"{info.resource_type} manages {info.kind}" for info in KINDS.values())
+    + "); to register another kind, change the resource type",
+    "auth_type": "the blocks set it (basic_auth: basic, ecr: ecr, neither: none)",
+    "scope": "it comes from the API key's level: a tenant's key registers tenant registries, a system "
+    "administrator's key system ones",
+    "sync_supported": "it is Palette's answer about the registry's synchronization",
+    "sync_status": "it is Palette's answer about the registry's synchronization (read it, in a postcondition say)",
+    "sync_message": "it is Palette's answer about the registry's synchronization",
+    "last_synced_at": "it is Palette's answer about the registry's synchronization",
+}
 
 SCOPE_DESCRIPTION = (
     "`tenant`, or `system` for a registry every tenant may use (self-hosted Palette, VerteX). Registries are "
@@ -173,7 +191,7 @@ def registry_schema(kind_description: str, auto_sync: str, ecr: str) -> Schema:
     return Schema(
         version=SCHEMA_VERSION,
         description=kind_description,
-        attributes=[
+        attributes=_with_reasons(
             Attribute("id", String(), computed=True, description="Palette uid of the registry."),
             Attribute(
                 "name",
@@ -260,6 +278,11 @@ def registry_schema(kind_description: str, auto_sync: str, ecr: str) -> Schema:
             Attribute(
                 "last_synced_at", String(), computed=True, description="RFC 3339 time of the last successful sync."
             ),
-        ],
+        ),
         block_types=[_basic_auth_block(), _ecr_block(ecr), _tls_block(), _timeouts_block()],
     )
+
+
+def _with_reasons(*attributes: Attribute) -> list[Attribute]:
+    """The attributes, each read-only one (`COMPUTED`) with its reason."""
+    return [read_only(a, READ_ONLY_REASONS[a.name]) if a.name in COMPUTED else a for a in attributes]

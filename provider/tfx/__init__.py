@@ -9,7 +9,10 @@ rest, so that nothing in the project imports tf's private functions:
   test fails when it is stale). Our package name keeps it apart from tf's copy in protobuf's pool.
 - `schema.py` (cheap, imported by provider modules): schema extensions and the plan context.
 - `wire.py`: values, paths, diagnostics and schemas to and from protocol messages.
-- `servicer.py`: one ordinary class with an RPC handler per method, imported only when serving.
+- `servicer.py`: thin adapters, one per RPC (protobuf in, protobuf out, typed with the generated `.pyi`),
+  imported only when serving, over `core.py`: the framework core, on plain decoded values, which runs
+  the provider's code and the contract's checks around it (plugin-framework's proto6server / fwserver).
+- `contract.py`: Terraform's contract with a provider as pure functions over the schema (item 11).
 - `actions.py`: what an action implements (Terraform 1.14+), and its run as a stream of events.
 - `serving.py`: go-plugin's handshake and services, the handlers under "tfplugin6.Provider".
 - `certificate.py`: the plugin's TLS certificate.
@@ -65,6 +68,17 @@ What this adds to tf, where it falls short for a first-class provider:
    older Terraform skips, GetProviderSchema's `action_schemas`, and answers ValidateActionConfig,
    PlanAction and InvokeAction. InvokeAction is a stream: the action runs on a thread of its own, and
    each line it passes to `ctx.progress()` reaches Terraform at once, before the Completed event.
+11. Terraform's contract, which plugin-framework and Terraform core enforce, checked from the schema alone
+   for every type (`contract.py`, run by `core.py`): a value for a computed-only attribute is refused by
+   every Validate*Config RPC at its path ("Invalid Configuration for Read-Only Attribute"), with the reason
+   the schema gives (`read_only(attribute, why)`), unknown values included. Before a plan is answered it
+   is checked as `objchange.AssertPlanValid` will check it (configured values kept, nothing planned for an
+   unset non-computed argument, write-only values null, blocks as configured); at apply the plan is checked
+   again before the resource's create or update runs, and the new object after it as
+   `AssertObjectCompatible` will (known planned values kept, nothing unknown, identity kept). A violation
+   is an error at the attribute with both values ("(sensitive)" for sensitive ones), before Terraform's
+   "Provider produced invalid plan" / "inconsistent result after apply"; an applied object stays in the
+   state, with its id.
 """
 
 from provider.tfx.certificate import PluginCertificate, plugin_certificate

@@ -83,6 +83,25 @@ def is_write_only(attribute: Attribute) -> bool:
     return bool(getattr(attribute, "write_only", False))
 
 
+def read_only(attribute: Attribute, why: str) -> Attribute:
+    """A computed-only attribute with the reason configuration cannot set it ("it comes from the API key's
+    level"): every Validate*Config RPC refuses a value for it at its path with this reason and "remove it"."""
+    if attribute.optional or attribute.required or not attribute.computed:
+        raise ValueError(f"{attribute.name}: only a computed attribute that is not optional is read-only")
+    attribute.read_only_reason = why
+    return attribute
+
+
+def is_read_only(attribute: Attribute) -> bool:
+    """Computed and not optional: Terraform's configuration has no say in its value."""
+    return bool(attribute.computed) and not attribute.optional and not attribute.required
+
+
+def read_only_reason(attribute: Attribute) -> str | None:
+    reason = getattr(attribute, "read_only_reason", None)
+    return reason if isinstance(reason, str) else None
+
+
 class SingleNestedBlock(NestedBlock):
     """A block that appears at most once (``tls { ... }``); in Python its value is a dict or None.
 

@@ -44,7 +44,7 @@ def _msgpack_default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} for Terraform")
 
 
-def read_value(value: Any) -> Any:
+def read_value(value: pb.DynamicValue) -> Any:
     """A DynamicValue as Python: JSON (raw states) or msgpack (everything else); None when empty."""
     if value.json:
         return json.loads(value.json)
@@ -53,7 +53,7 @@ def read_value(value: Any) -> Any:
     return None
 
 
-def dynamic_value(value: Any) -> Any:
+def dynamic_value(value: Any) -> pb.DynamicValue:
     """Python as a DynamicValue (msgpack); None as an empty one, which Terraform reads as null."""
     if value is None:
         return pb.DynamicValue()
@@ -120,14 +120,14 @@ def encode_state(
     blocks: dict[str, NestedBlock],
     state: dict[str, Any] | None,
     old: dict[str, Any] | None,
-) -> Any:
+) -> pb.DynamicValue:
     return dynamic_value(encode_object(attrs, blocks, state, old))
 
 
 # ---------------------------------------------------------------------------- paths and diagnostics
 
 
-def attribute_path(path: list[Any]) -> Any:
+def attribute_path(path: list[Any]) -> pb.AttributePath:
     """A path as Terraform's AttributePath: names are attribute steps; (0,) and ("key",) element steps."""
     steps = []
     for step in path:
@@ -148,7 +148,7 @@ def attribute_path(path: list[Any]) -> Any:
 _SEVERITY = {"error": pb.Diagnostic.ERROR, "warning": pb.Diagnostic.WARNING}
 
 
-def diagnostics(diags: Any, single_blocks: frozenset[str] | set[str] = frozenset()) -> list[Any]:
+def diagnostics(diags: Any, single_blocks: frozenset[str] | set[str] = frozenset()) -> list[pb.Diagnostic]:
     """tf's Diagnostics as messages. A path into a single block, ("basic_auth", "password"), is a path into
     the list of at most one it is on the wire, ("basic_auth", [0], "password"): only there does Terraform
     find the attribute's line. Summaries and details go through the provider's one redaction of
@@ -225,7 +225,7 @@ def nested_block(value: NestedBlock, *, write_only: bool) -> Any:
     )
 
 
-def schema(value: Schema, *, write_only: bool = True) -> Any:
+def schema(value: Schema, *, write_only: bool = True) -> pb.Schema:
     """A schema as Terraform reads it; `write_only` False leaves the write-only flags out."""
     body = Block(
         attributes=value.attributes,

@@ -115,10 +115,10 @@ def test_write_only_values_are_null_in_what_the_servicer_answers():
 def test_write_only_arguments_are_refused_by_terraform_before_1_11():
     from tf.utils import Diagnostics
 
-    from provider.tfx.servicer import _refuse_write_only
+    from provider.tfx.core import refuse_write_only
 
     diags = Diagnostics()
-    _refuse_write_only(diags, {"auth": {"secret_wo": "s"}, "token_wo": None}, [("token_wo",), ("auth", "secret_wo")])
+    refuse_write_only(diags, {"auth": {"secret_wo": "s"}, "token_wo": None}, [("token_wo",), ("auth", "secret_wo")])
     assert [(d.summary, d.path) for d in diags.diagnostics] == [
         ("secret_wo needs Terraform 1.11 or later", ["auth", "secret_wo"])
     ]
