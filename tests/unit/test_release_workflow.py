@@ -1,6 +1,6 @@
 """.github/workflows/release.yml: actionlint passes it, its matrix is the platforms a release names,
 and scripts/release's modes for it (`--package-only` on each runner, `--no-build` to assemble) refuse
-what they cannot do. tests/acceptance/test_release_workflow.py runs the assembly job's commands."""
+what they cannot do. tests/acceptance/test_release_assembly.py runs the assembly job's commands."""
 
 from __future__ import annotations
 
