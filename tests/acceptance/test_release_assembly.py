@@ -5,7 +5,8 @@ this machine (tests/harness/release.py, cached), zipped by `scripts/release --pa
 runner does, and a small package the test makes for darwin_arm64 (no macOS here to build one). The
 YAML is parsed and each `run:` step goes through `bash -eo pipefail` (a runner's default shell) in a
 copy of the checkout, with the step's `env:` (its `${{ secrets.* }}`, `${{ vars.* }}` and
-`${{ github.token }}` replaced by the test's values: a throw-away GPG key, no passphrase),
+`${{ github.token }}` replaced by the test's values: a throw-away GPG key, without a passphrase and
+with one),
 GITHUB_ENV, RUNNER_TEMP and GITHUB_REF_NAME as a runner sets them. The `uses:` steps are stood in
 for: the copy is the checkout, a fresh virtualenv's python is setup-python, the zips placed at
 download-artifact's `path` are the download, and upload-artifact only has its `path` checked. `gh`
@@ -75,7 +76,10 @@ def record_gh(bin_dir: Path, log: Path) -> None:
     gh.chmod(0o755)
 
 
-def test_the_release_job_assembles_signs_and_publishes_two_platforms(tmp_path: Path, runner_temp: Path) -> None:
+@pytest.mark.parametrize("passphrase", ["", "release passphrase"], ids=["no-passphrase", "passphrase"])
+def test_the_release_job_assembles_signs_and_publishes_two_platforms(
+    tmp_path: Path, runner_temp: Path, passphrase: str
+) -> None:
     jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
     job = jobs["release"]
     repo = checkout(tmp_path / "repo")
@@ -104,12 +108,15 @@ def test_the_release_job_assembles_signs_and_publishes_two_platforms(tmp_path: P
     record_gh(tmp_path / "stand-ins", gh_log)
     github_env = tmp_path / "github-env"
     github_env.touch()
-    with throwaway_gpg_key() as key:
-        secret_key = key.gpg("--armor", "--export-secret-keys", key.email)
+    with throwaway_gpg_key(passphrase=passphrase) as key:
+        secret_key = key.gpg(
+            *("--pinentry-mode", "loopback", "--passphrase", passphrase),
+            *("--armor", "--export-secret-keys", key.email),
+        )
         assert secret_key.returncode == 0 and "PRIVATE KEY" in secret_key.stdout, secret_key.stderr
         values = {
             "secrets.GPG_PRIVATE_KEY": secret_key.stdout,
-            "secrets.GPG_PASSPHRASE": "",
+            "secrets.GPG_PASSPHRASE": passphrase,
             "vars.GPG_KEY_ID": fingerprint(key),
             "github.token": "not-a-token",
         }
