@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 from provider.version import __version__
-from release import build
+from release import build, layout
 from tests.acceptance.test_ci_example import fresh_python, parse_env_file
 from tests.harness.release import GpgKey, cached_bundle, throwaway_gpg_key
 from tests.harness.terraform import REPO
@@ -198,3 +198,21 @@ def test_the_release_job_assembles_signs_and_publishes_two_platforms(
 def fingerprint(key: GpgKey) -> str:
     listed = key.gpg("--with-colons", "--fingerprint", key.email)
     return next(line.split(":")[9] for line in listed.stdout.splitlines() if line.startswith("fpr:"))
+
+
+def test_a_key_with_a_passphrase_and_none_given_or_a_wrong_one_says_what_to_give(tmp_path: Path) -> None:
+    """gpg alone says "Inappropriate ioctl for device" (batch mode, it tried a terminal); real gpg, real key."""
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text("0" * 64 + "  x.zip\n")
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not it")
+    right = tmp_path / "right"
+    right.write_text("release passphrase")
+    with throwaway_gpg_key(passphrase="release passphrase") as key:
+        with pytest.raises(
+            layout.ReleaseError, match="The key has a passphrase: give it in a file with --gpg-passphrase-file"
+        ):
+            layout.Signer(key.email, key.home).sign(sums)
+        with pytest.raises(layout.ReleaseError, match=f"The passphrase in {wrong} is not the key's"):
+            layout.Signer(key.email, key.home, wrong).sign(sums)
+        assert layout.Signer(key.email, key.home, right).sign(sums).is_file()
