@@ -216,3 +216,40 @@ def test_a_key_with_a_passphrase_and_none_given_or_a_wrong_one_says_what_to_give
         with pytest.raises(layout.ReleaseError, match=f"The passphrase in {wrong} is not the key's"):
             layout.Signer(key.email, key.home, wrong).sign(sums)
         assert layout.Signer(key.email, key.home, right).sign(sums).is_file()
+
+
+@pytest.mark.slow
+def test_the_package_job_builds_this_platforms_zip_as_written(tmp_path: Path) -> None:
+    """The `package` job's `run:` steps for this machine's matrix row, in a copy of the checkout: a new
+    .venv from setup-python's Python (the fresh virtualenv here), `pip install -e '.[release]'` into it
+    by scripts/release, a PyInstaller build (no cache: this is what a runner does), and the check that
+    the zip is the matrix's platform and the tag's version. About two minutes."""
+    job = yaml.safe_load(WORKFLOW.read_text())["jobs"]["package"]
+    (host,), _ = build.buildable()
+    (row,) = [row for row in job["strategy"]["matrix"]["include"] if row["target"] == host]
+    repo = checkout(tmp_path / "repo")
+    bin_dir = fresh_python(tmp_path / "venv")
+    env = {
+        "PATH": os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]),
+        "HOME": str(tmp_path / "home"),
+        "GITHUB_REF_NAME": f"v{__version__}",
+    }
+    for name in ("PIP_CONFIG_FILE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    for step in job["steps"]:
+        if "uses" in step:
+            assert step["uses"].startswith(STOOD_IN_FOR), f"no stand-in for {step['uses']}"
+            if step["uses"].startswith("actions/upload-artifact@"):
+                uploaded = sorted(p.name for p in repo.glob(step["with"]["path"]))
+                assert uploaded == [f"{PREFIX}_{host}.zip"]
+            continue
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=repo,
+            env={**env, **step_env(step, {"matrix.target": row["target"]})},
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        assert result.returncode == 0, f"step {step['name']!r} failed:\n{result.stdout}\n{result.stderr}"
