@@ -218,12 +218,11 @@ def test_a_key_with_a_passphrase_and_none_given_or_a_wrong_one_says_what_to_give
         assert layout.Signer(key.email, key.home, right).sign(sums).is_file()
 
 
-@pytest.mark.slow
 def test_the_package_job_builds_this_platforms_zip_as_written(tmp_path: Path) -> None:
     """The `package` job's `run:` steps for this machine's matrix row, in a copy of the checkout: a new
     .venv from setup-python's Python (the fresh virtualenv here), `pip install -e '.[release]'` into it
     by scripts/release, a PyInstaller build (no cache: this is what a runner does), and the check that
-    the zip is the matrix's platform and the tag's version. About two minutes."""
+    the zip is the matrix's platform and the tag's version. About a minute."""
     job = yaml.safe_load(WORKFLOW.read_text())["jobs"]["package"]
     (host,), _ = build.buildable()
     (row,) = [row for row in job["strategy"]["matrix"]["include"] if row["target"] == host]
