@@ -2,6 +2,12 @@
 
 scripts/release --gpg-key KEY [--gpg-home DIR] [--out DIR] [--add-package ZIP ...]
 scripts/release --unsigned ...      no SHA256SUMS.sig (a local mirror; not for a registry)
+scripts/release --package-only [--out DIR]   this platform's zip only (one runner of a release)
+scripts/release --no-build --gpg-key KEY --add-package ZIP ...   the release of zips built elsewhere
+
+A release covers several platforms and PyInstaller builds only for the one it runs on, so
+.github/workflows/release.yml runs `--package-only` on one runner per platform and `--no-build`
+once, on the zips they made.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         "and a network mirror.",
     )
     parser.add_argument(
-        "--out", type=Path, default=REPO / "dist" / "release", help="release directory (default dist/release)"
+        "--out", type=Path, help="release directory (default dist/release; dist/package with --package-only)"
     )
     parser.add_argument("--gpg-key", help="the GPG key that signs SHA256SUMS (id, fingerprint or e-mail)")
     parser.add_argument("--gpg-home", type=Path, help="the GnuPG home holding it (default: gpg's, $GNUPGHOME)")
@@ -43,36 +49,76 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--bundle", type=Path, help="an already built bundle directory of this platform (skips PyInstaller)"
     )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--package-only",
+        action="store_true",
+        help="build this platform's zip into --out (default dist/package) and stop: no signature, no mirrors",
+    )
+    mode.add_argument(
+        "--no-build",
+        action="store_true",
+        help="build nothing here: the release directory of the --add-package zips only",
+    )
     return parser
+
+
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with this combination of options, or None."""
+    if args.package_only:
+        if args.add_package or args.gpg_key or args.unsigned:
+            return "--package-only builds one zip: it takes no --add-package, --gpg-key or --unsigned"
+        return None
+    if not args.gpg_key and not args.unsigned:
+        return "give --gpg-key (and --gpg-home) to sign SHA256SUMS, or --unsigned"
+    if args.no_build and not args.add_package:
+        return "--no-build releases the --add-package zips: give at least one"
+    if args.no_build and args.bundle:
+        return "--no-build builds nothing: --bundle has no use with it"
+    return None
+
+
+def build_package(target: str, version: str, bundle: Path | None, out: Path, scratch: Path) -> Path:
+    """This platform's zip in `out`, from `bundle` or a new PyInstaller build."""
+    if bundle is None:
+        started = time.monotonic()
+        print(f"building {target} with PyInstaller ...", flush=True)
+        bundle = build_bundle(version, scratch / "dist", scratch / "work")
+        print(f"built {bundle.name} in {time.monotonic() - started:.0f} s")
+    check_bundle(bundle, version)
+    check_excluded(bundle)
+    return package(bundle, version, target, out)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.gpg_key and not args.unsigned:
-        print("scripts/release: give --gpg-key (and --gpg-home) to sign SHA256SUMS, or --unsigned", file=sys.stderr)
+    problem = usage_problem(args)
+    if problem:
+        print(f"scripts/release: {problem}", file=sys.stderr)
         return 2
     signer = Signer(args.gpg_key, args.gpg_home, args.gpg_passphrase_file) if args.gpg_key else None
     version = __version__
-    targets, others = buildable()
-    for target, why in others.items():
-        print(f"not built: {target}: {why}")
-    if not targets:
-        print("scripts/release: this machine can build no release platform", file=sys.stderr)
-        return 1
-    (target,) = targets
-    out = args.out.absolute()
+    target = None
+    if not args.no_build:
+        targets, others = buildable()
+        for other, why in others.items():
+            print(f"not built: {other}: {why}")
+        if not targets:
+            print("scripts/release: this machine can build no release platform", file=sys.stderr)
+            return 1
+        (target,) = targets
+    out = (args.out or REPO / "dist" / ("package" if args.package_only else "release")).absolute()
     try:
         with tempfile.TemporaryDirectory(prefix="release-build-") as scratch:
-            bundle = args.bundle
-            if bundle is None:
-                started = time.monotonic()
-                print(f"building {target} with PyInstaller ...", flush=True)
-                bundle = build_bundle(version, Path(scratch) / "dist", Path(scratch) / "work")
-                print(f"built {bundle.name} in {time.monotonic() - started:.0f} s")
-            check_bundle(bundle, version)
-            check_excluded(bundle)
-            zipped = package(bundle, version, target, Path(scratch) / "zips")
-            release = make_release(out, version, [zipped, *args.add_package], signer)
+            if args.package_only:
+                assert target is not None
+                zipped = build_package(target, version, args.bundle, out, Path(scratch))
+                print(f"package {version} for {target}: {zipped}")
+                return 0
+            packages = list(args.add_package)
+            if target is not None:
+                packages.insert(0, build_package(target, version, args.bundle, Path(scratch) / "zips", Path(scratch)))
+            release = make_release(out, version, packages, signer)
     except (BuildError, ReleaseError, OSError) as error:
         print(f"scripts/release: {error}", file=sys.stderr)
         return 1

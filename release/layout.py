@@ -60,7 +60,9 @@ class Signer:
         except FileNotFoundError:
             raise ReleaseError("gpg is not installed (apt-get install -y gnupg)") from None
         if completed.returncode != 0:
-            raise ReleaseError(f"gpg {' '.join(args[:2])} failed: {completed.stderr.decode(errors='replace').strip()}")
+            raise ReleaseError(
+                gpg_failure(args, completed.stderr.decode(errors="replace").strip(), self.passphrase_file)
+            )
         return completed
 
     def sign(self, path: Path) -> Path:
@@ -75,6 +77,19 @@ class Signer:
         if not exported.strip():
             raise ReleaseError(f"gpg has no public key {self.key!r}")
         return exported
+
+
+def gpg_failure(args: tuple[str, ...], stderr: str, passphrase_file: Path | None) -> str:
+    """gpg's own words, and the fix when it is a passphrase: in batch mode, a key that has one and was
+    given none fails with "Inappropriate ioctl for device" (gpg tried to ask on a terminal)."""
+    message = f"gpg {' '.join(args[:2])} failed: {stderr}"
+    if "--detach-sign" not in args:
+        return message
+    if passphrase_file is None and ("Inappropriate ioctl" in stderr or "No passphrase" in stderr):
+        return f"{message}\nThe key has a passphrase: give it in a file with --gpg-passphrase-file FILE."
+    if passphrase_file is not None and "Bad passphrase" in stderr:
+        return f"{message}\nThe passphrase in {passphrase_file} is not the key's: check --gpg-passphrase-file."
+    return message
 
 
 @dataclass(frozen=True)

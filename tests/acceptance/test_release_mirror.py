@@ -92,8 +92,9 @@ def test_the_release_directory_holds_what_a_registry_and_the_mirrors_need(releas
         ]
     )
     # The build names the platforms it could not make, and why.
-    for other in ("linux_arm64", "darwin_amd64", "darwin_arm64", "windows_amd64"):
+    for other in ("linux_arm64", "darwin_amd64", "darwin_arm64"):
         assert f"not built: {other}: PyInstaller builds only for the platform it runs on" in release.printed
+    assert "not built: windows_amd64: not supported yet" in release.printed
 
     manifest = release.path / f"{PREFIX}_manifest.json"
     assert json.loads(manifest.read_text()) == {"version": 1, "metadata": {"protocol_versions": ["6.0"]}}

@@ -78,15 +78,18 @@ class GpgKey:
 
 
 @contextlib.contextmanager
-def throwaway_gpg_key(email: str = "release-test@example.invalid") -> Iterator[GpgKey]:
-    """A new GnuPG home (short path: gpg-agent's socket lives in it) with an RSA 2048 signing key
-    without passphrase (Terraform's openpgp verifies RSA and DSA signatures only). The gpg-agent it
-    starts is stopped and the home removed afterwards."""
+def throwaway_gpg_key(email: str = "release-test@example.invalid", passphrase: str = "") -> Iterator[GpgKey]:
+    """A new GnuPG home (short path: gpg-agent's socket lives in it) with an RSA 2048 signing key,
+    without passphrase unless one is given (Terraform's openpgp verifies RSA and DSA signatures only).
+    The gpg-agent it starts is stopped and the home removed afterwards."""
     home = Path(tempfile.mkdtemp(prefix="gpg-", dir="/tmp"))
     home.chmod(0o700)
     key = GpgKey(home, email)
     try:
-        made = key.gpg("--passphrase", "", "--quick-gen-key", f"Release Test <{email}>", "rsa2048", "sign", "never")
+        made = key.gpg(
+            *("--pinentry-mode", "loopback", "--passphrase", passphrase),
+            *("--quick-gen-key", f"Release Test <{email}>", "rsa2048", "sign", "never"),
+        )
         assert made.returncode == 0, made.stderr
         yield key
     finally:

@@ -64,6 +64,7 @@ def test_committed_docs_are_what_the_schema_generates(pages: dict[str, str]) -> 
         "docs/guides/checking-your-tenant.md",
         "docs/guides/release-package-and-mirrors.md",
         "docs/guides/secrets.md",
+        "docs/guides/testing-modules.md",
         "docs/index.md",
         "docs/list-resources/registry_helm.md",
         "docs/list-resources/registry_packs.md",
