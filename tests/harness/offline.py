@@ -74,6 +74,9 @@ def offline_env(root: Path, proxy: RecordingProxy, cli_config: Path) -> dict[str
         HTTPS_PROXY=proxy.url,
         HTTP_PROXY=proxy.url,
         ALL_PROXY=proxy.url,
+        # Loopback is this test's own parts (the emulator): Go never proxies it, httpx (the provider's
+        # Palette client) does unless NO_PROXY says otherwise.
+        NO_PROXY="127.0.0.1,localhost",
     )
     return env
 
