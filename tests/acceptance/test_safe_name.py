@@ -10,6 +10,8 @@ exclusion) shows the record catching the registry request the exclusion prevents
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,12 +32,14 @@ def proxy() -> Iterator[RecordingProxy]:
         yield recorder
 
 
-def init(version: str, tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def init(
+    version: str, tmp_path: Path, env: dict[str, str], wrapper: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
     (work / "main.tf").write_text(MAIN_TF)
     return subprocess.run(
-        [str(terraform_binary(version)), "init", "-no-color", "-input=false"],
+        [*wrapper, str(terraform_binary(version)), "init", "-no-color", "-input=false"],
         cwd=work,
         env=env,
         capture_output=True,
@@ -89,3 +93,22 @@ def test_without_the_exclusion_the_same_machine_asks_the_public_registry(
     result = init(version, tmp_path, env)
     assert result.returncode == 1
     assert "CONNECT registry.terraform.io:443 HTTP/1.1" in proxy.requests, proxy.requests
+
+
+def can_unshare_the_network() -> bool:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not can_unshare_the_network(), reason="needs root and unshare -n (CI runs as root)")
+@pytest.mark.parametrize("version", VERSIONS)
+def test_init_with_the_printed_config_needs_no_network_at_all(
+    version: str, tmp_path: Path, proxy: RecordingProxy
+) -> None:
+    # A network namespace of its own: no interface but a down loopback. Whatever the proxy variables say.
+    env = offline_env(tmp_path, proxy, tmp_path / "terraformrc")
+    printed_config(tmp_path / "mirror", env)
+    result = init(version, tmp_path, env, wrapper=("unshare", "-n"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "palette/oci" in (tmp_path / "work" / ".terraform.lock.hcl").read_text()
