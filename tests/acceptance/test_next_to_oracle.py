@@ -9,7 +9,9 @@ direct installation, and a recording proxy (`harness/offline.py`) shows nothing 
 public registry. `init` records both providers; `plan` gives each resource to its provider; `apply`
 registers the OCIR repository's path with the emulator (validate `accept`: the OCIR host is
 illustrative) and `destroy` removes it. Without `provider = palette` Terraform refuses the plan,
-naming Oracle's provider: the mistake the guide warns about.
+naming Oracle's provider: the mistake the guide warns about. A module that calls this provider
+`palette` inherits it; one that calls it `oci` cannot be given it (`providers = { oci = palette }` is
+refused where the caller's `oci` is Oracle's).
 """
 
 from __future__ import annotations
@@ -128,3 +130,68 @@ def test_without_provider_palette_terraform_gives_the_resource_to_oracle(
     assert "Invalid resource type" in said, said
     assert 'The provider oracle/oci does not support resource type "oci_registry_helm"' in said, said
     assert emulator.registries() == [] and proxy.requests == []
+
+
+PALETTE_MODULE = """\
+terraform {
+  required_providers {
+    palette = { source = "palette/oci" }
+  }
+}
+
+variable "endpoint" {
+  type = string
+}
+
+resource "oci_registry_helm" "charts" {
+  provider = palette
+
+  name     = "team-b-charts"
+  endpoint = var.endpoint
+}
+"""
+
+
+def call_module(machine: Machine, module: Path, providers: str) -> None:
+    shutil.copytree(module, machine.work / "module")
+    (machine.work / "module.tf").write_text(
+        f'module "registries" {{\n  source = "./module"\n{providers}\n  endpoint = "https://${{var.ocir_host}}"\n}}\n'
+    )
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_module_that_calls_this_provider_palette_inherits_the_callers_palette(
+    version: str, tmp_path: Path, proxy: RecordingProxy, emulator: Emulator
+) -> None:
+    module = tmp_path / "palette-module"
+    module.mkdir()
+    (module / "main.tf").write_text(PALETTE_MODULE)
+    machine = Machine(tmp_path, version, proxy, emulator)
+    call_module(machine, module, "")  # no providers map: the caller's `palette` by its name
+    machine.run("init", "-input=false")
+    machine.run("plan", "-input=false", "-out=plan.bin")
+    shown = json.loads(machine.run("show", "-json", "plan.bin").stdout)
+    providers = {change["address"]: change["provider_name"] for change in shown["resource_changes"]}
+    assert providers["module.registries.oci_registry_helm.charts"] == "registry.terraform.io/palette/oci"
+    assert providers["oci_artifacts_container_repository.charts"] == "registry.terraform.io/oracle/oci"
+    assert proxy.requests == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_module_that_calls_this_provider_oci_cannot_be_given_it_next_to_oracles(
+    version: str, tmp_path: Path, proxy: RecordingProxy, emulator: Emulator
+) -> None:
+    # What the guide warns about: examples/ci/module calls this provider `oci`; where the caller's `oci`
+    # is Oracle's, Terraform refuses `providers = { oci = palette }` (both versions, before any provider runs).
+    machine = Machine(tmp_path, version, proxy, emulator)
+    call_module(machine, REPO / "examples" / "ci" / "module", "  providers = { oci = palette }\n")
+    module_tf = machine.work / "module.tf"
+    module_tf.write_text(
+        module_tf.read_text().replace(
+            "\n  endpoint", '\n  team     = "team-b"\n  username = "robot"\n  password = "x"\n  endpoint'
+        )
+    )
+    refused = machine.run("init", "-input=false", check=False)
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode == 1
+    assert "Provider type mismatch" in said or "for a different provider type" in said, said
