@@ -25,8 +25,9 @@ A Terraform provider (source "palette/oci") that registers OCI registries (Helm 
 packages, Packs) with Spectro Cloud Palette. Terraform runs this program itself; people run:
 
   install        write a filesystem mirror (default ~/.terraform.d/plugins) so that a plain
-                 `terraform init` installs this provider; --print-config prints the CLI config
-                 block for a custom provider_installation
+                 `terraform init` installs this provider, and print the CLI config block that
+                 takes it from there and never from the public registry (--print-config: the
+                 block alone, on stdout)
   warm           start a warm server (detached; --foreground, --stop, --status,
                  --idle-timeout 10m) from which Terraform's launches of this provider
                  are forked; PALETTE_OCI_WARM=1 starts one on first use

@@ -39,7 +39,6 @@ import json
 import os
 import platform
 import re
-import shlex
 import shutil
 import sys
 import tempfile
@@ -84,8 +83,9 @@ class InstallError(Exception):
 FROZEN = (
     "this is the release package's executable, which needs no install and is not a Python installation "
     "the mirror's launcher could run. Use the release's filesystem mirror instead: copy "
-    "filesystem-mirror/registry.terraform.io into ~/.terraform.d/plugins (or a directory your CLI config "
-    "names), or let terraform init take the package from your network mirror or registry. Nothing was written"
+    "filesystem-mirror/registry.terraform.io into a directory your CLI config names in a filesystem_mirror "
+    "block, with direct { exclude = [\"registry.terraform.io/palette/oci\"] } so that no runner asks the public "
+    "registry for it; or let terraform init take the package from your network mirror. Nothing was written"
 )
 
 
@@ -341,7 +341,11 @@ def _write_mirror(mirror_dir: Path, version: str, target: str) -> Installed:
 
 
 def cli_config(mirror_dir: Path) -> str:
-    """A `provider_installation` block for a CLI config that already has its own."""
+    """The `provider_installation` block that takes palette/oci from `mirror_dir` and nowhere else.
+
+    `registry.terraform.io/palette/oci` is what Terraform makes of `source = "palette/oci"` (its default
+    registry host), a public namespace this project does not hold: `direct`'s exclusion keeps `init`
+    from asking that registry on a machine whose mirror lacks the package (it fails instead)."""
     path = json.dumps(str(mirror_dir))  # an HCL string literal: quotes and backslashes escaped
     source = json.dumps(SOURCE)
     return (
@@ -357,20 +361,22 @@ def cli_config(mirror_dir: Path) -> str:
     )
 
 
-def _summary(installed: Installed, version: str, mirror_dir: Path, with_hint: bool) -> list[str]:
+def _summary(installed: Installed, version: str, mirror_dir: Path, with_config: bool) -> list[str]:
     lines = [f"Removed {path}" for path in installed.removed]
     lines.append(f"Installed {NAMESPACE}/{TYPE} {version} at {installed.package} ({installed.h1})")
     lines.append(f"Terraform will run it with {sys.executable} (recorded in {python_record()})")
-    if not with_hint:
+    if not with_config:
         return lines
-    if mirror_dir == default_mirror_dir():
-        lines.append("Run `terraform init` (`terraform init -upgrade` if a lock file pins another version).")
-    else:
-        lines.append(
-            "Terraform does not search this directory by itself: add the output of "
-            f"`terraform-provider-oci install --dir {shlex.quote(str(mirror_dir))} --print-config` "
-            "to your CLI config, then run `terraform init`."
-        )
+    # The block, even for the mirror Terraform searches by itself: its implied configuration leaves
+    # palette/oci out of direct installation only while the package is there, and a machine without
+    # it asks the public registry, where whoever holds the `palette` namespace decides what installs.
+    lines.append(
+        f"Add this block to your CLI config (~/.terraformrc, or the file TF_CLI_CONFIG_FILE names; Terraform "
+        f"reads one provider_installation block, so merge it with yours): `terraform init` then takes "
+        f"{SOURCE} from this mirror only and never asks the public registry for it."
+    )
+    lines.extend(cli_config(mirror_dir).splitlines())
+    lines.append("Then run `terraform init` (`terraform init -upgrade` if a lock file pins another version).")
     return lines
 
 
@@ -412,6 +418,6 @@ def main(argv: list[str]) -> int:
         # stdout carries the block alone, ready for `>> ~/.terraformrc`; the notes go to stderr.
         print(cli_config(mirror_dir), end="")
     notes = sys.stderr if args.print_config else sys.stdout
-    for line in _summary(installed, __version__, mirror_dir, with_hint=not args.print_config):
+    for line in _summary(installed, __version__, mirror_dir, with_config=not args.print_config):
         print(line, file=notes)
     return 0

@@ -30,6 +30,8 @@ LIST_EXAMPLE_DIRS = sorted((EXAMPLES / "list-resources").iterdir())
 QUICKSTART = EXAMPLES / "quickstart"
 CI = EXAMPLES / "ci"  # module/, and test/ using it
 MODULE_TEST = EXAMPLES / "module-test"  # run by `terraform test` in tests/acceptance/test_module_test_example.py
+# Needs Oracle's provider too: acceptance/test_next_to_oracle.py runs it through init, plan and apply.
+NEXT_TO_ORACLE = EXAMPLES / "next-to-oracle-oci"
 # Examples in syntax newer than Terraform 1.0.3: each with the version that brought it, and why.
 NEWER = {
     EXAMPLES / "write-only": ("1.11", "write-only arguments (password_wo) need Terraform 1.11"),
@@ -139,7 +141,16 @@ def test_validate_applies_the_provider_rules_to_an_example(version: str, tmp_pat
 def test_examples_are_formatted_as_terraform_fmt_writes_them(version: str, tmp_path: Path) -> None:
     copies = tmp_path / "examples"
     # One tree: Terraform 1.0.3's fmt takes one directory (and formats `action` and `list` blocks as any other).
-    for example in [*DOC_EXAMPLE_DIRS, *LIST_EXAMPLE_DIRS, *ACTION_EXAMPLE_DIRS, QUICKSTART, CI, MODULE_TEST, *NEWER]:
+    for example in [
+        *DOC_EXAMPLE_DIRS,
+        *LIST_EXAMPLE_DIRS,
+        *ACTION_EXAMPLE_DIRS,
+        QUICKSTART,
+        CI,
+        MODULE_TEST,
+        NEXT_TO_ORACLE,
+        *NEWER,
+    ]:
         shutil.copytree(example, copies / example.relative_to(EXAMPLES))
     workspace = Workspace(tmp_path / "work", version)
 

@@ -247,4 +247,8 @@ def test_the_ci_workflow_tests_the_module_against_the_emulator(tmp_path: Path) -
     state = json.loads((workspace / "test" / "terraform.tfstate").read_text())
     assert sorted(state["outputs"]["registry_ids"]["value"]) == ["team-a-charts", "team-a-packs", "team-a-zarf"]
     assert state["outputs"]["sync_status"]["value"] == {"team-a-charts": "Success", "team-a-packs": "Success"}
-    assert (tmp_path / "home" / ".terraform.d" / "plugins").is_dir()  # `install` wrote the default mirror
+    # `install` wrote the job's own mirror and a CLI config that keeps palette/oci off the public registry.
+    assert (tmp_path / "runner-temp" / "plugins" / "registry.terraform.io" / "palette" / "oci").is_dir()
+    assert not (tmp_path / "home" / ".terraform.d").exists()
+    config = read_github_env(Path(env["GITHUB_ENV"]))["TF_CLI_CONFIG_FILE"]
+    assert 'exclude = ["registry.terraform.io/palette/oci"]' in Path(config).read_text()

@@ -194,5 +194,6 @@ def test_install_from_the_release_bundle_is_refused_with_what_to_use(tmp_path: P
     # It recorded the bundle as "the Python" and reported success; every later plan then failed.
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "terraform-provider-oci install: this is the release package's executable" in refused.stderr
-    assert "filesystem-mirror/registry.terraform.io into ~/.terraform.d/plugins" in refused.stderr
+    assert "filesystem-mirror/registry.terraform.io into a directory your CLI config names" in refused.stderr
+    assert "exclude" in refused.stderr
     assert not (config / "terraform-provider-oci" / "python").exists() and not mirror.exists()

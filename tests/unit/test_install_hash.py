@@ -270,11 +270,25 @@ def test_main_defaults_to_the_implied_mirror_under_home(
         / PROVIDER_DIR
         / install.package_name(__version__, install.terraform_platform())
     )
-    assert out == [
+    assert out[:2] == [
         f"Installed palette/oci {__version__} at {package} ({install.hash_zip(package)})",
         f"Terraform will run it with {sys.executable} (recorded in {install.python_record()})",
-        "Run `terraform init` (`terraform init -upgrade` if a lock file pins another version).",
     ]
+    assert out[-1] == "Then run `terraform init` (`terraform init -upgrade` if a lock file pins another version)."
+
+
+def test_main_prints_the_block_that_excludes_the_public_registry_even_for_the_implied_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Terraform's implied configuration leaves palette/oci out of direct installation only while the
+    # package is in ~/.terraform.d/plugins; a machine without it would ask the public registry.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert install.main([]) == 0
+    out = capsys.readouterr().out
+    block = install.cli_config(tmp_path / ".terraform.d" / "plugins")
+    assert block in out
+    assert '  direct {\n    exclude = ["registry.terraform.io/palette/oci"]\n  }\n' in block
+    assert "never asks the public registry" in out
 
 
 def test_main_print_config_prints_only_the_block(
