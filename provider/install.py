@@ -84,7 +84,7 @@ FROZEN = (
     "this is the release package's executable, which needs no install and is not a Python installation "
     "the mirror's launcher could run. Use the release's filesystem mirror instead: copy "
     "filesystem-mirror/registry.terraform.io into a directory your CLI config names in a filesystem_mirror "
-    "block, with direct { exclude = [\"registry.terraform.io/palette/oci\"] } so that no runner asks the public "
+    'block, with direct { exclude = ["registry.terraform.io/palette/oci"] } so that no runner asks the public '
     "registry for it; or let terraform init take the package from your network mirror. Nothing was written"
 )
 
