@@ -85,7 +85,8 @@ class EmulatorState:
 
 
 class PaletteApi:
-    """The /v1/ routes: registries (basic and ECR share every handler)."""
+    """The /v1/ routes: registries (basic and ECR share every handler), and the projects' metadata
+    that proves an API key."""
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
@@ -93,6 +94,7 @@ class PaletteApi:
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [
+            Route("/v1/dashboard/projects/metadata", endpoint(self.projects), methods=["GET"]),
             Route("/v1/registries/metadata", endpoint(self.metadata), methods=["GET"]),
             Route("/v1/registries/oci/summary", endpoint(self.summary), methods=["GET"]),
         ]
@@ -115,6 +117,11 @@ class PaletteApi:
 
     def _caller(self, call: Call) -> Caller:
         return identify(call.headers, self.state.config, self.registries.variants)
+
+    def projects(self, call: Call) -> Response:
+        """The call Spectro's SDK makes first to prove an API key (`client.Validate`)."""
+        caller = self._caller(call)
+        return JSONResponse(views.projects_metadata(caller.system, call.query.get("name")))
 
     def metadata(self, call: Call) -> Response:
         caller = self._caller(call)

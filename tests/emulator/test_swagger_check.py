@@ -90,7 +90,7 @@ def test_every_emulator_route_is_a_swagger_path() -> None:
     store = Store()
     state = EmulatorState(config, store, Registries(store, config), None, None)  # type: ignore[arg-type]
     routes = [route for route in PaletteApi(state).routes() if isinstance(route, Route)]
-    assert len(routes) == 18
+    assert len(routes) == 19
     for route in routes:
         for method in route.methods or ():
             if method == "HEAD":
