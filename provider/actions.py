@@ -246,7 +246,7 @@ class SyncAction:
         uid = config.get("uid")
         if ctx.diagnostics.has_errors() or uid is Unknown or getattr(self.provider, "settings", None) is None:
             return  # an unknown uid (a registry this apply creates) or provider configuration: checked at invoke
-        client = self.provider.palette(ctx.diagnostics)
+        client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a key Palette knows
         target = self._target(ctx, client, str(uid)) if client is not None else None
         reason = refusal(target) if target is not None else None
         if reason is not None and target is not None:
@@ -260,7 +260,7 @@ class SyncAction:
         self._check(ctx, config)
         if diags.has_errors():
             return
-        client = self.provider.palette(diags)
+        client = self.provider.proven_palette(diags)  # "not found" only for a key Palette knows
         if client is None:
             return
         target = self._target(ctx, client, str(config["uid"]))

@@ -178,7 +178,7 @@ class RegistryResource:
         return _known(self._read_back(client, diags, registry.family, state, planned, "create", action))
 
     def read(self, ctx: ReadContext, current: RegistryValues) -> RegistryValues | None:
-        client = self._client(ctx.diagnostics)
+        client = self._proven_client(ctx.diagnostics)  # a refresh may conclude "gone": only for a known key
         if client is None:
             return current
         try:
@@ -231,7 +231,7 @@ class RegistryResource:
 
     def import_(self, ctx: ImportContext, id: str) -> RegistryValues | None:
         diags = ctx.diagnostics
-        client = self._client(diags)
+        client = self._proven_client(diags)  # "not found" is an answer only for a key Palette knows
         if client is None:
             return None
         from provider.registries.lookup import locate
@@ -289,6 +289,11 @@ class RegistryResource:
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
         client: PaletteClient | None = self.provider.palette(diags)
+        return client
+
+    def _proven_client(self, diags: Diagnostics) -> PaletteClient | None:
+        """The client once Palette has accepted its key in this process (`OciProvider.proven_palette`)."""
+        client: PaletteClient | None = self.provider.proven_palette(diags)
         return client
 
     @property
