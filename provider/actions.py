@@ -133,7 +133,7 @@ def refusal(target: Target) -> tuple[str, str] | None:
             f"Palette reports that {target.words} does not synchronize (status.syncStatus.isSyncSupported is false), "
             f"so it cannot sync now. Turn auto_sync on in its {KINDS['helm'].resource_type} resource and apply "
             "first; a registry created before Palette 4.5.0 syncs only once re-registered "
-            f"(`terraform apply -replace={KINDS['helm'].resource_type}.<name>`).",
+            f"(`terraform taint {KINDS['helm'].resource_type}.<name>`, then `terraform apply`).",
         )
     return None
 
