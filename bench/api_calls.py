@@ -41,7 +41,7 @@ UPDATE = "PUT /v1/registries/oci/{uid}/basic"
 SUMMARY = "GET /v1/registries/oci/summary"
 KEY_PROOF = "GET /v1/dashboard/projects/metadata"
 # Per command, whatever the number of registries: the key's proof, once in each provider process that refreshes
-# or plans a create (the apply's create and the destroy's delete do not need it: they conclude nothing "gone").
+# or plans a create (the process that applies makes it only if Palette answers one of its calls "not found").
 FIXED = {"apply": {KEY_PROOF: 2}, "plan": {KEY_PROOF: 1}, "update": {KEY_PROOF: 1}, "destroy": {KEY_PROOF: 1}}
 OPERATIONS = ("apply", "plan", "update", "destroy")
 

@@ -23,6 +23,11 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   and never adopts a stranger.
 - Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
 
+The API key is proven before any "not found" is believed: a Palette may answer a key it does not know
+with `ResourceNotFound` on every path. `prove_key` makes the call Spectro Cloud's SDK validates a key
+with (`GET /v1/dashboard/projects/metadata`), once per client; `get`, `get_oci`, `list_oci` and
+`delete` raise NotFoundError only after it succeeded, and KeyRejectedError when Palette refused it.
+
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
 duration, attempt). Bodies, headers and query strings are never logged.
 """
