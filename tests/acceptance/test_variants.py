@@ -144,8 +144,8 @@ def test_a_wrong_key_answered_not_found_fails_the_plan_and_drops_nothing(
 ) -> None:
     """Palette answers every call of a key it does not know 404 ResourceNotFound, echoing the key (variant
     bad-key-not-found). `plan` fails naming api_key and where it came from (it used to plan every registry
-    again), and `apply -refresh-only` keeps every registry in the state (it used to drop them all). The echoed
-    key shows nowhere, not even at TF_LOG=trace."""
+    again), `apply -refresh-only` keeps every registry in the state (it used to drop them all), and an import
+    fails the same way instead of "Registry not found". The echoed key shows nowhere, not even at TF_LOG=trace."""
     workspace.write(configuration(parts))
     workspace.apply()
     managed = {address: workspace.resources()[address]["id"] for address in ADDRESSES}
@@ -160,9 +160,13 @@ def test_a_wrong_key_answered_not_found_fails_the_plan_and_drops_nothing(
     assert "to add" not in plan.stdout
     refresh = workspace.apply("-refresh-only", check=False)
     assert refresh.returncode == 1 and "Palette rejected the API key" in " ".join(refresh.stderr.split())
-    assert WRONG_KEY not in plan.output + refresh.output
+    workspace.state_rm(ADDRESSES[2])
+    imported = workspace.import_(ADDRESSES[2], managed[ADDRESSES[2]], check=False)  # not "Registry not found"
+    assert imported.returncode == 1 and "Palette rejected the API key" in " ".join(imported.stderr.split())
+    assert WRONG_KEY not in plan.output + refresh.output + imported.output
+    workspace.env["PALETTE_API_KEY"] = clean_emulator.api_key
+    workspace.import_(ADDRESSES[2], managed[ADDRESSES[2]])
 
     assert {address: workspace.resources()[address]["id"] for address in ADDRESSES} == managed
     assert sorted(r["uid"] for r in clean_emulator.registries()) == stored
-    workspace.env["PALETTE_API_KEY"] = clean_emulator.api_key
     assert_no_changes(workspace, "bad-key-not-found")  # the right key: nothing to do
