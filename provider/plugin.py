@@ -187,8 +187,7 @@ class OciProvider:
         if self._config.get("api_key") == "":
             source += ' (api_key = "" in the provider block counts as unset)'
         permission = (
-            " A 403 can also mean that the key's user may not list the tenant's projects, which Spectro Cloud's "
-            "own provider needs as well."
+            " A 403 can also mean that the key's user may read neither the tenant's projects nor its registries."
             if exc.status == 403
             else ""
         )

@@ -25,8 +25,9 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
 
 The API key is proven before any "not found" is believed: a Palette may answer a key it does not know
 with `ResourceNotFound` on every path. `prove_key` makes the call Spectro Cloud's SDK validates a key
-with (`GET /v1/dashboard/projects/metadata`), once per client; `get`, `get_oci`, `list_oci` and
-`delete` raise NotFoundError only after it succeeded, and KeyRejectedError when Palette refused it.
+with (`GET /v1/dashboard/projects/metadata`; after a 403, the registry list), once per client; `get`,
+`get_oci`, `list_oci` and `delete` raise NotFoundError only after it succeeded, and KeyRejectedError
+when Palette refused it.
 
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
 duration, attempt). Bodies, headers and query strings are never logged.
@@ -341,10 +342,11 @@ class PaletteClient:
         """Prove that Palette knows this client's API key, once: `GET /v1/dashboard/projects/metadata`, the
         call Spectro Cloud's SDK validates a key with. A Palette may answer a key it does not know with
         `ResourceNotFound` on every path, so a registry's "not found" means "gone" only after this succeeded.
+        A key refused that call with 403 is proven by the registry list instead (see `_prove`).
 
         KeyRejectedError when Palette refuses the key (401, 403 or ResourceNotFound; remembered: the same key
         gets the same answer); other PaletteErrors (unreachable, 5xx after retries, an answer of another
-        shape) prove nothing and are not remembered. Thread-safe: parallel callers wait for one call."""
+        shape) prove nothing and are not remembered. Thread-safe: parallel callers wait for one proof."""
         if self._key_proof is True:
             return
         with self._key_proof_lock:
@@ -352,13 +354,23 @@ class PaletteClient:
                 raise self._key_proof
             if self._key_proof is None:
                 try:
-                    self._read(ProjectsMetadata, KEY_PROOF_PATH)
+                    self._prove()
                 except (UnauthorizedError, ForbiddenError, NotFoundError) as exc:
                     self._key_proof = KeyRejectedError(
                         exc.message, status=exc.status, code=exc.code, method=exc.method, path=exc.path
                     )
                     raise self._key_proof from None
                 self._key_proof = True
+
+    def _prove(self) -> None:
+        """The proof's calls. A key whose user may not list the tenant's projects (403: a system
+        administrator's key, a narrow custom role) but may read the registry list is proven by that list:
+        its success cannot be a not-found either. Reads the path directly: `list_oci` would ask for the
+        proof under way."""
+        try:
+            self._read(ProjectsMetadata, KEY_PROOF_PATH)
+        except ForbiddenError:
+            self._read(OciRegistries, "/v1/registries/oci/summary")
 
     def _believed(self, not_found: NotFoundError) -> PaletteError:
         """`not_found` when this client's key is proven; else why it is not (a bad key's "not found" is not)."""

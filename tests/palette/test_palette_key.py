@@ -86,6 +86,22 @@ def test_a_key_refused_with_401_or_403_is_rejected(
     assert caught.value.status == (403 if variant else 401) and WRONG_KEY not in str(caught.value)
 
 
+def test_a_key_that_may_not_list_projects_is_proven_by_the_registry_list(
+    palette_factory: PaletteFactory, clean_emulator: Emulator
+) -> None:
+    """A good key refused the projects call with 403 (a system administrator's key, a narrow custom role): the
+    registry list proves it; a wrong key refused both (variant bad-key-403) is rejected."""
+    clean_emulator.set_faults([{"method": "GET", "path": "projects/metadata$", "kind": "status", "status": 403}])
+    palette_factory().prove_key()
+    routes = clean_emulator.counters()["by_route"]
+    assert (routes.get(PROOF), routes.get("GET /v1/registries/oci/summary")) == (1, 1)
+    clean_emulator.clear_faults()
+    clean_emulator.set_variants(["bad-key-403"])
+    with pytest.raises(KeyRejectedError) as caught:
+        palette_factory(api_key=WRONG_KEY).prove_key()
+    assert caught.value.status == 403 and caught.value.path == "/v1/registries/oci/summary"
+
+
 def test_a_proof_that_fails_for_another_reason_is_not_remembered(
     palette_factory: PaletteFactory, clean_emulator: Emulator
 ) -> None:
