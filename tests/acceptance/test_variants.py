@@ -144,8 +144,9 @@ def test_a_wrong_key_answered_not_found_fails_the_plan_and_drops_nothing(
 ) -> None:
     """Palette answers every call of a key it does not know 404 ResourceNotFound, echoing the key (variant
     bad-key-not-found). `plan` fails naming api_key and where it came from (it used to plan every registry
-    again), `apply -refresh-only` keeps every registry in the state (it used to drop them all), and an import
-    fails the same way instead of "Registry not found". The echoed key shows nowhere, not even at TF_LOG=trace."""
+    again), `apply -refresh-only` and `destroy -refresh=false` keep every registry in the state (the first used
+    to drop them all), and an import fails the same way instead of "Registry not found". The echoed key shows
+    nowhere, not even at TF_LOG=trace."""
     workspace.write(configuration(parts))
     workspace.apply()
     managed = {address: workspace.resources()[address]["id"] for address in ADDRESSES}
@@ -160,13 +161,18 @@ def test_a_wrong_key_answered_not_found_fails_the_plan_and_drops_nothing(
     assert "to add" not in plan.stdout
     refresh = workspace.apply("-refresh-only", check=False)
     assert refresh.returncode == 1 and "Palette rejected the API key" in " ".join(refresh.stderr.split())
+    # A destroy without refresh: each DELETE answered "not found" is believed only once the key is proven.
+    destroy = workspace.destroy("-refresh=false", check=False)
+    assert destroy.returncode == 1 and "Palette rejected the API key" in " ".join(destroy.stderr.split())
+    assert {address: workspace.resources()[address]["id"] for address in ADDRESSES} == managed
     workspace.state_rm(ADDRESSES[2])
     imported = workspace.import_(ADDRESSES[2], managed[ADDRESSES[2]], check=False)  # not "Registry not found"
     assert imported.returncode == 1 and "Palette rejected the API key" in " ".join(imported.stderr.split())
-    assert WRONG_KEY not in plan.output + refresh.output + imported.output
+    assert WRONG_KEY not in plan.output + refresh.output + destroy.output + imported.output
     workspace.env["PALETTE_API_KEY"] = clean_emulator.api_key
     workspace.import_(ADDRESSES[2], managed[ADDRESSES[2]])
 
     assert {address: workspace.resources()[address]["id"] for address in ADDRESSES} == managed
     assert sorted(r["uid"] for r in clean_emulator.registries()) == stored
-    assert_no_changes(workspace, "bad-key-not-found")  # the right key: nothing to do
+    # The right key: no registry to change (Terraform 1.0.3's failed destroy dropped the outputs from the state).
+    assert "Plan:" not in workspace.plan().stdout
