@@ -7,9 +7,10 @@ For each N: `apply` creating N registries, `plan` (which refreshes them), `destr
 as the difference of the emulator's counters before and after it. The contract, checked here and asserted exactly in
 tests/acceptance/test_api_calls.py (`expected_calls` is the one statement of it):
   - a create is validate + POST + GET, nothing more;
-  - a plan that creates registries checks the host and API key once per provider process with
-    `GET /v1/registries/oci/{uid}` of a uid that cannot exist (404), unless Palette already answered
-    that process: `apply` pays it twice (its plan and its apply each start the provider), whatever N;
+  - each provider process that refreshes, looks up or plans a create proves the API key once with
+    `GET /v1/dashboard/projects/metadata` (a bad key may be answered "not found": none is believed before):
+    `apply` pays it twice (its plan and its apply each start the provider), `plan`, `update` and `destroy`
+    once (their refresh), whatever N;
   - a refresh of N registries is exactly N GETs;
   - a destroy is the refresh (N GETs) and N DELETEs;
   - nothing lists the summary (`GET /v1/registries/oci/summary`) per resource, nor at all;
@@ -38,9 +39,10 @@ GET = "GET /v1/registries/oci/{uid}/basic"
 DELETE = "DELETE /v1/registries/oci/{uid}/basic"
 UPDATE = "PUT /v1/registries/oci/{uid}/basic"
 SUMMARY = "GET /v1/registries/oci/summary"
-ACCESS_CHECK = "GET /v1/registries/oci/{uid}"
-# Per command, whatever the number of registries: the access check of each provider process that plans a create.
-FIXED = {"apply": {ACCESS_CHECK: 2}, "plan": {}, "update": {}, "destroy": {}}
+KEY_PROOF = "GET /v1/dashboard/projects/metadata"
+# Per command, whatever the number of registries: the key's proof, once in each provider process that refreshes
+# or plans a create (the process that applies makes it only if Palette answers one of its calls "not found").
+FIXED = {"apply": {KEY_PROOF: 2}, "plan": {KEY_PROOF: 1}, "update": {KEY_PROOF: 1}, "destroy": {KEY_PROOF: 1}}
 OPERATIONS = ("apply", "plan", "update", "destroy")
 
 
@@ -117,7 +119,7 @@ def main() -> int:
     per_registry = {count: (total - fixed) / count for count, total in totals.items()}
     linear = len(set(per_registry.values())) == 1
     print(
-        f"total calls per registry over apply + plan + destroy, besides {fixed} access checks: {per_registry} -> "
+        f"total calls per registry over apply + plan + destroy, besides {fixed} key proofs: {per_registry} -> "
         f"{'linear in N' if linear else 'NOT LINEAR'}"
     )
     return 0 if ok and linear else 1

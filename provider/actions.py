@@ -134,7 +134,7 @@ def refusal(target: Target) -> tuple[str, str] | None:
             f"Palette reports that {target.words} does not synchronize (status.syncStatus.isSyncSupported is false), "
             f"so it cannot sync now. Turn auto_sync on in its {KINDS['helm'].resource_type} resource and apply "
             "first; a registry created before Palette 4.5.0 syncs only once re-registered "
-            f"(`terraform apply -replace={KINDS['helm'].resource_type}.<name>`).",
+            f"(`terraform taint {KINDS['helm'].resource_type}.<name>`, then `terraform apply`).",
         )
     return None
 
@@ -247,7 +247,7 @@ class SyncAction:
         uid = config.get("uid")
         if ctx.diagnostics.has_errors() or uid is Unknown or getattr(self.provider, "settings", None) is None:
             return  # an unknown uid (a registry this apply creates) or provider configuration: checked at invoke
-        client = self.provider.palette(ctx.diagnostics)
+        client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a key Palette knows
         target = self._target(ctx, client, str(uid)) if client is not None else None
         reason = refusal(target) if target is not None else None
         if reason is not None and target is not None:
@@ -261,7 +261,7 @@ class SyncAction:
         self._check(ctx, config)
         if diags.has_errors():
             return
-        client = self.provider.palette(diags)
+        client = self.provider.proven_palette(diags)  # "not found" only for a key Palette knows
         if client is None:
             return
         target = self._target(ctx, client, str(config["uid"]))

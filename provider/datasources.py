@@ -68,7 +68,7 @@ class RegistryDataSource:
             diags.add_error("Missing lookup key", 'Set name = "<registry name>" or id = "<uid>".')
 
     def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
-        client = self.provider.palette(ctx.diagnostics)
+        client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a known key
         if client is None:
             return None
         from provider.registries.lookup import locate
@@ -143,7 +143,7 @@ class RegistriesDataSource:
             )
 
     def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
-        client = self.provider.palette(ctx.diagnostics)
+        client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a known key
         if client is None:
             return None
         wanted = config.get("provider_type")

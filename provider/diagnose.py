@@ -50,6 +50,13 @@ def report(
             "Check api_key in the provider block or PALETTE_API_KEY: the key may be wrong, revoked or expired.",
         ),
         (
+            errors.KeyRejectedError,
+            "Palette rejected the API key",
+            "Check api_key in the provider block, or PALETTE_API_KEY (then SPECTROCLOUD_APIKEY): the key may be "
+            "wrong, revoked or expired. Nothing was concluded from Palette's answers (a Palette that does not know "
+            "a key may answer that nothing exists): the registry stays in the state.",
+        ),
+        (
             errors.ForbiddenError,
             "Palette refused the operation",
             "The API key's user may not do this. A registry at system scope can only be changed by a system "

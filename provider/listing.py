@@ -114,7 +114,7 @@ class RegistryList:
         from provider.tfx.schema import Listed
 
         diags = ctx.diagnostics
-        client = self.provider.palette(diags)
+        client = self.provider.proven_palette(diags)  # an empty list or "not found" only for a known key
         if client is None:
             return
         resource = self._resource()

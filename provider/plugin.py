@@ -22,12 +22,9 @@ if TYPE_CHECKING:
     from tf.utils import Diagnostics
 
     from provider.palette.client import PaletteClient
-    from provider.palette.errors import ConfigurationError
+    from provider.palette.errors import ConfigurationError, KeyRejectedError
 
 SOURCE_ADDRESS = "registry.terraform.io/palette/oci"
-# A registry uid that cannot exist (Palette's uids are ObjectIds): GET /v1/registries/oci/{it} costs
-# Palette one indexed lookup and answers 404 ResourceNotFound to a good key, 401 to a bad one.
-ACCESS_PROBE_UID = "000000000000000000000000"
 _TYPES = {"insecure": Bool(), "request_timeout": Number(), "max_retries": Number()}
 
 
@@ -166,47 +163,56 @@ class OciProvider:
             )
         return self._client
 
-    def check_access(self, diags: Diagnostics) -> None:
-        """Before a plan creates a registry: do the host and the API key work? Once per process, and
-        free when Palette has already answered this process (a refresh or a data source read from it):
-        otherwise a wrong key or host would pass `terraform plan` and fail the apply after merge.
+    def proven_palette(self, diags: Diagnostics) -> PaletteClient | None:
+        """The client, once Palette has accepted its API key in this process; None (with an error) if it did
+        not. Every refresh and lookup that could conclude a registry is gone uses it: a Palette may answer a
+        key it does not know with ResourceNotFound on every path, and believing that would drop every
+        registry from the state. The proof (`PaletteClient.prove_key`) is one call per process."""
+        client = self.palette(diags)
+        if client is None:
+            return None
+        from provider.palette.errors import KeyRejectedError, PaletteError
 
-        The call is `GET /v1/registries/oci/{uid}` for a uid that cannot exist: of what the registries
-        API offers it is the cheapest authenticated call (one indexed lookup; every list grows with the
-        tenant), it runs with the same tenant context and permission as the provider's own reads, and
-        it changes nothing. 404 ResourceNotFound means the key was accepted."""
+        try:
+            client.prove_key()
+        except KeyRejectedError as exc:
+            diags.add_error("Palette rejected the API key", self._key_rejected_detail(exc), path=["api_key"])
+            return None
+        except PaletteError as exc:
+            from provider.diagnose import report
+
+            report(diags, exc, "prove the API key before reading or creating registries")
+            return None
+        return client
+
+    def _key_rejected_detail(self, exc: KeyRejectedError) -> str:
+        from provider.settings import source_of
+
+        source = source_of("api_key", self._config, os.environ)
+        if self._config.get("api_key") == "":
+            source += ' (api_key = "" in the provider block counts as unset)'
+        permission = (
+            " A 403 can also mean that the key's user may read neither the tenant's projects nor its registries."
+            if exc.status == 403
+            else ""
+        )
+        return (
+            f"Checked before reading or creating registries: {exc}. The key came from {source}. Check api_key in "
+            'the provider "oci" block, or PALETTE_API_KEY (then SPECTROCLOUD_APIKEY): the key may be wrong, revoked '
+            f"or expired, or meant for another Palette than the host.{permission} Nothing was concluded from "
+            "Palette's answers (a Palette that does not know a key may answer that nothing exists): every "
+            "registry stays in the state."
+        )
+
+    def check_access(self, diags: Diagnostics) -> None:
+        """Before a plan creates a registry: do the host and the API key work? Otherwise a wrong key or host
+        would pass `terraform plan` and fail the apply after merge. It is the key's proof, made once per process
+        and free when a refresh or a data source already made it."""
         with self._lock:
             if self._access_checked or self.settings is None:
                 return
             self._access_checked = True
-        client = self.palette(diags)
-        if client is None or client.answered:
-            return
-        from provider.palette.errors import ForbiddenError, NotFoundError, PaletteError, UnauthorizedError
-
-        try:
-            client.get_oci(ACCESS_PROBE_UID)
-        except NotFoundError:
-            return
-        except (UnauthorizedError, ForbiddenError) as exc:
-            # A read of a registry that cannot exist is refused only for the key itself: Palette may
-            # answer a bad key with 401 or 403 (FIDELITY.md, row 8).
-            from provider.settings import source_of
-
-            source = source_of("api_key", self._config, os.environ)
-            if self._config.get("api_key") == "":
-                source += ' (api_key = "" in the provider block counts as unset)'
-            diags.add_error(
-                "Palette rejected the API key",
-                f"Checked before planning new registries: {exc}. The key came from {source}. Check "
-                'api_key in the provider "oci" block or PALETTE_API_KEY: the key may be wrong, revoked or expired, '
-                "or meant for another Palette than the host.",
-                path=["api_key"],
-            )
-        except PaletteError as exc:
-            from provider.diagnose import report
-
-            report(diags, exc, "check the provider's host and API key before planning new registries")
+        self.proven_palette(diags)
 
     def close(self) -> None:
         """Close the client's connections and forget it (and any error building it). Called when the

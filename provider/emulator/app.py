@@ -85,7 +85,8 @@ class EmulatorState:
 
 
 class PaletteApi:
-    """The /v1/ routes: registries (basic and ECR share every handler)."""
+    """The /v1/ routes: registries (basic and ECR share every handler), and the projects' metadata
+    that proves an API key."""
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
@@ -93,7 +94,7 @@ class PaletteApi:
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [
-            Route("/v1/dashboard/projects/metadata", endpoint(self.projects_metadata), methods=["GET"]),
+            Route("/v1/dashboard/projects/metadata", endpoint(self.projects), methods=["GET"]),
             Route("/v1/registries/metadata", endpoint(self.metadata), methods=["GET"]),
             Route("/v1/registries/oci/summary", endpoint(self.summary), methods=["GET"]),
         ]
@@ -117,11 +118,10 @@ class PaletteApi:
     def _caller(self, call: Call) -> Caller:
         return identify(call.headers, self.state.config, self.registries.variants)
 
-    def projects_metadata(self, call: Call) -> Response:
-        """The key proof Spectro Cloud's SDK makes before any other call (sdk `client/client.go:261-270`):
-        the emulator models no projects, so a known key gets an empty v1ProjectsMetadata."""
-        self._caller(call)
-        return JSONResponse({"items": []})
+    def projects(self, call: Call) -> Response:
+        """The call Spectro's SDK makes first to prove an API key (`client.Validate`)."""
+        caller = self._caller(call)
+        return JSONResponse(views.projects_metadata(caller.system, call.query.get("name")))
 
     def metadata(self, call: Call) -> Response:
         caller = self._caller(call)

@@ -30,6 +30,10 @@ VARIANTS: dict[str, str] = {
     "names-not-unique": "a second registry may take a name already in use in the same scope",
     "put-merges": "a PUT keeps what its body omits instead of storing the zero value",
     "bad-key-403": "a missing or unknown API key answers 403 with a plain-text body instead of 401 Unauthorized",
+    "bad-key-not-found": (
+        "an unknown API key answers every call 404 ResourceNotFound, the key echoed in the message (as Spectro's "
+        "SDK commit ed05432 implies), instead of 401 Unauthorized"
+    ),
 }
 
 

@@ -231,6 +231,18 @@ def metadata_item(reg: Registry) -> dict[str, Any]:
     }
 
 
+# The one project a tenant has from the start (Palette names it "Default"; Spectro's provider targets it
+# when no project_name is given). Registries are tenant-level: the emulator models no other projects.
+DEFAULT_PROJECT = {"name": "Default", "uid": "5d1b0f4e2c3a4b5c6d7e8f90"}
+
+
+def projects_metadata(system: bool, name: str | None = None) -> dict[str, Any]:
+    """v1ProjectsMetadata, the answer to GET /v1/dashboard/projects/metadata (`?name=` filters): a
+    tenant's Default project; none for a system administrator's key (the system console has no projects)."""
+    projects = [] if system else [DEFAULT_PROJECT]
+    return {"items": [{"metadata": dict(p)} for p in projects if name is None or p["name"] == name]}
+
+
 def dump_item(reg: Registry, sync_status: dict[str, Any]) -> dict[str, Any]:
     """The test-only admin view: everything as stored, secrets in clear."""
     return {

@@ -31,6 +31,12 @@ Retries (bounded by `max_retries`, exponential backoff with full jitter, `Retry-
   there the late attempt is refused with 409).
 - Never retried: 400, 401, 403, 404, 409, 422, other 4xx, TLS verification failures.
 
+The API key is proven before any "not found" is believed: a Palette may answer a key it does not know
+with `ResourceNotFound` on every path. `prove_key` makes the call Spectro Cloud's SDK validates a key
+with (`GET /v1/dashboard/projects/metadata`; after a 403, the registry list), once per client; `get`,
+`get_oci`, `list_oci` and `delete` raise NotFoundError only after it succeeded, and KeyRejectedError
+when Palette refused it.
+
 Logging: logger `provider.palette`, DEBUG, one line per attempt (method, path, status or failure,
 duration, attempt). Bodies, headers and query strings are never logged.
 """
@@ -59,12 +65,15 @@ from provider.palette.errors import (
     AmbiguousWriteError,
     ConfigurationError,
     FamilyChangedError,
+    ForbiddenError,
+    KeyRejectedError,
     NotFoundError,
     PaletteError,
     SyncFailedError,
     SyncInterruptedError,
     SyncTimeoutError,
     TransportError,
+    UnauthorizedError,
     error_from_response,
     redact,
     truncate,
@@ -79,6 +88,7 @@ from provider.palette.models import (
     OciRegistries,
     OciRegistry,
     OciRegistryEntity,
+    ProjectsMetadata,
     RegistryFamily,
     RegistrySyncStatus,
     Uid,
@@ -116,6 +126,9 @@ SETTLE_POLL_CAP = 5.0
 # by which a create whose answer was lost recognises the registry it stored (see the module doc).
 CREATE_TOKEN_ANNOTATION = "terraform-provider-oci/create-token"
 SECRET_FIELDS = frozenset({"password", "token", "secretKey", "secretToken", "key"})
+# The call that proves an API key, as Spectro Cloud's SDK makes it (`client.Validate`): its success is a
+# list of the tenant's projects, which no answer to an unknown key can be.
+KEY_PROOF_PATH = "/v1/dashboard/projects/metadata"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,8 +293,9 @@ class PaletteClient:
                 f"the request timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout:g}"
             )
         self.timeout = timeout
-        # True once Palette has answered a request with success: host and key work (see `OciProvider.check_access`).
-        self.answered = False
+        # `prove_key`'s outcome, once known: True, or the refusal (a key Palette refused stays refused).
+        self._key_proof: bool | KeyRejectedError | None = None
+        self._key_proof_lock = threading.Lock()
         self.policy = RetryPolicy(max_retries, backoff_base, backoff_cap, retry_after_cap)
         self._rng = rng or random.Random()
         # The proxy is ours to choose (provider.proxies): never one for a loopback host, NO_PROXY honoured.
@@ -346,12 +360,62 @@ class PaletteClient:
         return _decode(model, response, "GET", path).answered(response.json())
 
     def get_oci(self, uid: str) -> OciRegistryEntity:
-        """Any family; `.family` tells "basic" from "ecr"."""
-        return self._read(OciRegistryEntity, f"/v1/registries/oci/{_segment(uid)}")
+        """Any family; `.family` tells "basic" from "ecr". NotFoundError only once the key is proven."""
+        try:
+            return self._read(OciRegistryEntity, f"/v1/registries/oci/{_segment(uid)}")
+        except NotFoundError as exc:
+            raise self._believed(exc) from None
 
     def list_oci(self) -> list[OciRegistry]:
         """`GET /v1/registries/oci/summary`: every OCI registry visible in this scope."""
-        return self._read(OciRegistries, "/v1/registries/oci/summary").items
+        try:
+            return self._read(OciRegistries, "/v1/registries/oci/summary").items
+        except NotFoundError as exc:
+            raise self._believed(exc) from None
+
+    # -- the API key: proven before any "not found" is believed ---------------------------------
+
+    def prove_key(self) -> None:
+        """Prove that Palette knows this client's API key, once: `GET /v1/dashboard/projects/metadata`, the
+        call Spectro Cloud's SDK validates a key with. A Palette may answer a key it does not know with
+        `ResourceNotFound` on every path, so a registry's "not found" means "gone" only after this succeeded.
+        A key refused that call with 403 is proven by the registry list instead (see `_prove`).
+
+        KeyRejectedError when Palette refuses the key (401, 403 or ResourceNotFound; remembered: the same key
+        gets the same answer); other PaletteErrors (unreachable, 5xx after retries, an answer of another
+        shape) prove nothing and are not remembered. Thread-safe: parallel callers wait for one proof."""
+        if self._key_proof is True:
+            return
+        with self._key_proof_lock:
+            if isinstance(self._key_proof, KeyRejectedError):
+                raise self._key_proof
+            if self._key_proof is None:
+                try:
+                    self._prove()
+                except (UnauthorizedError, ForbiddenError, NotFoundError) as exc:
+                    self._key_proof = KeyRejectedError(
+                        exc.message, status=exc.status, code=exc.code, method=exc.method, path=exc.path
+                    )
+                    raise self._key_proof from None
+                self._key_proof = True
+
+    def _prove(self) -> None:
+        """The proof's calls. A key whose user may not list the tenant's projects (403: a system
+        administrator's key, a narrow custom role) but may read the registry list is proven by that list:
+        its success cannot be a not-found either. Reads the path directly: `list_oci` would ask for the
+        proof under way."""
+        try:
+            self._read(ProjectsMetadata, KEY_PROOF_PATH)
+        except ForbiddenError:
+            self._read(OciRegistries, "/v1/registries/oci/summary")
+
+    def _believed(self, not_found: NotFoundError) -> PaletteError:
+        """`not_found` when this client's key is proven; else why it is not (a bad key's "not found" is not)."""
+        try:
+            self.prove_key()
+        except PaletteError as exc:
+            return exc
+        return not_found
 
     def find_by_name(self, name: str, family: RegistryFamily | None = None) -> OciRegistry | None:
         """The registry called `name` (and of `family` when given), or None. When several match
@@ -390,14 +454,14 @@ class PaletteClient:
         other family (Palette keeps basic and ECR registries apart, and answers ResourceNotFound on the
         other family's path), or the error of that lookup (e.g. a proxy's 404) when it proves nothing."""
         try:
-            entity = self.get_oci(uid)
+            entity = self.get_oci(uid)  # its not-found is believed only once the key is proven
         except NotFoundError:
             return not_found
         except PaletteError as exc:
             return exc
         actual = entity.family
         if actual is None or actual == family:
-            return not_found
+            return self._believed(not_found)
         provider_type = entity.provider_type or ""
         return FamilyChangedError(
             f"registry {uid} is now {'an ECR' if actual == 'ecr' else 'a basic'} "
@@ -651,7 +715,6 @@ class PaletteClient:
             disposition = _disposition(outcome)
             if disposition is Disposition.OK:
                 assert isinstance(outcome, httpx.Response)
-                self.answered = True
                 return outcome
             if disposition is Disposition.FINAL or attempt == self.policy.attempts:
                 break

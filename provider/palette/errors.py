@@ -96,6 +96,12 @@ class ForbiddenError(PaletteError):
     """403: the API key's user may not do this (e.g. a tenant key changing a system registry)."""
 
 
+class KeyRejectedError(PaletteError):
+    """The call that proves the API key (`PaletteClient.prove_key`) was refused: 401, 403 or a
+    `ResourceNotFound` (Palette may answer a key it does not know so). Until a key is proven, no
+    `ResourceNotFound` is believed: it may mean "unknown key", not "no such registry"."""
+
+
 class ValidationFailedError(PaletteError):
     """400/422: Palette refused the request, or a validate endpoint refused the registry."""
 

@@ -260,6 +260,26 @@ class OciRegistryEntity(WireModel):
         return registry_family(self.type)
 
 
+class ObjectEntity(WireModel):
+    """v1ObjectEntity: an object's name and uid."""
+
+    name: str | None = None
+    uid: str | None = None
+
+
+class ProjectMetadata(WireModel):
+    """v1ProjectMetadata."""
+
+    metadata: ObjectEntity | None = None
+
+
+class ProjectsMetadata(WireModel):
+    """v1ProjectsMetadata: `GET /v1/dashboard/projects/metadata`, the call that proves an API key
+    (`items` is required: an answer without it is not this one)."""
+
+    items: list[ProjectMetadata]
+
+
 class Uid(WireModel):
     """v1Uid: the answer to a create."""
 

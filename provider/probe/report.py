@@ -357,6 +357,18 @@ def _faults(obs: Observations) -> Verdict:
     return _not_observed("test aids, not Palette behaviours")
 
 
+def _key_proof(obs: Observations) -> Verdict:
+    """The call the provider proves its key with before it believes a not-found. A 403 contradicts the row but
+    not the provider, which then proves the key by the registry summary."""
+    answers = obs.shapes(s.KEY_PROOF)
+    if not answers:
+        return _not_observed("the key proof was not made")
+    answer = min(answers)
+    if answer == "200":
+        return _confirmed("200 for this key")
+    return _contradicted(answer)
+
+
 def _sync_endpoint(obs: Observations) -> Verdict:
     forced = obs.shapes("write: forced sync of a syncing registry")
     off = obs.shapes("write: sync of a registry that does not sync")
@@ -423,6 +435,7 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(33, "faults (test aids)", _faults),
     Row(34, "sync: forceSync starts a new run (202); a registry that does not sync: 400", _sync_endpoint),
+    Row(35, "GET /v1/dashboard/projects/metadata proves the key (200)", _key_proof),
 )
 
 

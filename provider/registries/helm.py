@@ -12,8 +12,8 @@ class HelmRegistry(RegistryResource):
         "Default `false` for a new registry (an existing one keeps its setting); `true` needs "
         "`base_content_path`. Turning it from `true` to `false` replaces the registry: Palette cannot disable "
         "synchronization. Turning it on is an in-place update; on a registry created before Palette 4.5.0, "
-        "which Palette then still does not synchronize, the apply fails with the `terraform apply -replace` "
-        "command that re-registers it."
+        "which Palette then still does not synchronize, the apply fails, and every plan after it, with the "
+        "command that re-registers it (`terraform taint`, then `terraform apply`)."
     )
     description = (
         "Registers an OCI registry of Helm charts with Palette. Basic authentication or AWS ECR; automatic "

@@ -113,6 +113,10 @@ class RegistryResource:
         if not self._same_provider_type(ctx.diagnostics, prior):
             return planned
         self._plan_replacements(ctx, prior, planned)
+        if self.syncs and not ctx.requires_replace and planned.get("auto_sync") is True and sync_refused(prior):
+            # The apply that turned sync on failed at auto_sync: stop here, so the pull request fails, not the merge.
+            self._must_reregister(ctx.diagnostics, prior)
+            return planned
         if not ctx.requires_replace and _stored_changes(prior, planned):
             if self.syncs:
                 by_name(planned).update({name: Unknown for name in VOLATILE})  # an update restarts the sync
@@ -203,7 +207,7 @@ class RegistryResource:
 
     def read(self, ctx: ReadContext, current: RegistryValues) -> RegistryValues | None:
         remember(configured_secrets(current))  # the state's secrets: Palette's messages may echo them
-        client = self._client(ctx.diagnostics)
+        client = self._proven_client(ctx.diagnostics)  # a refresh may conclude "gone": only for a known key
         if client is None:
             return current
         try:
@@ -211,7 +215,7 @@ class RegistryResource:
         except PaletteError as exc:
             self._report(ctx.diagnostics, exc, f'read {ctx.type_name} "{current.get("name")}"')
             return current
-        return None if registry is None else mapping.flatten(registry, current)
+        return None if registry is None else keep_refused_sync(mapping.flatten(registry, current), current, registry)
 
     def update(self, ctx: UpdateContext, prior: RegistryValues, planned: RegistryValues) -> RegistryValues:
         diags = ctx.diagnostics
@@ -238,7 +242,11 @@ class RegistryResource:
             self._report(diags, exc, action)
             return prior
         state = self._read_back(client, diags, family, {**planned, "id": _uid(prior)}, planned, "update", action)
-        self._check_sync_enabled(diags, state, planned)
+        if planned.get("auto_sync") is True and state.get("auto_sync") is False:
+            # Palette took auto_sync = true but does not synchronize the registry: record what it accepted (see
+            # `sync_refused`), so that the next plan stops at auto_sync instead of planning this update again.
+            state["auto_sync"] = True
+            self._must_reregister(diags, state)
         return _known(state)
 
     def delete(self, ctx: DeleteContext, prior: RegistryValues) -> RegistryValues | None:
@@ -256,7 +264,7 @@ class RegistryResource:
 
     def import_(self, ctx: ImportContext, id: str) -> RegistryValues | None:
         diags = ctx.diagnostics
-        client = self._client(diags)
+        client = self._proven_client(diags)  # "not found" is an answer only for a key Palette knows
         if client is None:
             return None
         from provider.registries.lookup import locate
@@ -317,6 +325,11 @@ class RegistryResource:
         client: PaletteClient | None = self.provider.palette(diags)
         return client
 
+    def _proven_client(self, diags: Diagnostics) -> PaletteClient | None:
+        """The client once Palette has accepted its key in this process (`OciProvider.proven_palette`)."""
+        client: PaletteClient | None = self.provider.proven_palette(diags)
+        return client
+
     @property
     def resource_type(self) -> str:
         return KINDS[self.provider_type].resource_type
@@ -375,19 +388,24 @@ class RegistryResource:
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_WAIT_SECONDS
         client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
 
-    def _check_sync_enabled(self, diags: Diagnostics, state: RegistryValues, planned: RegistryValues) -> None:
-        """auto_sync was asked for, yet Palette reports a registry that does not synchronize: one created
-        before Palette 4.5.0, which only a new registration can make sync (DESIGN.md, "Changes")."""
-        if planned.get("auto_sync") is True and state.get("auto_sync") is False:
-            diags.add_error(
-                "Registry must be re-registered to synchronize",
-                f'Palette accepted auto_sync = true for registry "{planned.get("name")}" but reports that it does '
-                "not synchronize: it was created before Palette 4.5.0, and only a new registration can sync. "
-                f"Re-register it with `terraform apply -replace={self.resource_type}.<name>`, using this "
-                "resource's address (shown below). The new registry gets a new uid: update what refers to the "
-                "old one.",
-                path=["auto_sync"],
-            )
+    def _must_reregister(self, diags: Diagnostics, values: RegistryValues) -> None:
+        """The error at auto_sync for a registry that Palette was asked to synchronize and does not: one
+        created before Palette 4.5.0, which only a new registration can make sync (the product's support
+        matrix). Terraform never tells a provider a resource's address: the message points at the `with`
+        line Terraform prints above it. The command is `terraform taint` and not `terraform apply -replace`:
+        with -replace, Terraform still asks the provider to plan the registry in place first, and that plan
+        stops here (a tainted resource is planned as a new one)."""
+        name, uid = values.get("name"), values.get("id")
+        diags.add_error(
+            "Registry must be re-registered to synchronize",
+            f'Palette accepted auto_sync = true for registry "{name}" (uid {uid}) but reports that it does not '
+            "synchronize: it was created before Palette 4.5.0, and only a new registration can sync. Re-register "
+            f"it with `terraform taint <address>`, then `terraform apply`, where <address> is the {self.resource_type} "
+            'address in the "with" line above. (`terraform apply -replace=<address>` stops at this same check: '
+            "Terraform asks for the in-place plan before it replaces.) The new registry gets a new uid: update what "
+            f"refers to {uid}. Until then every plan of this registry with auto_sync = true stops here.",
+            path=["auto_sync"],
+        )
 
     def _report(
         self, diags: Diagnostics, exc: PaletteError, action: str, *, name: str = "", warning: bool = False
@@ -443,3 +461,21 @@ def _uid(values: RegistryValues) -> str:
     uid = values.get("id")
     assert isinstance(uid, str), "a managed registry's values hold its uid"
     return uid
+
+
+def sync_refused(values: RegistryValues) -> bool:
+    """Whether values record a registry Palette was asked to synchronize and does not: `auto_sync` true (what
+    Palette accepted) with `sync_supported` false (what it reports). Only a failed enable writes this pair; a
+    registry read from Palette otherwise has both equal."""
+    return values.get("auto_sync") is True and values.get("sync_supported") is False
+
+
+def keep_refused_sync(
+    state: RegistryValues, prior: RegistryValues, registry: BasicOciRegistry | EcrRegistry
+) -> RegistryValues:
+    """A refreshed state keeps `sync_refused` while Palette still does not synchronize the registry and its spec
+    does not say sync is off: `auto_sync` is read from the sync status, which alone would turn it back to false
+    and plan the failed update again, forever."""
+    if sync_refused(prior) and state.get("sync_supported") is False and registry.spec.is_sync_supported is not False:
+        return {**state, "auto_sync": True}
+    return state

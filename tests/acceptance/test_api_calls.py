@@ -2,9 +2,10 @@
 
 bench/api_calls.py states the contract (`expected_calls`): a create is validate + POST + GET, a
 refresh one GET per registry, an update of a password the refresh plus validate and a read-modify-write
-(GET, PUT, GET) per registry, a destroy the refresh plus one DELETE per registry, an apply that creates
-one access check per provider process (two, whatever the count), and nothing ever
-lists the summary. Counts come from the emulator's counters, so they are exact, not timings.
+(GET, PUT, GET) per registry, a destroy the refresh plus one DELETE per registry; the API key's proof once per
+provider process that refreshes or plans a create (an apply that creates: two, whatever the count; a plan, an
+update, a destroy: one), and nothing ever lists the summary. Counts come from the emulator's counters, so
+they are exact, not timings.
 One Terraform version suffices: the calls come from the provider, not from Terraform's version.
 """
 
@@ -33,13 +34,13 @@ def test_each_command_makes_exactly_the_calls_it_needs(
     assert not any(SUMMARY in routes for routes in calls.values())
 
 
-def test_a_plan_that_already_read_from_palette_checks_no_key(
+def test_a_plan_that_refreshes_and_creates_proves_the_key_once(
     tmp_path: Path, clean_emulator: Emulator, public_registry: DockerRegistry
 ) -> None:
-    """The refresh proved the host and key: planning one more registry costs no access check. (The new
-    registry depends on the old one so that its plan follows the refresh; without an order between them
-    Terraform may plan it first, and the check is made once.)"""
-    from bench.api_calls import ACCESS_CHECK, GET
+    """The refresh proved the key: planning one more registry costs no second proof. (The new registry depends
+    on the old one so that its plan follows the refresh; without an order between them Terraform may plan it
+    first, and the proof is made once all the same.)"""
+    from bench.api_calls import GET, KEY_PROOF
     from bench.configs import registries_config
 
     ws = Workspace(tmp_path / "tf", "1.0.3", env=palette_env(clean_emulator))
@@ -53,5 +54,7 @@ def test_a_plan_that_already_read_from_palette_checks_no_key(
     before = clean_emulator.counters()["by_route"]
     assert ws.plan_changes() == 2
     after = clean_emulator.counters()["by_route"]
-    assert {route: n - before.get(route, 0) for route, n in after.items() if n > before.get(route, 0)} == {GET: 1}
-    assert ACCESS_CHECK not in {route for route, n in after.items() if n > before.get(route, 0)}
+    assert {route: n - before.get(route, 0) for route, n in after.items() if n > before.get(route, 0)} == {
+        GET: 1,
+        KEY_PROOF: 1,
+    }

@@ -92,5 +92,5 @@ def test_a_plan_that_creates_checks_the_key_once(workspace: Workspace, clean_emu
     workspace.write(provider("") + HELM.replace('"charts"', '"more"'))
     assert workspace.plan_changes() == 2
     assert [(r["method"], r["route"], r["status"]) for r in clean_emulator.requests()] == [
-        ("GET", "/v1/registries/oci/{uid}", 404)
+        ("GET", "/v1/dashboard/projects/metadata", 200)
     ]

@@ -232,6 +232,20 @@ def test_a_palette_failure_is_a_diagnostic_naming_what_failed(
     assert "Traceback" not in result.output and "Unexpected failure" not in result.output
 
 
+def test_a_wrong_key_answered_not_found_is_the_key_not_an_empty_list(
+    workspace: Workspace, seeded: list[Seeded], clean_emulator: Emulator
+) -> None:
+    """A Palette that answers a key it does not know with ResourceNotFound (variant bad-key-not-found): the query
+    fails naming the key, instead of listing nothing or "not found"."""
+    workspace.write(QUERY, "query.tfquery.hcl")
+    clean_emulator.set_variants(["bad-key-not-found"])
+    result = workspace.run("query", "-no-color", check=False, env={"PALETTE_API_KEY": "wrong-key-echoed-1618"})
+    assert result.returncode == 1, str(result)
+    text = " ".join(result.stderr.split())
+    assert "Palette rejected the API key" in text and "environment variable PALETTE_API_KEY" in text, text
+    assert "wrong-key-echoed-1618" not in result.output
+
+
 def supply_secrets(generated: str) -> str:
     """The guide's step: in each generated resource that has a secret, the write-only twin from a variable keyed
     by the registry's name: `password_wo` in `basic_auth`, `secret_access_key_wo` in an `ecr` block with an

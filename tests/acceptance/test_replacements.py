@@ -1,6 +1,6 @@
 """Changes Palette cannot make in place: basic <-> ECR, sync true -> false; turning sync on is in place,
-and a Helm registry created before Palette 4.5.0 fails that update with the re-registration command
-(no replacement is ever planned on a guess); a failed sync is a warning, never a taint."""
+and a Helm registry created before Palette 4.5.0 fails that update, and every plan after it, with the
+re-registration command (no replacement is ever planned on a guess); a failed sync is a warning, never a taint."""
 
 from __future__ import annotations
 
@@ -74,9 +74,13 @@ def test_turning_sync_on_is_in_place_and_off_replaces(
     assert stored["uid"] != uid and stored["spec"]["isSyncSupported"] is False
 
 
-def test_legacy_helm_registry_fails_the_sync_update_with_the_replace_command(
+def test_legacy_helm_registry_fails_the_sync_update_then_every_plan_until_re_registered(
     workspace: Workspace, clean_emulator: Emulator, parts: Parts
 ) -> None:
+    """Turning sync on for a Helm registry created before Palette 4.5.0: the apply fails at auto_sync with the
+    re-registration command, and from then on so does every plan (the pull request goes red, not only the
+    merge: the plan used to show `~ auto_sync = false -> true` again, forever). `terraform apply -replace`
+    cannot get past it (Terraform asks for the in-place plan first); `terraform taint` then `apply` converges."""
     body = basic_registry(
         "registry-a",
         parts.registry.url,
@@ -95,18 +99,36 @@ def test_legacy_helm_registry_fails_the_sync_update_with_the_replace_command(
     plan = workspace.plan()
     assert "0 to add, 1 to change, 0 to destroy" in plan.stdout  # nothing tells a legacy registry apart yet
     result = workspace.apply(check=False)
-    message = " ".join(result.stderr.split())
-    assert result.returncode == 1 and "Registry must be re-registered to synchronize" in message
-    assert "created before Palette 4.5.0" in message and "terraform apply -replace=oci_registry_helm." in message
-    assert "auto_sync" in message and "inconsistent result" not in message
+    assert result.returncode == 1
+    assert_re_register_message(result.stderr, legacy_uid)
     assert only(clean_emulator)["uid"] == legacy_uid  # updated in place, not replaced
-    assert workspace.resources()[HELM_BASIC.address]["auto_sync"] is False  # the state says what Palette says
+    state = workspace.resources()[HELM_BASIC.address]
+    assert (state["auto_sync"], state["sync_supported"]) == (True, False)  # what Palette accepted, what it does
 
-    workspace.apply(f"-replace={HELM_BASIC.address}")
+    for attempt in (workspace.plan(check=False), workspace.apply(f"-replace={HELM_BASIC.address}", check=False)):
+        assert attempt.returncode == 1, attempt  # the refresh keeps the record: every plan stops at auto_sync
+        assert_re_register_message(attempt.stderr, legacy_uid)
+        assert "to change" not in attempt.stdout
+    assert only(clean_emulator)["uid"] == legacy_uid
+
+    workspace.run("taint", HELM_BASIC.address)
+    assert "1 to add, 0 to change, 1 to destroy" in workspace.plan().stdout
+    workspace.apply()
     stored = only(clean_emulator)
     assert stored["uid"] != legacy_uid and stored["legacy"] is False and stored["spec"]["isSyncSupported"] is True
     assert workspace.resources()[HELM_BASIC.address]["sync_supported"] is True
     assert workspace.plan_changes() == 0
+
+
+def assert_re_register_message(stderr: str, uid: str) -> None:
+    """The error is at auto_sync (Terraform quotes the line under the `with` line that gives the address),
+    names the registry and its uid, and gives the command."""
+    message = " ".join(stderr.split())
+    assert "Error: Registry must be re-registered to synchronize" in message
+    assert f"with {HELM_BASIC.address}" in message and "auto_sync = true" in stderr
+    assert f'registry "registry-a" (uid {uid})' in message and "created before Palette 4.5.0" in message
+    assert "terraform taint <address>" in message and 'address in the "with" line above' in message
+    assert "inconsistent result" not in message and "shown below" not in message
 
 
 class _OnceThenBroken(BaseHTTPRequestHandler):

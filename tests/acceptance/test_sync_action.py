@@ -272,3 +272,21 @@ def test_an_ecr_packs_registry_is_synced_under_the_ecr_path(
     assert f'Palette accepted a forced sync of Packs registry "packs" ({uid})' in result.stdout, result
     assert "sync status: Success" in result.stdout, result
     assert parts.aws_keys.secret_access_key not in result.output
+
+
+def test_a_wrong_key_answered_not_found_is_the_key_not_an_unknown_uid(
+    ws: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """A Palette that answers a key it does not know with ResourceNotFound (variant bad-key-not-found): the
+    action's lookup names the key, not "Registry not found" for a registry that exists; nothing is synced."""
+    uid = seed(clean_emulator, parts.public_registry.url)
+    clean_emulator.set_variants(["bad-key-not-found"])
+    ws.env["PALETTE_API_KEY"] = "wrong-key-palette-echoes-2718"
+    ws.write(action(uid))
+
+    result = ws.plan("-invoke=action.oci_registry_sync.now", check=False)
+
+    assert result.returncode == 1, result
+    assert "Palette rejected the API key" in result.stderr and "Registry not found" not in result.stderr
+    assert "wrong-key-palette-echoes-2718" not in result.output
+    assert syncs(clean_emulator) == []

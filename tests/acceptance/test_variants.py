@@ -71,8 +71,8 @@ def assert_no_changes(ws: Workspace, variant: str) -> None:
     assert result.returncode == 0, f"{variant}: {result}"
 
 
-# Every variant but the one that changes only what a wrong API key gets: that one has its own test below.
-LIFECYCLE_VARIANTS = sorted(set(VARIANTS) - {"bad-key-403"})
+# Every variant but those that change only what a wrong API key gets: they have their own tests below.
+LIFECYCLE_VARIANTS = sorted(set(VARIANTS) - {"bad-key-403", "bad-key-not-found"})
 
 
 @pytest.mark.parametrize("variant", LIFECYCLE_VARIANTS)
@@ -140,3 +140,45 @@ def test_a_wrong_key_answered_with_403_fails_the_plan_naming_the_key(
     assert result.returncode == 1 and "Palette rejected the API key" in message, result
     assert "not-a-key-of-this-tenant" not in result.output
     assert clean_emulator.registries() == []
+
+
+WRONG_KEY = "wrong-key-palette-echoes-3141"
+
+
+def test_a_wrong_key_answered_not_found_fails_the_plan_and_drops_nothing(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """Palette answers every call of a key it does not know 404 ResourceNotFound, echoing the key (variant
+    bad-key-not-found). `plan` fails naming api_key and where it came from (it used to plan every registry
+    again), `apply -refresh-only` and `destroy -refresh=false` keep every registry in the state (the first used
+    to drop them all), and an import fails the same way instead of "Registry not found". The echoed key shows
+    nowhere, not even at TF_LOG=trace."""
+    workspace.write(configuration(parts))
+    workspace.apply()
+    managed = {address: workspace.resources()[address]["id"] for address in ADDRESSES}
+    stored = sorted(r["uid"] for r in clean_emulator.registries())
+    clean_emulator.set_variants(["bad-key-not-found"])
+    workspace.env["PALETTE_API_KEY"] = WRONG_KEY
+
+    plan = workspace.run("plan", "-no-color", "-input=false", check=False, env={"TF_LOG": "trace"})
+    message = " ".join(plan.stderr.split())
+    assert plan.returncode == 1 and "Palette rejected the API key" in message, plan
+    assert "The key came from the environment variable PALETTE_API_KEY" in message and "api_key" in message
+    assert "to add" not in plan.stdout
+    refresh = workspace.apply("-refresh-only", check=False)
+    assert refresh.returncode == 1 and "Palette rejected the API key" in " ".join(refresh.stderr.split())
+    # A destroy without refresh: each DELETE answered "not found" is believed only once the key is proven.
+    destroy = workspace.destroy("-refresh=false", check=False)
+    assert destroy.returncode == 1 and "Palette rejected the API key" in " ".join(destroy.stderr.split())
+    assert {address: workspace.resources()[address]["id"] for address in ADDRESSES} == managed
+    workspace.state_rm(ADDRESSES[2])
+    imported = workspace.import_(ADDRESSES[2], managed[ADDRESSES[2]], check=False)  # not "Registry not found"
+    assert imported.returncode == 1 and "Palette rejected the API key" in " ".join(imported.stderr.split())
+    assert WRONG_KEY not in plan.output + refresh.output + destroy.output + imported.output
+    workspace.env["PALETTE_API_KEY"] = clean_emulator.api_key
+    workspace.import_(ADDRESSES[2], managed[ADDRESSES[2]])
+
+    assert {address: workspace.resources()[address]["id"] for address in ADDRESSES} == managed
+    assert sorted(r["uid"] for r in clean_emulator.registries()) == stored
+    # The right key: no registry to change (Terraform 1.0.3's failed destroy dropped the outputs from the state).
+    assert "Plan:" not in workspace.plan().stdout

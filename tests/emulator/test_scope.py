@@ -77,3 +77,20 @@ def test_tenant_key_may_use_but_not_change_system_registries(
 def test_system_scope_does_not_see_tenant_registries(palette: httpx.Client, palette_system: httpx.Client) -> None:
     uid = create(palette, "basic", basic_registry("tenant-reg", "oci.example.com"))
     assert error_of(palette_system.get(f"/v1/registries/oci/{uid}/basic"), 404)["code"] == "ResourceNotFound"
+
+
+PROJECTS = "/v1/dashboard/projects/metadata"
+
+
+def test_projects_metadata_proves_a_key(
+    palette: httpx.Client, palette_system: httpx.Client, clean_emulator: Emulator
+) -> None:
+    """The call Spectro's SDK makes to prove an API key: 200 with v1ProjectsMetadata (the swagger check of
+    `clean_emulator.client()` holds the body to its definition), 401 for a wrong key."""
+    [project] = palette.get(PROJECTS).json()["items"]
+    assert project["metadata"]["name"] == "Default" and len(project["metadata"]["uid"]) == 24
+    assert palette.get(PROJECTS, params={"name": "Default"}).json()["items"] == [project]
+    assert palette.get(PROJECTS, params={"name": "other"}).json() == {"items": []}
+    assert palette_system.get(PROJECTS).json() == {"items": []}  # the system console has no projects
+    with clean_emulator.client(api_key="not-a-key") as wrong:
+        assert error_of(wrong.get(PROJECTS), 401)["code"] == "Unauthorized"

@@ -159,3 +159,23 @@ def test_bad_key_403(clean_emulator: Emulator) -> None:
     )
     with clean_emulator.client() as right:
         assert right.get("/v1/registries/oci/summary").status_code == 200
+
+
+def test_bad_key_not_found(clean_emulator: Emulator, palette: httpx.Client) -> None:
+    """Every call with an unknown key: 404 ResourceNotFound echoing the key (what SDK commit ed05432 redacts);
+    the right key is served as usual, and a missing key is still 401 (there is nothing to echo)."""
+    uid = create(palette, "basic", basic_registry("kept", "oci.example.com"))
+    clean_emulator.set_variants(["bad-key-not-found"])
+    with clean_emulator.client(api_key="wrong-key-1234") as wrong:
+        for answer in (
+            wrong.get("/v1/dashboard/projects/metadata"),
+            wrong.get("/v1/registries/oci/summary"),
+            wrong.get(f"/v1/registries/oci/{uid}/basic"),
+            wrong.delete(f"/v1/registries/oci/{uid}/basic"),
+        ):
+            error = error_of(answer, 404)
+            assert error["code"] == "ResourceNotFound" and "wrong-key-1234" in error["message"]
+    with clean_emulator.client(api_key="") as missing:
+        assert error_of(missing.get("/v1/registries/oci/summary"), 401)["code"] == "Unauthorized"
+    assert palette.get(f"/v1/registries/oci/{uid}/basic").status_code == 200
+    assert palette.get("/v1/dashboard/projects/metadata").status_code == 200

@@ -306,3 +306,32 @@ def test_write_only_secrets_of_an_unknown_block_are_none_yet() -> None:
 
     planned = {"name": "charts", "basic_auth": Unknown, "tls": None}
     assert mapping.with_write_only(planned, {"basic_auth": Unknown, "tls": Unknown}) == planned
+
+
+# ---------------------------------------------------------------------------- a sync Palette accepted but refuses
+
+
+def test_a_refused_sync_is_kept_through_a_refresh_while_palette_still_does_not_sync():
+    """After a failed enable the state holds auto_sync = true (what Palette accepted) with sync_supported =
+    false; a refresh alone would read auto_sync from the status (false) and plan the failed update again."""
+    from provider.registries.lifecycle import keep_refused_sync, sync_refused
+
+    refused = {**values(), "auto_sync": True, "sync_supported": False}
+    assert sync_refused(refused) and not sync_refused({**refused, "sync_supported": True})
+    assert not sync_refused({**refused, "auto_sync": False}) and not sync_refused(values())
+
+    wire = as_palette_returns(mapping.expand(values(auto_sync=True), "helm"))
+    wire.status = OciRegistryStatus(sync_status=RegistrySyncStatus(is_sync_supported=False, status=""))
+    refreshed = mapping.flatten(wire, refused)
+    assert (refreshed["auto_sync"], refreshed["sync_supported"]) == (False, False)  # the status, as always
+    assert keep_refused_sync(refreshed, refused, wire)["auto_sync"] is True
+    wire.spec.is_sync_supported = None  # a Palette that carries the flag in the status only: the state decides
+    assert keep_refused_sync(refreshed, refused, wire)["auto_sync"] is True
+    wire.spec.is_sync_supported = False  # Palette says sync is off: nothing is kept
+    assert keep_refused_sync(refreshed, refused, wire)["auto_sync"] is False
+    assert keep_refused_sync(refreshed, values(auto_sync=False), wire) == refreshed  # no failed enable: as read
+
+    wire.spec.is_sync_supported = True
+    wire.status = OciRegistryStatus(sync_status=RegistrySyncStatus(is_sync_supported=True, status="Success"))
+    synced = keep_refused_sync(mapping.flatten(wire, refused), refused, wire)
+    assert (synced["auto_sync"], synced["sync_supported"]) == (True, True)  # it syncs now: no longer refused
