@@ -27,7 +27,7 @@ from tf.schema import Attribute, NestedBlock
 from tf.utils import Diagnostics
 
 from provider.redaction import redact_credentials
-from provider.tfx import wire
+from provider.tfx import moves, wire
 from provider.tfx.actions import ActionContext, streamed
 from provider.tfx.gen import tfplugin6_pb2 as pb
 from provider.tfx.schema import (
@@ -168,7 +168,7 @@ class Servicer:
 
     @staticmethod
     def _capabilities() -> Any:
-        return pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True)
+        return pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True, move_resource_state=True)
 
     @_diagnosed(pb.GetProviderSchema.Response)
     def GetProviderSchema(self, request: Any, context: Any) -> Any:
@@ -184,6 +184,8 @@ class Servicer:
                 action_schemas={
                     t: pb.ActionSchema(schema=wire.schema(k.get_schema())) for t, k in self.actions().items()
                 },
+                # Terraform reads the capabilities it acts on (move_resource_state for `moved`) from here.
+                server_capabilities=self._capabilities(),
                 diagnostics=wire.diagnostics(diags),
             )
         return self._schema_response
@@ -446,6 +448,31 @@ class Servicer:
             )
         return pb.ImportResourceState.Response(
             imported_resources=imported, diagnostics=self._diagnostics(diags, type_name)
+        )
+
+    @_diagnosed(pb.MoveResourceState.Response)
+    def MoveResourceState(self, request: Any, context: Any) -> Any:
+        """A `moved` block from another resource type or provider (Terraform 1.8+): `provider.tfx.moves`."""
+        diags = Diagnostics()
+        type_name = request.target_type_name
+        attrs, blocks = self.schema_maps(type_name)
+        source = moves.decode_source(
+            diags,
+            request.source_provider_address,
+            request.source_type_name,
+            request.source_schema_version,
+            request.source_state.json,
+        )
+        state = None
+        if source is not None:
+            state = moves.move(self._resource(type_name), moves.MoveContext(diags, type_name), source)
+        if state is None or diags.has_errors():
+            return pb.MoveResourceState.Response(diagnostics=self._diagnostics(diags, type_name))
+        state = self._complete(type_name, state)
+        return pb.MoveResourceState.Response(
+            target_state=wire.encode_state(attrs, blocks, state, None),
+            target_identity=self._identity(type_name, state),
+            diagnostics=self._diagnostics(diags, type_name),
         )
 
     # ------------------------------------------------------------------------ list resources (Terraform 1.14+)
