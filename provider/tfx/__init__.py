@@ -65,6 +65,10 @@ What this adds to tf, where it falls short for a first-class provider:
    older Terraform skips, GetProviderSchema's `action_schemas`, and answers ValidateActionConfig,
    PlanAction and InvokeAction. InvokeAction is a stream: the action runs on a thread of its own, and
    each line it passes to `ctx.progress()` reaches Terraform at once, before the Completed event.
+11. tf knows no MoveResourceState (protocol 6.5, Terraform 1.8+: `moved` across resource types and
+   providers): `moves.py` says what a resource declares to accept one (`moves_from`, `move_state()`);
+   the servicer tells the capability in GetMetadata and GetProviderSchema (where Terraform reads it)
+   and refuses every other source with "does not support moving from ...".
 """
 
 from provider.tfx.certificate import PluginCertificate, plugin_certificate
