@@ -3,8 +3,8 @@
 The state file is written by hand as Terraform writes one for `spectrocloud/spectrocloud`'s
 `spectrocloud_registry_oci` (schema version 2, its attributes as `resource_registry_oci_ecr.go` declares
 them, blocks as SDKv2 lists), over a registry the emulator holds under the state's uid. Terraform needs
-the source provider to start ("Missing required provider" otherwise): a stand-in serves it
-(`tests/harness/standin.py`) through a dev override.
+the source provider to start ("Missing required provider" otherwise), though not its schema: a
+stand-in with no resource types serves it (`tests/harness/standin.py`) through a dev override.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ pytestmark = pytest.mark.parametrize("tf_version", ["1.15.5"], indirect=True)
 ECR_ENDPOINT = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
 
-def official_state(attributes: dict[str, Any]) -> str:
-    """A state file as Terraform writes it for one spectrocloud_registry_oci named `r`."""
+def official_state(attributes: dict[str, Any], source_type: str = "spectrocloud_registry_oci") -> str:
+    """A state file as Terraform writes it for one resource of spectrocloud/spectrocloud named `r`."""
     instance = {"schema_version": 2, "attributes": attributes, "sensitive_attributes": [], "private": "bnVsbA=="}
     resource = {
         "mode": "managed",
-        "type": "spectrocloud_registry_oci",
+        "type": source_type,
         "name": "r",
         "provider": 'provider["registry.terraform.io/spectrocloud/spectrocloud"]',
         "instances": [instance],
@@ -77,16 +77,22 @@ def source_attributes(uid: str, name: str, family: str, provider_type: str, **cr
     }
 
 
-def moved_workspace(workspace: Workspace, attributes: dict[str, Any], resource: str, body: str) -> None:
+def moved_workspace(
+    workspace: Workspace,
+    attributes: dict[str, Any],
+    resource: str,
+    body: str,
+    source_type: str = "spectrocloud_registry_oci",
+) -> None:
     standin = install(workspace.dir / "standin").parent
     rc = workspace.dir / "terraformrc"
     rc.write_text(rc.read_text().replace("dev_overrides {", f'dev_overrides {{\n    "{ADDRESS}" = "{standin}"'))
-    (workspace.dir / "terraform.tfstate").write_text(official_state(attributes))
+    (workspace.dir / "terraform.tfstate").write_text(official_state(attributes, source_type))
     workspace.write(
         PROVIDER_BLOCK
         + f"""
 moved {{
-  from = spectrocloud_registry_oci.r
+  from = {source_type}.r
   to   = {resource}.r
 }}
 
@@ -168,20 +174,36 @@ def test_moved_ecr_packs_with_a_role_plans_no_change(
 
 
 @pytest.mark.parametrize(
-    ("family", "provider_type", "resource", "message"),
+    ("family", "provider_type", "credential", "source_type", "resource", "message"),
     [
-        ("basic", "zarf", "oci_registry_helm", "move it to oci_registry_zarf, not oci_registry_helm"),
-        ("ecr", "zarf", "oci_registry_zarf", "Zarf registry on ECR"),
+        ("basic", "zarf", "noAuth", None, "oci_registry_helm", "move it to oci_registry_zarf, not oci_registry_helm"),
+        ("ecr", "zarf", "secret", None, "oci_registry_zarf", "Zarf registry on ECR"),
+        ("basic", "helm", "token", None, "oci_registry_helm", "Token authentication is not managed"),
+        (
+            "basic",
+            "helm",
+            "noAuth",
+            "spectrocloud_registry_helm",
+            "oci_registry_helm",
+            'oci_registry_helm does not support moving from "spectrocloud_registry_helm"',
+        ),
     ],
-    ids=["other-kind", "zarf-on-ecr"],
+    ids=["other-kind", "zarf-on-ecr", "token", "other-source"],
 )
 def test_moves_that_do_not_fit_are_refused_at_plan(
-    workspace: Workspace, clean_emulator: Emulator, family: str, provider_type: str, resource: str, message: str
+    workspace: Workspace,
+    clean_emulator: Emulator,
+    family: str,
+    provider_type: str,
+    credential: str,
+    source_type: str | None,
+    resource: str,
+    message: str,
 ) -> None:
-    credential = "noAuth" if family == "basic" else "secret"
     attributes = source_attributes("0123456789abcdef01234567", "z", family, provider_type, credential_type=credential)
     attributes["endpoint"] = "https://zarf.example.com" if family == "basic" else ECR_ENDPOINT
-    moved_workspace(workspace, attributes, resource, f'  name     = "z"\n  endpoint = "{attributes["endpoint"]}"')
+    body = f'  name     = "z"\n  endpoint = "{attributes["endpoint"]}"'
+    moved_workspace(workspace, attributes, resource, body, source_type or "spectrocloud_registry_oci")
 
     result = workspace.plan(check=False)
     assert result.returncode == 1
@@ -190,4 +212,4 @@ def test_moves_that_do_not_fit_are_refused_at_plan(
     assert "Traceback" not in output and "Unexpected failure" not in output
     assert writes(clean_emulator) == []
     saved = json.loads((workspace.dir / "terraform.tfstate").read_text())
-    assert saved["resources"][0]["type"] == "spectrocloud_registry_oci"  # the state is untouched
+    assert saved["resources"][0]["type"] == (source_type or "spectrocloud_registry_oci")  # the state is untouched

@@ -1,9 +1,11 @@
 """A stand-in for Spectro Cloud's provider (`spectrocloud/spectrocloud`) for `moved` tests.
 
 Terraform refuses a state that names a provider it cannot start ("Missing required provider"), even
-when a `moved` block hands every resource of that provider to another one. This tiny provider is
-served under that address through a dev override: it offers `spectrocloud_registry_oci` with the
-official schema's version (2), manages nothing and is never asked to (the move happens first).
+when a `moved` block hands every resource of that provider to another one. It needs no more than a
+provider that starts: the move is the target provider's work on the raw state, and Terraform never
+asks the source for its resource schema (this stand-in offers no resource type, and the moves of
+`tests/acceptance/test_moved_from_spectrocloud.py` pass). Served under that address through a dev
+override.
 
     python -m tests.harness.standin          (Terraform starts it: the launcher `install()` writes)
 """
@@ -16,30 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tf.schema import Attribute, Schema
-from tf.types import String
+from tf.schema import Schema
 
 REPO = Path(__file__).resolve().parents[2]
 ADDRESS = "spectrocloud/spectrocloud"
 
 
-class RegistryOci:
-    """`spectrocloud_registry_oci` as far as Terraform needs to know it: its name and schema version."""
-
-    def __init__(self, provider: Any) -> None:
-        self.provider = provider
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "registry_oci"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(version=2, attributes=[Attribute("id", String(), computed=True)])
-
-
 class StandIn:
-    """Implements `tf.iface.Provider`: one resource type, no settings."""
+    """Implements `tf.iface.Provider`: no resource types, no settings."""
 
     def get_model_prefix(self) -> str:
         return "spectrocloud_"
@@ -51,7 +37,7 @@ class StandIn:
         return Schema(attributes=[])
 
     def get_resources(self) -> list[Any]:
-        return [RegistryOci]
+        return []
 
     def get_data_sources(self) -> list[Any]:
         return []
