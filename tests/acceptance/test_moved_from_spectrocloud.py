@@ -126,6 +126,8 @@ def test_moved_basic_helm_plans_no_change_and_applies_nothing(
         f'  basic_auth {{\n    username = "{registry.username}"\n    password = "{registry.password}"\n  }}',
     )
 
+    traced = workspace.run("plan", "-no-color", "-input=false", env={"TF_LOG": "trace"})
+    assert registry.password not in traced.stdout + traced.stderr  # the source state's secret: not in the log
     plan = workspace.plan()
     assert "spectrocloud_registry_oci.r has moved to oci_registry_helm.r" in plan.stdout
     assert "0 to add, 0 to change, 0 to destroy" in plan.stdout, plan.stdout
