@@ -105,6 +105,15 @@ def _refusals(source: MoveSource, kind: str) -> list[Problem]:
                 f"Remove the moved block and let {target} create the registry.",
             )
         )
+    if uid and not _text(state.get("name")):
+        problems.append(
+            _refusal(
+                "Moved registry has no name",
+                f"The {SOURCE_TYPE} state holds no name, which this provider needs to manage the registry "
+                "(a changed name replaces it). Run `terraform apply -refresh-only` with the spectrocloud provider "
+                "so the state holds what Palette has, then move it. " + _IMPORT_INSTEAD,
+            )
+        )
     if found not in KINDS:
         problems.append(
             _refusal(

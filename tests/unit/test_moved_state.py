@@ -180,6 +180,7 @@ def _refused(kind: str = "helm", version: int = 2, **changes: Any) -> str:
         ("helm", {"cred_credential_type": "podIdentity"}, 'credential_type "podIdentity" is none of'),
         ("helm", {"type": "helm"}, 'type "helm"'),
         ("helm", {"id": ""}, "holds no id"),
+        ("helm", {"name": ""}, "holds no name"),
     ],
 )
 def test_what_does_not_fit_is_refused_with_the_fix(kind, changes, message):
