@@ -33,7 +33,7 @@ from provider.palette.errors import (
 )
 from provider.problems import add_problems
 from provider.redaction import remember
-from provider.registries import mapping
+from provider.registries import mapping, moved
 from provider.registries.rules import Rule, check
 from provider.registries.schema import VOLATILE, registry_schema
 from provider.registries.values import RegistryValues, by_name
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
     from provider.palette.models import BasicOciRegistry, EcrRegistry, RegistryFamily
     from provider.tfx import PlanContext
+    from provider.tfx.moves import MoveContext, MoveSource
 
 
 # Attributes Palette stores: a change to any of them is a PUT (or a replacement).
@@ -295,6 +296,14 @@ class RegistryResource:
         """A registry as an import records it (import blocks, `terraform import`, `terraform query`): what
         Palette holds, no prior values, so the secrets Palette masks are null."""
         return mapping.flatten(client.get(family, uid), None)
+
+    # `moved` from Spectro Cloud's spectrocloud_registry_oci (Terraform 1.8+): provider.registries.moved.
+    moves_from: ClassVar[tuple[tuple[str, str], ...]] = moved.SOURCES
+
+    def move_state(self, ctx: MoveContext, source: MoveSource) -> RegistryValues | None:
+        values, problems = moved.move(source, self.provider_type)
+        remember(configured_secrets(values or {}))  # the source state's secrets: never in a message
+        return values if add_problems(ctx.diagnostics, problems) else None
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: RegistryValues) -> RegistryValues:
         # Version 0 never shipped; later versions add attributes here (null until the next refresh).

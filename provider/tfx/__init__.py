@@ -79,6 +79,10 @@ What this adds to tf, where it falls short for a first-class provider:
    is an error at the attribute with both values ("(sensitive)" for sensitive ones), before Terraform's
    "Provider produced invalid plan" / "inconsistent result after apply"; an applied object stays in the
    state, with its id.
+12. tf knows no MoveResourceState (protocol 6.5, Terraform 1.8+: `moved` across resource types and
+   providers): `moves.py` says what a resource declares to accept one (`moves_from`, `move_state()`);
+   the servicer tells the capability in GetMetadata and GetProviderSchema (where Terraform reads it)
+   and refuses every other source with "does not support moving from ...".
 """
 
 from provider.tfx.certificate import PluginCertificate, plugin_certificate

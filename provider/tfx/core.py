@@ -36,7 +36,7 @@ from tf.iface import (
 from tf.schema import Attribute, NestedBlock
 from tf.utils import Diagnostic, Diagnostics
 
-from provider.tfx import contract
+from provider.tfx import contract, moves
 from provider.tfx.actions import ActionContext, streamed
 from provider.tfx.schema import (
     AttributePath,
@@ -312,6 +312,14 @@ class Core:
             diags.add_error(f"{type_name} cannot be imported")
             return None
         state = self.app.new_resource(klass).import_(ImportContext(diags, type_name), given)
+        if state is None or diags.has_errors():
+            return None
+        return self.complete(type_name, state)
+
+    def move_resource(self, diags: Diagnostics, type_name: str, source: moves.MoveSource) -> Values | None:
+        """The state a `moved` block from another resource type brings into `type_name`, complete; None after
+        an error (`provider.tfx.moves`)."""
+        state = moves.move(self._resource(type_name), moves.MoveContext(diags, type_name), source)
         if state is None or diags.has_errors():
             return None
         return self.complete(type_name, state)

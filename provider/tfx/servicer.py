@@ -18,7 +18,7 @@ from typing import TypeVar
 from tf.utils import Diagnostics
 
 from provider.redaction import redact_credentials
-from provider.tfx import wire
+from provider.tfx import moves, wire
 from provider.tfx.core import UNEXPECTED, Core, Some, Values, unexpected_failure
 from provider.tfx.gen import tfplugin6_pb2 as pb
 from provider.tfx.schema import ListContext, Listed
@@ -50,6 +50,12 @@ def _diagnosed(
     return wrap
 
 
+def _capabilities() -> pb.ServerCapabilities:
+    """What this server supports. Terraform reads the capabilities it acts on (`move_resource_state` for `moved`
+    blocks across resource types, `plan_destroy`) from GetProviderSchema; GetMetadata carries them too."""
+    return pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True, move_resource_state=True)
+
+
 def _object(value: pb.DynamicValue) -> Values | None:
     """A DynamicValue that holds an object (a configuration, say), undecoded."""
     raw = wire.read_value(value)
@@ -75,7 +81,7 @@ class Servicer:
     def GetMetadata(self, request: pb.GetMetadata.Request, context: object) -> pb.GetMetadata.Response:
         core = self.core
         return pb.GetMetadata.Response(
-            server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
+            server_capabilities=_capabilities(),
             resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in core.resources()],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in core.data_sources()],
             list_resources=[pb.GetMetadata.ListResourceMetadata(type_name=t) for t in core.list_resources()],
@@ -98,6 +104,7 @@ class Servicer:
                 action_schemas={
                     t: pb.ActionSchema(schema=wire.schema(k.get_schema())) for t, k in core.actions().items()
                 },
+                server_capabilities=_capabilities(),
                 diagnostics=wire.diagnostics(diags),
             )
         return self._schema_response
@@ -313,6 +320,28 @@ class Servicer:
             )
         return pb.ImportResourceState.Response(
             imported_resources=imported, diagnostics=self._resource_diagnostics(diags, type_name)
+        )
+
+    @_diagnosed(pb.MoveResourceState.Response)
+    def MoveResourceState(
+        self, request: pb.MoveResourceState.Request, context: object
+    ) -> pb.MoveResourceState.Response:
+        """A `moved` block from another resource type or provider (Terraform 1.8+): `provider.tfx.moves`."""
+        diags, type_name = Diagnostics(), request.target_type_name
+        source = moves.decode_source(
+            diags,
+            request.source_provider_address,
+            request.source_type_name,
+            request.source_schema_version,
+            request.source_state.json,
+        )
+        state = self.core.move_resource(diags, type_name, source) if source is not None else None
+        if state is None:
+            return pb.MoveResourceState.Response(diagnostics=self._resource_diagnostics(diags, type_name))
+        return pb.MoveResourceState.Response(
+            target_state=wire.encode_state(*self.core.resource_maps(type_name), state, None),
+            target_identity=self._identity(self.core.identity(type_name, state)),
+            diagnostics=self._resource_diagnostics(diags, type_name),
         )
 
     # ------------------------------------------------------------------------ list resources (Terraform 1.14+)

@@ -62,6 +62,7 @@ def test_committed_docs_are_what_the_schema_generates(pages: dict[str, str]) -> 
         "docs/data-sources/registry.md",
         "docs/guides/adopting-ui-registries.md",
         "docs/guides/checking-your-tenant.md",
+        "docs/guides/moving-from-spectrocloud.md",
         "docs/guides/next-to-oracle-oci.md",
         "docs/guides/release-package-and-mirrors.md",
         "docs/guides/secrets.md",

@@ -671,6 +671,40 @@ class ImportResourceState(_message.Message):
         def __init__(self, imported_resources: _Optional[_Iterable[_Union[ImportResourceState.ImportedResource, _Mapping]]] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ..., deferred: _Optional[_Union[Deferred, _Mapping]] = ...) -> None: ...
     def __init__(self) -> None: ...
 
+class MoveResourceState(_message.Message):
+    __slots__ = ()
+    class Request(_message.Message):
+        __slots__ = ("source_provider_address", "source_type_name", "source_schema_version", "source_state", "target_type_name", "source_private", "source_identity", "source_identity_schema_version")
+        SOURCE_PROVIDER_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+        SOURCE_TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
+        SOURCE_SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
+        SOURCE_STATE_FIELD_NUMBER: _ClassVar[int]
+        TARGET_TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
+        SOURCE_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+        SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+        SOURCE_IDENTITY_SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
+        source_provider_address: str
+        source_type_name: str
+        source_schema_version: int
+        source_state: RawState
+        target_type_name: str
+        source_private: bytes
+        source_identity: RawState
+        source_identity_schema_version: int
+        def __init__(self, source_provider_address: _Optional[str] = ..., source_type_name: _Optional[str] = ..., source_schema_version: _Optional[int] = ..., source_state: _Optional[_Union[RawState, _Mapping]] = ..., target_type_name: _Optional[str] = ..., source_private: _Optional[bytes] = ..., source_identity: _Optional[_Union[RawState, _Mapping]] = ..., source_identity_schema_version: _Optional[int] = ...) -> None: ...
+    class Response(_message.Message):
+        __slots__ = ("target_state", "diagnostics", "target_private", "target_identity")
+        TARGET_STATE_FIELD_NUMBER: _ClassVar[int]
+        DIAGNOSTICS_FIELD_NUMBER: _ClassVar[int]
+        TARGET_PRIVATE_FIELD_NUMBER: _ClassVar[int]
+        TARGET_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+        target_state: DynamicValue
+        diagnostics: _containers.RepeatedCompositeFieldContainer[Diagnostic]
+        target_private: bytes
+        target_identity: ResourceIdentityData
+        def __init__(self, target_state: _Optional[_Union[DynamicValue, _Mapping]] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ..., target_private: _Optional[bytes] = ..., target_identity: _Optional[_Union[ResourceIdentityData, _Mapping]] = ...) -> None: ...
+    def __init__(self) -> None: ...
+
 class ReadDataSource(_message.Message):
     __slots__ = ()
     class Request(_message.Message):
