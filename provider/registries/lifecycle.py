@@ -309,8 +309,10 @@ class RegistryResource:
         if mode == "off" or (stage == "plan" and (mode != "plan" or not _all_known(values, PREFLIGHTED))):
             return True
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
+        from provider.preflight.findings import name_where_preflight_is_set
 
         problems = run_preflight(mapping.plain_secrets(values), self.provider_type)
+        problems = name_where_preflight_is_set(problems, mode, _preflight_source(values, self.provider))
         return add_problems(diags, problems, prefix="Preflight: ")
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
@@ -443,3 +445,14 @@ def _uid(values: RegistryValues) -> str:
     uid = values.get("id")
     assert isinstance(uid, str), "a managed registry's values hold its uid"
     return uid
+
+
+def _preflight_source(values: RegistryValues, provider: Any) -> str:
+    """Where this resource's preflight mode was set, for the advice that turns it off."""
+    if values.get("preflight"):
+        return "this resource"
+    import os
+
+    from provider.settings import source_of
+
+    return source_of("preflight", getattr(provider, "_config", None) or {}, os.environ)
