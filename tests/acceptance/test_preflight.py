@@ -176,3 +176,15 @@ def test_the_advice_to_turn_preflight_off_names_where_it_was_set(
     errors = " ".join(result.stderr.split())
     assert "Error: Preflight:" in errors and advice in errors, result
     assert "in the provider block" not in errors
+
+
+def test_the_emulators_validate_refusal_names_validate_accept(workspace: Workspace, clean_emulator: Emulator) -> None:
+    """Issue 24: with preflight off, palette-emulator's own contact check refused the create; its
+    message now says how to turn that check off (`--validate accept`), which Terraform shows."""
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = "off"
+    workspace.write(helm(f"http://127.0.0.1:{_closed_port()}", "pw"))
+    result = workspace.apply(check=False)
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())
+    assert "unreachable" in errors and "start it with --validate accept" in errors, result
+    assert clean_emulator.registries() == []
