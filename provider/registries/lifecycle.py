@@ -107,6 +107,8 @@ class RegistryResource:
         if prior is None or _changed(prior, planned, PREFLIGHTED):
             self._preflight(ctx.diagnostics, mapping.with_write_only(planned, config), "plan")
         if prior is None:
+            if not self.syncs:
+                planned["sync_status"] = ""  # a kind that never syncs: Palette reports no sync status
             if not ctx.diagnostics.has_errors():
                 self.provider.check_access(ctx.diagnostics)  # a wrong key or host fails the plan, not the apply
             return planned
