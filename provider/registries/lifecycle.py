@@ -261,15 +261,16 @@ class RegistryResource:
         client = self._client(diags)
         if client is None:
             return None
-        from provider.registries.lookup import locate
+        from provider.registries.lookup import locate, not_found_hint
 
         try:
             found = locate(client, id)
             if found is None:
                 diags.add_error(
                     "Registry not found",
-                    f'No OCI registry with the uid or name "{id}" is visible to this API key. Check the name '
-                    "(names are case-sensitive), the uid, and that the host is the Palette tenant that holds it.",
+                    f'No OCI registry with the uid or name "{id}" is visible to this API key.'
+                    f"{not_found_hint(client, id)} Check the name (names are case-sensitive), the uid, and that the "
+                    "host is the Palette tenant that holds it.",
                 )
                 return None
             uid, family, provider_type = found

@@ -79,6 +79,20 @@ def test_data_source_for_a_missing_registry_says_so(workspace: Workspace, clean_
     assert result.returncode == 1 and "Registry not found" in result.stderr and '"nope"' in result.stderr
 
 
+def test_a_missing_name_names_the_registry_that_differs_only_in_case(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """Issue 24: `Registry not found: "Platform-Charts"` said nothing of the registry "platform-charts"."""
+    clean_emulator.seed("basic", basic_registry("platform-charts", parts.public_registry.url))
+    workspace.write(f'{PROVIDER_BLOCK}\ndata "oci_registry" "x" {{\n  name = "Platform-Charts"\n}}\n')
+    result = workspace.plan(check=False)
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())
+    assert 'No OCI registry with the name "Platform-Charts" is visible to this API key.' in errors, result
+    assert 'Names are case-sensitive: "platform-charts" differs only in case.' in errors, result
+    assert 'name = "Platform-Charts"' in result.stderr  # at the attribute
+
+
 def test_registries_are_tenant_level(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
     """No setting picks a project and no call carries ProjectUid: Palette keeps registries at tenant level."""
     workspace.write(HELM_BASIC.config(parts))
