@@ -15,7 +15,7 @@ import re
 import subprocess
 from pathlib import Path
 
-# "## 0.1.0 - 2026-11-26", "## [0.1.0] - ...", "## 0.2.0-rc.1": a level-2 heading starting with a version.
+# "## 0.1.0 - 2026-11-26", "## [0.1.0] - ...", "## 1.0.0-rc.1": a level-2 heading starting with a version.
 _RELEASED = re.compile(r"^##\s+\[?v?(?P<version>\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)\]?(?:\s|$)", re.MULTILINE)
 
 
