@@ -71,16 +71,17 @@ class RegistryDataSource:
         client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a known key
         if client is None:
             return None
-        from provider.registries.lookup import locate
+        from provider.registries.lookup import locate, not_found_hint
 
         key = str(config.get("id") or config.get("name"))
         try:
             found = locate(client, key)
             if found is None:
+                hint = "" if config.get("id") else not_found_hint(client, key)
                 ctx.diagnostics.add_error(
                     "Registry not found",
                     f'No OCI registry with the {"id" if config.get("id") else "name"} "{key}" is visible to this '
-                    "API key.",
+                    f"API key.{hint}",
                     path=["id" if config.get("id") else "name"],
                 )
                 return None

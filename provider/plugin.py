@@ -14,7 +14,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Bool, Number, String, Unknown
 
 from provider.problems import add_problems
-from provider.settings import SETTINGS, Settings, read_settings
+from provider.settings import REMOVED_SETTINGS, SETTINGS, Settings, read_settings, removed_setting_problems
 
 if TYPE_CHECKING:
     import httpx
@@ -70,6 +70,16 @@ class OciProvider:
                     description=s.description + _env_note(s.name),
                 )
                 for s in SETTINGS
+            ]
+            + [
+                Attribute(
+                    r.name,
+                    String(),
+                    optional=True,
+                    deprecated=True,
+                    description=f"Deprecated and ignored: {r.detail}. Removed in version {r.until}.",
+                )
+                for r in REMOVED_SETTINGS
             ],
         )
 
@@ -117,10 +127,11 @@ class OciProvider:
     def validate_config(self, diags: Diagnostics, config: dict[str, Any]) -> None:
         # `terraform validate` runs without credentials: a missing API key is reported at configure.
         _, problems = read_settings({**config, "api_key": "-"}, os.environ)
-        add_problems(diags, problems)
+        add_problems(diags, [*problems, *removed_setting_problems(config)])
 
     def configure_provider(self, diags: Diagnostics, config: dict[str, Any]) -> None:
-        unknown = sorted(k for k, v in config.items() if v is Unknown)
+        ignored = {r.name for r in REMOVED_SETTINGS}
+        unknown = sorted(k for k, v in config.items() if v is Unknown and k not in ignored)
         if unknown:
             # Values that depend on resources not yet created: Terraform plans again at apply.
             diags.add_warning(

@@ -5,10 +5,14 @@ endpoint written as `robot:PASSWORD@harbor.example.com`) may carry secrets. Befo
 reaches a diagnostic, a progress line or an attribute it goes through `redact_credentials`, in two
 steps, always in this order:
 
-1. by value: every secret this process knows, replaced wherever it appears. Those are the secrets a
-   caller passes, and every secret `remember` was given (the API key when a Palette client is made,
-   each registry's configured password, secret key and client key, write-only ones included, as the
-   resources see them). Palette may echo what it was sent, in any shape, so the value is the test.
+1. by value: every secret this process knows. Those are the secrets a caller passes, and every
+   secret `remember` was given (the API key when a Palette client is made, each registry's configured
+   password, secret key and client key, write-only ones included, as the resources see them). Palette
+   may echo what it was sent, in any shape, so the value is the test; but a short value is also a
+   piece of ordinary words (`password = "e"` turned "answered" into "answ******r******d"), so where
+   it is replaced depends on its length (`_pattern`): from LONG_SECRET_CHARS wherever it appears,
+   from MIN_SECRET_CHARS only as a whole token (no letter or digit either side), shorter never in
+   free text. Nothing else prints a secret at all, whatever its length.
 2. by shape: the password of every `user:password@host` and `scheme://user:password@host`, for
    credentials the provider was never told (a URL in Palette's own message). The user name and the
    host stay: they say what was meant.
@@ -20,13 +24,16 @@ applies `redact_credentials` once more to every diagnostic it sends (see `provid
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable
 
 REDACTED = "<redacted>"
-# Shorter values are too common as substrings to replace safely (and Palette refuses such secrets).
-MIN_SECRET_CHARS = 4
+# Shorter values are too common in ordinary words to be found in text safely: not replaced there.
+MIN_SECRET_CHARS = 6
+# From this length a value is not a piece of an unrelated word: replaced even inside a longer token.
+LONG_SECRET_CHARS = 12
 _known: set[str] = set()  # every secret `remember` was given in this process
 _known_longest_first: tuple[str, ...] = ()  # the same, in the order redaction needs: kept with _known
 # Palette answers a secret of 12 characters or more masked as its first and last three around "***"
@@ -81,15 +88,24 @@ def remember_masked(masks: Iterable[object]) -> None:
 
 
 def redact_secrets(text: str, secrets: Iterable[str | None] = (), mask: str = REDACTED) -> str:
-    """`text` with every occurrence of each secret (those given and those remembered) replaced by
-    `mask`, longest first, so that no fragment of a longer secret survives a shorter one; then what
+    """`text` with each secret (those given and those remembered) replaced by `mask` where `_pattern`
+    finds it, longest first, so that no fragment of a longer secret survives a shorter one; then what
     remembered masks stand for."""
     given = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True)
     for values in (given, _known_longest_first):
         for secret in values:
             if secret in text:
-                text = text.replace(secret, mask)
+                text = _pattern(secret).sub(lambda _: mask, text)
     return _redact_masked(text, mask) if _masked else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern(secret: str) -> re.Pattern[str]:
+    """Where `secret` is replaced: anywhere when it is long, else only as a whole token, so that a
+    6-character password leaves the words that contain it alone."""
+    if len(secret) >= LONG_SECRET_CHARS:
+        return re.compile(re.escape(secret))
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])")
 
 
 def _redact_masked(text: str, mask: str) -> str:

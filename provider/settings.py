@@ -65,6 +65,42 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 @dataclass(frozen=True)
+class RemovedSetting:
+    """A setting that no longer does anything, kept in the schema for one minor version so that a
+    configuration still holding it plans, with a warning saying what replaced it, instead of failing
+    with Terraform's bare 'An argument named "..." is not expected here'."""
+
+    name: str
+    detail: str  # why it is gone and the fix, for the schema's deprecation note and the warning
+    until: str  # the version that removes it from the schema
+
+
+REMOVED_SETTINGS: tuple[RemovedSetting, ...] = (
+    RemovedSetting(
+        "project",
+        "registries are tenant-level in Palette; the provider ignores project; remove it",
+        "0.3.0",
+    ),
+)
+
+
+def removed_setting_problems(config: Mapping[str, Any]) -> list[Problem]:
+    """A warning at each removed setting the provider block still sets (an unknown value counts: it
+    is set, whatever it turns out to be)."""
+    return [
+        Problem(
+            (removed.name,),
+            f"Argument {removed.name} is deprecated",
+            f'{removed.detail[:1].upper()}{removed.detail[1:]} from the provider "oci" block. It is accepted and '
+            f"ignored until version {removed.until}, which removes it.",
+            "warning",
+        )
+        for removed in REMOVED_SETTINGS
+        if config.get(removed.name) is not None
+    ]
+
+
+@dataclass(frozen=True)
 class Settings:
     host: str
     api_key: str = field(repr=False)

@@ -8,6 +8,11 @@ scripts/release --no-build --gpg-key KEY --add-package ZIP ...   the release of 
 A release covers several platforms and PyInstaller builds only for the one it runs on, so
 .github/workflows/release.yml runs `--package-only` on one runner per platform and `--no-build`
 once, on the zips they made.
+
+scripts/release --snapshot ...      from the tree as it is (tests): skips the release checks
+
+Before building, a release is refused when its version is already released in CHANGELOG.md (and
+HEAD is not that version's tag) or the tree has uncommitted changes (release/checks.py).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from provider.install import package_name
 from provider.version import __version__
 from release.build import REPO, BuildError, build_bundle, buildable, check_bundle, check_excluded, package
+from release.checks import refusals
 from release.layout import ReleaseError, Signer, make_release
 
 
@@ -45,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ZIP",
         help="a package of another platform, built by scripts/release on such a machine",
+    )
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="build from the tree as it is (tests, your own mirror): skip the checks that the version is not "
+        "released yet and that the tree is committed",
     )
     parser.add_argument(
         "--bundle", type=Path, help="an already built bundle directory of this platform (skips PyInstaller)"
@@ -98,6 +110,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signer = Signer(args.gpg_key, args.gpg_home, args.gpg_passphrase_file) if args.gpg_key else None
     version = __version__
+    try:
+        refused = [] if args.snapshot else refusals(REPO, version)
+    except OSError as error:
+        print(f"scripts/release: {error} (--snapshot builds without the release checks)", file=sys.stderr)
+        return 1
+    for reason in refused:
+        print(f"scripts/release: refused: {reason}", file=sys.stderr)
+    if refused:
+        return 1
     target = None
     if not args.no_build:
         targets, others = buildable()

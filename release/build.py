@@ -1,7 +1,7 @@
 """The self-contained provider package: a PyInstaller onedir bundle, zipped as Terraform expects.
 
-    bundle = build_bundle("0.1.0", out_dir, work_dir)        # out_dir/terraform-provider-oci_v0.1.0/
-    zip_path = package(bundle, "0.1.0", "linux_amd64", out)  # terraform-provider-oci_0.1.0_linux_amd64.zip
+    bundle = build_bundle(version, out_dir, work_dir)        # out_dir/terraform-provider-oci_v<version>/
+    zip_path = package(bundle, version, "linux_amd64", out)  # terraform-provider-oci_<version>_linux_amd64.zip
 
 The bundle is a directory holding the executable `terraform-provider-oci_v<version>` (the name
 Terraform looks for) and `_internal/`: the Python interpreter, the standard library, the provider

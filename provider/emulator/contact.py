@@ -29,10 +29,11 @@ class ContactFailed(Exception):
 
 
 def _redact(message: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "******")
-    return message
+    # The provider's rule of where a secret is found in text: a short password must not turn the
+    # registry's words into "answ******r******d".
+    from provider.redaction import redact_secrets
+
+    return redact_secrets(message, secrets, "******")
 
 
 def check(family: Family, spec: dict[str, Any], timeout: float = 10.0) -> None:

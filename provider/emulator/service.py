@@ -220,7 +220,15 @@ class Registries:
         try:
             check(family, spec, self.config.contact_timeout)
         except ContactFailed as failure:
-            raise bad_request(str(failure), code="RegistryValidationFailed") from None
+            raise bad_request(f"{failure}{VALIDATE_ACCEPT_NOTE}", code="RegistryValidationFailed") from None
+
+
+# A refusal from the emulator's own contact check says how to turn the check off: a user trying the
+# provider against palette-emulator with illustrative endpoints would otherwise take it for Palette's.
+VALIDATE_ACCEPT_NOTE = (
+    " (palette-emulator contacted the registry from its own machine; start it with --validate accept "
+    "to accept registries without contacting them)"
+)
 
 
 def _annotations(body: dict[str, Any]) -> dict[str, str] | None:

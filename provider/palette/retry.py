@@ -141,7 +141,7 @@ def describe_transport_failure(exc: httpx.RequestError, base_url: str, request_l
     if isinstance(exc, httpx.PoolTimeout):
         return Failure(Disposition.NOT_PROCESSED, f"no free connection to {base_url}: timed out waiting")
     if isinstance(exc, httpx.ConnectError):
-        return Failure(Disposition.NOT_PROCESSED, f"could not connect to {base_url}: {_connect_reason(chain)}")
+        return Failure(_connect_disposition(chain), f"could not connect to {base_url}: {_connect_reason(chain)}")
     if isinstance(exc, httpx.ReadTimeout):
         return Failure(Disposition.MAYBE_PROCESSED, f"{base_url} did not answer {request_line} in time")
     if isinstance(exc, httpx.WriteTimeout):
@@ -154,6 +154,18 @@ def describe_transport_failure(exc: httpx.RequestError, base_url: str, request_l
     return Failure(
         Disposition.FINAL, f"could not talk to {base_url}: {type(exc).__name__}: {redact_then_cut(str(exc), 200)}"
     )
+
+
+# The resolver's definite answers: no such name, or no address for it. Asking again gets the same
+# answer after a backoff (six attempts took 10.8 s), so the first is final. EAI_AGAIN (the resolver
+# did not answer) stays retried.
+_NAME_NOT_FOUND = frozenset({socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)})
+
+
+def _connect_disposition(causes: list[BaseException]) -> Disposition:
+    if any(isinstance(c, socket.gaierror) and c.errno in _NAME_NOT_FOUND for c in causes):
+        return Disposition.FINAL
+    return Disposition.NOT_PROCESSED
 
 
 def _connect_reason(causes: list[BaseException]) -> str:

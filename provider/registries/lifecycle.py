@@ -108,6 +108,8 @@ class RegistryResource:
         if prior is None or _changed(prior, planned, PREFLIGHTED):
             self._preflight(ctx.diagnostics, mapping.with_write_only(planned, config), "plan")
         if prior is None:
+            if not self.syncs:
+                planned["sync_status"] = ""  # a kind that never syncs: Palette reports no sync status
             if not ctx.diagnostics.has_errors():
                 self.provider.check_access(ctx.diagnostics)  # a wrong key or host fails the plan, not the apply
             return planned
@@ -268,15 +270,16 @@ class RegistryResource:
         client = self._proven_client(diags)  # "not found" is an answer only for a key Palette knows
         if client is None:
             return None
-        from provider.registries.lookup import locate
+        from provider.registries.lookup import locate, not_found_hint
 
         try:
             found = locate(client, id)
             if found is None:
                 diags.add_error(
                     "Registry not found",
-                    f'No OCI registry with the uid or name "{id}" is visible to this API key. Check the name '
-                    "(names are case-sensitive), the uid, and that the host is the Palette tenant that holds it.",
+                    f'No OCI registry with the uid or name "{id}" is visible to this API key.'
+                    f"{not_found_hint(client, id)} Check the name (names are case-sensitive), the uid, and that the "
+                    "host is the Palette tenant that holds it.",
                 )
                 return None
             uid, family, provider_type = found
@@ -326,8 +329,10 @@ class RegistryResource:
         if mode == "off" or (stage == "plan" and (mode != "plan" or not _all_known(values, PREFLIGHTED))):
             return True
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
+        from provider.preflight.findings import name_where_preflight_is_set
 
         problems = run_preflight(mapping.plain_secrets(values), self.provider_type)
+        problems = name_where_preflight_is_set(problems, mode, _preflight_source(values, self.provider))
         return add_problems(diags, problems, prefix="Preflight: ")
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
@@ -488,3 +493,14 @@ def keep_refused_sync(
     if sync_refused(prior) and state.get("sync_supported") is False and registry.spec.is_sync_supported is not False:
         return {**state, "auto_sync": True}
     return state
+
+
+def _preflight_source(values: RegistryValues, provider: Any) -> str:
+    """Where this resource's preflight mode was set, for the advice that turns it off."""
+    if values.get("preflight"):
+        return "this resource"
+    import os
+
+    from provider.settings import source_of
+
+    return source_of("preflight", getattr(provider, "_config", None) or {}, os.environ)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from provider.palette.errors import NotFoundError, PaletteError
@@ -51,3 +52,23 @@ def _family(registry: str, spelled: str | None) -> RegistryFamily:
 
 def _provider_type(spelled: str | None) -> str:
     return (spelled or "").strip().lower()
+
+
+def case_hint(name: str, visible: Iterable[str]) -> str:
+    """A sentence naming the registries whose names differ from `name` only in case ("" when none):
+    Palette's names are case-sensitive, and "Platform-Charts" for "platform-charts" is the usual slip."""
+    wanted = name.casefold()
+    alike = sorted({n for n in visible if n and n != name and n.casefold() == wanted})
+    if not alike:
+        return ""
+    listed = " and ".join(f'"{n}"' for n in alike)
+    return f" Names are case-sensitive: {listed} {'differs' if len(alike) == 1 else 'differ'} only in case."
+
+
+def not_found_hint(client: PaletteClient, name: str) -> str:
+    """`case_hint` over the registries this API key sees; "" when they cannot be listed (the
+    not-found message stands on its own)."""
+    try:
+        return case_hint(name, (r.metadata.name or "" for r in client.list_oci()))
+    except PaletteError:
+        return ""

@@ -437,10 +437,17 @@ def zarf_no_sync(config: Config) -> Iterator[Problem]:
         )
 
 
+# A path Terraform can show inside the ecr block. Terraform places a diagnostic at the attribute its
+# path ends in, and a path ending at a block name matches no attribute, so ("ecr",) quoted the
+# resource's first line (hashicorp/terraform internal/tfdiags/contextual.go, ElaborateFromConfigBody).
+# Through the block to access_key_id it quotes that line, or, where it is not set, the `ecr {` line.
+IN_ECR_BLOCK: tuple[str, ...] = ("ecr", "access_key_id")
+
+
 def zarf_no_ecr(config: Config) -> Iterator[Problem]:
     if config.get("ecr") is not None:
         yield Problem(
-            ("ecr",),
+            IN_ECR_BLOCK,
             "AWS ECR is not supported for Zarf registries; use basic_auth",
             "Palette supports Zarf registries with basic authentication only. Replace the ecr block "
             "with basic_auth { username = ..., password = ... }.",

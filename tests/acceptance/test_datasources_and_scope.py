@@ -79,6 +79,20 @@ def test_data_source_for_a_missing_registry_says_so(workspace: Workspace, clean_
     assert result.returncode == 1 and "Registry not found" in result.stderr and '"nope"' in result.stderr
 
 
+def test_a_missing_name_names_the_registry_that_differs_only_in_case(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """Issue 24: `Registry not found: "Platform-Charts"` said nothing of the registry "platform-charts"."""
+    clean_emulator.seed("basic", basic_registry("platform-charts", parts.public_registry.url))
+    workspace.write(f'{PROVIDER_BLOCK}\ndata "oci_registry" "x" {{\n  name = "Platform-Charts"\n}}\n')
+    result = workspace.plan(check=False)
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())
+    assert 'No OCI registry with the name "Platform-Charts" is visible to this API key.' in errors, result
+    assert 'Names are case-sensitive: "platform-charts" differs only in case.' in errors, result
+    assert 'name = "Platform-Charts"' in result.stderr  # at the attribute
+
+
 def test_registries_are_tenant_level(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
     """No setting picks a project and no call carries ProjectUid: Palette keeps registries at tenant level."""
     workspace.write(HELM_BASIC.config(parts))
@@ -93,8 +107,17 @@ def test_registries_are_tenant_level(workspace: Workspace, clean_emulator: Emula
     configured = HELM_BASIC.config(parts).replace('provider "oci" {}', 'provider "oci" {\n  project = "Team-A"\n}')
     assert "Team-A" in configured
     workspace.write(configured)
-    result = workspace.plan(check=False)
-    assert result.returncode == 1 and "project" in result.stderr and "Unsupported argument" in result.stderr, result
+    # Removed in 0.2.0, kept one minor version as an ignored, deprecated argument: Terraform's bare
+    # "Unsupported argument" said nothing of what replaced it.
+    result = workspace.run("plan", "-no-color", check=False)
+    assert result.returncode == 0, result
+    assert "Unsupported argument" not in result.output and "Traceback" not in result.output
+    warning = " ".join(result.output.split())
+    assert "Warning: Argument project is deprecated" in warning, result
+    assert "Registries are tenant-level in Palette; the provider ignores project; remove it" in warning, result
+    assert 'project = "Team-A"' in result.output  # Terraform quotes the line: the warning is at the attribute
+    assert "Plan: 1 to add" in result.output
+    assert all(r["project_uid"] is None for r in clean_emulator.requests())
 
 
 def test_system_registry_changes_are_refused_clearly(

@@ -37,7 +37,14 @@ CASES = [
         "oci_registry_zarf",
         f'endpoint = "{ECR_HOST}"\n  {KEYS}',
         "AWS ECR is not supported for Zarf registries; use basic_auth",
-        "",
+        'access_key_id     = "AKIA"',  # issue 24: inside the ecr block, not the resource's first line
+    ),
+    Case(
+        "zarf-ecr-role",
+        "oci_registry_zarf",
+        f'endpoint = "{ECR_HOST}"\n  ecr {{\n    role_arn = "arn:aws:iam::123456789012:role/r"\n  }}',
+        "AWS ECR is not supported for Zarf registries; use basic_auth",
+        "ecr {",  # no access_key_id: the block's own line
     ),
     Case(
         "packs-sync-off",

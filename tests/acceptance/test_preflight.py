@@ -133,3 +133,58 @@ def test_credentials_never_go_to_a_plain_http_token_service(
     assert "over plain HTTP" in errors and "https:// token service" in errors
     assert service.requests == []
     assert clean_emulator.requests() == []
+
+
+def test_a_short_password_leaves_the_registrys_words_alone(
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    """Issue 24: with `password = "e"` every "e" of the message became "******" ("R******gistry
+    r******j******ct******d"). A secret this short is not looked for in text (it is part of ordinary
+    words); the words stay whole."""
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = "plan"
+    workspace.write(helm(parts.registry.url, "e"))
+    result = workspace.plan(check=False)
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())
+    assert "Error: Preflight: Registry rejected the credentials" in errors, result
+    assert "(HTTP 401). Check them; for a robot account or an access token" in errors, result
+    assert "******" not in result.stderr, result
+
+
+def _closed_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return int(sock.getsockname()[1])  # nothing listens there once closed
+
+
+@pytest.mark.parametrize(
+    ("provider_mode", "resource", "advice"),
+    [
+        ("off", '\n  preflight = "plan"', 'set preflight = "off" on this resource: its preflight = "plan" overrides'),
+        ("plan", "", 'set PALETTE_OCI_PREFLIGHT=off, where preflight = "plan" comes from, or preflight = "off" on'),
+    ],
+    ids=["resource", "environment"],
+)
+def test_the_advice_to_turn_preflight_off_names_where_it_was_set(
+    provider_mode: str, resource: str, advice: str, workspace: Workspace, clean_emulator: Emulator
+) -> None:
+    """Issue 24: the advice said "in the provider block" when the resource's preflight = "plan" had
+    overridden the provider's "off"."""
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = provider_mode
+    workspace.write(helm(f"http://127.0.0.1:{_closed_port()}", "pw", resource))
+    result = workspace.plan(check=False)
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())
+    assert "Error: Preflight:" in errors and advice in errors, result
+    assert "in the provider block" not in errors
+
+
+def test_the_emulators_validate_refusal_names_validate_accept(workspace: Workspace, clean_emulator: Emulator) -> None:
+    """Issue 24: with preflight off, palette-emulator's own contact check refused the create; its
+    message now says how to turn that check off (`--validate accept`), which Terraform shows."""
+    workspace.env["PALETTE_OCI_PREFLIGHT"] = "off"
+    workspace.write(helm(f"http://127.0.0.1:{_closed_port()}", "pw"))
+    result = workspace.apply(check=False)
+    assert result.returncode == 1, result
+    errors = " ".join(result.stderr.split())
+    assert "unreachable" in errors and "start it with --validate accept" in errors, result
+    assert clean_emulator.registries() == []

@@ -54,8 +54,18 @@ def runner_temp() -> Iterator[Path]:
 
 
 def checkout(destination: Path) -> Path:
+    """The tree as a runner checks out a release tag: committed, HEAD tagged `v<version>` (scripts/release
+    refuses an uncommitted tree, and a version CHANGELOG.md lists as released except at its tag)."""
     ignored = shutil.ignore_patterns(".venv", ".cache", ".git", "dist", "__pycache__", ".terraform*", "*.tfstate*")
     shutil.copytree(REPO, destination, ignore=ignored)
+    identity = ["-c", "user.name=release test", "-c", "user.email=release@test.invalid"]
+    for command in (
+        ["init", "-q"],
+        ["add", "-A"],
+        [*identity, "commit", "-q", "-m", "release"],
+        ["tag", f"v{__version__}"],
+    ):
+        subprocess.run(["git", *command], cwd=destination, check=True, capture_output=True, timeout=120)
     return destination
 
 

@@ -4,6 +4,8 @@ first sync ends."""
 
 from __future__ import annotations
 
+import json
+
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.emulator import Emulator
 from tests.harness.terraform import Workspace
@@ -24,8 +26,14 @@ def test_a_zarf_update_plans_its_sync_attributes_as_known(
 ) -> None:
     endpoint = parts.public_registry.url
     workspace.write(zarf(endpoint, "first"))
-    workspace.apply()
+    # Issue 24: a Zarf registry never syncs, so its sync_status is known, "", from the first plan on.
+    workspace.run("plan", "-out=create.tfplan")
+    [change] = json.loads(workspace.run("show", "-json", "create.tfplan").stdout)["resource_changes"]
+    assert change["change"]["after"]["sync_status"] == "", change
+    assert "sync_status" not in change["change"]["after_unknown"], change
+    workspace.apply()  # and Palette's answer agrees: no "inconsistent result after apply"
     before = workspace.resources()["oci_registry_zarf.this"]
+    assert before["sync_status"] == ""
     workspace.write(zarf(endpoint, "second"))
     plan = workspace.plan()
     assert "~ base_content_path" in plan.stdout

@@ -2,7 +2,7 @@
 
     bundle = cached_bundle()                     # .cache/bundle/<digest>/terraform-provider-oci_v<version>/
     with throwaway_gpg_key(tmp) as key: ...      # a GnuPG home holding one RSA signing key, agent stopped after
-    release_dir(bundle, out, key)                # `python -m release --bundle ...` (what scripts/release runs)
+    release_dir(bundle, out, key)                # `python -m release --snapshot --bundle ...`
 
 Building takes PyInstaller half a minute to a minute on two busy cores, so the bundle is kept in
 `.cache/bundle/<digest>` (`$RELEASE_BUNDLE_CACHE` overrides the directory), where the digest covers
@@ -103,6 +103,7 @@ def release_dir(bundle: Path, out: Path, key: GpgKey) -> subprocess.CompletedPro
         sys.executable,
         "-m",
         "release",
+        "--snapshot",  # the tests' tree may be uncommitted, its version released: not a release
         "--bundle",
         str(bundle),
         "--out",

@@ -366,3 +366,21 @@ def test_answer_returns_refusals_and_the_last_retried_answer(
     assert palette_factory(max_retries=1).answer(SUMMARY).status_code == 503
     with pytest.raises(TransportError):
         PaletteClient(f"http://127.0.0.1:{free_port()}", "k", **FAST).answer(SUMMARY)
+
+
+def test_a_host_name_that_does_not_resolve_is_tried_once() -> None:
+    """Issue 24: a misspelt host was asked six times with backoff (10.8 s) for the same "no such name".
+    `.invalid` never resolves (RFC 2606); the resolver's answer is the only packet that leaves."""
+    import socket
+
+    host = "palette-oci-test.invalid"
+    try:
+        socket.getaddrinfo(host, 443)
+    except socket.gaierror as exc:
+        if exc.errno == socket.EAI_AGAIN:
+            pytest.skip("this machine's resolver does not answer")
+    started = time.monotonic()
+    with PaletteClient(f"https://{host}", "k", max_retries=5) as palette, pytest.raises(TransportError) as caught:
+        palette.list_oci()
+    assert str(caught.value) == f"could not connect to https://{host}: host name not found", caught.value
+    assert time.monotonic() - started < 2.0  # five retries back off 0.5 + 1 + 2 + 4 + 8 s at most

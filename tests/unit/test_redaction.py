@@ -90,3 +90,18 @@ def test_what_palettes_masks_stand_for_is_redacted() -> None:
     remember_masked([f"{secret[:3]}***{secret[-3:]}", "******", "", None, "no mask here"])
     assert redact_credentials(message) == f"login with {REDACTED} failed; see docs"
     assert redact_credentials("Mq7 and zx9 alone") == "Mq7 and zx9 alone"  # too short to be the secret
+
+
+def test_a_short_secret_is_found_only_where_it_is_safe() -> None:
+    """Issue 24: a short password turned "answered" into "answ******r******d". Below MIN_SECRET_CHARS a
+    value is not looked for in text; up to LONG_SECRET_CHARS only as a whole token; longer, anywhere."""
+    from provider.redaction import LONG_SECRET_CHARS, MIN_SECRET_CHARS, redact_secrets
+
+    assert MIN_SECRET_CHARS >= 6 and LONG_SECRET_CHARS >= 12
+    assert redact_secrets("the registry answered", ["e"]) == "the registry answered"
+    assert redact_secrets("pw hunt3r rejected; hunt3rs and xhunt3r stay", ["hunt3r"]) == (
+        f"pw {REDACTED} rejected; hunt3rs and xhunt3r stay"
+    )
+    assert redact_secrets("user:hunt3r@host", ["hunt3r"]) == f"user:{REDACTED}@host"
+    long = "Canary9f3b2c71"
+    assert redact_secrets(f"x{long}y", [long]) == f"x{REDACTED}y"

@@ -154,7 +154,7 @@ def test_a_bundle_directory_of_the_wrong_name_says_what_is_wrong(
         bundle.mkdir()
     if not build.buildable()[0]:
         pytest.skip("this machine builds no release platform")
-    assert main(["--unsigned", "--bundle", str(bundle), "--out", str(tmp_path / "out")]) == 1
+    assert main(["--unsigned", "--snapshot", "--bundle", str(bundle), "--out", str(tmp_path / "out")]) == 1
     error = capsys.readouterr().err
     assert "Errno" not in error, error
     assert f"terraform-provider-oci_v{__version__}" in error and "--bundle" in error, error

@@ -98,6 +98,8 @@ def test_no_build_builds_nothing_and_releases_the_zips_it_is_given(tmp_path: Pat
     from tests.unit.test_release_layout import fake_bundle
 
     zipped = build.package(fake_bundle(tmp_path), version, "darwin_arm64", tmp_path / "zips")
-    code = main(["--no-build", "--unsigned", "--out", str(tmp_path / "out"), "--add-package", str(zipped)])
+    code = main(
+        ["--no-build", "--unsigned", "--snapshot", "--out", str(tmp_path / "out"), "--add-package", str(zipped)]
+    )
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "out").glob("*.zip")) == [zipped.name]

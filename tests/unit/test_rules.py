@@ -79,7 +79,8 @@ def test_endpoints_that_are_refused_say_why(endpoint, words):
 def test_zarf_refuses_sync_and_ecr_with_the_seed_messages():
     found = problems(rules.ZARF_RULES, **base(endpoint=ECR, auto_sync=True, ecr={"role_arn": "arn:aws:iam::1:role/x"}))
     assert (("auto_sync",), "Automatic synchronization is not supported for Zarf registries") in found
-    assert (("ecr",), "AWS ECR is not supported for Zarf registries; use basic_auth") in found
+    # Issue 24: at a path Terraform can place inside the ecr block (("ecr",) quoted the resource's line).
+    assert (("ecr", "access_key_id"), "AWS ECR is not supported for Zarf registries; use basic_auth") in found
 
 
 def test_packs_always_sync_and_need_a_base_content_path():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from tf.types import Unknown
 
-from provider.settings import DEFAULT_HOST, read_settings
+from provider.settings import DEFAULT_HOST, read_settings, removed_setting_problems
 
 
 def test_defaults_with_only_a_key():
@@ -204,3 +205,14 @@ def test_max_retries_must_be_a_whole_number(value):
 def test_max_retries_accepts_whole_numbers_written_any_way(value):
     settings, problems = read_settings({"api_key": "k", "max_retries": value}, {})
     assert problems == [] and settings is not None and settings.max_retries == 3
+
+
+def test_a_removed_setting_is_a_warning_that_says_what_replaced_it() -> None:
+    """`project` (removed in 0.2.0) in the provider block plans, ignored, with a warning at the attribute."""
+    [problem] = removed_setting_problems({"project": "Team-A", "host": "h"})
+    assert problem.path == ("project",) and problem.severity == "warning"
+    assert "Registries are tenant-level in Palette; the provider ignores project; remove it" in problem.detail
+    assert removed_setting_problems({"project": Unknown}) != []  # set, even if known only at apply
+    assert removed_setting_problems({"project": None, "host": "h"}) == []
+    settings, problems = read_settings({"project": "Team-A", "api_key": "k"}, {})
+    assert problems == [] and settings is not None  # ignored: it changes nothing

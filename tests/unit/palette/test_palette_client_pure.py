@@ -180,8 +180,13 @@ def _chained(outer: httpx.TransportError, inner: BaseException) -> httpx.Transpo
             Disposition.NOT_PROCESSED,
             "could not connect to https://h:1: connection refused",
         ),
-        (
-            _chained(httpx.ConnectError("x"), socket.gaierror(-2, "Name or service not known")),
+        (  # issue 24: the resolver's "no such name" is final, not retried six times
+            _chained(httpx.ConnectError("x"), socket.gaierror(socket.EAI_NONAME, "Name or service not known")),
+            Disposition.FINAL,
+            "could not connect to https://h:1: host name not found",
+        ),
+        (  # a resolver that did not answer may answer the next time
+            _chained(httpx.ConnectError("x"), socket.gaierror(socket.EAI_AGAIN, "Temporary failure")),
             Disposition.NOT_PROCESSED,
             "could not connect to https://h:1: host name not found",
         ),

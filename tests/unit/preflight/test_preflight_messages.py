@@ -30,20 +30,41 @@ def test_redact_masks_every_secret_in_summary_and_detail():
 
 
 def test_redact_masks_the_longer_secret_first():
-    # "pass" is inside "password1": masking "pass" first would leave "word1" behind.
-    assert redact(warning((), "s", "x password1 y"), ["pass", "password1"]).detail == f"x {MASK} y"
+    # "passwo" is inside "password1": masking "passwo" first would leave "rd1" behind.
+    assert redact(warning((), "s", "x password1 y"), ["passwo", "password1"]).detail == f"x {MASK} y"
+
+
+def test_a_short_secret_leaves_ordinary_words_alone():
+    """Issue 24: `password = "e"` made the registry's "answered" read "answ******r******d". A secret
+    shorter than MIN_SECRET_CHARS is not looked for in text; a longer one only as a whole token, until
+    it is long enough (LONG_SECRET_CHARS) to be no piece of an ordinary word."""
+    text = "the registry answered: password s3cret rejected (s3crets are case-sensitive)"
+    assert redact(warning((), text, text), ["e"]).detail == text
+    assert redact(warning((), text, text), ["s3cret"]).detail == text.replace("password s3cret", f"password {MASK}")
+    long = "LongCanary-9f3b2c"
+    assert redact(warning((), "s", f"x{long}y {long}"), [long]).detail == f"x{MASK}y {MASK}"
 
 
 # A secret made of mask characters could re-form across a mask's edge; real ones have others too.
 SECRET_TEXT = st.text(alphabet=st.characters(blacklist_characters="*"), min_size=1, max_size=20)
+LONG_SECRET = st.text(alphabet=st.characters(blacklist_characters="*"), min_size=12, max_size=30)
+TOKEN_SECRET = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu", "Nd", "Pd")), min_size=6, max_size=11)
 
 
-@given(secrets=st.lists(SECRET_TEXT, min_size=1, max_size=3), parts=st.lists(st.text(max_size=20), min_size=4))
-def test_no_secret_survives_redaction(secrets, parts):
+@given(secrets=st.lists(LONG_SECRET, min_size=1, max_size=3), parts=st.lists(st.text(max_size=20), min_size=4))
+def test_no_long_secret_survives_redaction(secrets, parts):
     text = "".join(part + secrets[i % len(secrets)] for i, part in enumerate(parts))
     finding = redact(error(("endpoint",), text, text[::-1] + text), secrets)
     for secret in secrets:
         assert secret not in finding.summary and secret not in finding.detail
+
+
+@given(secrets=st.lists(TOKEN_SECRET, min_size=1, max_size=3), parts=st.lists(st.text(max_size=20), min_size=4))
+def test_no_secret_survives_redaction_as_a_token(secrets, parts):
+    text = " ".join(part + " " + secrets[i % len(secrets)] + " " for i, part in enumerate(parts))
+    finding = redact(error(("endpoint",), text, text), secrets)
+    for secret in secrets:
+        assert f" {secret} " not in finding.summary and f" {secret} " not in finding.detail
 
 
 def test_aws_failures_never_quote_the_secret_but_name_the_code_and_attribute():
@@ -245,3 +266,20 @@ def test_ecrs_json_protocol_signature_error_names_the_secret_key():
     ecr_block = {"access_key_id": "AKIA", "secret_access_key": "s"}
     finding = ecr.aws_failure("ecr:GetAuthorizationToken", "InvalidSignatureException", "bad", ecr_block)
     assert (finding.path, finding.summary) == (("ecr", "secret_access_key"), "AWS rejected the secret access key")
+
+
+@pytest.mark.parametrize(
+    ("source", "advice"),
+    [
+        ("this resource", 'set preflight = "off" on this resource: its preflight = "plan" overrides the provider\'s.'),
+        ("the environment variable PALETTE_OCI_PREFLIGHT", "set PALETTE_OCI_PREFLIGHT=off, where preflight"),
+        ('preflight in the provider "oci" block', 'in the provider "oci" block (it says "plan"), or on this resource.'),
+        ("the default", 'set preflight = "off" in the provider "oci" block, or on this resource.'),
+    ],
+)
+def test_the_advice_to_turn_preflight_off_names_where_the_mode_was_set(source, advice):
+    from provider.preflight.findings import OFF_HINT, name_where_preflight_is_set
+
+    [named] = name_where_preflight_is_set([error(("endpoint",), "s", f"Refused. {OFF_HINT}")], "plan", source)
+    assert named.detail.startswith("Refused. If only Palette's network can reach this registry, ")
+    assert advice in named.detail and OFF_HINT not in named.detail
