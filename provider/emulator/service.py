@@ -28,7 +28,7 @@ from .constraints import (
 )
 from .contact import ContactFailed, check
 from .store import Family, NameTaken, Registry, Scope, Store, SyncRun, new_uid
-from .sync import SyncRunner, sync_phase, sync_status
+from .sync import SyncRunner, sync_status, sync_word
 
 log = logging.getLogger("palette_emulator")
 
@@ -104,7 +104,7 @@ class Registries:
         variants = self.variants
         fragments = []
         for reg in visible:
-            phase = sync_phase(reg, self.config.sync_delay, now)
+            phase = sync_word(reg, self.config.sync_delay, now, variants)
             version = (reg.modified, reg.sync.generation, reg.sync.result, phase, variants)
             cached = self._summary_cache.get(reg.uid)
             if cached is None or cached[0] != version:

@@ -24,7 +24,11 @@ VARIANTS: dict[str, str] = {
     "no-tls": "registry answers leave the TLS block out when it holds only defaults",
     "mask-empty": 'stored secrets answered as "" instead of a partial mask',
     "mask-stars": 'stored secrets answered as "******" whatever their length',
-    "sync-words": "sync states spelled Running / Pending / Completed instead of InProgress / Success",
+    "sync-words": (
+        "a sync in progress spelled Pending (its first half) then Running instead of InProgress: words Spectro's "
+        "wait lists, never seen in an answer"
+    ),
+    "sync-success-word": 'a successful sync spelled "Success" (Spectro\'s mock and its wait) instead of "Completed"',
     "scope-empty": "answers carry no scope",
     "extra-fields": "answers carry fields the swagger does not define",
     "names-not-unique": "a second registry may take a name already in use in the same scope",

@@ -135,9 +135,15 @@ SYNC_FAILURE = frozenset({"failed", "error"})
 
 
 def classify_sync(status: str | None) -> SyncState:
-    """Palette's free-form `syncStatus.status` as a state, as Spectro Cloud's own provider reads it:
-    Success/Completed succeeded, Failed/Error failed; anything else (InProgress, Pending, Running,
-    Unknown, "", or a word neither knows) is not finished yet."""
+    """Palette's free-form `syncStatus.status` as a state. Completed/Success succeeded and Failed/Error
+    failed, as in Spectro Cloud's own provider (Completed, InProgress, Failed, Error are the only words
+    Spectro documents); anything else (InProgress, Pending, Running, Unknown, "") is not finished yet.
+
+    A word neither list knows is where the two providers part: Spectro's wait fails on it with an
+    unexpected-state error after the registry is stored, which taints it. Here it counts as not finished:
+    the wait goes on and, if the word stays, ends at the timeout with a warning naming it. A word
+    Palette adds later is likelier a new spelling of "in progress" than a failure, and a warning keeps
+    the registry and its uid in the state untainted."""
     word = (status or "").strip().lower()
     if word in SYNC_SUCCESS:
         return SyncState.SUCCEEDED

@@ -216,8 +216,9 @@ def _sync_flag_places(obs: Observations) -> Verdict:
     return _contradicted(_listed(places), *sorted(FLAG_VARIANTS[p] for p in odd if p in FLAG_VARIANTS))
 
 
-DEFAULT_SYNC_WORDS = frozenset({'""', "InProgress", "Success", "Failed"})
-VARIANT_SYNC_WORDS = frozenset({"Running", "Pending", "Completed"})
+DEFAULT_SYNC_WORDS = frozenset({'""', "InProgress", "Completed", "Failed"})
+# Each variant's words besides the default ones.
+VARIANT_SYNC_WORDS = {"sync-words": frozenset({"Running", "Pending"}), "sync-success-word": frozenset({"Success"})}
 
 
 def _sync_words(obs: Observations) -> Verdict:
@@ -227,7 +228,9 @@ def _sync_words(obs: Observations) -> Verdict:
     odd = words - DEFAULT_SYNC_WORDS - {"absent"}
     if not odd:
         return _confirmed(_listed(words))
-    return _contradicted(_listed(words), *["sync-words"] if odd <= VARIANT_SYNC_WORDS else [])
+    named = sorted(v for v, extra in VARIANT_SYNC_WORDS.items() if odd & extra)
+    reproduced = odd <= frozenset().union(*(VARIANT_SYNC_WORDS[v] for v in named))
+    return _contradicted(_listed(words), *named if reproduced else [])
 
 
 def _sync_failure(obs: Observations) -> Verdict:
@@ -382,7 +385,7 @@ ROWS: tuple[Row, ...] = (
     Row(11, "status in status.sync (summary) and status.syncStatus (registry)", _status_place),
     Row(12, "status.syncStatus.isSyncSupported says whether sync is on", _sync_flag_meaning),
     Row(13, "isSyncSupported in both spec and status.syncStatus", _sync_flag_places),
-    Row(14, 'sync words: "", InProgress, Success, Failed', _sync_words),
+    Row(14, 'sync words: "", InProgress, Completed, Failed', _sync_words),
     Row(15, "a failed sync is reported in the status; nothing is undone", _sync_failure),
     Row(16, "a create or update with sync on starts a sync", _write_step("write: sync after update", "a run started")),
     Row(

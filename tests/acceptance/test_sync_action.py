@@ -72,7 +72,7 @@ def test_invoke_forces_a_sync_and_shows_its_progress(ws: Workspace, clean_emulat
     assert "Action complete: action.oci_registry_sync.now" in result.stdout, result
     statuses = [r for r in clean_emulator.requests() if r["route"] == STATUS_ROUTE]
     assert len(statuses) >= 2  # it waited: InProgress first, Success last
-    assert clean_emulator.registry(uid)["syncStatus"]["status"] == "Success"
+    assert clean_emulator.registry(uid)["syncStatus"]["status"] == "Completed"
 
 
 def test_wait_false_requests_the_sync_and_ends(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:

@@ -64,7 +64,7 @@ def test_pack_always_syncs(palette: httpx.Client) -> None:
     uid = create(palette, "basic", body)
     got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
     assert got["spec"]["isSyncSupported"] is True
-    assert got["status"]["syncStatus"]["status"] in ("InProgress", "Success", "Failed")
+    assert got["status"]["syncStatus"]["status"] in ("InProgress", "Completed", "Failed")
 
 
 def test_pack_needs_base_content_path(palette: httpx.Client) -> None:

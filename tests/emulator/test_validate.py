@@ -162,7 +162,7 @@ def test_ecr_sync_against_moto(palette: httpx.Client, moto_server: MotoServer) -
         base_content_path="charts",
         sync=True,
     )
-    assert wait_for_sync(palette, "ecr", create(palette, "ecr", body))["status"] == "Success"
+    assert wait_for_sync(palette, "ecr", create(palette, "ecr", body))["status"] == "Completed"
     body = ecr_registry(
         "bad-sync", access_key="AKIAUNKNOWNKEY000000", secret_key="x" * 20, base_content_path="charts", sync=True
     )

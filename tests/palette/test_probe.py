@@ -44,6 +44,7 @@ VARIANT_ROWS: dict[str, set[int]] = {
     "mask-empty": {9},
     "mask-stars": {9},
     "sync-words": {14},
+    "sync-success-word": {14},
     "scope-empty": {6},
     "extra-fields": {31},
     "names-not-unique": {22},
