@@ -39,8 +39,11 @@ DELETE = "DELETE /v1/registries/oci/{uid}/basic"
 UPDATE = "PUT /v1/registries/oci/{uid}/basic"
 SUMMARY = "GET /v1/registries/oci/summary"
 ACCESS_CHECK = "GET /v1/registries/oci/{uid}"
-# Per command, whatever the number of registries: the access check of each provider process that plans a create.
-FIXED = {"apply": {ACCESS_CHECK: 2}, "plan": {}, "update": {}, "destroy": {}}
+GET_ECR = "GET /v1/registries/oci/{uid}/ecr"
+# Per command, whatever the number of registries: the access check of each provider process that plans a create,
+# a registry uid that cannot exist: the by-uid path's not-found is confirmed on the /ecr and /basic paths (no
+# Spectro code calls the by-uid path, so its 404 alone proves nothing).
+FIXED = {"apply": {ACCESS_CHECK: 2, GET_ECR: 2, GET: 2}, "plan": {}, "update": {}, "destroy": {}}
 OPERATIONS = ("apply", "plan", "update", "destroy")
 
 
@@ -53,7 +56,9 @@ def expected_calls(operation: str, count: int) -> dict[str, int]:
         "update": {GET: 3, VALIDATE: 1, UPDATE: 1},
         "destroy": {GET: 1, DELETE: 1},  # the refresh, then the delete
     }[operation]
-    return {route: calls * count for route, calls in per_registry.items()} | FIXED[operation]
+    fixed = FIXED[operation]
+    routes = per_registry.keys() | fixed.keys()
+    return {route: per_registry.get(route, 0) * count + fixed.get(route, 0) for route in routes}
 
 
 def calls_per_operation(ws: Workspace, emulator: Emulator, count: int, endpoint: str) -> dict[str, dict[str, int]]:

@@ -33,6 +33,10 @@ VARIANTS: dict[str, str] = {
     "extra-fields": "answers carry fields the swagger does not define",
     "names-not-unique": "a second registry may take a name already in use in the same scope",
     "put-merges": "a PUT keeps what its body omits instead of storing the zero value",
+    "oci-by-uid-absent": (
+        "GET /v1/registries/oci/{uid} is not served (404 NotFound, as an unknown path): the swagger has it, "
+        "but no Spectro code calls it"
+    ),
     "bad-key-403": "a missing or unknown API key answers 403 with a plain-text body instead of 401 Unauthorized",
 }
 

@@ -61,7 +61,10 @@ def _paths(obs: Observations) -> Verdict:
     answered = obs.shapes(s.ANSWERED)
     missing = obs.shapes(s.PATHS_UNKNOWN)
     if missing:
-        return _contradicted(f"unknown to this Palette: {_listed(missing)}")
+        by_uid_only = all(m.startswith("GET /v1/registries/oci/{uid}:") for m in missing)
+        return _contradicted(
+            f"unknown to this Palette: {_listed(missing)}", *["oci-by-uid-absent"] if by_uid_only else []
+        )
     return _confirmed(f"{len({a.rsplit(' ', 1)[0] for a in answered})} method and path pairs answered")
 
 

@@ -49,6 +49,7 @@ VARIANT_ROWS: dict[str, set[int]] = {
     "extra-fields": {31},
     "names-not-unique": {22},
     "put-merges": {23},
+    "oci-by-uid-absent": {1},
     "bad-key-403": {8},
     "bad-key-not-found": {8},
 }
