@@ -179,10 +179,15 @@ class Registries:
         self._save(reg)
 
     def resync(self, reg: Registry) -> None:
+        """POST .../sync. On a registry whose automatic sync is off, Palette's docs describe a manual sync
+        ("you must manually synchronize"): accepted, and nothing shows in its sync status, which reports sync
+        off (FIDELITY.md, row 34: an assumption; the variant "manual-sync-refused" answers 400 instead)."""
         if not reg.syncing:
-            raise bad_request(
-                f"synchronization is not enabled on registry '{reg.name}'; enable it with spec.isSyncSupported=true"
-            )
+            if "manual-sync-refused" in self.variants:
+                raise bad_request(
+                    f"synchronization is not enabled on registry '{reg.name}'; enable it with spec.isSyncSupported=true"
+                )
+            return
         self.sync.start(reg)
         self._save(reg)
         self.sync.launch(reg)

@@ -37,6 +37,10 @@ VARIANTS: dict[str, str] = {
         "GET /v1/registries/oci/{uid} is not served (404 NotFound, as an unknown path): the swagger has it, "
         "but no Spectro code calls it"
     ),
+    "manual-sync-refused": (
+        "a sync request on a registry whose automatic sync is off (or a Zarf registry) answers 400 instead of "
+        "being accepted as the manual sync the docs describe"
+    ),
     "bad-key-403": "a missing or unknown API key answers 403 with a plain-text body instead of 401 Unauthorized",
 }
 

@@ -368,10 +368,14 @@ def _sync_endpoint(obs: Observations) -> Verdict:
     off = obs.shapes("write: sync of a registry that does not sync")
     if not forced | off:
         return _not_observed(WRITE_ONLY)
-    if forced == {"202, a new run"} and off == {"refused 400"}:
-        return _confirmed("forceSync=true: 202 and a new run; on a registry that does not sync: 400")
+    if forced == {"202, a new run"} and off == {"accepted"}:
+        return _confirmed("forceSync=true: 202 and a new run; on a registry that does not sync: accepted (manual)")
     sent = f"forceSync=true: {_listed(forced) or 'not sent'}"
-    return _contradicted(f"{sent}; on a registry that does not sync: {_listed(off) or 'not sent'}")
+    refusing = forced == {"202, a new run"} and off == {"refused 400"}
+    return _contradicted(
+        f"{sent}; on a registry that does not sync: {_listed(off) or 'not sent'}",
+        *["manual-sync-refused"] if refusing else [],
+    )
 
 
 ROWS: tuple[Row, ...] = (
@@ -428,7 +432,7 @@ ROWS: tuple[Row, ...] = (
         _write_step("write: annotations", "kept on create and update"),
     ),
     Row(33, "faults (test aids)", _faults),
-    Row(34, "sync: forceSync starts a new run (202); a registry that does not sync: 400", _sync_endpoint),
+    Row(34, "sync: forceSync starts a new run (202); a registry that does not sync: accepted", _sync_endpoint),
 )
 
 

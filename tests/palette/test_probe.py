@@ -50,6 +50,7 @@ VARIANT_ROWS: dict[str, set[int]] = {
     "names-not-unique": {22},
     "put-merges": {23},
     "oci-by-uid-absent": {1},
+    "manual-sync-refused": {34},
     "bad-key-403": {8},
     "bad-key-not-found": {8},
 }
