@@ -206,12 +206,25 @@ class Registries:
         """Check a spec's fields, then (in contact mode) that the registry accepts it."""
         spec = self._checked(SPEC_DEFINITIONS[family], body, f"POST /v1/registries/oci/{family}/validate")
         check_connection_fields(family, spec)
+        if "validate-refuses-noauth-zarf" in self.variants:
+            _refuse_unvalidated(family, spec)
         if self.config.validate == "accept":
             return
         try:
             check(family, spec, self.config.contact_timeout)
         except ContactFailed as failure:
             raise bad_request(str(failure), code="RegistryValidationFailed") from None
+
+
+def _refuse_unvalidated(family: Family, spec: dict[str, Any]) -> None:
+    """The variant "validate-refuses-noauth-zarf": validate answers 400 about the request for what Spectro's own
+    provider never validates (it validates only registries that sync, FIDELITY.md row 29): a basic registry
+    without authentication, and a Zarf one."""
+    if spec.get("providerType") == "zarf":
+        raise bad_request("spec.providerType: zarf registries cannot be validated", code="InvalidRequest")
+    auth_type = (spec.get("auth") or {}).get("type") or "noAuth"
+    if family == "basic" and auth_type == "noAuth":
+        raise bad_request("spec.auth.type: noAuth registries cannot be validated", code="InvalidRequest")
 
 
 def _annotations(body: dict[str, Any]) -> dict[str, str] | None:

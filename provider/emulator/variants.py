@@ -41,6 +41,10 @@ VARIANTS: dict[str, str] = {
         "a sync request on a registry whose automatic sync is off (or a Zarf registry) answers 400 instead of "
         "being accepted as the manual sync the docs describe"
     ),
+    "validate-refuses-noauth-zarf": (
+        "the validate endpoints answer 400 InvalidRequest for a basic registry without authentication and for a "
+        "Zarf registry (Spectro's provider validates only registries that sync) instead of checking them"
+    ),
     "bad-key-403": "a missing or unknown API key answers 403 with a plain-text body instead of 401 Unauthorized",
 }
 

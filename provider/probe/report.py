@@ -343,6 +343,20 @@ def _base_path(obs: Observations) -> Verdict:
     return _confirmed("answered") if obs.shapes(s.BASE_PATH) else _not_observed(WRITE_ONLY)
 
 
+def _validate(obs: Observations) -> Verdict:
+    """The unreachable registry must be judged (RegistryValidationFailed); a no-auth body of the same registry
+    judged too (or accepted), not refused as a request (variant validate-refuses-noauth-zarf)."""
+    verdict = _write_step("write: validate of an unreachable registry", "refused 400 RegistryValidationFailed")(obs)
+    no_auth = obs.shapes("write: validate, no auth, sync off")
+    judged = {"refused 400 RegistryValidationFailed", "accepted"}
+    if verdict.verdict != CONFIRMED or no_auth <= judged:
+        return verdict
+    refused_as_request = all(a.startswith("refused 400") for a in no_auth)
+    return _contradicted(
+        f"no-auth body: {_listed(no_auth)}", *["validate-refuses-noauth-zarf"] if refused_as_request else []
+    )
+
+
 def _request_bodies(obs: Observations) -> Verdict:
     return _not_observed("the probe sends only what the provider sends")
 
@@ -419,11 +433,7 @@ ROWS: tuple[Row, ...] = (
     Row(26, "auth.type basic/noAuth/token; credentialType secret/sts/pod-identity", _auth_words),
     Row(27, "ECR isPrivate answered; false goes without credentials", _ecr_private),
     Row(28, "basePath is stored and answered", _base_path),
-    Row(
-        29,
-        "validate contacts the registry; failure is 400 RegistryValidationFailed",
-        _write_step("write: validate of an unreachable registry", "refused 400 RegistryValidationFailed"),
-    ),
+    Row(29, "validate contacts the registry (no-auth bodies too); failure is 400 RegistryValidationFailed", _validate),
     Row(30, "request fields outside the swagger are dropped", _request_bodies),
     Row(31, "answers carry only the swagger's fields", _extra_fields),
     Row(

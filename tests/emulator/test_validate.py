@@ -176,3 +176,22 @@ def test_accept_mode_never_contacts(accept_emulator: Emulator) -> None:
         assert _validate_basic(palette, spec).status_code == 204
         ecr = ecr_registry("e", access_key="AKIAUNKNOWN", secret_key="unknown")
         assert _validate_ecr(palette, ecr).status_code == 204
+
+
+def test_the_variant_refusing_unvalidated_bodies(
+    palette: httpx.Client, clean_emulator: Emulator, docker_registry: DockerRegistry
+) -> None:
+    """Variant validate-refuses-noauth-zarf: a no-auth or Zarf body is refused as a request (InvalidRequest), not
+    judged (RegistryValidationFailed); a registry with credentials is still checked."""
+    no_auth = _spec(docker_registry, username="", password="")
+    zarf = _spec(docker_registry, provider_type="zarf")
+    # The default: judged (this registry wants credentials, so anonymous access is refused).
+    assert error_of(_validate_basic(palette, no_auth), 400)["code"] == "RegistryValidationFailed"
+    clean_emulator.set_variants(["validate-refuses-noauth-zarf"])
+    try:
+        for spec, field in ((no_auth, "spec.auth.type"), (zarf, "spec.providerType")):
+            error = error_of(_validate_basic(palette, spec), 400)
+            assert error["code"] == "InvalidRequest" and error["message"].startswith(field), error
+        assert _validate_basic(palette, _spec(docker_registry)).status_code == 204
+    finally:
+        clean_emulator.set_variants([])

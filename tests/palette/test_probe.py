@@ -51,6 +51,7 @@ VARIANT_ROWS: dict[str, set[int]] = {
     "put-merges": {23},
     "oci-by-uid-absent": {1},
     "manual-sync-refused": {34},
+    "validate-refuses-noauth-zarf": {29},
     "bad-key-403": {8},
     "bad-key-not-found": {8},
 }
