@@ -122,7 +122,7 @@ class Registries:
         body = self._checked(BODY_DEFINITIONS[family], body, f"POST /v1/registries/oci/{family}")
         name = registry_name(body, None)
         capable = sync_capable(family, body.get("spec") or {}, legacy)
-        spec = registry_spec(family, body, name, None)
+        spec = self._kept_tls(family, registry_spec(family, body, name, None))
         reg = Registry(
             uid=new_uid(),
             name=name,
@@ -138,7 +138,7 @@ class Registries:
             self.store.insert(reg, unique="names-not-unique" not in self.variants)
         except NameTaken:
             raise conflict(f"a registry named '{name}' already exists in {scope} scope") from None
-        self.sync.launch(reg)
+        self.sync.launch(reg, self._contact_spec(reg.family, reg.spec))
         return reg
 
     def update(self, reg: Registry, body: Any) -> None:
@@ -147,7 +147,7 @@ class Registries:
             body = {**body, "spec": _merge(reg.spec, body.get("spec") or {})}
         body = {**body, "spec": views.unmasked(reg, body.get("spec"), self.variants)}
         name = registry_name(body, reg)
-        reg.spec = registry_spec(reg.family, body, name, reg)
+        reg.spec = self._kept_tls(reg.family, registry_spec(reg.family, body, name, reg))
         annotations = _annotations(body)
         if annotations is not None:  # absent: kept, as Kubernetes-style metadata is
             reg.annotations = annotations
@@ -155,7 +155,7 @@ class Registries:
         if reg.syncing:
             self.sync.start(reg)
         self._save(reg)
-        self.sync.launch(reg)
+        self.sync.launch(reg, self._contact_spec(reg.family, reg.spec))
 
     def patch_out_of_band(self, reg: Registry, partial_spec: dict[str, Any]) -> None:
         """Drift: merge a partial spec without any rule, as if someone changed it in the UI."""
@@ -190,7 +190,7 @@ class Registries:
             return
         self.sync.start(reg)
         self._save(reg)
-        self.sync.launch(reg)
+        self.sync.launch(reg, self._contact_spec(reg.family, reg.spec))
 
     def delete(self, reg: Registry) -> None:
         if not self.store.delete(reg.uid):
@@ -199,6 +199,26 @@ class Registries:
     def _save(self, reg: Registry) -> None:
         if not self.store.save(reg):
             raise not_found(f"registry '{reg.uid}' not found")
+
+    # The CA field (FIDELITY.md, "CA field"): by default the trust anchor is tls.ca, as the description of
+    # Spectro's pull request #978 says; the variant "ca-in-certificate" reads it from tls.certificate (without a
+    # key), where Spectro's OCI resource sends it and reads it back, and keeps no tls.ca.
+
+    def _kept_tls(self, family: Family, spec: dict[str, Any]) -> dict[str, Any]:
+        if "ca-in-certificate" in self.variants:
+            tls = views.tls_block(family, spec)
+            if tls is not None:
+                tls.pop("ca", None)
+        return spec
+
+    def _contact_spec(self, family: Family, spec: dict[str, Any]) -> dict[str, Any]:
+        if "ca-in-certificate" not in self.variants:
+            return spec
+        spec = copy.deepcopy(spec)
+        tls = views.tls_block(family, spec)
+        if tls is not None:
+            tls["ca"] = "" if tls.get("key") else tls.get("certificate") or ""
+        return spec
 
     # Validating
 
@@ -211,7 +231,7 @@ class Registries:
         if self.config.validate == "accept":
             return
         try:
-            check(family, spec, self.config.contact_timeout)
+            check(family, self._contact_spec(family, spec), self.config.contact_timeout)
         except ContactFailed as failure:
             raise bad_request(str(failure), code="RegistryValidationFailed") from None
 

@@ -89,10 +89,11 @@ class SyncRunner:
         if self._config.validate == "accept":
             reg.sync.result, reg.sync.finished = "Success", now
 
-    def launch(self, reg: Registry) -> None:
-        """Run the check of an unfinished run in the background (none for a registry that does not sync)."""
+    def launch(self, reg: Registry, spec: dict[str, Any] | None = None) -> None:
+        """Run the check of an unfinished run in the background (none for a registry that does not sync), against
+        `spec` when given (the registry as a variant's Palette contacts it), else the stored spec."""
         if reg.sync.started is not None and not reg.sync.result:
-            self._pool.submit(self._run, reg.uid, reg.family, reg.spec, reg.sync.generation)
+            self._pool.submit(self._run, reg.uid, reg.family, spec or reg.spec, reg.sync.generation)
 
     def resume_unfinished(self) -> None:
         """After a restart: finish the runs the previous process left open."""

@@ -45,6 +45,10 @@ VARIANTS: dict[str, str] = {
         "the validate endpoints answer 400 InvalidRequest for a basic registry without authentication and for a "
         "Zarf registry (Spectro's provider validates only registries that sync) instead of checking them"
     ),
+    "ca-in-certificate": (
+        "the OCI endpoints take a registry's CA from tls.certificate (without a key), where Spectro's OCI resource "
+        "sends it and reads it back, and keep no tls.ca, instead of trusting tls.ca"
+    ),
     "bad-key-403": "a missing or unknown API key answers 403 with a plain-text body instead of 401 Unauthorized",
 }
 

@@ -443,6 +443,15 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(33, "faults (test aids)", _faults),
     Row(34, "sync: forceSync starts a new run (202); a registry that does not sync: accepted", _sync_endpoint),
+    Row(
+        36,
+        "a CA sent in tls.ca (and tls.certificate) is kept and answered in tls.ca",
+        _write_step(
+            "write: CA field after create",
+            "tls.ca and tls.certificate",
+            variants={"tls.certificate only": "ca-in-certificate"},
+        ),
+    ),
 )
 
 

@@ -195,3 +195,27 @@ def test_the_variant_refusing_unvalidated_bodies(
         assert _validate_basic(palette, _spec(docker_registry)).status_code == 204
     finally:
         clean_emulator.set_variants([])
+
+
+def test_the_ca_field_and_its_variant(
+    palette: httpx.Client, clean_emulator: Emulator, docker_registry_tls: DockerRegistry
+) -> None:
+    """By default the trust anchor is tls.ca (#978's description); variant ca-in-certificate reads it from
+    tls.certificate without a key (where Spectro's OCI resource sends it) and keeps no tls.ca."""
+    ca = docker_registry_tls.ca_pem
+    in_ca = _spec(docker_registry_tls, ca_pem=ca)
+    in_certificate = _spec(docker_registry_tls)
+    in_certificate["auth"]["tls"]["certificate"] = ca  # type: ignore[index]
+    assert _validate_basic(palette, in_ca).status_code == 204
+    assert "not trusted" in error_of(_validate_basic(palette, in_certificate), 400)["message"]
+    clean_emulator.set_variants(["ca-in-certificate"])
+    try:
+        assert "not trusted" in error_of(_validate_basic(palette, in_ca), 400)["message"]
+        assert _validate_basic(palette, in_certificate).status_code == 204
+        body = basic_registry("tls", docker_registry_tls.url, ca_pem=ca)
+        body["spec"]["auth"]["tls"]["certificate"] = ca
+        uid = create(palette, "basic", body)
+        answered = palette.get(f"/v1/registries/oci/{uid}/basic").json()["spec"]["auth"]["tls"]
+        assert "ca" not in answered and answered["certificate"] == ca
+    finally:
+        clean_emulator.set_variants([])

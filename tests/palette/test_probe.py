@@ -52,6 +52,7 @@ VARIANT_ROWS: dict[str, set[int]] = {
     "oci-by-uid-absent": {1},
     "manual-sync-refused": {34},
     "validate-refuses-noauth-zarf": {29},
+    "ca-in-certificate": {36},
     "bad-key-403": {8},
     "bad-key-not-found": {8},
 }
