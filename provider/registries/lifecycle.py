@@ -262,14 +262,22 @@ class RegistryResource:
                 )
                 return None
             return self.imported(client, family, uid)
+        except UnmanagedCredentialsError as exc:
+            diags.add_error(exc.summary, exc.detail)
+            return None
         except PaletteError as exc:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
 
     def imported(self, client: PaletteClient, family: RegistryFamily, uid: str) -> RegistryValues:
         """A registry as an import records it (import blocks, `terraform import`, `terraform query`): what
-        Palette holds, no prior values, so the secrets Palette masks are null."""
-        return mapping.flatten(client.get(family, uid), None)
+        Palette holds, no prior values, so the secrets Palette masks are null. UnmanagedCredentialsError for an
+        ECR registry whose credential type no configuration can express."""
+        registry = client.get(family, uid)
+        credential_type = mapping.unmanaged_credential_type(registry)
+        if credential_type is not None:
+            raise UnmanagedCredentialsError(registry.metadata.name or uid, uid, credential_type)
+        return mapping.flatten(registry, None)
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: RegistryValues) -> RegistryValues:
         # Version 0 never shipped; later versions add attributes here (null until the next refresh).
@@ -394,6 +402,25 @@ class RegistryResource:
         from provider.diagnose import report
 
         report(diags, exc, action, resource_type=self.resource_type, name=name or None, warning=warning)
+
+
+class UnmanagedCredentialsError(Exception):
+    """An ECR registry whose credentials only Palette's UI manages (pod identity, or a type newer than this
+    provider): read as it was, it would show no credentials, and the `ecr {}` an import implies is refused at
+    plan ("Missing ECR credentials"). Like token authentication, it is Palette's to manage."""
+
+    def __init__(self, name: str, uid: str, credential_type: str) -> None:
+        self.credential_type = credential_type
+        self.summary = "ECR credentials managed in Palette"
+        self.reason = f'it authenticates to AWS with credential type "{credential_type}" (set in Palette)'
+        self.detail = (
+            f'Registry "{name}" ({uid}) authenticates to AWS with credential type "{credential_type}" '
+            f"({'EKS pod identity, ' if credential_type.lower() == 'pod-identity' else ''}set in Palette), which "
+            "an ecr block cannot express: it takes access_key_id + secret_access_key or role_arn, and applying either "
+            "would replace Palette's credentials. Keep managing this registry in Palette; or switch it there to "
+            "access keys or an IAM role and import it again."
+        )
+        super().__init__(self.detail)
 
 
 # Answers of a validate endpoint that say it does not serve a request, not that the registry is wrong.

@@ -322,6 +322,20 @@ def _flatten_basic_auth(auth: RegistryAuth, prior: BasicAuthValues | None) -> Ba
     return values
 
 
+MANAGED_CREDENTIAL_TYPES = ("", "secret", "sts")  # none (public), access keys, an IAM role
+
+
+def unmanaged_credential_type(registry: BasicOciRegistry | EcrRegistry) -> str | None:
+    """The ECR credential type of `registry` when no `ecr` block can express it ("pod-identity", set in the UI,
+    or a type newer than this provider); None for every registry this provider can manage."""
+    from provider.palette.models import EcrRegistry
+
+    if not isinstance(registry, EcrRegistry) or registry.spec.credentials is None:
+        return None
+    spelled = (registry.spec.credentials.credential_type or "").strip()
+    return None if spelled.lower() in MANAGED_CREDENTIAL_TYPES else spelled
+
+
 def _flatten_ecr(spec: EcrRegistrySpec, prior: EcrValues | None) -> EcrValues:
     prior = prior or {}
     credentials = spec.credentials

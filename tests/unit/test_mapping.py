@@ -338,3 +338,16 @@ def test_a_ca_changed_where_palette_keeps_it_in_certificate_is_sent_there():
     update = mapping.expand(values(tls=tls(ca_certificate="NEW\n")), "helm", current)
     assert isinstance(update, BasicOciRegistry) and update.spec.auth.tls is not None
     assert (update.spec.auth.tls.ca, update.spec.auth.tls.certificate) == ("NEW\n", "NEW\n")
+
+
+@pytest.mark.parametrize(
+    ("credential_type", "unmanaged"),
+    [("pod-identity", "pod-identity"), ("something-new", "something-new"), ("SECRET", None), ("sts", None), ("", None)],
+)
+def test_ecr_credential_types_no_ecr_block_expresses_are_named(credential_type, unmanaged):
+    wire = as_palette_returns(mapping.expand(CASES["ecr keys"], "helm"))
+    assert wire.spec.credentials is not None
+    wire.spec.credentials.credential_type = credential_type
+    assert mapping.unmanaged_credential_type(wire) == unmanaged
+    assert mapping.unmanaged_credential_type(as_palette_returns(mapping.expand(CASES["public ecr"], "helm"))) is None
+    assert mapping.unmanaged_credential_type(as_palette_returns(mapping.expand(values(), "helm"))) is None
