@@ -55,7 +55,9 @@ def expected_calls(operation: str, count: int) -> dict[str, int]:
         "update": {GET: 3, VALIDATE: 1, UPDATE: 1},
         "destroy": {GET: 1, DELETE: 1},  # the refresh, then the delete
     }[operation]
-    return {route: calls * count for route, calls in per_registry.items()} | FIXED[operation]
+    fixed = FIXED[operation]
+    routes = per_registry.keys() | fixed.keys()
+    return {route: per_registry.get(route, 0) * count + fixed.get(route, 0) for route in routes}
 
 
 def calls_per_operation(ws: Workspace, emulator: Emulator, count: int, endpoint: str) -> dict[str, dict[str, int]]:

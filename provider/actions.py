@@ -7,14 +7,15 @@ then (with `wait`, the default) the sync status until the sync ends, each change
 
 - The registry is named by its uid alone. Which API path it lives under (basic or ECR) and its kind are
   Palette's to tell: `GET /v1/registries/oci/{uid}` answers both, so the configuration cannot contradict them.
-- Zarf registries do not synchronize in Palette (the product page's support matrix; DESIGN.md), and a Helm
-  registry synchronizes only with `auto_sync` on: both are refused with the reason and the fix, before
-  anything is sent.
+- A registry whose automatic sync is off (or a Zarf registry, which never syncs automatically) is not refused:
+  Palette's docs describe a manual sync of such a registry, and the product page rules out only *automatic*
+  sync for Zarf. The plan warns; invoke sends the sync and reports Palette's answer (a refusal is an error
+  with Palette's words and the fix). Its sync status does not follow such a run, so the action does not wait.
 - A sync that fails or outlasts `timeout` is an error. The resources' `wait_for_sync` warns instead, since
   an error on create would taint the registry; an action has no state to taint, and a pipeline that asks for
   a sync must be able to fail on it. Ctrl-C (StopProvider) ends the wait with a warning: Palette goes on.
 
-The pure parts (`config_problems`, `refusal`, `SyncProgress`) are tested on their own; Palette's client loads
+The pure parts (`config_problems`, `caution`, `refused`, `SyncProgress`) are tested on their own; Palette's client loads
 only when the action runs.
 """
 
@@ -119,24 +120,48 @@ class Target:
         return f'{title} registry "{self.name}" ({self.uid})'
 
 
-def refusal(target: Target) -> tuple[str, str] | None:
-    """Why Palette cannot sync `target` now, as (summary, detail with the fix); None when it can."""
+def caution(target: Target) -> tuple[str, str] | None:
+    """Why Palette may refuse to sync `target`, as (summary, detail with the fix); None when nothing says so.
+
+    Not a refusal: the docs describe a manual sync of a registry whose automatic sync is off, and the
+    product page rules out only *automatic* sync for Zarf registries. So the action sends the sync and
+    reports Palette's answer (`refused`); this is the plan's warning."""
+    if target.syncing:
+        return None
     if target.kind == "zarf":
-        return (
-            "Zarf registries do not synchronize",
-            f'Registry "{target.name}" ({target.uid}) is a Zarf registry, and Palette does not synchronize Zarf '
-            "registries (synchronization is for Helm and Packs registries), so there is nothing to sync. Point uid "
-            "at a Helm or Packs registry, or remove this action for Zarf registries.",
+        why = f"{target.words}: Palette does not synchronize Zarf registries automatically."
+    else:
+        why = (
+            f"Palette reports that {target.words} does not synchronize automatically "
+            "(status.syncStatus.isSyncSupported is false)."
         )
-    if not target.syncing:
-        return (
-            "Registry does not synchronize",
-            f"Palette reports that {target.words} does not synchronize (status.syncStatus.isSyncSupported is false), "
-            f"so it cannot sync now. Turn auto_sync on in its {KINDS['helm'].resource_type} resource and apply "
-            "first; a registry created before Palette 4.5.0 syncs only once re-registered "
-            f"(`terraform taint {KINDS['helm'].resource_type}.<name>`, then `terraform apply`).",
-        )
-    return None
+    return (
+        "Registry does not synchronize automatically",
+        f"{why} Palette's docs describe a manual sync of such a registry, so the action asks for one, but Palette "
+        "may refuse it. " + _SYNC_FIX[target.kind == "zarf"],
+    )
+
+
+def refused(target: Target, palette_said: str) -> tuple[str, str]:
+    """Palette refused the sync of `target`: (summary, detail with Palette's words and the fix)."""
+    fix = _SYNC_FIX[target.kind == "zarf"] if not target.syncing else _FIX_WHAT_PALETTE_NAMES
+    return (
+        "Palette refused to synchronize the registry",
+        f"Palette refused to sync {target.words}: {palette_said}.\n\n{fix}",
+    )
+
+
+_FIX_WHAT_PALETTE_NAMES = (
+    "Fix what Palette's message names (the registry's endpoint, credentials, TLS settings or base_content_path), "
+    "then run the action again."
+)
+_SYNC_FIX = {
+    False: f"To have Palette synchronize it, turn auto_sync on in its {KINDS['helm'].resource_type} resource and apply "
+    "first; a registry created before Palette 4.5.0 syncs only once re-registered "
+    f"(`terraform taint {KINDS['helm'].resource_type}.<name>`, then `terraform apply`).",
+    True: "Palette synchronizes Helm and Packs registries; for a Zarf registry, remove this action or point uid at a "
+    "Helm or Packs registry.",
+}
 
 
 class SyncProgress:
@@ -193,10 +218,11 @@ class SyncAction:
     @cache
     def get_schema(cls) -> Schema:
         return Schema(
-            description="Asks Palette to synchronize a Helm or Packs registry now (the UI's sync button: a forced "
-            "sync) and, by default, waits for the sync to end, showing each status as Palette reports it. Needs "
-            "Terraform 1.14 or later. Zarf registries, which Palette does not synchronize, are refused; a sync that "
-            "fails or outlasts `timeout` fails the action.",
+            description="Asks Palette to synchronize a registry now (the UI's sync button: a forced sync) and, by "
+            "default, waits for the sync to end, showing each status as Palette reports it. Needs Terraform 1.14 or "
+            "later. A registry whose automatic sync is off (or a Zarf registry) gets a warning at plan and a manual "
+            "sync, as Palette's docs describe; Palette's refusal, a sync that fails or one that outlasts `timeout` "
+            "fails the action.",
             attributes=[
                 Attribute(
                     "uid",
@@ -241,18 +267,18 @@ class SyncAction:
         add_problems(ctx.diagnostics, config_problems(config))
 
     def plan(self, ctx: ActionContext, config: dict[str, Any]) -> None:
-        """Checked before Terraform asks for approval: the registry exists and is not a Zarf one. Whether it
-        synchronizes is a warning here: the same apply may turn auto_sync on before the action runs."""
+        """Checked before Terraform asks for approval: the registry exists. One that does not synchronize
+        automatically (sync off, or Zarf) is a warning: Palette may accept a manual sync, and the same apply may
+        turn auto_sync on before the action runs."""
         self._check(ctx, config)
         uid = config.get("uid")
         if ctx.diagnostics.has_errors() or uid is Unknown or getattr(self.provider, "settings", None) is None:
             return  # an unknown uid (a registry this apply creates) or provider configuration: checked at invoke
         client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a key Palette knows
         target = self._target(ctx, client, str(uid)) if client is not None else None
-        reason = refusal(target) if target is not None else None
-        if reason is not None and target is not None:
-            add = ctx.diagnostics.add_error if target.kind == "zarf" else ctx.diagnostics.add_warning
-            add(*reason, path=["uid"])
+        reason = caution(target) if target is not None else None
+        if reason is not None:
+            ctx.diagnostics.add_warning(*reason, path=["uid"])
 
     # ------------------------------------------------------------------------ invoke
 
@@ -267,15 +293,33 @@ class SyncAction:
         target = self._target(ctx, client, str(config["uid"]))
         if target is None:
             return
-        reason = refusal(target)
-        if reason is not None:
-            diags.add_error(*reason, path=["uid"])
-            return
-        from provider.palette.errors import PaletteError, SyncFailedError, SyncInterruptedError, SyncTimeoutError
+        from provider.palette.errors import (
+            PaletteError,
+            SyncFailedError,
+            SyncInterruptedError,
+            SyncTimeoutError,
+            ValidationFailedError,
+        )
 
         try:
             client.sync(target.uid, target.family, force=True)
+        except ValidationFailedError as exc:  # Palette's answer, with its own words
+            diags.add_error(*refused(target, str(exc)), path=["uid"])
+            return
+        except PaletteError as exc:
+            from provider.diagnose import report
+
+            report(diags, exc, f"sync {target.words}")
+            return
+        try:
             ctx.progress(f"Palette accepted a forced sync of {target.words}")
+            if not target.syncing:
+                # Palette reports the registry's automatic sync as off: its sync status says nothing of this run.
+                ctx.progress(
+                    "its automatic sync is off, so Palette's sync status cannot tell when this sync ends: not waiting "
+                    "(check the registry in Palette)"
+                )
+                return
             if not waits(config):
                 ctx.progress("not waiting for the sync to end (wait = false); Palette goes on synchronizing")
                 return

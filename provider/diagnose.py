@@ -129,5 +129,5 @@ def report(
 
 _POSTCONDITION = (
     "To fail a pipeline on it, add to the resource: lifecycle { postcondition { condition = "
-    'contains(["Success", "Completed"], self.sync_status); error_message = self.sync_message } }.'
+    'contains(["Completed", "Success"], self.sync_status); error_message = self.sync_message } }.'
 )

@@ -131,10 +131,15 @@ class RegistryList:
                 continue
             values: dict[str, Any] = {"id": row["id"], "name": row["name"]}
             if ctx.include_resource:
+                from provider.registries.lifecycle import UnmanagedCredentialsError
+
                 try:
                     values = resource.imported(client, mapping.family_of(row["auth_type"]), row["id"])
                 except NotFoundError:
                     continue  # deleted since it was listed
+                except UnmanagedCredentialsError as exc:
+                    _left_out(diags, row, exc.reason)
+                    continue
                 except PaletteError as exc:
                     self._report(diags, exc, f'read registry "{row["name"]}"')
                     return

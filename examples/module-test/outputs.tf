@@ -7,6 +7,6 @@ output "registry_ids" {
 }
 
 output "charts_sync_status" {
-  description = "Palette's status of the charts registry's last synchronization (Success once it has synced)."
+  description = "Palette's status of the charts registry's last synchronization (Completed once it has synced)."
   value       = oci_registry_helm.charts.sync_status
 }

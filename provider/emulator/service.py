@@ -28,7 +28,7 @@ from .constraints import (
 )
 from .contact import ContactFailed, check
 from .store import Family, NameTaken, Registry, Scope, Store, SyncRun, new_uid
-from .sync import SyncRunner, sync_phase, sync_status
+from .sync import SyncRunner, sync_status, sync_word
 
 log = logging.getLogger("palette_emulator")
 
@@ -113,7 +113,7 @@ class Registries:
         variants = self.variants
         fragments = []
         for reg in visible:
-            phase = sync_phase(reg, self.config.sync_delay, now)
+            phase = sync_word(reg, self.config.sync_delay, now, variants)
             version = (reg.modified, reg.sync.generation, reg.sync.result, phase, variants)
             cached = self._summary_cache.get(reg.uid)
             if cached is None or cached[0] != version:
@@ -131,7 +131,7 @@ class Registries:
         body = self._checked(BODY_DEFINITIONS[family], body, f"POST /v1/registries/oci/{family}")
         name = registry_name(body, None)
         capable = sync_capable(family, body.get("spec") or {}, legacy)
-        spec = registry_spec(family, body, name, None)
+        spec = self._kept_tls(family, registry_spec(family, body, name, None))
         if "extra-fields" in self.variants:
             spec = views.with_newer_fields(family, spec)
         now = self.stamp()
@@ -152,7 +152,7 @@ class Registries:
             self.store.insert(reg, unique="names-not-unique" not in self.variants)
         except NameTaken:
             raise conflict(f"a registry named '{name}' already exists in {scope} scope") from None
-        self.sync.launch(reg)
+        self.sync.launch(reg, self._contact_spec(reg.family, reg.spec))
         return reg
 
     def update(self, reg: Registry, body: Any) -> None:
@@ -161,7 +161,7 @@ class Registries:
             body = {**body, "spec": _merge(reg.spec, body.get("spec") or {})}
         body = {**body, "spec": views.unmasked(reg, body.get("spec"), self.variants)}
         name = registry_name(body, reg)
-        reg.spec = registry_spec(reg.family, body, name, reg)
+        reg.spec = self._kept_tls(reg.family, registry_spec(reg.family, body, name, reg))
         annotations = _annotations(body)
         if annotations is not None:  # absent: kept, as Kubernetes-style metadata is
             reg.annotations = annotations
@@ -169,7 +169,7 @@ class Registries:
         if reg.syncing:
             self.sync.start(reg)
         self._save(reg)
-        self.sync.launch(reg)
+        self.sync.launch(reg, self._contact_spec(reg.family, reg.spec))
 
     def patch_out_of_band(self, reg: Registry, partial_spec: dict[str, Any]) -> None:
         """Drift: merge a partial spec without any rule, as if someone changed it in the UI."""
@@ -193,13 +193,18 @@ class Registries:
         self._save(reg)
 
     def resync(self, reg: Registry) -> None:
+        """POST .../sync. On a registry whose automatic sync is off, Palette's docs describe a manual sync
+        ("you must manually synchronize"): accepted, and nothing shows in its sync status, which reports sync
+        off (FIDELITY.md, row 34: an assumption; the variant "manual-sync-refused" answers 400 instead)."""
         if not reg.syncing:
-            raise bad_request(
-                f"synchronization is not enabled on registry '{reg.name}'; enable it with spec.isSyncSupported=true"
-            )
+            if "manual-sync-refused" in self.variants:
+                raise bad_request(
+                    f"synchronization is not enabled on registry '{reg.name}'; enable it with spec.isSyncSupported=true"
+                )
+            return
         self.sync.start(reg)
         self._save(reg)
-        self.sync.launch(reg)
+        self.sync.launch(reg, self._contact_spec(reg.family, reg.spec))
 
     def delete(self, reg: Registry) -> None:
         if not self.store.delete(reg.uid):
@@ -209,16 +214,38 @@ class Registries:
         if not self.store.save(reg):
             raise not_found(f"registry '{reg.uid}' not found")
 
+    # The CA field (FIDELITY.md, "CA field"): by default the trust anchor is tls.ca, as the description of
+    # Spectro's pull request #978 says; the variant "ca-in-certificate" reads it from tls.certificate (without a
+    # key), where Spectro's OCI resource sends it and reads it back, and keeps no tls.ca.
+
+    def _kept_tls(self, family: Family, spec: dict[str, Any]) -> dict[str, Any]:
+        if "ca-in-certificate" in self.variants:
+            tls = views.tls_block(family, spec)
+            if tls is not None:
+                tls.pop("ca", None)
+        return spec
+
+    def _contact_spec(self, family: Family, spec: dict[str, Any]) -> dict[str, Any]:
+        if "ca-in-certificate" not in self.variants:
+            return spec
+        spec = copy.deepcopy(spec)
+        tls = views.tls_block(family, spec)
+        if tls is not None:
+            tls["ca"] = "" if tls.get("key") else tls.get("certificate") or ""
+        return spec
+
     # Validating
 
     def validate(self, family: Family, body: Any) -> None:
         """Check a spec's fields, then (in contact mode) that the registry accepts it."""
         spec = self._checked(SPEC_DEFINITIONS[family], body, f"POST /v1/registries/oci/{family}/validate")
         check_connection_fields(family, spec)
+        if "validate-refuses-noauth-zarf" in self.variants:
+            _refuse_unvalidated(family, spec)
         if self.config.validate == "accept":
             return
         try:
-            check(family, spec, self.config.contact_timeout)
+            check(family, self._contact_spec(family, spec), self.config.contact_timeout)
         except ContactFailed as failure:
             raise bad_request(f"{failure}{VALIDATE_ACCEPT_NOTE}", code="RegistryValidationFailed") from None
 
@@ -229,6 +256,17 @@ VALIDATE_ACCEPT_NOTE = (
     " (palette-emulator contacted the registry from its own machine; start it with --validate accept "
     "to accept registries without contacting them)"
 )
+
+
+def _refuse_unvalidated(family: Family, spec: dict[str, Any]) -> None:
+    """The variant "validate-refuses-noauth-zarf": validate answers 400 about the request for what Spectro's own
+    provider never validates (it validates only registries that sync, FIDELITY.md row 29): a basic registry
+    without authentication, and a Zarf one."""
+    if spec.get("providerType") == "zarf":
+        raise bad_request("spec.providerType: zarf registries cannot be validated", code="InvalidRequest")
+    auth_type = (spec.get("auth") or {}).get("type") or "noAuth"
+    if family == "basic" and auth_type == "noAuth":
+        raise bad_request("spec.auth.type: noAuth registries cannot be validated", code="InvalidRequest")
 
 
 def _annotations(body: dict[str, Any]) -> dict[str, str] | None:

@@ -24,11 +24,31 @@ VARIANTS: dict[str, str] = {
     "no-tls": "registry answers leave the TLS block out when it holds only defaults",
     "mask-empty": 'stored secrets answered as "" instead of a partial mask',
     "mask-stars": 'stored secrets answered as "******" whatever their length',
-    "sync-words": "sync states spelled Running / Pending / Completed instead of InProgress / Success",
+    "sync-words": (
+        "a sync in progress spelled Pending (its first half) then Running instead of InProgress: words Spectro's "
+        "wait lists, never seen in an answer"
+    ),
+    "sync-success-word": 'a successful sync spelled "Success" (Spectro\'s mock and its wait) instead of "Completed"',
     "scope-empty": "answers carry no scope",
     "extra-fields": "answers carry fields the swagger does not define",
     "names-not-unique": "a second registry may take a name already in use in the same scope",
     "put-merges": "a PUT keeps what its body omits instead of storing the zero value",
+    "oci-by-uid-absent": (
+        "GET /v1/registries/oci/{uid} is not served (404 NotFound, as an unknown path): the swagger has it, "
+        "but no Spectro code calls it"
+    ),
+    "manual-sync-refused": (
+        "a sync request on a registry whose automatic sync is off (or a Zarf registry) answers 400 instead of "
+        "being accepted as the manual sync the docs describe"
+    ),
+    "validate-refuses-noauth-zarf": (
+        "the validate endpoints answer 400 InvalidRequest for a basic registry without authentication and for a "
+        "Zarf registry (Spectro's provider validates only registries that sync) instead of checking them"
+    ),
+    "ca-in-certificate": (
+        "the OCI endpoints take a registry's CA from tls.certificate (without a key), where Spectro's OCI resource "
+        "sends it and reads it back, and keep no tls.ca, instead of trusting tls.ca"
+    ),
     "bad-key-403": "a missing or unknown API key answers 403 with a plain-text body instead of 401 Unauthorized",
     "bad-key-not-found": (
         "an unknown API key answers every call 404 ResourceNotFound, the key echoed in the message (as Spectro's "

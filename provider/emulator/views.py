@@ -117,6 +117,14 @@ def unmasked(reg: Registry, spec: Any, variants: frozenset[str] = NO_VARIANTS) -
     return spec
 
 
+def tls_block(family: Family, spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The TLS block of a stored spec (`auth.tls` for basic registries, `tls` for ECR), or None."""
+    path = TLS_PATHS[family]
+    parent = _parent(spec, path, create=False)
+    block = parent.get(path[-1]) if parent is not None else None
+    return block if isinstance(block, dict) else None
+
+
 def _parent(tree: dict[str, Any], path: tuple[str, ...], create: bool) -> dict[str, Any] | None:
     node = tree
     for part in path[:-1]:

@@ -55,7 +55,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, NoReturn, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -89,6 +89,7 @@ from provider.palette.models import (
     OciRegistry,
     OciRegistryEntity,
     ProjectsMetadata,
+    RegistryAuth,
     RegistryFamily,
     RegistrySyncStatus,
     Uid,
@@ -163,9 +164,15 @@ SYNC_FAILURE = frozenset({"failed", "error"})
 
 
 def classify_sync(status: str | None) -> SyncState:
-    """Palette's free-form `syncStatus.status` as a state, as Spectro Cloud's own provider reads it:
-    Success/Completed succeeded, Failed/Error failed; anything else (InProgress, Pending, Running,
-    Unknown, "", or a word neither knows) is not finished yet."""
+    """Palette's free-form `syncStatus.status` as a state. Completed/Success succeeded and Failed/Error
+    failed, as in Spectro Cloud's own provider (Completed, InProgress, Failed, Error are the only words
+    Spectro documents); anything else (InProgress, Pending, Running, Unknown, "") is not finished yet.
+
+    A word neither list knows is where the two providers part: Spectro's wait fails on it with an
+    unexpected-state error after the registry is stored, which taints it. Here it counts as not finished:
+    the wait goes on and, if the word stays, ends at the timeout with a warning naming it. A word
+    Palette adds later is likelier a new spelling of "in progress" than a failure, and a warning keeps
+    the registry and its uid in the state untainted."""
     word = (status or "").strip().lower()
     if word in SYNC_SUCCESS:
         return SyncState.SUCCEEDED
@@ -360,11 +367,49 @@ class PaletteClient:
         return _decode(model, response, "GET", path).answered(response.json())
 
     def get_oci(self, uid: str) -> OciRegistryEntity:
-        """Any family; `.family` tells "basic" from "ecr". NotFoundError only once the key is proven."""
+        """Any family; `.family` tells "basic" from "ecr".
+
+        `GET /v1/registries/oci/{uid}` is in the swagger, but no Spectro code calls it (its import tries
+        the `/ecr` path, then `/basic`), so nothing proves a Palette serves it. Where it answers 404 or
+        405, or a body without a family this client knows, the family paths answer instead, in that
+        order: only their ResourceNotFound proves the registry gone (NotFoundError); a 404 from the
+        by-uid path alone does not. A type this client does not know, which neither family path holds,
+        is returned as it is, for the caller to name. NotFoundError only once the key is proven."""
+        path = f"/v1/registries/oci/{_segment(uid)}"
         try:
-            return self._read(OciRegistryEntity, f"/v1/registries/oci/{_segment(uid)}")
+            entity = _entity_or_none(self._call("GET", path))
+        except PaletteError as exc:
+            if exc.status not in BY_UID_UNANSWERED:
+                raise
+            entity = None
+        if entity is not None and entity.family is not None:
+            return entity
+        unknown_type = entity if entity is not None and (entity.type or "").strip() else None
+        try:
+            return self._entity_by_family_paths(uid) or unknown_type or self._gone(uid)
         except NotFoundError as exc:
             raise self._believed(exc) from None
+
+    def _entity_by_family_paths(self, uid: str) -> OciRegistryEntity | None:
+        """The registry `uid` read from `/ecr`, then `/basic`, as an entity; None when both answer
+        ResourceNotFound. Any other failure proves nothing and propagates."""
+        models: tuple[type[EcrRegistry | BasicOciRegistry], ...] = (EcrRegistry, BasicOciRegistry)
+        for model in models:
+            try:
+                return entity_of(self._read(model, _registry_path(uid, model.family)))
+            except NotFoundError:
+                continue
+        return None
+
+    @staticmethod
+    def _gone(uid: str) -> NoReturn:
+        raise NotFoundError(
+            f"registry {uid} not found: Palette answered ResourceNotFound on both the ECR and the basic path",
+            status=404,
+            code="ResourceNotFound",
+            method="GET",
+            path=f"/v1/registries/oci/{uid}/basic",
+        )
 
     def list_oci(self) -> list[OciRegistry]:
         """`GET /v1/registries/oci/summary`: every OCI registry visible in this scope."""
@@ -785,6 +830,38 @@ class PaletteClient:
             note=note,
             host=self.base_url,
         )
+
+
+# Answers of `GET /v1/registries/oci/{uid}` that say nothing about the registry: the path may not be
+# served (404 of any code, 405), so the family paths are asked instead (`PaletteClient.get_oci`).
+BY_UID_UNANSWERED = frozenset({404, 405})
+
+
+def _entity_or_none(response: httpx.Response) -> OciRegistryEntity | None:
+    """The by-uid answer as an entity, or None when its body is not one (a shape this client does not know)."""
+    try:
+        return OciRegistryEntity.model_validate(response.json())
+    except ValueError:
+        return None
+
+
+def entity_of(registry: BasicOciRegistry | EcrRegistry) -> OciRegistryEntity:
+    """What `GET /v1/registries/oci/{uid}` says of a registry, from its family path's answer."""
+    spec = registry.spec
+    if isinstance(registry, EcrRegistry):
+        tls = registry.spec.tls
+        auth = RegistryAuth(tls=tls) if tls is not None else None
+        region = registry.spec.default_region
+    else:
+        auth, region = registry.spec.auth, None
+    return OciRegistryEntity(
+        type=registry.family,
+        endpoint=spec.endpoint,
+        provider_type=spec.provider_type,
+        scope=spec.scope,
+        default_region=region,
+        auth=auth,
+    )
 
 
 def _disposition(outcome: httpx.Response | Failure) -> Disposition:

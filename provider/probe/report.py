@@ -61,7 +61,10 @@ def _paths(obs: Observations) -> Verdict:
     answered = obs.shapes(s.ANSWERED)
     missing = obs.shapes(s.PATHS_UNKNOWN)
     if missing:
-        return _contradicted(f"unknown to this Palette: {_listed(missing)}")
+        by_uid_only = all(m.startswith("GET /v1/registries/oci/{uid}:") for m in missing)
+        return _contradicted(
+            f"unknown to this Palette: {_listed(missing)}", *["oci-by-uid-absent"] if by_uid_only else []
+        )
     return _confirmed(f"{len({a.rsplit(' ', 1)[0] for a in answered})} method and path pairs answered")
 
 
@@ -216,8 +219,9 @@ def _sync_flag_places(obs: Observations) -> Verdict:
     return _contradicted(_listed(places), *sorted(FLAG_VARIANTS[p] for p in odd if p in FLAG_VARIANTS))
 
 
-DEFAULT_SYNC_WORDS = frozenset({'""', "InProgress", "Success", "Failed"})
-VARIANT_SYNC_WORDS = frozenset({"Running", "Pending", "Completed"})
+DEFAULT_SYNC_WORDS = frozenset({'""', "InProgress", "Completed", "Failed"})
+# Each variant's words besides the default ones.
+VARIANT_SYNC_WORDS = {"sync-words": frozenset({"Running", "Pending"}), "sync-success-word": frozenset({"Success"})}
 
 
 def _sync_words(obs: Observations) -> Verdict:
@@ -227,7 +231,9 @@ def _sync_words(obs: Observations) -> Verdict:
     odd = words - DEFAULT_SYNC_WORDS - {"absent"}
     if not odd:
         return _confirmed(_listed(words))
-    return _contradicted(_listed(words), *["sync-words"] if odd <= VARIANT_SYNC_WORDS else [])
+    named = sorted(v for v, extra in VARIANT_SYNC_WORDS.items() if odd & extra)
+    reproduced = odd <= frozenset().union(*(VARIANT_SYNC_WORDS[v] for v in named))
+    return _contradicted(_listed(words), *named if reproduced else [])
 
 
 def _sync_failure(obs: Observations) -> Verdict:
@@ -337,6 +343,20 @@ def _base_path(obs: Observations) -> Verdict:
     return _confirmed("answered") if obs.shapes(s.BASE_PATH) else _not_observed(WRITE_ONLY)
 
 
+def _validate(obs: Observations) -> Verdict:
+    """The unreachable registry must be judged (RegistryValidationFailed); a no-auth body of the same registry
+    judged too (or accepted), not refused as a request (variant validate-refuses-noauth-zarf)."""
+    verdict = _write_step("write: validate of an unreachable registry", "refused 400 RegistryValidationFailed")(obs)
+    no_auth = obs.shapes("write: validate, no auth, sync off")
+    judged = {"refused 400 RegistryValidationFailed", "accepted"}
+    if verdict.verdict != CONFIRMED or no_auth <= judged:
+        return verdict
+    refused_as_request = all(a.startswith("refused 400") for a in no_auth)
+    return _contradicted(
+        f"no-auth body: {_listed(no_auth)}", *["validate-refuses-noauth-zarf"] if refused_as_request else []
+    )
+
+
 def _request_bodies(obs: Observations) -> Verdict:
     return _not_observed("the probe sends only what the provider sends")
 
@@ -374,10 +394,14 @@ def _sync_endpoint(obs: Observations) -> Verdict:
     off = obs.shapes("write: sync of a registry that does not sync")
     if not forced | off:
         return _not_observed(WRITE_ONLY)
-    if forced == {"202, a new run"} and off == {"refused 400"}:
-        return _confirmed("forceSync=true: 202 and a new run; on a registry that does not sync: 400")
+    if forced == {"202, a new run"} and off == {"accepted"}:
+        return _confirmed("forceSync=true: 202 and a new run; on a registry that does not sync: accepted (manual)")
     sent = f"forceSync=true: {_listed(forced) or 'not sent'}"
-    return _contradicted(f"{sent}; on a registry that does not sync: {_listed(off) or 'not sent'}")
+    refusing = forced == {"202, a new run"} and off == {"refused 400"}
+    return _contradicted(
+        f"{sent}; on a registry that does not sync: {_listed(off) or 'not sent'}",
+        *["manual-sync-refused"] if refusing else [],
+    )
 
 
 ROWS: tuple[Row, ...] = (
@@ -394,7 +418,7 @@ ROWS: tuple[Row, ...] = (
     Row(11, "status in status.sync (summary) and status.syncStatus (registry)", _status_place),
     Row(12, "status.syncStatus.isSyncSupported says whether sync is on", _sync_flag_meaning),
     Row(13, "isSyncSupported in both spec and status.syncStatus", _sync_flag_places),
-    Row(14, 'sync words: "", InProgress, Success, Failed', _sync_words),
+    Row(14, 'sync words: "", InProgress, Completed, Failed', _sync_words),
     Row(15, "a failed sync is reported in the status; nothing is undone", _sync_failure),
     Row(16, "a create or update with sync on starts a sync", _write_step("write: sync after update", "a run started")),
     Row(
@@ -421,11 +445,7 @@ ROWS: tuple[Row, ...] = (
     Row(26, "auth.type basic/noAuth/token; credentialType secret/sts/pod-identity", _auth_words),
     Row(27, "ECR isPrivate answered; false goes without credentials", _ecr_private),
     Row(28, "basePath is stored and answered", _base_path),
-    Row(
-        29,
-        "validate contacts the registry; failure is 400 RegistryValidationFailed",
-        _write_step("write: validate of an unreachable registry", "refused 400 RegistryValidationFailed"),
-    ),
+    Row(29, "validate contacts the registry (no-auth bodies too); failure is 400 RegistryValidationFailed", _validate),
     Row(30, "request fields outside the swagger are dropped", _request_bodies),
     Row(31, "answers carry only the swagger's fields", _extra_fields),
     Row(
@@ -434,8 +454,17 @@ ROWS: tuple[Row, ...] = (
         _write_step("write: annotations", "kept on create and update"),
     ),
     Row(33, "faults (test aids)", _faults),
-    Row(34, "sync: forceSync starts a new run (202); a registry that does not sync: 400", _sync_endpoint),
+    Row(34, "sync: forceSync starts a new run (202); a registry that does not sync: accepted", _sync_endpoint),
     Row(35, "GET /v1/dashboard/projects/metadata proves the key (200)", _key_proof),
+    Row(
+        36,
+        "a CA sent in tls.ca (and tls.certificate) is kept and answered in tls.ca",
+        _write_step(
+            "write: CA field after create",
+            "tls.ca and tls.certificate",
+            variants={"tls.certificate only": "ca-in-certificate"},
+        ),
+    ),
 )
 
 

@@ -20,7 +20,14 @@ from typing import Any
 
 from provider.palette.client import PaletteClient, SyncState, classify_sync
 from provider.palette.errors import NotFoundError, PaletteError, UnexplainedNotFoundError
-from provider.palette.models import BasicOciRegistry, BasicOciRegistrySpec, ObjectMeta, RegistryAuth, RegistrySyncStatus
+from provider.palette.models import (
+    BasicOciRegistry,
+    BasicOciRegistrySpec,
+    ObjectMeta,
+    RegistryAuth,
+    RegistrySyncStatus,
+    TlsConfiguration,
+)
 from provider.probe import shapes
 from provider.probe.reads import answer_shape, read_registry
 from provider.probe.shapes import Observations, word
@@ -28,6 +35,23 @@ from provider.probe.shapes import Observations, word
 SCRATCH_PREFIX = "terraform-provider-oci-probe-"
 SCRATCH_ENDPOINT = "https://terraform-provider-oci-probe.invalid"
 PROBE_ANNOTATION = "terraform-provider-oci/probe"
+# A self-signed certificate whose key was thrown away at once: the scratch registry's CA, public by nature,
+# so the probe sees where Palette keeps a CA (tls.ca, or tls.certificate as Spectro's OCI resource sends it).
+SCRATCH_CA = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBzzCCAXWgAwIBAgIUBR0Lf0Vwx1edglfAdymHwfxDrjgwCgYIKoZIzj0EAwIw\n"
+    "PDE6MDgGA1UEAwwxdGVycmFmb3JtLXByb3ZpZGVyLW9jaSBwcm9iZSAobm90IGEg\n"
+    "dHJ1c3QgYW5jaG9yKTAgFw0yNjEyMDYwMDUyNDlaGA8yMTI2MTExMjAwNTI0OVow\n"
+    "PDE6MDgGA1UEAwwxdGVycmFmb3JtLXByb3ZpZGVyLW9jaSBwcm9iZSAobm90IGEg\n"
+    "dHJ1c3QgYW5jaG9yKTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABDD5kLD7hE9w\n"
+    "++/8PJg5Pk1myKxsb3vVsCfToNzWjCA/9J1KHniCF3e6F2jDRZpOuNCW8j/YmeTf\n"
+    "qjmCNdj3puSjUzBRMB0GA1UdDgQWBBRBQzrebSn40JurkQ5u+drJCgYFwDAfBgNV\n"
+    "HSMEGDAWgBRBQzrebSn40JurkQ5u+drJCgYFwDAPBgNVHRMBAf8EBTADAQH/MAoG\n"
+    "CCqGSM49BAMCA0gAMEUCIDjIt5Z7mnVBLgM3guul8mKdMdF1nHD8ZvVZm6oHi5yz\n"
+    "AiEAxQtn3bqsvV0h0WgCYobz41GZBrOM09b4FLFqC/dHVQE=\n"
+    "-----END CERTIFICATE-----\n"
+)
+
 SAFE_TO_DELETE = "scratch registry of terraform-provider-oci probe; safe to delete"
 
 
@@ -61,6 +85,8 @@ class Scratch:
             if zarf
             else RegistryAuth(type="basic", username="probe", password=password),
         )
+        # The CA in both fields, as the provider sends it (mapping.expand_tls).
+        spec.auth.tls = TlsConfiguration(enabled=True, ca=SCRATCH_CA, certificate=SCRATCH_CA)
         meta = ObjectMeta(name=name or self.name, annotations={PROBE_ANNOTATION: SAFE_TO_DELETE})
         return BasicOciRegistry(metadata=meta, spec=spec)
 
@@ -125,6 +151,7 @@ def _steps(client: PaletteClient, obs: Observations, scratch: Scratch, sync_time
         "write: basePath after create", "answered" if created.get("spec", {}).get("basePath") == "probe" else "absent"
     )
     kept_on_create = _annotation(created) == SAFE_TO_DELETE
+    obs.note("write: CA field after create", _ca_field(created))
 
     _try_create(obs, scratch, scratch.model(password), "write: second create of one name")
     zarf = scratch.model(password, name=scratch.name + "-zarf", provider_type="zarf")
@@ -184,6 +211,16 @@ def _get(client: PaletteClient, uid: str) -> BasicOciRegistry:
     registry = client.get("basic", uid)
     assert isinstance(registry, BasicOciRegistry)  # the basic path answers the basic model
     return registry
+
+
+def _ca_field(document: dict[str, Any]) -> str:
+    """Where Palette answers the CA the scratch registry was created with (sent in tls.ca and tls.certificate)."""
+    tls = ((document.get("spec") or {}).get("auth") or {}).get("tls") or {}
+    in_ca = (tls.get("ca") or "").strip() == SCRATCH_CA.strip()
+    in_certificate = (tls.get("certificate") or "").strip() == SCRATCH_CA.strip()
+    if in_ca:
+        return "tls.ca" + (" and tls.certificate" if in_certificate else "")
+    return "tls.certificate only" if in_certificate else "neither"
 
 
 def _annotation(document: dict[str, Any]) -> str | None:

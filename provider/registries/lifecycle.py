@@ -2,8 +2,10 @@
 
 Terraform's operations map onto Palette's registries API (provider/emulator/FIDELITY.md says
 what each step relies on): create = validate -> POST -> GET; read = GET (404 removes the resource
-from state); update = validate (when connection settings change) -> GET -> PUT of Palette's
-registry with the managed attributes laid over it -> GET; delete = DELETE (404 is success). A
+from state); update = GET -> validate (when connection settings change) -> PUT of Palette's
+registry with the managed attributes laid over it -> GET; delete = DELETE (404 is success). Only a
+validate verdict on the registry stops a write (`is_verdict`); an answer saying validate does not
+apply to the body is a warning. A
 kind (helm.py, zarf.py, packs.py) only declares its provider type, its rules and its defaults.
 
 Once Palette has answered a create with a uid, nothing that goes wrong afterwards (a failed read,
@@ -43,7 +45,13 @@ if TYPE_CHECKING:
     from tf.utils import Diagnostics
 
     from provider.palette.client import PaletteClient
-    from provider.palette.models import BasicOciRegistry, EcrRegistry, RegistryFamily
+    from provider.palette.models import (
+        BasicOciRegistry,
+        BasicOciRegistrySpec,
+        EcrRegistry,
+        EcrRegistrySpec,
+        RegistryFamily,
+    )
     from provider.tfx import PlanContext
     from provider.tfx.moves import MoveContext, MoveSource
 
@@ -198,7 +206,7 @@ class RegistryResource:
         registry = mapping.expand(values, self.provider_type)
         action = f'create {ctx.type_name} "{planned["name"]}"'
         try:
-            client.validate(registry.spec)
+            self._validate(client, diags, registry.spec)
             uid = client.create(registry)
         except PaletteError as exc:
             self._report(diags, exc, action, name=planned.get("name") or "")
@@ -239,7 +247,7 @@ class RegistryResource:
             current = client.get(family, _uid(prior))
             registry = mapping.expand(values, self.provider_type, current)
             if _changed(prior, planned, CONNECTION):
-                client.validate(registry.spec)
+                self._validate(client, diags, registry.spec)
             client.update(_uid(prior), registry)
         except PaletteError as exc:
             self._report(diags, exc, action)
@@ -291,14 +299,22 @@ class RegistryResource:
                 )
                 return None
             return self.imported(client, family, uid)
+        except UnmanagedCredentialsError as exc:
+            diags.add_error(exc.summary, exc.detail)
+            return None
         except PaletteError as exc:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
 
     def imported(self, client: PaletteClient, family: RegistryFamily, uid: str) -> RegistryValues:
         """A registry as an import records it (import blocks, `terraform import`, `terraform query`): what
-        Palette holds, no prior values, so the secrets Palette masks are null."""
-        return mapping.flatten(client.get(family, uid), None)
+        Palette holds, no prior values, so the secrets Palette masks are null. UnmanagedCredentialsError for an
+        ECR registry whose credential type no configuration can express."""
+        registry = client.get(family, uid)
+        credential_type = mapping.unmanaged_credential_type(registry)
+        if credential_type is not None:
+            raise UnmanagedCredentialsError(registry.metadata.name or uid, uid, credential_type)
+        return mapping.flatten(registry, None)
 
     # `moved` from Spectro Cloud's spectrocloud_registry_oci (Terraform 1.8+): provider.registries.moved.
     moves_from: ClassVar[tuple[tuple[str, str], ...]] = moved.SOURCES
@@ -334,6 +350,23 @@ class RegistryResource:
         problems = run_preflight(mapping.plain_secrets(values), self.provider_type)
         problems = name_where_preflight_is_set(problems, mode, _preflight_source(values, self.provider))
         return add_problems(diags, problems, prefix="Preflight: ")
+
+    def _validate(
+        self, client: PaletteClient, diags: Diagnostics, spec: BasicOciRegistrySpec | EcrRegistrySpec
+    ) -> None:
+        """Palette's validate before a write. Only a verdict on the registry stops the write (raised); an answer
+        that says validate does not apply to this body is a warning, and the write goes on (`is_verdict`)."""
+        try:
+            client.validate(spec)
+        except PaletteError as exc:
+            if is_verdict(exc, spec):
+                raise
+            diags.add_warning(
+                "Palette did not validate the registry",
+                f"{exc}. Palette's validate endpoint does not apply to this registry (Spectro Cloud's own provider "
+                "validates only registries that synchronize), so the registry was written without that check. "
+                'Palette checks it when it synchronizes; preflight = "plan" or "apply" checks it from this machine.',
+            )
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
         client: PaletteClient | None = self.provider.palette(diags)
@@ -427,6 +460,55 @@ class RegistryResource:
         from provider.diagnose import report
 
         report(diags, exc, action, resource_type=self.resource_type, name=name or None, warning=warning)
+
+
+class UnmanagedCredentialsError(Exception):
+    """An ECR registry whose credentials only Palette's UI manages (pod identity, or a type newer than this
+    provider): read as it was, it would show no credentials, and the `ecr {}` an import implies is refused at
+    plan ("Missing ECR credentials"). Like token authentication, it is Palette's to manage."""
+
+    def __init__(self, name: str, uid: str, credential_type: str) -> None:
+        self.credential_type = credential_type
+        self.summary = "ECR credentials managed in Palette"
+        self.reason = f'it authenticates to AWS with credential type "{credential_type}" (set in Palette)'
+        self.detail = (
+            f'Registry "{name}" ({uid}) authenticates to AWS with credential type "{credential_type}" '
+            f"({'EKS pod identity, ' if credential_type.lower() == 'pod-identity' else ''}set in Palette), which "
+            "an ecr block cannot express: it takes access_key_id + secret_access_key or role_arn, and applying either "
+            "would replace Palette's credentials. Keep managing this registry in Palette; or switch it there to "
+            "access keys or an IAM role and import it again."
+        )
+        super().__init__(self.detail)
+
+
+# Answers of a validate endpoint that say it does not serve a request, not that the registry is wrong.
+VALIDATE_NOT_SERVED = frozenset({404, 405})
+
+
+def is_verdict(exc: PaletteError, spec: BasicOciRegistrySpec | EcrRegistrySpec) -> bool:
+    """Whether Palette's refusal of a validate judges the registry (the write must stop) rather than saying
+    validate does not apply. A verdict: code RegistryValidationFailed, or any refusal of a body Spectro Cloud's
+    own provider validates too (sync on, credentials, not Zarf: it validates nothing else). Not one: 404 or 405
+    (the endpoint is not served), and a 400/422 about the request for a body Spectro never validates (no
+    authentication, Zarf, sync off), whose validation no evidence shows Palette supports."""
+    if exc.code == "RegistryValidationFailed":
+        return True
+    if exc.status in VALIDATE_NOT_SERVED:
+        return False
+    if exc.status in (400, 422):
+        return spectro_validates(spec)
+    return True
+
+
+def spectro_validates(spec: BasicOciRegistrySpec | EcrRegistrySpec) -> bool:
+    """Whether Spectro Cloud's own provider would validate this body: sync on, with credentials, not Zarf."""
+    from provider.palette.models import EcrRegistrySpec
+
+    if not spec.is_sync_supported or (spec.provider_type or "").strip().lower() == "zarf":
+        return False
+    if isinstance(spec, EcrRegistrySpec):
+        return spec.is_private
+    return mapping.basic_auth_type(spec.auth) != mapping.AUTH_NONE
 
 
 @cache

@@ -123,17 +123,47 @@ def ecr_region(endpoint: str) -> str | None:
 
 
 def expand_tls(values: RegistryValues, current: TlsConfiguration | None = None) -> TlsConfiguration:
-    """The TLS settings to send: Palette's current ones with the configured ones laid over them."""
+    """The TLS settings to send: Palette's current ones with the configured ones laid over them.
+
+    The CA goes in `tls.ca` and, unless `tls.certificate` holds a client certificate, in `tls.certificate`
+    too. The evidence conflicts: the description of Spectro's pull request #978 says Palette trusts only
+    `tls.ca` (for the classic Helm endpoint), while Spectro's own OCI resource sends the CA in
+    `tls.certificate`, without a key, and reads it back from there, against these very endpoints. Sent in
+    both, the CA reaches whichever field Palette's OCI path reads (FIDELITY.md, "CA field")."""
     from provider.palette.models import TlsConfiguration
 
     tls = values.get("tls") or {}
     result = current.model_copy(deep=True) if current is not None else TlsConfiguration()
     result.enabled = not str(values.get("endpoint", "")).startswith("http://")
-    result.ca = tls.get("ca_certificate") or ""
-    result.insecure_skip_verify = bool(tls.get("insecure_skip_verify"))
+    ca = tls.get("ca_certificate") or ""
     if tls.get("client_certificate") is not None:  # managed here; otherwise Palette's pair stays
         result.certificate, result.key = tls["client_certificate"], secret(tls, "client_key")
+    elif certificate_holds_ca(current) and (ca or result.certificate):  # nothing to send, nothing to clear: left out
+        result.certificate = ca
+    result.ca = ca
+    result.insecure_skip_verify = bool(tls.get("insecure_skip_verify"))
     return result
+
+
+def certificate_holds_ca(tls: TlsConfiguration | None) -> bool:
+    """Whether `tls.certificate` is free for the CA or holds one: empty, a copy of `tls.ca`, or (Spectro's
+    OCI resource's encoding) a certificate without a key while `tls.ca` is empty. A certificate with a key is
+    a client pair (mutual TLS, perhaps set in the UI): it stays."""
+    if tls is None or not (tls.certificate or "").strip():
+        return True
+    return _text_equal(tls.certificate, tls.ca) or not ((tls.ca or "").strip() or (tls.key or "").strip())
+
+
+def read_ca(tls: TlsConfiguration | None) -> str | None:
+    """The CA Palette answers: `tls.ca`, else a `tls.certificate` that holds one (Spectro's OCI resource sends
+    and reads the CA there, with no key beside it)."""
+    if tls is None:
+        return None
+    if (tls.ca or "").strip():
+        return tls.ca
+    if (tls.certificate or "").strip() and not (tls.key or "").strip():
+        return tls.certificate
+    return None
 
 
 def expand_auth(values: RegistryValues, current: RegistryAuth | None = None) -> RegistryAuth:
@@ -333,6 +363,20 @@ def _flatten_basic_auth(auth: RegistryAuth, prior: BasicAuthValues | None) -> Ba
     return values
 
 
+MANAGED_CREDENTIAL_TYPES = ("", "secret", "sts")  # none (public), access keys, an IAM role
+
+
+def unmanaged_credential_type(registry: BasicOciRegistry | EcrRegistry) -> str | None:
+    """The ECR credential type of `registry` when no `ecr` block can express it ("pod-identity", set in the UI,
+    or a type newer than this provider); None for every registry this provider can manage."""
+    from provider.palette.models import EcrRegistry
+
+    if not isinstance(registry, EcrRegistry) or registry.spec.credentials is None:
+        return None
+    spelled = (registry.spec.credentials.credential_type or "").strip()
+    return None if spelled.lower() in MANAGED_CREDENTIAL_TYPES else spelled
+
+
 def _flatten_ecr(spec: EcrRegistrySpec, prior: EcrValues | None) -> EcrValues:
     prior = prior or {}
     credentials = spec.credentials
@@ -361,7 +405,7 @@ def _flatten_ecr(spec: EcrRegistrySpec, prior: EcrValues | None) -> EcrValues:
 
 
 def _flatten_tls(tls: TlsConfiguration | None, prior: TlsValues | None) -> TlsValues | None:
-    ca = (tls.ca if tls else None) or None
+    ca = read_ca(tls)
     insecure = bool(tls and tls.insecure_skip_verify)
     if prior is None and ca is None and not insecure:
         return None  # Palette's defaults for a configuration without a tls block

@@ -271,8 +271,8 @@ def registry_schema(kind_description: str, auto_sync: str, ecr: str) -> Schema:
                 "sync_status",
                 String(),
                 computed=True,
-                description="Last synchronization status Palette reports, e.g. `InProgress`, `Success`, `Failed`; "
-                "empty when the registry does not sync.",
+                description="Last synchronization status Palette reports, e.g. `InProgress`, `Completed`, `Failed` "
+                "(Palette may also spell a success `Success`); empty when the registry does not sync.",
             ),
             Attribute("sync_message", String(), computed=True, description="Palette's message about the last sync."),
             Attribute(

@@ -1,6 +1,7 @@
 """Registries as Palette's UI makes them, through real Terraform: what the provider does not manage survives
-an update (asserted on the emulator's stored record), token authentication is read but not managed, and an
-answer of a kind this provider does not know is a clear diagnostic (provider/emulator/FIDELITY.md)."""
+an update (asserted on the emulator's stored record), token authentication is read but not managed, an ECR
+pod-identity registry is a clear import error, and an answer of a kind this provider does not know is a clear
+diagnostic (provider/emulator/FIDELITY.md)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import json
 
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.certs import CertificateAuthority
-from tests.harness.emulator import Emulator, basic_registry
+from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 from tests.harness.terraform import Workspace
 
 ADDRESS = "oci_registry_helm.this"
+POD_ROLE = "arn:aws:iam::123456789012:role/palette-pod-identity"
 CLIENT_KEY = "-----BEGIN PRIVATE KEY-----\nui-made-client-key-material\n-----END PRIVATE KEY-----\n"
 
 
@@ -137,3 +139,21 @@ resource "oci_registry_helm" "this" {{
     assert workspace.plan_changes() == 0
     workspace.destroy()
     assert clean_emulator.registries() == []
+
+
+def test_an_ecr_pod_identity_registry_is_a_clear_import_error(workspace: Workspace, clean_emulator: Emulator) -> None:
+    """Read as it was, a pod-identity registry showed no credentials and the plan then said "Missing ECR
+    credentials": importing it names the credential type and says it is Palette's to manage."""
+    body = ecr_registry("pod-made", base_content_path="content")
+    body["spec"]["credentials"] = {"credentialType": "pod-identity", "podIdentity": {"roleArn": POD_ROLE}}
+    uid = clean_emulator.seed("ecr", body)
+    workspace.write(
+        f'{PROVIDER_BLOCK}\nresource "oci_registry_helm" "this" {{\n  name     = "pod-made"\n'
+        f'  endpoint = "{body["spec"]["endpoint"]}"\n  ecr {{}}\n}}\n'
+    )
+    result = workspace.import_(ADDRESS, uid, check=False)
+    message = " ".join(result.stderr.split())
+    assert result.returncode == 1, result
+    assert "ECR credentials managed in Palette" in message and 'credential type "pod-identity"' in message, result
+    assert "Missing ECR credentials" not in message and "Traceback" not in result.output
+    assert workspace.resources() == {}

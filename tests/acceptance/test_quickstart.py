@@ -115,9 +115,9 @@ def test_quickstart_runs_end_to_end_and_again(tmp_path: Path) -> None:
     assert all(UID.match(r["id"]) for r in registries.values()), registries
     kinds = {name: (r["provider_type"], r["auth_type"], r["sync_status"]) for name, r in registries.items()}
     assert kinds == {
-        "quickstart-charts": ("helm", "basic", "Success"),
-        "quickstart-packs": ("pack", "basic", "Success"),
-        "quickstart-packs-ecr": ("pack", "ecr", "Success"),
+        "quickstart-charts": ("helm", "basic", "Completed"),
+        "quickstart-packs": ("pack", "basic", "Completed"),
+        "quickstart-packs-ecr": ("pack", "ecr", "Completed"),
         "quickstart-zarf": ("zarf", "basic", ""),  # Palette does not synchronize Zarf registries
     }
     assert "quickstart-password" not in output and "quickstart-secret-access-key" not in output
@@ -246,7 +246,7 @@ def test_the_ci_workflow_tests_the_module_against_the_emulator(tmp_path: Path) -
     assert stopped(int(read_github_env(Path(env["GITHUB_ENV"]))["EMULATOR_PID"]))
     state = json.loads((workspace / "test" / "terraform.tfstate").read_text())
     assert sorted(state["outputs"]["registry_ids"]["value"]) == ["team-a-charts", "team-a-packs", "team-a-zarf"]
-    assert state["outputs"]["sync_status"]["value"] == {"team-a-charts": "Success", "team-a-packs": "Success"}
+    assert state["outputs"]["sync_status"]["value"] == {"team-a-charts": "Completed", "team-a-packs": "Completed"}
     # `install` wrote the job's own mirror and a CLI config that keeps palette/oci off the public registry.
     assert (tmp_path / "runner-temp" / "plugins" / "registry.terraform.io" / "palette" / "oci").is_dir()
     assert not (tmp_path / "home" / ".terraform.d").exists()

@@ -63,7 +63,7 @@ def test_turning_sync_on_is_in_place_and_off_replaces(
     stored = only(clean_emulator)
     assert stored["uid"] == uid and stored["spec"]["isSyncSupported"] is True
     state = workspace.resources()[HELM_BASIC.address]
-    assert state["sync_status"] == "Success" and state["last_synced_at"]
+    assert state["sync_status"] == "Completed" and state["last_synced_at"]
     assert workspace.plan_changes() == 0
 
     workspace.write(HELM_BASIC.config(parts, extra="\n  auto_sync = false"))

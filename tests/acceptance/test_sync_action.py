@@ -1,6 +1,7 @@
 """The action `oci_registry_sync` through real Terraform 1.15.5 against the emulator: `terraform apply
 -invoke` forces a sync (the emulator's request log shows `forceSync=true`) and the CLI shows its progress;
-refusals (Zarf, sync off, a bad uid) stop before anything is sent; `wait = false`; a sync that fails; and
+a registry whose automatic sync is off (a Zarf one) gets a manual sync and Palette's refusal of one is an
+error with its words; a bad uid stops before anything is sent; `wait = false`; a sync that fails; and
 the action triggered from a resource's lifecycle (`action_trigger`).
 
 Actions exist from Terraform 1.14: these tests run on 1.15.5 only (1.0.3 cannot parse an `action` block;
@@ -68,11 +69,11 @@ def test_invoke_forces_a_sync_and_shows_its_progress(ws: Workspace, clean_emulat
     lines = [line.removeprefix(prefix) for line in result.stdout.splitlines() if line.startswith(prefix)]
     assert lines[0] == f'Palette accepted a forced sync of Helm registry "charts" ({uid})', result
     assert lines[1] == "sync status: InProgress", result
-    assert lines[-2:-1] == ["sync status: Success"] and lines[-1].startswith("synchronized; last synced at "), result
+    assert lines[-2:-1] == ["sync status: Completed"] and lines[-1].startswith("synchronized; last synced at "), result
     assert "Action complete: action.oci_registry_sync.now" in result.stdout, result
     statuses = [r for r in clean_emulator.requests() if r["route"] == STATUS_ROUTE]
-    assert len(statuses) >= 2  # it waited: InProgress first, Success last
-    assert clean_emulator.registry(uid)["syncStatus"]["status"] == "Success"
+    assert len(statuses) >= 2  # it waited: InProgress first, Completed last
+    assert clean_emulator.registry(uid)["syncStatus"]["status"] == "Completed"
 
 
 def test_wait_false_requests_the_sync_and_ends(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
@@ -88,35 +89,35 @@ def test_wait_false_requests_the_sync_and_ends(ws: Workspace, clean_emulator: Em
     assert "Action complete" in result.stdout
 
 
-def test_a_zarf_registry_is_refused_before_anything_is_sent(
-    ws: Workspace, clean_emulator: Emulator, parts: Parts
-) -> None:
+def test_a_zarf_registry_gets_a_manual_sync(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    """The docs describe a manual sync of a registry whose automatic sync is off, and the product page rules out
+    only automatic sync for Zarf: a warning at plan, the sync sent, Palette's acceptance reported."""
     uid = seed(clean_emulator, parts.public_registry.url, provider_type="zarf", sync=False)
     ws.write(action(uid))
 
-    result = invoke(ws, check=False)
+    result = invoke(ws)
 
-    assert result.returncode == 1, result
-    assert "Zarf registries do not synchronize" in result.output, result
-    assert f'Registry "charts" ({uid}) is a Zarf registry' in result.output
-    assert f'uid = "{uid}"' in result.stderr  # Terraform points at the attribute
-    assert syncs(clean_emulator) == []
+    assert "Warning: Registry does not synchronize automatically" in result.stdout, result
+    assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
+    assert f'Palette accepted a forced sync of Zarf registry "charts" ({uid})' in result.stdout, result
+    assert "its automatic sync is off" in result.stdout and "Action complete" in result.stdout, result
 
 
-def test_a_registry_without_sync_is_refused_with_the_fix(ws: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+def test_palette_refusing_a_manual_sync_fails_with_its_words(
+    ws: Workspace, clean_emulator: Emulator, parts: Parts
+) -> None:
+    clean_emulator.set_variants(["manual-sync-refused"])
     uid = seed(clean_emulator, parts.public_registry.url, sync=False)
     ws.write(action(uid))
 
     result = invoke(ws, check=False)
 
     assert result.returncode == 1, result
-    assert "Warning: Registry does not synchronize" in result.stdout, result  # at plan: this apply may turn it on
+    assert "Warning: Registry does not synchronize automatically" in result.stdout, result  # at plan
     assert "Error when invoking action" in result.stderr, result
-    assert "Action failed: action.oci_registry_sync.now (triggered by CLI) - Registry does not synchronize" in (
-        result.stdout
-    )
-    assert "Turn auto_sync on in its oci_registry_helm resource" in result.stdout  # one line, not wrapped
-    assert syncs(clean_emulator) == []
+    assert "Palette refused to synchronize the registry" in result.output, result
+    assert "not enabled" in result.output and "auto_sync" in result.output, result
+    assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")]
 
 
 @pytest.mark.parametrize(
@@ -215,7 +216,7 @@ def test_a_resource_triggers_the_sync_after_it_is_created(
     uid = ws.resources()["oci_registry_helm.charts"]["id"]
     assert syncs(clean_emulator) == [(f"/v1/registries/oci/{uid}/basic/sync", "forceSync=true")], result
     assert f'Palette accepted a forced sync of Helm registry "charts" ({uid})' in result.stdout, result
-    assert "sync status: Success" in result.stdout, result
+    assert "sync status: Completed" in result.stdout, result
     assert ws.plan_changes() == 0  # nothing left to do: the action runs on the events it names only
 
 
@@ -270,7 +271,7 @@ def test_an_ecr_packs_registry_is_synced_under_the_ecr_path(
     forced = [(r["path"], r["query"]) for r in clean_emulator.requests() if r["route"].endswith("/sync")]
     assert forced == [(f"/v1/registries/oci/{uid}/ecr/sync", "forceSync=true")], result
     assert f'Palette accepted a forced sync of Packs registry "packs" ({uid})' in result.stdout, result
-    assert "sync status: Success" in result.stdout, result
+    assert "sync status: Completed" in result.stdout, result
     assert parts.aws_keys.secret_access_key not in result.output
 
 

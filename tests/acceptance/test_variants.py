@@ -3,7 +3,7 @@
 provider/emulator/FIDELITY.md lists each behaviour the emulator shows with its evidence or the mark
 "assumption"; every assumption has a variant (provider/emulator/variants.py) that answers the other
 plausible way. Here, on Terraform 1.0.3 and 1.15.5, three registries (a syncing Helm one with basic
-auth, a Packs one on ECR through STS, a public Zarf one) go through create, a clean plan, import by
+auth over TLS with its CA, a Packs one on ECR through STS, a public Zarf one) go through create, a clean plan, import by
 name and by uid, both data sources, a plan after import, an in-place update and destroy against each
 variant. Whatever the variant, the provider never sends a body field outside the swagger that
 Palette did not answer itself; under extra-fields (a newer Palette) the fields its answers carry go
@@ -18,22 +18,28 @@ from provider.emulator.variants import VARIANTS
 from provider.emulator.views import EXTRA_FIELDS
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.emulator import Emulator
+from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Workspace
 
 ADDRESSES = ("oci_registry_helm.charts", "oci_registry_packs.packs", "oci_registry_zarf.zarf")
 
 
-def configuration(parts: Parts, content: str = "content") -> str:
+def configuration(parts: Parts, tls_registry: DockerRegistry, content: str = "content") -> str:
+    """The Helm registry is served over TLS by a registry whose CA the configuration gives (ca.pem beside it):
+    every variant's validate and sync must find the CA where that variant's Palette reads it."""
     return f"""{PROVIDER_BLOCK}
 resource "oci_registry_helm" "charts" {{
   name              = "variant-charts"
-  endpoint          = "{parts.registry.url}"
+  endpoint          = "{tls_registry.url}"
   base_content_path = "{content}"
   auto_sync         = true
   wait_for_sync     = true
   basic_auth {{
-    username = "{parts.registry.username}"
-    password = "{parts.registry.password}"
+    username = "{tls_registry.username}"
+    password = "{tls_registry.password}"
+  }}
+  tls {{
+    ca_certificate = file("${{path.module}}/ca.pem")
   }}
 }}
 
@@ -71,23 +77,29 @@ def assert_no_changes(ws: Workspace, variant: str) -> None:
     assert result.returncode == 0, f"{variant}: {result}"
 
 
-# Every variant but those that change only what a wrong API key gets: they have their own tests below.
-LIFECYCLE_VARIANTS = sorted(set(VARIANTS) - {"bad-key-403", "bad-key-not-found"})
+# Every variant but the ones that change only what a wrong API key gets (their own tests below) and what a manual
+# sync of a registry without automatic sync gets (test_sync_action.py: actions need Terraform 1.14+).
+LIFECYCLE_VARIANTS = sorted(set(VARIANTS) - {"bad-key-403", "bad-key-not-found", "manual-sync-refused"})
 
 
 @pytest.mark.parametrize("variant", LIFECYCLE_VARIANTS)
 def test_lifecycle_against_each_variant(
-    variant: str, workspace: Workspace, clean_emulator: Emulator, parts: Parts
+    variant: str, workspace: Workspace, clean_emulator: Emulator, parts: Parts, docker_registry_tls: DockerRegistry
 ) -> None:
     ws = workspace
     clean_emulator.set_variants([variant])
 
-    ws.write(configuration(parts))
+    ws.write(docker_registry_tls.ca_pem or "", name="ca.pem")
+    ws.write(configuration(parts, docker_registry_tls))
     ws.apply()
     created = ws.resources()
     uids = {name: created[address]["id"] for name, address in zip(("charts", "ecr", "zarf"), ADDRESSES, strict=True)}
     assert {r["uid"] for r in clean_emulator.registries()} == set(uids.values())
     assert created[ADDRESSES[0]]["auto_sync"] is True and created[ADDRESSES[1]]["auth_type"] == "ecr"
+    # The sync contacted the TLS registry with the CA where this variant's Palette reads it (the emulator's own
+    # record: with no-status, answers carry no sync status).
+    synced = clean_emulator.registry(created[ADDRESSES[0]]["id"])
+    assert synced is not None and synced["syncStatus"]["status"] in ("Completed", "Success"), synced["syncStatus"]
     assert_no_changes(ws, variant)
 
     outputs = ws.outputs()
@@ -115,7 +127,7 @@ def test_lifecycle_against_each_variant(
     ws.apply()
     assert_no_changes(ws, variant)
 
-    ws.write(configuration(parts, content="content-v2"))
+    ws.write(configuration(parts, docker_registry_tls, content="content-v2"))
     ws.apply()
     assert {r["spec"]["baseContentPath"] for r in clean_emulator.registries() if r["kind"] == "ecr"} == {"content-v2"}
     assert {r["uid"] for r in clean_emulator.registries()} == set(uids.values())  # updated in place
@@ -130,11 +142,12 @@ def test_lifecycle_against_each_variant(
 
 
 def test_a_wrong_key_answered_with_403_fails_the_plan_naming_the_key(
-    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts, docker_registry_tls: DockerRegistry
 ) -> None:
     clean_emulator.set_variants(["bad-key-403"])
     workspace.env["PALETTE_API_KEY"] = "not-a-key-of-this-tenant"
-    workspace.write(configuration(parts))
+    workspace.write(docker_registry_tls.ca_pem or "", name="ca.pem")
+    workspace.write(configuration(parts, docker_registry_tls))
     result = workspace.plan(check=False)
     message = " ".join(result.stderr.split())
     assert result.returncode == 1 and "Palette rejected the API key" in message, result

@@ -64,7 +64,7 @@ def test_pack_always_syncs(palette: httpx.Client) -> None:
     uid = create(palette, "basic", body)
     got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
     assert got["spec"]["isSyncSupported"] is True
-    assert got["status"]["syncStatus"]["status"] in ("InProgress", "Success", "Failed")
+    assert got["status"]["syncStatus"]["status"] in ("InProgress", "Completed", "Failed")
 
 
 def test_pack_needs_base_content_path(palette: httpx.Client) -> None:
@@ -87,7 +87,7 @@ def test_legacy_helm_registry_takes_sync_but_does_not_synchronize(
     got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
     assert got["spec"]["isSyncSupported"] is True
     assert got["status"]["syncStatus"] == {"isSyncSupported": False, "status": ""}
-    assert error_of(palette.post(f"/v1/registries/oci/{uid}/basic/sync"), 400)
+    assert palette.post(f"/v1/registries/oci/{uid}/basic/sync").status_code == 202  # a manual sync, as documented
     body["spec"]["isSyncSupported"] = False
     body["spec"]["endpoint"] = "oci2.example.com"
     assert palette.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204  # other updates work
@@ -103,7 +103,21 @@ def test_status_reports_whether_a_registry_synchronizes(palette: httpx.Client) -
     assert palette.get(f"/v1/registries/oci/{ecr}/ecr/sync/status").json()["isSyncSupported"] is False
 
 
-def test_sync_endpoint_on_registry_without_sync(palette: httpx.Client) -> None:
-    uid = create(palette, "basic", basic_registry("helm", "oci.example.com"))
-    error = error_of(palette.post(f"/v1/registries/oci/{uid}/basic/sync"), 400)
-    assert "not enabled" in error["message"]
+def test_a_manual_sync_of_a_registry_without_automatic_sync_is_accepted(
+    palette: httpx.Client, clean_emulator: Emulator
+) -> None:
+    """The docs: with synchronization disabled "you must manually synchronize"; the product page rules out only
+    automatic sync for Zarf. The status goes on reporting sync off. Variant manual-sync-refused: 400."""
+    helm = create(palette, "basic", basic_registry("helm", "oci.example.com"))
+    zarf = create(palette, "basic", basic_registry("zarf", "oci.example.com", provider_type="zarf"))
+    for uid in (helm, zarf):
+        assert palette.post(f"/v1/registries/oci/{uid}/basic/sync", params={"forceSync": "true"}).status_code == 202
+        status = palette.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
+        assert status == {"isSyncSupported": False, "status": ""}
+    clean_emulator.set_variants(["manual-sync-refused"])
+    try:
+        for uid in (helm, zarf):
+            error = error_of(palette.post(f"/v1/registries/oci/{uid}/basic/sync"), 400)
+            assert "not enabled" in error["message"]
+    finally:
+        clean_emulator.set_variants([])

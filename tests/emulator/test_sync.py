@@ -1,4 +1,4 @@
-"""Synchronisation that progresses: InProgress, then Success (or Failed with a message)."""
+"""Synchronisation that progresses: InProgress, then Completed (or Failed with a message)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_status_is_computed_from_timestamps() -> None:
     done = _registry(SyncRun(generation=1, started=100.0, result="Success", finished=100.5))
     assert sync_status(done, delay=2.0, now=101.0)["status"] == "InProgress"
     final = sync_status(done, delay=2.0, now=102.0)
-    assert final["status"] == "Success" and final["lastSyncedTime"].startswith("1970-01-01T00:01:42")
+    assert final["status"] == "Completed" and final["lastSyncedTime"].startswith("1970-01-01T00:01:42")
     failed = _registry(SyncRun(generation=1, started=100.0, result="Failed", message="boom", finished=100.1))
     assert sync_status(failed, delay=0.0, now=100.2) == {
         "isSyncSupported": True,
@@ -42,8 +42,16 @@ def test_status_is_computed_from_timestamps() -> None:
     running = _registry(SyncRun(generation=1, started=100.0))
     assert sync_status(running, delay=0.0, now=500.0)["status"] == "InProgress"  # outcome not known yet
     assert sync_status(_registry(SyncRun(), enabled=False), delay=0.0) == {"isSyncSupported": False, "status": ""}
-    words = sync_status(done, delay=0.0, now=102.0, variants=frozenset({"sync-words"}))
-    assert words["status"] == "Completed" and "lastSyncedTime" in words
+    success = sync_status(done, delay=0.0, now=102.0, variants=frozenset({"sync-success-word"}))
+    assert success["status"] == "Success" and "lastSyncedTime" in success
+
+
+def test_the_sync_words_variant_sends_pending_then_running() -> None:
+    """Spectro's wait lists Pending and Running (the variant "sync-words"); each must really be answered."""
+    words = frozenset({"sync-words"})
+    running = _registry(SyncRun(generation=1, started=100.0, result="Success", finished=100.5))
+    seen = [sync_status(running, delay=2.0, now=now, variants=words)["status"] for now in (100.5, 101.5, 102.5)]
+    assert seen == ["Pending", "Running", "Completed"]
 
 
 def test_in_progress_then_success_in_accept_mode(accept_emulator: Emulator) -> None:
@@ -57,7 +65,7 @@ def test_in_progress_then_success_in_accept_mode(accept_emulator: Emulator) -> N
         assert summary["status"]["sync"]["status"] == "InProgress"
         time.sleep(1.05)
         final = palette.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
-        assert final["status"] == "Success" and final["isSyncSupported"] is True
+        assert final["status"] == "Completed" and final["isSyncSupported"] is True
         assert datetime.fromisoformat(final["lastSyncedTime"]) >= datetime.fromisoformat(final["lastRunTime"])
 
 
@@ -72,10 +80,10 @@ def test_success_against_a_real_registry(palette: httpx.Client, docker_registry:
     )
     uid = create(palette, "basic", body)
     status = wait_for_sync(palette, "basic", uid)
-    assert status["status"] == "Success", status
+    assert status["status"] == "Completed", status
     assert "lastSyncedTime" in status and "message" not in status
     got = palette.get(f"/v1/registries/oci/{uid}/basic").json()
-    assert got["status"]["syncStatus"]["status"] == "Success"
+    assert got["status"]["syncStatus"]["status"] == "Completed"
 
 
 def test_failed_with_a_message_when_unreachable(palette: httpx.Client) -> None:
@@ -115,7 +123,7 @@ def test_sync_post_and_update_restart_the_run(palette: httpx.Client, docker_regi
     answer = palette.post(f"/v1/registries/oci/{uid}/basic/sync", params={"forceSync": "true"})
     assert answer.status_code == 202 and answer.headers["AuditUid"]
     second = wait_for_sync(palette, "basic", uid)
-    assert second["status"] == "Success" and second["lastRunTime"] > first["lastRunTime"]
+    assert second["status"] == "Completed" and second["lastRunTime"] > first["lastRunTime"]
     body["spec"]["auth"]["password"] = "now-wrong-password"
     assert palette.put(f"/v1/registries/oci/{uid}/basic", json=body).status_code == 204
     third = wait_for_sync(palette, "basic", uid)

@@ -165,7 +165,7 @@ def test_ecr_sync_against_moto(palette: httpx.Client, moto_server: MotoServer) -
         base_content_path="charts",
         sync=True,
     )
-    assert wait_for_sync(palette, "ecr", create(palette, "ecr", body))["status"] == "Success"
+    assert wait_for_sync(palette, "ecr", create(palette, "ecr", body))["status"] == "Completed"
     body = ecr_registry(
         "bad-sync", access_key="AKIAUNKNOWNKEY000000", secret_key="x" * 20, base_content_path="charts", sync=True
     )
@@ -179,3 +179,46 @@ def test_accept_mode_never_contacts(accept_emulator: Emulator) -> None:
         assert _validate_basic(palette, spec).status_code == 204
         ecr = ecr_registry("e", access_key="AKIAUNKNOWN", secret_key="unknown")
         assert _validate_ecr(palette, ecr).status_code == 204
+
+
+def test_the_variant_refusing_unvalidated_bodies(
+    palette: httpx.Client, clean_emulator: Emulator, docker_registry: DockerRegistry
+) -> None:
+    """Variant validate-refuses-noauth-zarf: a no-auth or Zarf body is refused as a request (InvalidRequest), not
+    judged (RegistryValidationFailed); a registry with credentials is still checked."""
+    no_auth = _spec(docker_registry, username="", password="")
+    zarf = _spec(docker_registry, provider_type="zarf")
+    # The default: judged (this registry wants credentials, so anonymous access is refused).
+    assert error_of(_validate_basic(palette, no_auth), 400)["code"] == "RegistryValidationFailed"
+    clean_emulator.set_variants(["validate-refuses-noauth-zarf"])
+    try:
+        for spec, field in ((no_auth, "spec.auth.type"), (zarf, "spec.providerType")):
+            error = error_of(_validate_basic(palette, spec), 400)
+            assert error["code"] == "InvalidRequest" and error["message"].startswith(field), error
+        assert _validate_basic(palette, _spec(docker_registry)).status_code == 204
+    finally:
+        clean_emulator.set_variants([])
+
+
+def test_the_ca_field_and_its_variant(
+    palette: httpx.Client, clean_emulator: Emulator, docker_registry_tls: DockerRegistry
+) -> None:
+    """By default the trust anchor is tls.ca (#978's description); variant ca-in-certificate reads it from
+    tls.certificate without a key (where Spectro's OCI resource sends it) and keeps no tls.ca."""
+    ca = docker_registry_tls.ca_pem
+    in_ca = _spec(docker_registry_tls, ca_pem=ca)
+    in_certificate = _spec(docker_registry_tls)
+    in_certificate["auth"]["tls"]["certificate"] = ca  # type: ignore[index]
+    assert _validate_basic(palette, in_ca).status_code == 204
+    assert "not trusted" in error_of(_validate_basic(palette, in_certificate), 400)["message"]
+    clean_emulator.set_variants(["ca-in-certificate"])
+    try:
+        assert "not trusted" in error_of(_validate_basic(palette, in_ca), 400)["message"]
+        assert _validate_basic(palette, in_certificate).status_code == 204
+        body = basic_registry("tls", docker_registry_tls.url, ca_pem=ca)
+        body["spec"]["auth"]["tls"]["certificate"] = ca
+        uid = create(palette, "basic", body)
+        answered = palette.get(f"/v1/registries/oci/{uid}/basic").json()["spec"]["auth"]["tls"]
+        assert "ca" not in answered and answered["certificate"] == ca
+    finally:
+        clean_emulator.set_variants([])

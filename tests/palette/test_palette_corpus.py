@@ -95,9 +95,19 @@ def test_summary_answers_decode_into_rows(served: str, name: str) -> None:
     assert by_name["e"]["auth_type"] == "harbor"  # a type this provider does not know, shown as Palette says
 
 
+class EntityCorpusClient(CorpusClient):
+    """The corpus entity at `GET /v1/registries/oci/{uid}`; the family paths hold a basic registry: where the
+    entity names no family (a shape the client does not know), the client asks them (`/ecr`, then `/basic`)."""
+
+    def _call(self, method, path, *, body=None, params=None):  # type: ignore[no-untyped-def]
+        family_answers = {"ecr": "no-such-file.json", "basic": "basic-minimal.json"}
+        answer = family_answers.get(path.rsplit("/", 1)[-1], self.answer)
+        return PaletteClient._call(self, method, f"/v1/{answer}", body=body, params=params)
+
+
 @pytest.mark.parametrize("name", fixtures("entity"))
 def test_entity_answers_locate_a_registry(served: str, name: str) -> None:
-    with CorpusClient(served, name) as client:
+    with EntityCorpusClient(served, name) as client:
         found = locate(client, UID)
     assert found is not None and found.uid == UID
     assert found.family == ("ecr" if "ecr" in name else "basic")

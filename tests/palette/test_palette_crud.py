@@ -15,6 +15,7 @@ from provider.palette.errors import (
     FamilyChangedError,
     ForbiddenError,
     NotFoundError,
+    PaletteError,
     UnexplainedNotFoundError,
     ValidationFailedError,
 )
@@ -243,3 +244,60 @@ def test_an_update_keeps_the_fields_a_newer_palette_has(
     else:
         assert after["spec"]["credentials"]["secretKey"] == "New-Aws-Secret-0123456789"
     assert clean_emulator.unknown_fields() == []
+
+
+@pytest.mark.parametrize(
+    "by_uid",
+    [
+        pytest.param({"variant": "oci-by-uid-absent"}, id="not-served-404-NotFound"),
+        pytest.param({"status": 405, "body": '{"code": "MethodNotAllowed", "message": "no"}'}, id="405"),
+        pytest.param(
+            {"status": 404, "body": '{"code": "ResourceNotFound", "message": "no"}'}, id="404-ResourceNotFound"
+        ),
+        pytest.param({"status": 200, "body": '{"kind": "something else"}'}, id="200-unknown-shape"),
+    ],
+)
+def test_get_oci_falls_back_to_the_family_paths(
+    palette: PaletteClient, clean_emulator: Emulator, by_uid: dict[str, object]
+) -> None:
+    """No Spectro code calls GET /v1/registries/oci/{uid}: where it answers nothing usable, `/ecr` then `/basic`
+    tell the family (as Spectro's import does). Only their ResourceNotFound means gone."""
+    basic_uid = palette.create(basic("charts"))
+    ecr_uid = palette.create(ecr_keys("packs"))
+    if "variant" in by_uid:
+        clean_emulator.set_variants([str(by_uid["variant"])])
+    else:
+        rule = {"path": r"^/v1/registries/oci/[^/]+$", "method": "GET", "kind": "status", **by_uid}
+        clean_emulator.set_faults([{**rule, "content_type": "application/json"}])
+    try:
+        assert (palette.get_oci(basic_uid).family, palette.get_oci(basic_uid).provider_type) == ("basic", "helm")
+        assert (palette.get_oci(ecr_uid).family, palette.get_oci(ecr_uid).endpoint) == (
+            "ecr",
+            ecr_keys("x").spec.endpoint,
+        )
+        with pytest.raises(NotFoundError):
+            palette.get_oci(UNKNOWN_UID)
+        with pytest.raises(FamilyChangedError):  # the "changed family" error still finds the other family
+            palette.get("ecr", basic_uid)
+    finally:
+        clean_emulator.clear_faults()
+        clean_emulator.set_variants([])
+
+
+def test_get_oci_believes_not_found_only_from_the_family_paths(
+    palette: PaletteClient, clean_emulator: Emulator
+) -> None:
+    """A registry the by-uid path calls ResourceNotFound, but a family path still serves, is not gone."""
+    uid = palette.create(basic("charts"))
+    body = '{"code": "ResourceNotFound", "message": "no"}'
+    by_uid = {"path": rf"^/v1/registries/oci/{uid}$", "kind": "status", "status": 404, "body": body}
+    clean_emulator.set_faults([{**by_uid, "content_type": "application/json"}])
+    try:
+        assert palette.get_oci(uid).family == "basic"
+        ecr_path_fails = {"path": rf"^/v1/registries/oci/{uid}/ecr$", "kind": "status", "status": 503}
+        clean_emulator.set_faults([{**by_uid, "content_type": "application/json"}, ecr_path_fails])
+        with pytest.raises(PaletteError) as caught:  # a family path that proves nothing: not "gone"
+            palette.get_oci(uid)
+        assert not isinstance(caught.value, NotFoundError)
+    finally:
+        clean_emulator.clear_faults()

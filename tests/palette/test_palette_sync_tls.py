@@ -42,7 +42,7 @@ def test_wait_for_sync_returns_on_success(palette: PaletteClient, docker_registr
     )
     uid = palette.create(registry)
     status = palette.wait_for_sync(uid, "basic", timeout=10, poll=0.05)
-    assert status.status == "Success" and status.last_synced_time
+    assert status.status == "Completed" and status.last_synced_time
 
 
 def test_wait_for_sync_raises_palettes_message_on_failure(palette: PaletteClient) -> None:
@@ -88,7 +88,7 @@ def test_wait_for_sync_shows_every_status_it_reads(palette: PaletteClient, docke
     uid = palette.create(registry)
     seen: list[str | None] = []
     final = palette.wait_for_sync(uid, "basic", timeout=10, poll=0.05, on_status=lambda s: seen.append(s.status))
-    assert seen[0] == "InProgress" and seen[-1] == final.status == "Success"
+    assert seen[0] == "InProgress" and seen[-1] == final.status == "Completed"
 
 
 def test_a_private_ca_is_trusted_when_given(tls_emulator: Emulator, test_ca: CertificateAuthority) -> None:

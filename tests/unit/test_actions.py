@@ -1,4 +1,4 @@
-"""The action `oci_registry_sync` as pure parts: its configuration checks, its refusals, the progress lines
+"""The action `oci_registry_sync` as pure parts: its configuration checks, its cautions, the progress lines
 of a wait, the outcome of each way a sync can end (over a stand-in client), and the servicer's stream of
 events. Through real Terraform: tests/acceptance/test_sync_action.py."""
 
@@ -12,7 +12,7 @@ import pytest
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
-from provider.actions import SyncAction, SyncProgress, Target, config_problems, refusal, timeout_seconds
+from provider.actions import SyncAction, SyncProgress, Target, caution, config_problems, refused, timeout_seconds
 from provider.palette.errors import (
     ServerError,
     SyncFailedError,
@@ -72,36 +72,33 @@ def test_timeout_without_wait_is_a_warning_at_timeout() -> None:
     assert warning.summary == "timeout has no effect without wait" and not diags.has_errors()
 
 
-# ---------------------------------------------------------------------------- refusals
+# ---------------------------------------------------------------------------- cautions, not refusals
 
 
 def target(kind: str = "helm", syncing: bool = True) -> Target:
     return Target(UID, "charts", "basic", kind, syncing)
 
 
-def test_zarf_registries_are_refused_whether_or_not_palette_says_they_sync() -> None:
-    for syncing in (True, False):
-        reason = refusal(target("zarf", syncing))
+def test_a_registry_without_automatic_sync_is_a_caution_not_a_refusal() -> None:
+    """The docs describe a manual sync of a registry whose automatic sync is off; the product page rules out only
+    automatic sync for Zarf: the plan warns, and Palette's answer decides."""
+    for kind, words in (("helm", "Turn auto_sync on"), ("zarf", "for a Zarf registry")):
+        reason = caution(target(kind, syncing=False))
         assert reason is not None
         summary, detail = reason
-        assert summary == "Zarf registries do not synchronize"
-        assert f'Registry "charts" ({UID}) is a Zarf registry' in detail and "Helm or Packs" in detail
+        assert summary == "Registry does not synchronize automatically"
+        assert f'registry "charts" ({UID})' in detail and "Palette may refuse it" in detail
+        assert words.lower() in detail.lower()
 
 
-def test_a_registry_that_does_not_sync_is_refused_with_the_fix() -> None:
-    reason = refusal(target("helm", syncing=False))
-    assert reason is not None
-    summary, detail = reason
-    assert summary == "Registry does not synchronize"
-    assert (
-        f'Helm registry "charts" ({UID})' in detail
-        and "auto_sync" in detail
-        and "terraform taint oci_registry_helm." in detail
-    )
+def test_syncing_registries_get_no_caution() -> None:
+    assert caution(target("helm")) is None and caution(target("pack")) is None and caution(target("zarf")) is None
 
 
-def test_syncing_helm_and_packs_registries_are_not_refused() -> None:
-    assert refusal(target("helm")) is None and refusal(target("pack")) is None
+def test_palettes_refusal_is_quoted_with_the_fix() -> None:
+    summary, detail = refused(target("helm", syncing=False), "Palette answered 400 Bad Request: not enabled")
+    assert summary == "Palette refused to synchronize the registry"
+    assert "Palette answered 400 Bad Request: not enabled" in detail and "auto_sync" in detail
 
 
 # ---------------------------------------------------------------------------- progress lines
@@ -265,12 +262,29 @@ def test_wait_false_ends_once_palette_accepted_the_sync() -> None:
     assert lines[-1].startswith("not waiting for the sync to end (wait = false)")
 
 
-def test_a_zarf_registry_is_refused_before_a_sync_is_sent() -> None:
+def test_a_zarf_registry_is_sent_a_manual_sync_and_not_waited_for() -> None:
     client = StandInClient(provider_type="zarf")
     lines, diags = invoke(client)
-    assert client.forced == [] and lines == []
+    assert client.forced == [(UID, "basic", True)] and not diags.diagnostics
+    assert lines[0] == f'Palette accepted a forced sync of Zarf registry "charts" ({UID})'
+    assert lines[1].startswith("its automatic sync is off") and len(lines) == 2
+
+
+def test_palette_refusing_a_manual_sync_is_an_error_with_its_words() -> None:
+    from provider.palette.errors import ValidationFailedError
+
+    class Refusing(StandInClient):
+        def sync(self, uid: str, kind: str, *, force: bool = False) -> None:
+            raise ValidationFailedError("synchronization is not enabled", status=400, code="BadRequest")
+
+    lines, diags = invoke(Refusing(provider_type="zarf"))
     (error,) = diags.diagnostics
-    assert error.summary == "Zarf registries do not synchronize" and error.path == ["uid"]
+    assert (error.severity, error.summary, error.path) == (
+        "error",
+        "Palette refused to synchronize the registry",
+        ["uid"],
+    )
+    assert "synchronization is not enabled" in error.detail and lines == []
 
 
 # ---------------------------------------------------------------------------- the servicer's stream

@@ -335,3 +335,74 @@ def test_a_refused_sync_is_kept_through_a_refresh_while_palette_still_does_not_s
     wire.status = OciRegistryStatus(sync_status=RegistrySyncStatus(is_sync_supported=True, status="Success"))
     synced = keep_refused_sync(mapping.flatten(wire, refused), refused, wire)
     assert (synced["auto_sync"], synced["sync_supported"]) == (True, True)  # it syncs now: no longer refused
+
+
+# ---------------------------------------------------------------------------- the CA field: tls.ca and tls.certificate
+
+
+def test_the_ca_is_sent_in_ca_and_in_a_free_certificate_field():
+    """#978 says Palette trusts tls.ca; Spectro's OCI resource sends the CA in tls.certificate: both get it."""
+    sent = mapping.expand(values(tls=tls(ca_certificate="CA-PEM\n")), "helm")
+    assert isinstance(sent, BasicOciRegistry) and sent.spec.auth.tls is not None
+    assert (sent.spec.auth.tls.ca, sent.spec.auth.tls.certificate, sent.spec.auth.tls.key) == (
+        "CA-PEM\n",
+        "CA-PEM\n",
+        None,
+    )
+    removed = mapping.expand(values(), "helm", as_palette_returns(sent))
+    assert isinstance(removed, BasicOciRegistry) and removed.spec.auth.tls is not None
+    assert (removed.spec.auth.tls.ca, removed.spec.auth.tls.certificate) == ("", "")  # a removed CA leaves both
+
+
+def test_a_client_pair_keeps_the_certificate_field_and_the_ca_goes_in_ca_only():
+    config = values(tls=tls(ca_certificate="CA-PEM\n"))
+    kept = mapping.expand(config, "helm", ui_made_basic())  # a client pair set in the UI (its key masked)
+    assert isinstance(kept, BasicOciRegistry) and kept.spec.auth.tls is not None
+    assert (kept.spec.auth.tls.ca, kept.spec.auth.tls.certificate, kept.spec.auth.tls.key) == (
+        "CA-PEM\n",
+        "UI-CERT",
+        "abc***xyz",
+    )
+
+
+@pytest.mark.parametrize(
+    ("answered", "ca"),
+    [
+        (TlsConfiguration(ca="CA-PEM\n", certificate="CA-PEM\n"), "CA-PEM\n"),  # as this provider sends it
+        (TlsConfiguration(ca="", certificate="CA-PEM\n"), "CA-PEM\n"),  # as Spectro's OCI resource sends it
+        (TlsConfiguration(ca=None, certificate="CA-PEM\n", key=""), "CA-PEM\n"),
+        (TlsConfiguration(ca="", certificate="CLIENT", key="abc***xyz"), None),  # a client pair is no CA
+        (TlsConfiguration(ca="CA-PEM\n", certificate="CLIENT", key="******"), "CA-PEM\n"),
+    ],
+    ids=["both", "certificate-only", "certificate-null-ca", "client-pair", "ca-and-client-pair"],
+)
+def test_the_ca_is_read_from_either_field(answered: TlsConfiguration, ca: str | None):
+    wire = as_palette_returns(mapping.expand(values(), "helm"))
+    wire.spec.auth.tls = answered.model_copy(update={"enabled": True})
+    state = mapping.flatten(wire, None)
+    assert (state["tls"] or {}).get("ca_certificate") == ca
+    ecr = as_palette_returns(mapping.expand(CASES["ecr keys"], "pack"))
+    ecr.spec.tls = answered
+    assert (mapping.flatten(ecr, None)["tls"] or {}).get("ca_certificate") == ca
+
+
+def test_a_ca_changed_where_palette_keeps_it_in_certificate_is_sent_there():
+    current = as_palette_returns(mapping.expand(values(tls=tls(ca_certificate="OLD\n")), "helm"))
+    assert current.spec.auth.tls is not None
+    current.spec.auth.tls.ca = ""  # Palette's OCI path keeps the CA in certificate only
+    update = mapping.expand(values(tls=tls(ca_certificate="NEW\n")), "helm", current)
+    assert isinstance(update, BasicOciRegistry) and update.spec.auth.tls is not None
+    assert (update.spec.auth.tls.ca, update.spec.auth.tls.certificate) == ("NEW\n", "NEW\n")
+
+
+@pytest.mark.parametrize(
+    ("credential_type", "unmanaged"),
+    [("pod-identity", "pod-identity"), ("something-new", "something-new"), ("SECRET", None), ("sts", None), ("", None)],
+)
+def test_ecr_credential_types_no_ecr_block_expresses_are_named(credential_type, unmanaged):
+    wire = as_palette_returns(mapping.expand(CASES["ecr keys"], "helm"))
+    assert wire.spec.credentials is not None
+    wire.spec.credentials.credential_type = credential_type
+    assert mapping.unmanaged_credential_type(wire) == unmanaged
+    assert mapping.unmanaged_credential_type(as_palette_returns(mapping.expand(CASES["public ecr"], "helm"))) is None
+    assert mapping.unmanaged_credential_type(as_palette_returns(mapping.expand(values(), "helm"))) is None

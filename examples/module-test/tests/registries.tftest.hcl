@@ -51,7 +51,7 @@ run "registers_and_syncs" {
   }
 
   assert {
-    condition     = output.charts_sync_status == "Success"
+    condition     = output.charts_sync_status == "Completed"
     error_message = "Palette's first sync of the charts registry succeeded (wait_for_sync waited for it)."
   }
   assert {
