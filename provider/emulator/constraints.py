@@ -1,7 +1,7 @@
 """Palette's constraints on registry bodies, beyond what the swagger says: pure functions raising 400s.
 
-The support matrix (the product page's, FIDELITY.md rows 19-21): Zarf registries take basic auth only and never synchronise;
-Pack registries always synchronise; Helm registries synchronise on request, except those created
+The support matrix (the product page's, FIDELITY.md rows 19-21): Zarf registries take basic auth only
+and never synchronise; Pack registries always synchronise; Helm registries synchronise on request, except those created
 before Palette 4.5.0 ("legacy", not sync-capable): they accept the request and go on not
 synchronising until re-registered. Once on, synchronisation cannot be turned off, and it needs a
 base content path.
