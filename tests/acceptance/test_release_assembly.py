@@ -100,9 +100,21 @@ def test_the_release_job_assembles_signs_and_publishes_two_platforms(
 
     # What the package runners uploaded: this machine's real package made as they make it, and another.
     (download,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/download-artifact@")]
-    packages = repo / download["with"]["path"]
+    # Where the job downloads them: under the runner's temporary directory, outside the checkout.
+    packages = Path(str(download["with"]["path"]).replace("${{ runner.temp }}", str(runner_temp)))
+    assert not packages.is_relative_to(repo)
     made = subprocess.run(
-        [sys.executable, "-m", "release", "--package-only", "--bundle", str(cached_bundle()), "--out", str(packages)],
+        [
+            sys.executable,
+            "-m",
+            "release",
+            "--package-only",
+            "--snapshot",
+            "--bundle",
+            str(cached_bundle()),
+            "--out",
+            str(packages),
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

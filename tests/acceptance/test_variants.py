@@ -159,14 +159,15 @@ WRONG_KEY = "wrong-key-palette-echoes-3141"
 
 
 def test_a_wrong_key_answered_not_found_fails_the_plan_and_drops_nothing(
-    workspace: Workspace, clean_emulator: Emulator, parts: Parts
+    workspace: Workspace, clean_emulator: Emulator, parts: Parts, docker_registry_tls: DockerRegistry
 ) -> None:
     """Palette answers every call of a key it does not know 404 ResourceNotFound, echoing the key (variant
     bad-key-not-found). `plan` fails naming api_key and where it came from (it used to plan every registry
     again), `apply -refresh-only` and `destroy -refresh=false` keep every registry in the state (the first used
     to drop them all), and an import fails the same way instead of "Registry not found". The echoed key shows
     nowhere, not even at TF_LOG=trace."""
-    workspace.write(configuration(parts))
+    workspace.write(docker_registry_tls.ca_pem or "", name="ca.pem")
+    workspace.write(configuration(parts, docker_registry_tls))
     workspace.apply()
     managed = {address: workspace.resources()[address]["id"] for address in ADDRESSES}
     stored = sorted(r["uid"] for r in clean_emulator.registries())
