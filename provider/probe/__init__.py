@@ -89,7 +89,11 @@ def main(argv: list[str]) -> int:
         for found in problems:
             _say(f"{found.summary}: {found.detail}")
         return 2
-    signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: the scratch registry is deleted
+    # Ctrl-C ends the run and deletes the scratch registry, also where the shell that started the probe left
+    # SIGINT ignored (a command started in the background by a non-interactive shell inherits SIG_IGN, and
+    # Python then installs no KeyboardInterrupt handler); SIGTERM (a CI job cancelled) does the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return _run(settings, args)
     except KeyboardInterrupt:
