@@ -147,7 +147,11 @@ def package_name(version: str, target: str) -> str:
 # the `h1:` hash a lock file records holds wherever the lock file goes (CI, a colleague's laptop); the
 # machine's own part, the Python installation that runs the provider (and the directory its package
 # is in), is read from the record when Terraform starts it. Every failure is one line on stdout, so
-# that Terraform shows it; no line may hold three "|" (go-plugin would read it as a handshake).
+# that Terraform shows it; no line may hold three "|" (go-plugin would read it as a handshake). After
+# that line the launcher waits a second before exiting (Terraform kills it at once anyway): the
+# go-plugin in Terraform before 1.5 reads stdout through a pipe that its Wait closes when the process
+# exits, so a launcher that exits at once can lose the line, and the user sees an empty "Unrecognized
+# remote plugin message:" or "plugin exited before we could connect" instead of the fix.
 _LAUNCHER = """#!/bin/sh
 # palette/oci @VERSION@: runs the Python installation that `terraform-provider-oci install` recorded
 # (or $TERRAFORM_PROVIDER_OCI_PYTHON), isolated (-I) from PYTHONPATH and the working directory.
@@ -164,11 +168,13 @@ fi
 if [ -z "$python" ]; then
   echo "terraform-provider-oci $version: no Python installation is recorded in $record." \
     "Fix: run 'terraform-provider-oci install' with the Python that has the provider installed."
+  [ -t 1 ] || sleep 1
   exit 1
 fi
 if [ ! -x "$python" ]; then
   echo "terraform-provider-oci $version: the recorded Python $python is gone (recorded in $record)." \
     "Fix: install the provider into a Python installation and run 'terraform-provider-oci install' from it."
+  [ -t 1 ] || sleep 1
   exit 1
 fi
 boot='
@@ -179,6 +185,9 @@ if site and site not in sys.path:
     sys.path.append(site)
 def fail(problem):
     print(f"terraform-provider-oci {want}: {problem}".replace("\\n", " "), flush=True)
+    if not sys.stdout.isatty():
+        import time
+        time.sleep(1)
     sys.exit(1)
 try:
     from provider.version import __version__ as have

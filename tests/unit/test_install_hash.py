@@ -318,3 +318,26 @@ def test_main_reports_an_unwritable_mirror(tmp_path: Path, capsys: pytest.Captur
     blocker.write_text("")
     assert install.main(["--dir", str(blocker)]) == 1
     assert capsys.readouterr().err.startswith("terraform-provider-oci install: ")
+
+
+@pytest.mark.parametrize("broken", ["no-record", "no-package"])
+def test_a_failing_launcher_outlives_its_line(tmp_path: Path, broken: str) -> None:
+    # Terraform before 1.5 reads the plugin's stdout through a pipe that go-plugin's Wait closes when the
+    # process exits: a launcher that printed its one line and exited at once sometimes lost it (CI saw
+    # "Unrecognized remote plugin message: " with nothing after it). The launcher stays until it is killed.
+    script = tmp_path / "launcher"
+    script.write_bytes(install.launcher("0.0.0"))
+    script.chmod(0o755)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    if broken == "no-package":  # a Python without the provider package on its path
+        env["TERRAFORM_PROVIDER_OCI_PYTHON"] = getattr(sys, "_base_executable", "") or "/usr/bin/python3"
+    process = subprocess.Popen([script], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "Fix:" in line, line
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=0.3)  # alive after its line: go-plugin reads it, then kills the process
+    finally:
+        process.kill()
+        process.wait()
