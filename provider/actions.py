@@ -37,10 +37,10 @@ from provider.palette.errors import truncate  # stdlib only
 from provider.problems import Problem, add_problems
 from provider.redaction import redact_credentials
 from provider.registries.rules import known
+from provider.words import Family
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
-    from provider.palette.models import RegistryFamily
     from provider.tfx.actions import ActionContext
 
 DEFAULT_TIMEOUT = DEFAULT_WAIT  # as the resources' timeouts.create and timeouts.update
@@ -110,8 +110,8 @@ class Target:
 
     uid: str
     name: str
-    family: RegistryFamily  # Palette's API path for it: "basic" or "ecr"
-    kind: str  # helm | zarf | pack
+    family: Family
+    kind: str  # a Kind, or the word Palette sent for one this provider does not know
     syncing: bool  # Palette reports that it synchronizes
 
     @property

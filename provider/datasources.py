@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, List, String
 
-from provider.kinds import KIND_NAMES, KINDS
+from provider.kinds import KINDS
 from provider.palette.errors import PaletteError
 from provider.registries import mapping
 from provider.registries.schema import SCOPE_DESCRIPTION
 from provider.tfx import Object
 from provider.tfx.schema import read_only
+from provider.words import KIND_NAMES, ReadAuth
 
 if TYPE_CHECKING:
     from tf.iface import ReadDataContext
@@ -173,11 +174,12 @@ def summary_row(item: Any) -> dict[str, str]:
     """One element of `oci_registries.registries` from a summary list item (Palette's spellings
     normalised: registryType "ECR" or "Basic", providerType and scope in any case)."""
     family = item.family
+    auth: ReadAuth | str
     if family == "ecr":
-        auth = mapping.AUTH_ECR
+        auth = "ecr"
     elif family == "basic":
         # The summary does not say whether a basic registry has credentials; isPrivate does.
-        auth = mapping.AUTH_BASIC if item.spec.is_private else mapping.AUTH_NONE
+        auth = "basic" if item.spec.is_private else "none"
     else:
         auth = (item.spec.registry_type or "").strip().lower()  # a type this provider does not know: as Palette says
     return {

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tf.schema import Attribute, Schema
 from tf.types import String
 
-from provider.kinds import KINDS, Kind
+from provider.kinds import KINDS
 from provider.problems import Problem, add_problems
+from provider.words import Kind, family_of, is_auth
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -110,7 +111,6 @@ class RegistryList:
     def list(self, ctx: ListContext, config: dict[str, Any]) -> Iterator[Listed]:
         from provider.datasources import registry_rows
         from provider.palette.errors import NotFoundError, PaletteError
-        from provider.registries import mapping
         from provider.tfx.schema import Listed
 
         diags = ctx.diagnostics
@@ -124,7 +124,8 @@ class RegistryList:
             self._report(diags, exc, f"list {KINDS[self.kind].title} registries")
             return
         for row in rows:
-            if row["auth_type"] not in (mapping.AUTH_BASIC, mapping.AUTH_NONE, mapping.AUTH_ECR):
+            auth = row["auth_type"]
+            if not is_auth(auth):
                 _left_out(
                     diags, row, f'Palette reports its type as "{row["auth_type"]}", which this provider does not know'
                 )
@@ -134,7 +135,7 @@ class RegistryList:
                 from provider.registries.lifecycle import UnmanagedCredentialsError
 
                 try:
-                    values = resource.imported(client, mapping.family_of(row["auth_type"]), row["id"])
+                    values = resource.imported(client, family_of(auth), row["id"])
                 except NotFoundError:
                     continue  # deleted since it was listed
                 except UnmanagedCredentialsError as exc:
@@ -143,7 +144,7 @@ class RegistryList:
                 except PaletteError as exc:
                     self._report(diags, exc, f'read registry "{row["name"]}"')
                     return
-                if values.get("auth_type") == mapping.AUTH_TOKEN:
+                if values.get("auth_type") == "token":
                     _left_out(
                         diags,
                         row,

@@ -80,7 +80,6 @@ from provider.palette.errors import (
 )
 from provider.palette.hosts import normalize_host as _normalize_host
 from provider.palette.models import (
-    REGISTRY_FAMILIES,
     BasicOciRegistry,
     BasicOciRegistrySpec,
     EcrRegistry,
@@ -90,7 +89,6 @@ from provider.palette.models import (
     OciRegistryEntity,
     ProjectsMetadata,
     RegistryAuth,
-    RegistryFamily,
     RegistrySyncStatus,
     Uid,
     to_wire,
@@ -109,6 +107,7 @@ from provider.palette.retry import (
 from provider.proxies import Route, route
 from provider.redaction import redact_credentials, redact_then_cut, remember
 from provider.version import __version__
+from provider.words import FAMILIES, Family
 
 logger = logging.getLogger("provider.palette")
 _M = TypeVar("_M", bound=BaseModel)
@@ -214,9 +213,7 @@ def _rfc3339(text: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def registries_named(
-    items: Iterable[OciRegistry], name: str, family: RegistryFamily | None = None
-) -> list[OciRegistry]:
+def registries_named(items: Iterable[OciRegistry], name: str, family: Family | None = None) -> list[OciRegistry]:
     """The summary items called `name` (exactly) and, when given, of `family`."""
     return [item for item in items if item.metadata.name == name and (family is None or item.family == family)]
 
@@ -353,7 +350,7 @@ class PaletteClient:
         204, or ValidationFailedError."""
         self._call("POST", f"/v1/registries/oci/{spec.family}/validate", body=to_wire(spec))
 
-    def get(self, family: str, uid: str) -> BasicOciRegistry | EcrRegistry:
+    def get(self, family: Family, uid: str) -> BasicOciRegistry | EcrRegistry:
         """The registry at `/oci/{uid}/{family}`. NotFoundError only when Palette says the registry is
         gone; FamilyChangedError when it is now of the other family; UnexplainedNotFoundError for a 404
         Palette did not give."""
@@ -462,7 +459,7 @@ class PaletteClient:
             return exc
         return not_found
 
-    def find_by_name(self, name: str, family: RegistryFamily | None = None) -> OciRegistry | None:
+    def find_by_name(self, name: str, family: Family | None = None) -> OciRegistry | None:
         """The registry called `name` (and of `family` when given), or None. When several match
         (a tenant registry and a system one of the same name), the tenant's wins: it is the one
         this API key can change; AmbiguousNameError when that still leaves several."""
@@ -484,7 +481,7 @@ class PaletteClient:
             body = with_unknown_fields(body, registry.answer, type(registry))
         self._call("PUT", _registry_path(uid, registry.family), body=body)
 
-    def delete(self, family: str, uid: str) -> None:
+    def delete(self, family: Family, uid: str) -> None:
         """Delete; NotFoundError when already gone (Palette says so; callers decide whether that is
         success), FamilyChangedError when the registry now lives under the other family's path."""
         checked = _family(family)
@@ -493,7 +490,7 @@ class PaletteClient:
         except NotFoundError as exc:
             raise self._gone_or_other_family(uid, checked, exc) from None
 
-    def _gone_or_other_family(self, uid: str, family: RegistryFamily, not_found: NotFoundError) -> PaletteError:
+    def _gone_or_other_family(self, uid: str, family: Family, not_found: NotFoundError) -> PaletteError:
         """After Palette answered ResourceNotFound on `/oci/{uid}/{family}`: `not_found` when the
         registry is really gone, FamilyChangedError when `GET /v1/registries/oci/{uid}` shows it in the
         other family (Palette keeps basic and ECR registries apart, and answers ResourceNotFound on the
@@ -520,18 +517,18 @@ class PaletteClient:
 
     # -- sync -----------------------------------------------------------------------------------
 
-    def sync(self, uid: str, family: str, *, force: bool = False) -> None:
+    def sync(self, uid: str, family: Family, *, force: bool = False) -> None:
         """Start a synchronization (202)."""
         params = {"forceSync": "true"} if force else None
         self._call("POST", f"{_registry_path(uid, family)}/sync", params=params)
 
-    def sync_status(self, uid: str, family: str) -> RegistrySyncStatus:
+    def sync_status(self, uid: str, family: Family) -> RegistrySyncStatus:
         return self._read(RegistrySyncStatus, f"{_registry_path(uid, family)}/sync/status")
 
     def wait_for_sync(
         self,
         uid: str,
-        family: str,
+        family: Family,
         timeout: float,
         *,
         poll: float = 2.0,
@@ -960,9 +957,9 @@ def _segment(uid: str) -> str:
     return uid
 
 
-def _family(family: str) -> RegistryFamily:
+def _family(family: str) -> Family:
     """`family` checked: "basic" or "ecr"."""
-    if family not in REGISTRY_FAMILIES:
+    if family not in FAMILIES:
         raise ValueError(f"registry family must be 'basic' or 'ecr', not {family!r}")
     return "basic" if family == "basic" else "ecr"
 

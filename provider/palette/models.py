@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal, Self, get_args
+from typing import Any, ClassVar, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
-# A registry's *family*: which of Palette's two APIs holds it, `/v1/registries/oci/{uid}/basic` or
-# `/v1/registries/oci/{uid}/ecr`. (Its *kind*, helm | zarf | pack, is `providerType`: provider.kinds.)
-RegistryFamily = Literal["basic", "ecr"]
-REGISTRY_FAMILIES: tuple[RegistryFamily, ...] = ("basic", "ecr")
+from provider.words import Family
 
 
 class WireModel(BaseModel):
@@ -107,7 +104,7 @@ class OciRegistryStatus(WireModel):
 class BasicOciRegistrySpec(WireModel):
     """v1BasicOciRegistrySpec (`endpoint` and `auth` required by the swagger)."""
 
-    family: ClassVar[RegistryFamily] = "basic"
+    family: ClassVar[Family] = "basic"
 
     endpoint: str
     auth: RegistryAuth = Field(default_factory=RegistryAuth)
@@ -140,7 +137,7 @@ class RegistryBase(WireModel):
 class BasicOciRegistry(RegistryBase):
     """v1BasicOciRegistry."""
 
-    family: ClassVar[RegistryFamily] = "basic"
+    family: ClassVar[Family] = "basic"
 
     kind: str | None = None
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -181,7 +178,7 @@ class AwsCloudAccount(WireModel):
 class EcrRegistrySpec(WireModel):
     """v1EcrRegistrySpec (`endpoint` and `isPrivate` required by the swagger)."""
 
-    family: ClassVar[RegistryFamily] = "ecr"
+    family: ClassVar[Family] = "ecr"
 
     endpoint: str
     is_private: bool = True
@@ -199,7 +196,7 @@ class EcrRegistrySpec(WireModel):
 class EcrRegistry(RegistryBase):
     """v1EcrRegistry."""
 
-    family: ClassVar[RegistryFamily] = "ecr"
+    family: ClassVar[Family] = "ecr"
 
     kind: str | None = None
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -233,7 +230,7 @@ class OciRegistry(WireModel):
     status: OciRegistryStatusSummary | None = None
 
     @property
-    def family(self) -> RegistryFamily | None:
+    def family(self) -> Family | None:
         """The family, "basic" or "ecr", from Palette's `registryType` (any case); None for others."""
         return registry_family(self.spec.registry_type)
 
@@ -255,7 +252,7 @@ class OciRegistryEntity(WireModel):
     auth: RegistryAuth | None = None
 
     @property
-    def family(self) -> RegistryFamily | None:
+    def family(self) -> Family | None:
         """The family, "basic" or "ecr", from Palette's `type` (any case); None for others."""
         return registry_family(self.type)
 
@@ -311,7 +308,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return next((inner for arg in get_args(annotation) if (inner := _model_in(arg)) is not None), None)
 
 
-def registry_family(value: str | None) -> RegistryFamily | None:
-    """Palette's registry type string as a RegistryFamily ("Basic", "ECR" and "ecr" all count)."""
+def registry_family(value: str | None) -> Family | None:
+    """Palette's registry type string as a Family ("Basic", "ECR" and "ecr" all count)."""
     lowered = (value or "").strip().lower()
     return "basic" if lowered == "basic" else "ecr" if lowered == "ecr" else None

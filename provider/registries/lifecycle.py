@@ -39,6 +39,7 @@ from provider.registries import mapping, moved
 from provider.registries.rules import Rule, check
 from provider.registries.schema import VOLATILE, registry_schema
 from provider.registries.values import RegistryValues, by_name
+from provider.words import Family, Kind, family_of
 
 if TYPE_CHECKING:
     from tf.iface import CreateContext, DeleteContext, ImportContext, ReadContext, UpdateContext, UpgradeContext
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
         BasicOciRegistrySpec,
         EcrRegistry,
         EcrRegistrySpec,
-        RegistryFamily,
     )
     from provider.tfx import PlanContext
     from provider.tfx.moves import MoveContext, MoveSource
@@ -74,7 +74,7 @@ class RegistryResource:
     dicts decoded against `get_schema()`, so they are declared as the `RegistryValues` that schema
     describes (tf is untyped: nothing converts them); `ctx.config` is cast once, in `plan`."""
 
-    provider_type: ClassVar[str]  # the kind (Palette's providerType): helm | zarf | pack, a key of provider.kinds
+    kind: ClassVar[Kind]  # Palette's providerType: the row of provider.kinds
     rules: ClassVar[tuple[Rule, ...]]
     default_auto_sync: ClassVar[bool] = False
     syncs: ClassVar[bool] = True  # False: Palette never syncs this kind, so its sync attributes stay as they are
@@ -92,7 +92,7 @@ class RegistryResource:
 
     @classmethod
     def get_name(cls) -> str:
-        return KINDS[cls.provider_type].resource_type.removeprefix("oci_")
+        return KINDS[cls.kind].resource_type.removeprefix("oci_")
 
     @classmethod
     def get_schema(cls) -> Schema:
@@ -111,7 +111,7 @@ class RegistryResource:
             # The kind's default for a new registry; an existing one keeps its setting, so that leaving
             # auto_sync out of an imported registry's configuration never plans a replacement.
             planned["auto_sync"] = self.default_auto_sync
-        planned["provider_type"] = self.provider_type
+        planned["provider_type"] = self.kind
         planned["auth_type"] = mapping.planned_auth_type(planned)
         if prior is None or _changed(prior, planned, PREFLIGHTED):
             self._preflight(ctx.diagnostics, mapping.with_write_only(planned, config), "plan")
@@ -140,17 +140,17 @@ class RegistryResource:
         Zarf one) cannot be planned: no update changes it back, and a silent replacement would delete
         what cluster profiles now use as the other kind. A plan-time error naming the type to use."""
         found = prior.get("provider_type")
-        if not found or found == self.provider_type:
+        if not found or found == self.kind:
             return True
         resource_type = self.resource_type
         diags.add_error(
             "Registry changed kind outside Terraform",
             f'Palette now reports registry "{prior.get("name")}" ({prior.get("id")}) as a {found} registry, but this '
-            f"configuration manages it as {resource_type} ({self.provider_type}). Terraform cannot change the kind "
-            f"of a registry and will not replace it on its own. Either set it back to {self.provider_type} in "
+            f"configuration manages it as {resource_type} ({self.kind}). Terraform cannot change the kind "
+            f"of a registry and will not replace it on its own. Either set it back to {self.kind} in "
             f"Palette, or manage it as {resource_type_for(found)}: `terraform state rm <address>`, change the "
             f"resource type in the configuration, then `terraform import {resource_type_for(found)}.<name> "
-            f"{prior.get('id')}`. To register a new {self.provider_type} registry instead, delete this one in "
+            f"{prior.get('id')}`. To register a new {self.kind} registry instead, delete this one in "
             "Palette first: the next plan then creates it.",
             path=["provider_type"],
         )
@@ -170,7 +170,7 @@ class RegistryResource:
             )
             return
         auths = {prior.get("auth_type"), planned["auth_type"]}
-        if mapping.AUTH_ECR in auths and len(auths) > 1:
+        if "ecr" in auths and len(auths) > 1:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
         if prior.get("auto_sync") is True and planned["auto_sync"] is Unknown:
             # false at apply would replace the registry, which Terraform must know at plan (as for ecr above).
@@ -184,7 +184,7 @@ class RegistryResource:
             )
         if prior.get("auto_sync") is True and planned["auto_sync"] is False:
             ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronization
-        if prior.get("auth_type") == mapping.AUTH_TOKEN:  # no configuration expresses it: any plan would change it
+        if prior.get("auth_type") == "token":  # no configuration expresses it: any plan would change it
             ctx.diagnostics.add_error(
                 "Token authentication is not managed by this provider",
                 f'Registry "{prior.get("name")}" uses token authentication (set in Palette), which this resource '
@@ -203,7 +203,7 @@ class RegistryResource:
             return None
         if not self._preflight(diags, values, "apply"):
             return None
-        registry = mapping.expand(values, self.provider_type)
+        registry = mapping.expand(values, self.kind)
         action = f'create {ctx.type_name} "{planned["name"]}"'
         try:
             self._validate(client, diags, registry.spec)
@@ -240,12 +240,12 @@ class RegistryResource:
             return prior
         if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, values, "apply"):
             return prior
-        family = mapping.family_of(mapping.auth_type(planned))
+        family = family_of(mapping.auth_type(planned))
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
             # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
             current = client.get(family, _uid(prior))
-            registry = mapping.expand(values, self.provider_type, current)
+            registry = mapping.expand(values, self.kind, current)
             if _changed(prior, planned, CONNECTION):
                 self._validate(client, diags, registry.spec)
             client.update(_uid(prior), registry)
@@ -265,7 +265,7 @@ class RegistryResource:
         if client is None:
             return prior
         try:
-            client.delete(mapping.family_of(prior.get("auth_type") or ""), _uid(prior))
+            client.delete(_family(prior), _uid(prior))
         except NotFoundError:
             return None  # already gone: the goal of a delete
         except PaletteError as exc:
@@ -290,11 +290,11 @@ class RegistryResource:
                     "host is the Palette tenant that holds it.",
                 )
                 return None
-            uid, family, provider_type = found
-            if provider_type != self.provider_type:
+            uid, family, kind = found
+            if kind != self.kind:
                 diags.add_error(
                     "Registry of another kind",
-                    f'Registry "{id}" is a {provider_type} registry; import it as {resource_type_for(provider_type)} '
+                    f'Registry "{id}" is a {kind} registry; import it as {resource_type_for(kind)} '
                     f"instead of {ctx.type_name}.",
                 )
                 return None
@@ -306,7 +306,7 @@ class RegistryResource:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
 
-    def imported(self, client: PaletteClient, family: RegistryFamily, uid: str) -> RegistryValues:
+    def imported(self, client: PaletteClient, family: Family, uid: str) -> RegistryValues:
         """A registry as an import records it (import blocks, `terraform import`, `terraform query`): what
         Palette holds, no prior values, so the secrets Palette masks are null. UnmanagedCredentialsError for an
         ECR registry whose credential type no configuration can express."""
@@ -320,7 +320,7 @@ class RegistryResource:
     moves_from: ClassVar[tuple[tuple[str, str], ...]] = moved.SOURCES
 
     def move_state(self, ctx: MoveContext, source: MoveSource) -> RegistryValues | None:
-        values, problems = moved.move(source, self.provider_type)
+        values, problems = moved.move(source, self.kind)
         remember(configured_secrets(values or {}))  # the source state's secrets: never in a message
         return values if add_problems(ctx.diagnostics, problems) else None
 
@@ -347,7 +347,7 @@ class RegistryResource:
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
         from provider.preflight.findings import name_where_preflight_is_set
 
-        problems = run_preflight(mapping.plain_secrets(values), self.provider_type)
+        problems = run_preflight(mapping.plain_secrets(values), self.kind)
         problems = name_where_preflight_is_set(problems, mode, _preflight_source(values, self.provider))
         return add_problems(diags, problems, prefix="Preflight: ")
 
@@ -379,12 +379,12 @@ class RegistryResource:
 
     @property
     def resource_type(self) -> str:
-        return KINDS[self.provider_type].resource_type
+        return KINDS[self.kind].resource_type
 
     def _get(self, client: PaletteClient, current: RegistryValues) -> BasicOciRegistry | EcrRegistry | None:
         """The registry behind `current`, or None when Palette no longer has it."""
         try:
-            return client.get(mapping.family_of(current.get("auth_type") or ""), _uid(current))
+            return client.get(_family(current), _uid(current))
         except NotFoundError:
             return None
 
@@ -392,7 +392,7 @@ class RegistryResource:
         self,
         client: PaletteClient,
         diags: Diagnostics,
-        family: str,
+        family: Family,
         state: RegistryValues,
         planned: RegistryValues,
         operation: Operation,
@@ -429,7 +429,7 @@ class RegistryResource:
         return state
 
     def _wait_for_sync(
-        self, client: PaletteClient, family: str, uid: str, planned: RegistryValues, operation: Operation
+        self, client: PaletteClient, family: Family, uid: str, planned: RegistryValues, operation: Operation
     ) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_WAIT_SECONDS
@@ -508,7 +508,7 @@ def spectro_validates(spec: BasicOciRegistrySpec | EcrRegistrySpec) -> bool:
         return False
     if isinstance(spec, EcrRegistrySpec):
         return spec.is_private
-    return mapping.basic_auth_type(spec.auth) != mapping.AUTH_NONE
+    return mapping.basic_auth_type(spec.auth) != "none"
 
 
 @cache
@@ -550,6 +550,11 @@ def configured_secrets(values: RegistryValues) -> list[object]:
         if isinstance(given, dict):
             found += [given.get(name), given.get(f"{name}_wo")]
     return found
+
+
+def _family(values: RegistryValues) -> Family:
+    """The family of a registry Terraform manages, from its `auth_type` (token lives in the basic family)."""
+    return family_of(values.get("auth_type") or "none")
 
 
 def _uid(values: RegistryValues) -> str:

@@ -7,18 +7,18 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from provider.palette.errors import NotFoundError, PaletteError
+from provider.words import Family
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
-    from provider.palette.models import RegistryFamily
 
 UID = re.compile(r"^[0-9a-f]{24}$")
 
 
 class Located(NamedTuple):
     uid: str
-    family: RegistryFamily  # which of Palette's APIs holds it: "basic" or "ecr"
-    provider_type: str  # the kind: helm | zarf | pack
+    family: Family
+    kind: str  # a Kind, or the word Palette sent for one this provider does not know
 
 
 def locate(client: PaletteClient, uid_or_name: str) -> Located | None:
@@ -38,7 +38,7 @@ def locate(client: PaletteClient, uid_or_name: str) -> Located | None:
     return Located(found.metadata.uid, family, _provider_type(found.spec.provider_type))
 
 
-def _family(registry: str, spelled: str | None) -> RegistryFamily:
+def _family(registry: str, spelled: str | None) -> Family:
     from provider.palette.models import registry_family
 
     family = registry_family(spelled or "basic")  # an entity without a type is a basic one

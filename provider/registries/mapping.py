@@ -33,6 +33,7 @@ from provider.registries.values import (
     TlsValues,
     by_name,
 )
+from provider.words import Auth, Kind, ReadAuth
 
 if TYPE_CHECKING:
     from provider.palette.models import (
@@ -43,13 +44,9 @@ if TYPE_CHECKING:
         EcrRegistrySpec,
         OciRegistryStatus,
         RegistryAuth,
-        RegistryFamily,
         RegistrySyncStatus,
         TlsConfiguration,
     )
-
-AUTH_BASIC, AUTH_ECR, AUTH_NONE, AUTH_TOKEN = "basic", "ecr", "none", "token"
-
 
 # Each secret beside its write-only twin (Terraform 1.11+), by block: `<secret>_wo`, `<secret>_wo_version`.
 SECRETS = {"basic_auth": "password", "ecr": "secret_access_key", "tls": "client_key"}
@@ -92,11 +89,11 @@ def plain_secrets(values: RegistryValues) -> RegistryValues:
     return result
 
 
-def auth_type(values: RegistryValues) -> str:
-    """Which Palette API a configuration maps to: basic (with or without credentials) or ECR."""
+def auth_type(values: RegistryValues) -> Auth:
+    """How Palette reaches the registry a configuration describes: ECR, basic (with credentials) or none."""
     if values.get("ecr") is not None:
-        return AUTH_ECR
-    return AUTH_BASIC if values.get("basic_auth") is not None else AUTH_NONE
+        return "ecr"
+    return "basic" if values.get("basic_auth") is not None else "none"
 
 
 def planned_auth_type(values: RegistryValues) -> Any:
@@ -107,11 +104,6 @@ def planned_auth_type(values: RegistryValues) -> Any:
     if ecr is Unknown or (ecr is None and basic_auth is Unknown):
         return Unknown
     return auth_type(values)
-
-
-def family_of(auth: str) -> RegistryFamily:
-    """The family (Palette's API) for an auth type: `/oci/{uid}/basic` or `/oci/{uid}/ecr`."""
-    return "ecr" if auth == AUTH_ECR else "basic"
 
 
 def ecr_region(endpoint: str) -> str | None:
@@ -178,7 +170,7 @@ def expand_auth(values: RegistryValues, current: RegistryAuth | None = None) -> 
 
 
 def expand_basic_spec(
-    values: RegistryValues, provider_type: str, current: BasicOciRegistrySpec | None = None
+    values: RegistryValues, kind: Kind, current: BasicOciRegistrySpec | None = None
 ) -> BasicOciRegistrySpec:
     from provider.palette.models import BasicOciRegistrySpec
 
@@ -189,7 +181,7 @@ def expand_basic_spec(
     if values.get("base_path") is not None:
         spec.base_path = values["base_path"]
     spec.is_sync_supported = bool(values.get("auto_sync"))
-    spec.provider_type = provider_type
+    spec.provider_type = kind
     spec.scope = None  # Palette decides the scope
     return spec
 
@@ -212,9 +204,7 @@ def expand_ecr_credentials(ecr: EcrValues, current: AwsCloudAccount | None = Non
     return account
 
 
-def expand_ecr_spec(
-    values: RegistryValues, provider_type: str, current: EcrRegistrySpec | None = None
-) -> EcrRegistrySpec:
+def expand_ecr_spec(values: RegistryValues, kind: Kind, current: EcrRegistrySpec | None = None) -> EcrRegistrySpec:
     from provider.palette.models import EcrRegistrySpec
 
     ecr = values.get("ecr")
@@ -227,14 +217,14 @@ def expand_ecr_spec(
     spec.base_content_path = values.get("base_content_path") or ""
     spec.default_region = ecr_region(values["endpoint"]) or spec.default_region
     spec.is_sync_supported = bool(values.get("auto_sync"))
-    spec.provider_type = provider_type
+    spec.provider_type = kind
     spec.scope = None
     spec.tls = expand_tls(values, current.tls if current is not None else None)
     return spec
 
 
 def expand(
-    values: RegistryValues, provider_type: str, current: BasicOciRegistry | EcrRegistry | None = None
+    values: RegistryValues, kind: Kind, current: BasicOciRegistry | EcrRegistry | None = None
 ) -> BasicOciRegistry | EcrRegistry:
     """The registry to send: a create when `current` is None, else an update of `current` (Palette's
     answer for the same registry, which must be of the same basic/ECR family)."""
@@ -243,12 +233,12 @@ def expand(
     metadata = current.metadata.model_copy(deep=True) if current is not None else ObjectMeta()
     metadata.name, metadata.uid = values["name"], _known_text(values.get("id")) or metadata.uid
     # Palette's answer travels with the update: its fields these models do not define go back (client.update).
-    if auth_type(values) == AUTH_ECR:
+    if auth_type(values) == "ecr":
         ecr = current if isinstance(current, EcrRegistry) else None
-        spec = expand_ecr_spec(values, provider_type, ecr.spec if ecr else None)
+        spec = expand_ecr_spec(values, kind, ecr.spec if ecr else None)
         return EcrRegistry(metadata=metadata, spec=spec).answered(ecr.answer if ecr else None)
     basic = current if isinstance(current, BasicOciRegistry) else None
-    basic_spec = expand_basic_spec(values, provider_type, basic.spec if basic else None)
+    basic_spec = expand_basic_spec(values, kind, basic.spec if basic else None)
     return BasicOciRegistry(metadata=metadata, spec=basic_spec).answered(basic.answer if basic else None)
 
 
@@ -273,12 +263,12 @@ def _sync_status(status: OciRegistryStatus | None) -> RegistrySyncStatus | None:
     return status.sync_status if status is not None else None
 
 
-def basic_auth_type(auth: RegistryAuth | None) -> str:
+def basic_auth_type(auth: RegistryAuth | None) -> ReadAuth:
     """Palette's `auth.type` as this provider's auth: basic, none, or token (read, not managed)."""
     word = ((auth.type if auth else None) or "").strip().lower()
     if word in ("", "noauth", "none"):
-        return AUTH_NONE
-    return AUTH_TOKEN if word == "token" else AUTH_BASIC
+        return "none"
+    return "token" if word == "token" else "basic"
 
 
 def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | None) -> RegistryValues:
@@ -289,15 +279,16 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | No
     remember_masked(masked_secrets(registry))  # before sync_message is redacted: it may echo them
     spec = registry.spec
     sync = _sync_status(registry.status)
+    auth: ReadAuth
     basic_auth: BasicAuthValues | None = None
     ecr: EcrValues | None = None
     base_path: str | None = None
     if isinstance(registry, EcrRegistry):
-        auth, tls = AUTH_ECR, registry.spec.tls
+        auth, tls = "ecr", registry.spec.tls
         ecr = _flatten_ecr(registry.spec, prior.get("ecr"))
     else:
         auth, tls = basic_auth_type(registry.spec.auth), registry.spec.auth.tls
-        if auth == AUTH_BASIC:
+        if auth == "basic":
             basic_auth = _flatten_basic_auth(registry.spec.auth, prior.get("basic_auth"))
         if prior.get("base_path") is not None:  # managed only when configured
             base_path = same_or_new(prior.get("base_path"), registry.spec.base_path or "", _text_equal)

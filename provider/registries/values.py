@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict, cast
 
+from provider.words import ReadAuth
+
 
 class BasicAuthValues(TypedDict, total=False):
     """The `basic_auth` block. A secret is given as `password` or, write-only, `password_wo`."""
@@ -71,8 +73,8 @@ class RegistryValues(TypedDict, total=False):
     tls: TlsValues | None
     timeouts: TimeoutsValues | None
     # computed
-    provider_type: str | None
-    auth_type: str | None
+    provider_type: str | None  # a Kind, or the word Palette sent for a kind this provider does not know
+    auth_type: ReadAuth | None
     scope: str | None
     sync_supported: bool | None
     sync_status: str | None

@@ -287,10 +287,10 @@ def test_a_public_ecr_registry_sends_no_credentials():
     [
         ({"basic_auth": "unknown", "ecr": None}, "unknown"),
         ({"basic_auth": None, "ecr": "unknown"}, "unknown"),
-        ({"basic_auth": "unknown", "ecr": {}}, mapping.AUTH_ECR),  # ecr decides, whatever basic_auth becomes
+        ({"basic_auth": "unknown", "ecr": {}}, "ecr"),  # ecr decides, whatever basic_auth becomes
         ({"basic_auth": {"username": "u"}, "ecr": "unknown"}, "unknown"),
-        ({"basic_auth": {"username": "u"}, "ecr": None}, mapping.AUTH_BASIC),
-        ({"basic_auth": None, "ecr": None}, mapping.AUTH_NONE),
+        ({"basic_auth": {"username": "u"}, "ecr": None}, "basic"),
+        ({"basic_auth": None, "ecr": None}, "none"),
     ],
 )
 def test_auth_type_at_plan_is_unknown_while_a_block_that_decides_it_is(values: dict, planned: str) -> None:
