@@ -395,6 +395,6 @@ class SyncAction:
         from provider.redaction import remember_masked
 
         remember_masked(mapping.masked_secrets(registry))  # Palette's sync messages may echo them
-        kind = (registry.spec.provider_type or entity.provider_type or "").strip().lower()
+        kind = registry.spec.provider_type or entity.provider_type or ""
         name = registry.metadata.name or uid
         return Target(uid, name, entity.family, kind, mapping.sync_enabled(registry))

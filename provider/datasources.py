@@ -171,8 +171,8 @@ def registry_rows(client: Any, provider_type: str | None = None) -> list[dict[st
 
 
 def summary_row(item: Any) -> dict[str, str]:
-    """One element of `oci_registries.registries` from a summary list item (Palette's spellings
-    normalised: registryType "ECR" or "Basic", providerType and scope in any case)."""
+    """One element of `oci_registries.registries` from a summary list item (its words normalised as it
+    entered: `provider.palette.models`)."""
     family = item.family
     auth: ReadAuth | str
     if family == "ecr":
@@ -181,12 +181,12 @@ def summary_row(item: Any) -> dict[str, str]:
         # The summary does not say whether a basic registry has credentials; isPrivate does.
         auth = "basic" if item.spec.is_private else "none"
     else:
-        auth = (item.spec.registry_type or "").strip().lower()  # a type this provider does not know: as Palette says
+        auth = item.spec.registry_type or ""  # a type this provider does not know: as Palette says
     return {
         "id": item.metadata.uid or "",
         "name": item.metadata.name or "",
-        "provider_type": (item.spec.provider_type or "").strip().lower(),
+        "provider_type": item.spec.provider_type or "",
         "auth_type": auth,
         "endpoint": item.spec.endpoint or "",
-        "scope": (item.spec.scope or "").strip().lower(),
+        "scope": item.spec.scope or "",
     }

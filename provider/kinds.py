@@ -29,6 +29,6 @@ assert tuple(KINDS) == KIND_NAMES, "one row per kind, in the order of provider.w
 
 
 def resource_type_for(kind: str) -> str:
-    """The resource type for a kind Palette reports (any case); words for a kind this provider does not know."""
-    word = kind.strip().lower()
-    return KINDS[word].resource_type if is_kind(word) else f"a resource for {kind} registries"
+    """The resource type for a kind Palette reports (normalised as it entered, `provider.palette.models`);
+    words for a kind this provider does not know."""
+    return KINDS[kind].resource_type if is_kind(kind) else f"a resource for {kind} registries"

@@ -158,24 +158,24 @@ class SyncState(enum.Enum):
     IN_PROGRESS = "in progress"
 
 
-SYNC_SUCCESS = frozenset({"success", "completed"})
-SYNC_FAILURE = frozenset({"failed", "error"})
+SYNC_SUCCESS = frozenset({"Success", "Completed"})
+SYNC_FAILURE = frozenset({"Failed", "Error"})
 
 
 def classify_sync(status: str | None) -> SyncState:
-    """Palette's free-form `syncStatus.status` as a state. Completed/Success succeeded and Failed/Error
-    failed, as in Spectro Cloud's own provider (Completed, InProgress, Failed, Error are the only words
-    Spectro documents); anything else (InProgress, Pending, Running, Unknown, "") is not finished yet.
+    """Palette's free-form `syncStatus.status` (normalised as it entered, `models.SyncWord`) as a state.
+    Completed/Success succeeded and Failed/Error failed, as in Spectro Cloud's own provider (Completed,
+    InProgress, Failed, Error are the only words Spectro documents); anything else (InProgress, Pending,
+    Running, Unknown, "") is not finished yet.
 
     A word neither list knows is where the two providers part: Spectro's wait fails on it with an
     unexpected-state error after the registry is stored, which taints it. Here it counts as not finished:
     the wait goes on and, if the word stays, ends at the timeout with a warning naming it. A word
     Palette adds later is likelier a new spelling of "in progress" than a failure, and a warning keeps
     the registry and its uid in the state untainted."""
-    word = (status or "").strip().lower()
-    if word in SYNC_SUCCESS:
+    if status in SYNC_SUCCESS:
         return SyncState.SUCCEEDED
-    if word in SYNC_FAILURE:
+    if status in SYNC_FAILURE:
         return SyncState.FAILED
     return SyncState.IN_PROGRESS
 
@@ -186,10 +186,9 @@ def classify_sync(status: str | None) -> SyncState:
 
 
 def scope_matches(item_scope: str | None, wanted: str | None = None) -> bool:
-    """Whether a registry's `scope` is `wanted` (any scope when not given). An empty scope matches:
-    some answers carry none."""
-    scope = (item_scope or "").strip().lower()
-    return not scope or not wanted or scope == wanted.strip().lower()
+    """Whether a registry's `scope` (normalised as it entered) is `wanted` (any scope when not given). An
+    empty scope matches: some answers carry none."""
+    return not item_scope or not wanted or item_scope == wanted
 
 
 def created_within(created: str | None, server_now: datetime | None, seconds: float) -> bool:
@@ -710,7 +709,7 @@ class PaletteClient:
             if not (
                 uid
                 and scope_matches(item.spec.scope, registry.spec.scope)
-                and _same_text(item.spec.provider_type, registry.spec.provider_type)
+                and _same_word(item.spec.provider_type, registry.spec.provider_type)
                 and _same_endpoint(item.spec.endpoint, registry.spec.endpoint)
             ):
                 continue
@@ -900,10 +899,9 @@ def _unusable_answer(response: httpx.Response) -> str:
     return f"Palette answered {response.status_code} to the create with {what}"
 
 
-def _same_text(found: str | None, wanted: str | None) -> bool:
-    """Equal after trimming and ignoring case; an unknown on either side does not decide."""
-    a, b = (found or "").strip().lower(), (wanted or "").strip().lower()
-    return not a or not b or a == b
+def _same_word(found: str | None, wanted: str | None) -> bool:
+    """The same word (both normalised as they entered); an unknown on either side does not decide."""
+    return not found or not wanted or found == wanted
 
 
 def _same_endpoint(found: str | None, wanted: str | None) -> bool:
@@ -916,18 +914,18 @@ def same_registry_shape(stored: BasicOciRegistry | EcrRegistry, sent: BasicOciRe
     path and auth type (basic/noAuth/token, or ECR's credential type)."""
     if type(stored) is not type(sent):
         return False
-    if not _same_text(stored.spec.provider_type, sent.spec.provider_type):
+    if not _same_word(stored.spec.provider_type, sent.spec.provider_type):
         return False
     if not _same_endpoint(stored.spec.endpoint, sent.spec.endpoint):
         return False
     if (stored.spec.base_content_path or "").strip() != (sent.spec.base_content_path or "").strip():
         return False
     if isinstance(stored, BasicOciRegistry) and isinstance(sent, BasicOciRegistry):
-        return (stored.spec.auth.type or "noAuth").lower() == (sent.spec.auth.type or "noAuth").lower()
+        return (stored.spec.auth.type or "noAuth") == (sent.spec.auth.type or "noAuth")
     if isinstance(stored, EcrRegistry) and isinstance(sent, EcrRegistry):
         stored_type = stored.spec.credentials.credential_type if stored.spec.credentials else None
         sent_type = sent.spec.credentials.credential_type if sent.spec.credentials else None
-        return _same_text(stored_type, sent_type)
+        return _same_word(stored_type, sent_type)
     return False
 
 

@@ -473,7 +473,7 @@ class UnmanagedCredentialsError(Exception):
         self.reason = f'it authenticates to AWS with credential type "{credential_type}" (set in Palette)'
         self.detail = (
             f'Registry "{name}" ({uid}) authenticates to AWS with credential type "{credential_type}" '
-            f"({'EKS pod identity, ' if credential_type.lower() == 'pod-identity' else ''}set in Palette), which "
+            f"({'EKS pod identity, ' if credential_type == 'pod-identity' else ''}set in Palette), which "
             "an ecr block cannot express: it takes access_key_id + secret_access_key or role_arn, and applying either "
             "would replace Palette's credentials. Keep managing this registry in Palette; or switch it there to "
             "access keys or an IAM role and import it again."
@@ -504,7 +504,7 @@ def spectro_validates(spec: BasicOciRegistrySpec | EcrRegistrySpec) -> bool:
     """Whether Spectro Cloud's own provider would validate this body: sync on, with credentials, not Zarf."""
     from provider.palette.models import EcrRegistrySpec
 
-    if not spec.is_sync_supported or (spec.provider_type or "").strip().lower() == "zarf":
+    if not spec.is_sync_supported or spec.provider_type == "zarf":
         return False
     if isinstance(spec, EcrRegistrySpec):
         return spec.is_private

@@ -23,19 +23,18 @@ class Located(NamedTuple):
 
 def locate(client: PaletteClient, uid_or_name: str) -> Located | None:
     """The registry a user means by `uid_or_name`: a uid first (one GET), else a name (the summary list).
-    Palette's spellings of the type ("ECR", "Basic", ...) are normalised; a type this provider does
-    not know is a PaletteError naming the registry."""
+    A type this provider does not know is a PaletteError naming the registry as Palette spells it."""
     if UID.match(uid_or_name):
         try:
             entity = client.get_oci(uid_or_name)
-            return Located(uid_or_name, _family(uid_or_name, entity.type), _provider_type(entity.provider_type))
+            return Located(uid_or_name, _family(uid_or_name, entity.type), _kind(entity.provider_type))
         except NotFoundError:
             pass  # a registry may be named like a uid
     found = client.find_by_name(uid_or_name)
     if found is None or not found.metadata.uid:
         return None
     family = _family(uid_or_name, found.spec.registry_type)
-    return Located(found.metadata.uid, family, _provider_type(found.spec.provider_type))
+    return Located(found.metadata.uid, family, _kind(found.spec.provider_type))
 
 
 def _family(registry: str, spelled: str | None) -> Family:
@@ -50,8 +49,8 @@ def _family(registry: str, spelled: str | None) -> Family:
     return family
 
 
-def _provider_type(spelled: str | None) -> str:
-    return (spelled or "").strip().lower()
+def _kind(word: str | None) -> str:
+    return word or ""
 
 
 def case_hint(name: str, visible: Iterable[str]) -> str:

@@ -265,8 +265,8 @@ def _sync_status(status: OciRegistryStatus | None) -> RegistrySyncStatus | None:
 
 def basic_auth_type(auth: RegistryAuth | None) -> ReadAuth:
     """Palette's `auth.type` as this provider's auth: basic, none, or token (read, not managed)."""
-    word = ((auth.type if auth else None) or "").strip().lower()
-    if word in ("", "noauth", "none"):
+    word = (auth.type if auth else None) or ""
+    if word in ("", "noAuth"):
         return "none"
     return "token" if word == "token" else "basic"
 
@@ -306,9 +306,9 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | No
         "ecr": ecr,
         "tls": _flatten_tls(tls, prior.get("tls")),
         "timeouts": prior.get("timeouts"),
-        "provider_type": (spec.provider_type or "").strip().lower(),
+        "provider_type": spec.provider_type or "",
         "auth_type": auth,
-        "scope": (spec.scope or "").strip().lower(),
+        "scope": spec.scope or "",
         "sync_supported": syncing,
         "sync_status": (sync.status if sync else None) or "",
         "sync_message": redact_credentials((sync.message if sync else None) or ""),
@@ -364,14 +364,14 @@ def unmanaged_credential_type(registry: BasicOciRegistry | EcrRegistry) -> str |
 
     if not isinstance(registry, EcrRegistry) or registry.spec.credentials is None:
         return None
-    spelled = (registry.spec.credentials.credential_type or "").strip()
-    return None if spelled.lower() in MANAGED_CREDENTIAL_TYPES else spelled
+    credential_type = registry.spec.credentials.credential_type or ""
+    return None if credential_type in MANAGED_CREDENTIAL_TYPES else credential_type
 
 
 def _flatten_ecr(spec: EcrRegistrySpec, prior: EcrValues | None) -> EcrValues:
     prior = prior or {}
     credentials = spec.credentials
-    credential_type = ((credentials.credential_type if credentials else None) or "").strip().lower()
+    credential_type = (credentials.credential_type if credentials else None) or ""
     none: EcrValues = {"access_key_id": None, "secret_access_key": None, "role_arn": None, "external_id": None}
     if "secret_access_key_wo_version" in prior:
         none["secret_access_key_wo_version"] = prior["secret_access_key_wo_version"]

@@ -159,7 +159,7 @@ def _credential_refusals(family: str, credential: str, state: Mapping[str, Any])
     if credential in allowed:
         return []
     name = state.get("name")
-    if credential.lower() == "token":
+    if credential.lower() == "token":  # the spectrocloud provider's state, as its user wrote it: not normalised
         return [
             _refusal(
                 "Token authentication is not managed by this provider",

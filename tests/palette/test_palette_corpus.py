@@ -92,7 +92,7 @@ def test_summary_answers_decode_into_rows(served: str, name: str) -> None:
     by_name = {row["name"]: row for row in rows}
     assert by_name["a"]["auth_type"] == "ecr" and by_name["b"]["auth_type"] == "none"
     assert by_name["b"]["provider_type"] == "helm" and by_name["c"]["scope"] == "system"
-    assert by_name["e"]["auth_type"] == "harbor"  # a type this provider does not know, shown as Palette says
+    assert by_name["e"]["auth_type"] == "Harbor"  # a type this provider does not know, shown as Palette says
 
 
 class EntityCorpusClient(CorpusClient):

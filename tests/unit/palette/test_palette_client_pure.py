@@ -22,7 +22,7 @@ from provider.palette.client import (
 )
 from provider.palette.errors import ConfigurationError
 from provider.palette.hosts import is_loopback
-from provider.palette.models import OciRegistry
+from provider.palette.models import OciRegistry, RegistrySyncStatus
 from provider.palette.retry import Disposition, Failure, describe_transport_failure
 from provider.version import __version__
 
@@ -134,13 +134,16 @@ def test_client_settings_are_kept() -> None:
     ],
 )
 def test_sync_statuses_are_classified(status: str | None, state: SyncState) -> None:
-    assert classify_sync(status) is state
+    """As Palette's answer enters (its words normalised by the model), then classified."""
+    assert classify_sync(RegistrySyncStatus.model_validate({"status": status}).status) is state
 
 
 def test_scope_matching_for_create_recovery() -> None:
     assert scope_matches("tenant") and scope_matches("system")
     assert scope_matches("", "tenant") and scope_matches(None, "system")  # answers without a scope
-    assert scope_matches("System", "system") and scope_matches("Tenant", "tenant")
+    entered = [OciRegistry.model_validate({"spec": {"scope": scope}}).spec.scope for scope in ("System", " Tenant")]
+    assert entered == ["system", "tenant"]  # Palette's spellings, normalised as the answer enters
+    assert scope_matches(entered[0], "system") and scope_matches(entered[1], "tenant")
     assert not scope_matches("tenant", "system")
 
 
