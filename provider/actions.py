@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, String, Unknown
 
-from provider.durations import DEFAULT_WAIT, DEFAULT_WAIT_SECONDS, DURATION_HINT, parse_duration
+from provider.durations import DEFAULT_WAIT, DEFAULT_WAIT_SECONDS, parse_duration, wait_problem
 from provider.kinds import KINDS
 from provider.palette.errors import truncate  # stdlib only
 from provider.problems import Problem, add_problems
@@ -72,25 +72,18 @@ def config_problems(config: dict[str, Any]) -> list[Problem]:
             )
         )
     timeout = config.get("timeout")
-    if known(timeout):
-        seconds = parse_duration(timeout)
-        if seconds is None:
-            problems.append(
-                Problem(
-                    ("timeout",),
-                    "Invalid timeout",
-                    f'"{timeout}" is not a duration. {DURATION_HINT}',
-                )
+    problem = wait_problem(timeout) if known(timeout) else None
+    if problem is not None and problem[0] == "invalid":
+        problems.append(Problem(("timeout",), "Invalid timeout", problem[1]))
+    elif problem is not None:
+        problems.append(
+            Problem(
+                ("timeout",),
+                "timeout must be longer than zero",
+                f'{problem[1]} Write a positive duration such as "10m", or set wait = false to request the sync '
+                "without waiting.",
             )
-        elif seconds <= 0:
-            problems.append(
-                Problem(
-                    ("timeout",),
-                    "timeout must be longer than zero",
-                    f'"{timeout}" leaves no time to wait for the sync. Write a positive duration such as "10m", or '
-                    "set wait = false to request the sync without waiting.",
-                )
-            )
+        )
     return problems
 
 

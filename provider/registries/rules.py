@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from tf.types import Unknown
 
-from provider.durations import DURATION_HINT, parse_duration
+from provider.durations import WaitProblem, wait_problem
 from provider.pem import pem_problem
 from provider.problems import Problem
 from provider.redaction import redact_credentials
@@ -371,30 +371,29 @@ def _has_base_content_path(config: Config) -> bool:
 TIMEOUTS: tuple[Literal["create", "update"], ...] = ("create", "update")
 
 
-def timeouts_parse(config: Config) -> Iterator[Problem]:
+def _timeout_problems(config: Config) -> Iterator[tuple[Literal["create", "update"], WaitProblem]]:
     timeouts = _block(config.get("timeouts")) or {}
     for field in TIMEOUTS:
         value = timeouts.get(field)
-        if known(value) and parse_duration(value) is None:
-            yield Problem(
-                ("timeouts", field),
-                f"Invalid timeouts.{field}",
-                f'"{value}" is not a duration. {DURATION_HINT}',
-            )
+        problem = wait_problem(value) if known(value) else None
+        if problem is not None:
+            yield field, problem
+
+
+def timeouts_parse(config: Config) -> Iterator[Problem]:
+    for field, (what, sentence) in _timeout_problems(config):
+        if what == "invalid":
+            yield Problem(("timeouts", field), f"Invalid timeouts.{field}", sentence)
 
 
 def timeouts_positive(config: Config) -> Iterator[Problem]:
-    """A zero or negative duration would wait not at all (or, read as unset, the 10-minute default)."""
-    timeouts = _block(config.get("timeouts")) or {}
-    for field in TIMEOUTS:
-        value = timeouts.get(field)
-        seconds = parse_duration(value) if known(value) else None
-        if seconds is not None and seconds <= 0:
+    """A zero or negative duration would wait not at all (or, read as unset, the default wait)."""
+    for field, (what, sentence) in _timeout_problems(config):
+        if what == "not positive":
             yield Problem(
                 ("timeouts", field),
                 f"timeouts.{field} must be longer than zero",
-                f'"{value}" leaves wait_for_sync no time to wait. Write a positive duration such as "10m", or set '
-                "wait_for_sync = false to not wait at all.",
+                f'{sentence} Write a positive duration such as "10m", or set wait_for_sync = false to not wait at all.',
             )
 
 
