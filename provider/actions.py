@@ -36,7 +36,7 @@ from provider.kinds import KINDS
 from provider.palette.errors import truncate  # stdlib only
 from provider.problems import Problem, add_problems
 from provider.redaction import redact_credentials
-from provider.registries.rules import known
+from provider.registries.values import known
 from provider.words import Family
 
 if TYPE_CHECKING:

@@ -120,7 +120,7 @@ class RegistryAuth(WireModel):
 
 
 class RegistrySyncStatus(WireModel):
-    """v1RegistrySyncStatus: `status` is a free string (see `provider.palette.client.classify_sync`)."""
+    """v1RegistrySyncStatus: `status` is a free string (see `provider.palette.sync.classify_sync`)."""
 
     is_sync_supported: bool | None = None
     last_run_time: str | None = None

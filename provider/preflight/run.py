@@ -24,6 +24,7 @@ from provider.kinds import KINDS
 from provider.preflight import resolve as host_overrides
 from provider.preflight.findings import ENDPOINT, Failed, Skipped, error, redact, warning
 from provider.problems import Problem
+from provider.registries.ecr import ecr_region  # stdlib only: what preflight shares with expand and rules
 from provider.words import KIND_NAMES, Kind
 
 if TYPE_CHECKING:
@@ -182,7 +183,6 @@ def _authenticate(
 
 def _ecr_access(values: Mapping[str, Any], deadline: Deadline, secrets: list[str]) -> EcrAccess:
     from provider.preflight.ecr import EcrAccess
-    from provider.registries.mapping import ecr_region
 
     region = ecr_region(str(values["endpoint"]))
     if region is None:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from provider.palette.client import PaletteClient, SyncState, classify_sync
+from provider.palette.client import PaletteClient
 from provider.palette.errors import NotFoundError, PaletteError, UnexplainedNotFoundError
 from provider.palette.models import (
     BasicOciRegistry,
@@ -28,6 +28,7 @@ from provider.palette.models import (
     RegistrySyncStatus,
     TlsConfiguration,
 )
+from provider.palette.sync import SyncState, classify_sync
 from provider.probe import shapes
 from provider.probe.reads import answer_shape, read_registry
 from provider.probe.shapes import Observations, word

@@ -36,9 +36,11 @@ from provider.palette.errors import (
 from provider.problems import add_problems
 from provider.redaction import remember
 from provider.registries import mapping, moved
+from provider.registries.auth import auth_type, basic_auth_type, managed_family, planned_auth_type
 from provider.registries.rules import Rule, check
 from provider.registries.schema import VOLATILE, registry_schema
 from provider.registries.values import RegistryValues, by_name
+from provider.registries.writeonly import configured_secrets, plain_secrets, with_write_only
 from provider.words import Family, Kind, family_of
 
 if TYPE_CHECKING:
@@ -112,9 +114,9 @@ class RegistryResource:
             # auto_sync out of an imported registry's configuration never plans a replacement.
             planned["auto_sync"] = self.default_auto_sync
         planned["provider_type"] = self.kind
-        planned["auth_type"] = mapping.planned_auth_type(planned)
+        planned["auth_type"] = planned_auth_type(planned)
         if prior is None or _changed(prior, planned, PREFLIGHTED):
-            self._preflight(ctx.diagnostics, mapping.with_write_only(planned, config), "plan")
+            self._preflight(ctx.diagnostics, with_write_only(planned, config), "plan")
         if prior is None:
             if not self.syncs:
                 planned["sync_status"] = ""  # a kind that never syncs: Palette reports no sync status
@@ -198,7 +200,7 @@ class RegistryResource:
     def create(self, ctx: CreateContext, planned: RegistryValues) -> RegistryValues | None:
         diags = ctx.diagnostics
         client = self._client(diags)
-        values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
+        values = with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
         if client is None or not self._check_rules(diags, values):
             return None
         if not self._preflight(diags, values, "apply"):
@@ -235,12 +237,12 @@ class RegistryResource:
             by_name(kept).update({name: planned.get(name) for name in TERRAFORM_ONLY})
             return _known(kept)
         client = self._client(diags)
-        values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
+        values = with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
         if client is None or not self._check_rules(diags, values):
             return prior
         if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, values, "apply"):
             return prior
-        family = family_of(mapping.auth_type(planned))
+        family = family_of(auth_type(planned))
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
             # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
@@ -265,7 +267,7 @@ class RegistryResource:
         if client is None:
             return prior
         try:
-            client.delete(_family(prior), _uid(prior))
+            client.delete(managed_family(prior), _uid(prior))
         except NotFoundError:
             return None  # already gone: the goal of a delete
         except PaletteError as exc:
@@ -347,7 +349,7 @@ class RegistryResource:
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
         from provider.preflight.findings import name_where_preflight_is_set
 
-        problems = run_preflight(mapping.plain_secrets(values), self.kind)
+        problems = run_preflight(plain_secrets(values), self.kind)
         problems = name_where_preflight_is_set(problems, mode, _preflight_source(values, self.provider))
         return add_problems(diags, problems, prefix="Preflight: ")
 
@@ -384,7 +386,7 @@ class RegistryResource:
     def _get(self, client: PaletteClient, current: RegistryValues) -> BasicOciRegistry | EcrRegistry | None:
         """The registry behind `current`, or None when Palette no longer has it."""
         try:
-            return client.get(_family(current), _uid(current))
+            return client.get(managed_family(current), _uid(current))
         except NotFoundError:
             return None
 
@@ -508,7 +510,7 @@ def spectro_validates(spec: BasicOciRegistrySpec | EcrRegistrySpec) -> bool:
         return False
     if isinstance(spec, EcrRegistrySpec):
         return spec.is_private
-    return mapping.basic_auth_type(spec.auth) != "none"
+    return basic_auth_type(spec.auth) != "none"
 
 
 @cache
@@ -538,23 +540,6 @@ def _known(state: RegistryValues) -> RegistryValues:
     known = state.copy()
     by_name(known).update({name: None for name, value in state.items() if value is Unknown})
     return known
-
-
-def configured_secrets(values: RegistryValues) -> list[object]:
-    """Every secret in `values`, plain and write-only (`password`, `password_wo`, ...): what Palette's
-    messages must never carry into the state or the output (`provider.redaction.remember`)."""
-    blocks = by_name(values)
-    found: list[object] = []
-    for block, name in mapping.SECRETS.items():
-        given = blocks.get(block)
-        if isinstance(given, dict):
-            found += [given.get(name), given.get(f"{name}_wo")]
-    return found
-
-
-def _family(values: RegistryValues) -> Family:
-    """The family of a registry Terraform manages, from its `auth_type` (token lives in the basic family)."""
-    return family_of(values.get("auth_type") or "none")
 
 
 def _uid(values: RegistryValues) -> str:

@@ -21,19 +21,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tf.types import Unknown
-
 from provider.redaction import redact_credentials, remember_masked
-from provider.registries.rules import ECR_HOST, ecr_is_public
+from provider.registries.auth import auth_type, basic_auth_type
+from provider.registries.ecr import ecr_is_public, ecr_region
 from provider.registries.values import (
     BasicAuthValues,
-    Block,
     EcrValues,
     RegistryValues,
     TlsValues,
-    by_name,
 )
-from provider.words import Auth, Kind, ReadAuth
+from provider.registries.writeonly import secret
+from provider.words import Kind, ReadAuth
 
 if TYPE_CHECKING:
     from provider.palette.models import (
@@ -47,69 +45,6 @@ if TYPE_CHECKING:
         RegistrySyncStatus,
         TlsConfiguration,
     )
-
-# Each secret beside its write-only twin (Terraform 1.11+), by block: `<secret>_wo`, `<secret>_wo_version`.
-SECRETS = {"basic_auth": "password", "ecr": "secret_access_key", "tls": "client_key"}
-
-
-def with_write_only(values: RegistryValues, config: RegistryValues | None) -> RegistryValues:
-    """`values` (a plan, where write-only attributes are null) with the write-only values of the
-    configuration Terraform sent beside it: what rules, preflight and expand read at apply."""
-    if not config:
-        return values
-    result = values.copy()
-    blocks, configured = by_name(result), by_name(config)
-    for block, secret in SECRETS.items():
-        # At plan a block may be unknown as a whole (`dynamic` over a value known only at apply): no secret yet.
-        given = _block(configured.get(block)).get(f"{secret}_wo")
-        if isinstance(blocks.get(block), dict) and given is not None:
-            blocks[block] = {**blocks[block], f"{secret}_wo": given}
-    return result
-
-
-def _block(value: Any) -> Block:
-    """A block's values; an absent or unknown block has none."""
-    return value if isinstance(value, dict) else {}
-
-
-def secret(block: Block | None, name: str) -> Any:
-    """A secret as configured, whichever of `<name>` and `<name>_wo` holds it (the rules allow one)."""
-    block = block or {}
-    return block.get(name) if block.get(name) is not None else block.get(f"{name}_wo")
-
-
-def plain_secrets(values: RegistryValues) -> RegistryValues:
-    """Each configured secret under its plain name (`password`), wherever it was given: for code that
-    only uses secrets (preflight) and need not know which of the two attributes held it."""
-    result = values.copy()
-    blocks = by_name(result)
-    for block, name in SECRETS.items():
-        if isinstance(blocks.get(block), dict):
-            blocks[block] = {**blocks[block], name: secret(blocks[block], name)}
-    return result
-
-
-def auth_type(values: RegistryValues) -> Auth:
-    """How Palette reaches the registry a configuration describes: ECR, basic (with credentials) or none."""
-    if values.get("ecr") is not None:
-        return "ecr"
-    return "basic" if values.get("basic_auth") is not None else "none"
-
-
-def planned_auth_type(values: RegistryValues) -> Any:
-    """`auth_type` at plan: Unknown while a block that decides it is unknown (a `dynamic` block whose
-    `for_each` Terraform learns only at apply). Planning a guess would make Terraform reject the apply
-    ("inconsistent final plan") when the block turns out otherwise."""
-    ecr, basic_auth = values.get("ecr"), values.get("basic_auth")
-    if ecr is Unknown or (ecr is None and basic_auth is Unknown):
-        return Unknown
-    return auth_type(values)
-
-
-def ecr_region(endpoint: str) -> str | None:
-    match = ECR_HOST.match(endpoint)
-    return match.group("region") if match else None
-
 
 # ---------------------------------------------------------------------------- expand
 
@@ -261,14 +196,6 @@ def sync_enabled(registry: BasicOciRegistry | EcrRegistry) -> bool:
 
 def _sync_status(status: OciRegistryStatus | None) -> RegistrySyncStatus | None:
     return status.sync_status if status is not None else None
-
-
-def basic_auth_type(auth: RegistryAuth | None) -> ReadAuth:
-    """Palette's `auth.type` as this provider's auth: basic, none, or token (read, not managed)."""
-    word = (auth.type if auth else None) or ""
-    if word in ("", "noAuth"):
-        return "none"
-    return "token" if word == "token" else "basic"
 
 
 def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | None) -> RegistryValues:

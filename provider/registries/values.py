@@ -4,7 +4,7 @@ One shape serves the configuration, the plan and the state of all three kinds. T
 reach the provider as plain dicts decoded against that schema (`provider.tfx`); the resource
 methods in `lifecycle.py`, which `tf` calls with them, are where they enter as `RegistryValues`.
 A null attribute or block is None. At validate and plan any value may also be tf's `Unknown`
-(it depends on what another resource will be): the rules skip those (`rules.known`) and every
+(it depends on what another resource will be): the rules skip those (`known`) and every
 value is known at apply.
 
 Standard library only: the rules read these at plan.
@@ -13,7 +13,7 @@ Standard library only: the rules read these at plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict, TypeGuard, cast
 
 from provider.words import ReadAuth
 
@@ -80,6 +80,11 @@ class RegistryValues(TypedDict, total=False):
     sync_status: str | None
     sync_message: str | None
     last_synced_at: str | None
+
+
+def known(value: Any) -> TypeGuard[str]:
+    """A string the configuration sets and that is known now (every value the rules read is a string)."""
+    return isinstance(value, str)
 
 
 # A block's values, read by attribute name (the secret helpers take the block and the name).

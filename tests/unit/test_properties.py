@@ -25,11 +25,11 @@ from provider.emulator.config import EmulatorConfig
 from provider.emulator.service import Registries
 from provider.emulator.store import Store
 from provider.emulator.views import registry_view
-from provider.palette.client import normalize_host
 from provider.palette.errors import ConfigurationError
 from provider.palette.models import BasicOciRegistry, EcrRegistry, to_wire
+from provider.palette.transport import normalize_host
 from provider.plugin import OciProvider
-from provider.registries import mapping
+from provider.registries import auth, mapping
 from provider.registries.helm import HelmRegistry
 from provider.registries.lifecycle import STORED, RegistryResource
 from provider.registries.packs import PacksRegistry
@@ -156,7 +156,7 @@ def prior_state(config: dict[str, Any]) -> dict[str, Any]:
         {
             "id": "0123456789abcdef01234567",
             "provider_type": "helm",
-            "auth_type": mapping.auth_type(known),
+            "auth_type": auth.auth_type(known),
             "scope": "tenant",
             "sync_supported": False,
             "sync_status": "",
@@ -344,10 +344,10 @@ def test_what_the_rules_accept_round_trips_through_palette(type_name: str, confi
     state = mapping.flatten(palette_answer(sent), config)
 
     assert {name: state[name] for name in STORED} == expected_state(config, resource)
-    assert state["auth_type"] == mapping.auth_type(config)
+    assert state["auth_type"] == auth.auth_type(config)
     assert state["provider_type"] == resource.kind
     assert state["id"] and state["scope"] == "tenant"
-    ROUND_TRIPPED.append(mapping.auth_type(config))
+    ROUND_TRIPPED.append(auth.auth_type(config))
 
 
 def test_the_round_trip_saw_every_kind_of_credentials() -> None:

@@ -9,21 +9,15 @@ import ssl
 import httpx
 import pytest
 
-from provider.palette.client import (
-    DEFAULT_USER_AGENT,
-    PaletteClient,
-    SyncState,
-    classify_sync,
-    may_still_land,
-    normalize_host,
-    registries_named,
-    scope_matches,
-    secret_values,
-)
+from provider.palette.client import PaletteClient
 from provider.palette.errors import ConfigurationError
 from provider.palette.hosts import is_loopback
 from provider.palette.models import OciRegistry, RegistrySyncStatus
+from provider.palette.recovery import may_still_land
 from provider.palette.retry import Disposition, Failure, describe_transport_failure
+from provider.palette.selection import registries_named, scope_matches
+from provider.palette.sync import SyncState, classify_sync
+from provider.palette.transport import DEFAULT_USER_AGENT, normalize_host, secret_values
 from provider.version import __version__
 
 
@@ -232,7 +226,7 @@ def test_a_family_given_as_a_string_is_checked_and_a_model_carries_its_own() -> 
 def test_a_lost_create_is_only_matched_by_a_fresh_registry() -> None:
     from datetime import UTC, datetime
 
-    from provider.palette.client import created_within
+    from provider.palette.recovery import created_within
 
     now = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
     assert created_within("2025-03-01T11:59:55.123Z", now, 10)
