@@ -41,6 +41,7 @@ from provider.words import Family
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
+    from provider.session import Session
     from provider.tfx.actions import ActionContext
 
 DEFAULT_TIMEOUT = DEFAULT_WAIT  # as the resources' timeouts.create and timeouts.update
@@ -200,7 +201,7 @@ def _duration(seconds: float) -> str:
 class SyncAction:
     """`oci_registry_sync` (`provider.tfx.actions` says what an action implements)."""
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod
@@ -265,7 +266,7 @@ class SyncAction:
         turn auto_sync on before the action runs."""
         self._check(ctx, config)
         uid = config.get("uid")
-        if ctx.diagnostics.has_errors() or uid is Unknown or getattr(self.provider, "settings", None) is None:
+        if ctx.diagnostics.has_errors() or uid is Unknown or self.provider.settings is None:
             return  # an unknown uid (a registry this apply creates) or provider configuration: checked at invoke
         client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a key Palette knows
         target = self._target(ctx, client, str(uid)) if client is not None else None
@@ -320,7 +321,7 @@ class SyncAction:
                 target.uid,
                 target.family,
                 timeout=timeout_seconds(config),
-                stop=getattr(self.provider, "stopping", None),
+                stop=self.provider.stopping,
                 on_status=SyncProgress(ctx.progress),
             )
         except SyncFailedError as exc:

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         EcrRegistry,
         EcrRegistrySpec,
     )
+    from provider.session import Session
     from provider.tfx import PlanContext
     from provider.tfx.moves import MoveContext, MoveSource
 
@@ -89,7 +90,7 @@ class RegistryResource:
         ("uid", "id", False, "Palette uid of the registry."),
     )
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod
@@ -342,7 +343,7 @@ class RegistryResource:
         Mode "plan" checks during plan when every value involved is known, and again at apply;
         mode "apply" only at apply.
         """
-        settings = getattr(self.provider, "settings", None)
+        settings = self.provider.settings
         mode = values.get("preflight") or (settings.preflight if settings else "apply")
         if mode == "off" or (stage == "plan" and (mode != "plan" or not _all_known(values, PREFLIGHTED))):
             return True
@@ -371,13 +372,11 @@ class RegistryResource:
             )
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
-        client: PaletteClient | None = self.provider.palette(diags)
-        return client
+        return self.provider.palette(diags)
 
     def _proven_client(self, diags: Diagnostics) -> PaletteClient | None:
-        """The client once Palette has accepted its key in this process (`OciProvider.proven_palette`)."""
-        client: PaletteClient | None = self.provider.proven_palette(diags)
-        return client
+        """The client once Palette has accepted its key in this process (`Session.proven_palette`)."""
+        return self.provider.proven_palette(diags)
 
     @property
     def resource_type(self) -> str:
@@ -435,7 +434,7 @@ class RegistryResource:
     ) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_WAIT_SECONDS
-        client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
+        client.wait_for_sync(uid, family, timeout=timeout, stop=self.provider.stopping)
 
     def _must_reregister(self, diags: Diagnostics, values: RegistryValues) -> None:
         """The error at auto_sync for a registry that Palette was asked to synchronize and does not: one
@@ -567,12 +566,6 @@ def keep_refused_sync(
     return state
 
 
-def _preflight_source(values: RegistryValues, provider: Any) -> str:
+def _preflight_source(values: RegistryValues, provider: Session) -> str:
     """Where this resource's preflight mode was set, for the advice that turns it off."""
-    if values.get("preflight"):
-        return "this resource"
-    import os
-
-    from provider.settings import source_of
-
-    return source_of("preflight", getattr(provider, "_config", None) or {}, os.environ)
+    return "this resource" if values.get("preflight") else provider.setting_source("preflight")

@@ -1,4 +1,5 @@
-"""Finding a registry by uid or by name, for import and the data sources."""
+"""Finding registries: one by uid or by name (import, the `oci_registry` data source), and the summary list
+as rows (the `oci_registries` data source, the list resources)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from provider.palette.errors import NotFoundError, PaletteError
-from provider.words import Family
+from provider.words import Family, Kind, ReadAuth
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
+    from provider.palette.models import OciRegistry
 
 UID = re.compile(r"^[0-9a-f]{24}$")
 
@@ -71,3 +73,59 @@ def not_found_hint(client: PaletteClient, name: str) -> str:
         return case_hint(name, (r.metadata.name or "" for r in client.list_oci()))
     except PaletteError:
         return ""
+
+
+class Row(NamedTuple):
+    """One registry of Palette's summary list, as the `oci_registries` data source shows it (`element`) and a
+    list resource imports it (`family`)."""
+
+    uid: str
+    name: str
+    kind: str  # a Kind, or the word Palette sent for one this provider does not know
+    auth: ReadAuth | str  # for a type this provider does not know, the type as Palette spells it
+    endpoint: str
+    scope: str
+    family: Family | None  # None: a registry type this provider does not know
+
+    def element(self) -> dict[str, str]:
+        """The row as an element of `oci_registries.registries` (`ELEMENT_FIELDS`)."""
+        return {
+            "id": self.uid,
+            "name": self.name,
+            "provider_type": self.kind,
+            "auth_type": self.auth,
+            "endpoint": self.endpoint,
+            "scope": self.scope,
+        }
+
+
+ELEMENT_FIELDS = ("id", "name", "provider_type", "auth_type", "endpoint", "scope")
+
+
+def registry_rows(client: PaletteClient, kind: Kind | None = None) -> list[Row]:
+    """Every registry the API key can see (only `kind`'s when given), sorted by name and uid. PaletteError
+    when Palette does not answer."""
+    rows = (summary_row(item) for item in client.list_oci())
+    return sorted((row for row in rows if kind is None or row.kind == kind), key=lambda row: (row.name, row.uid))
+
+
+def summary_row(item: OciRegistry) -> Row:
+    """A summary list item as a row (its words normalised as it entered: `provider.palette.models`)."""
+    family = item.family
+    auth: ReadAuth | str
+    if family == "ecr":
+        auth = "ecr"
+    elif family == "basic":
+        # The summary does not say whether a basic registry has credentials; isPrivate does.
+        auth = "basic" if item.spec.is_private else "none"
+    else:
+        auth = item.spec.registry_type or ""  # a type this provider does not know: as Palette says
+    return Row(
+        uid=item.metadata.uid or "",
+        name=item.metadata.name or "",
+        kind=item.spec.provider_type or "",
+        auth=auth,
+        endpoint=item.spec.endpoint or "",
+        scope=item.spec.scope or "",
+        family=family,
+    )
