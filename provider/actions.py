@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from provider.session import Session
     from provider.tfx.actions import ActionContext
 
-DEFAULT_TIMEOUT = DEFAULT_WAIT  # as the resources' timeouts.create and timeouts.update
 HEARTBEAT_SECONDS = 30.0  # a line at least this often while the status stays the same
 _UID_CHARACTERS = re.compile(r"^[A-Za-z0-9._-]+$")  # one path segment (the client refuses anything else)
 _WHERE_UIDS_COME_FROM = (
@@ -238,7 +237,7 @@ class SyncAction:
                     String(),
                     optional=True,
                     description=f'How long to wait for the sync, a duration such as `"10m"` or `"1h30m"` (as the '
-                    f'resources\' `timeouts`). Default `"{DEFAULT_TIMEOUT}"`.',
+                    f'resources\' `timeouts`). Default `"{DEFAULT_WAIT}"`.',
                 ),
             ],
         )
@@ -333,7 +332,7 @@ class SyncAction:
             )
             return
         except SyncTimeoutError as exc:
-            timeout = config.get("timeout") or DEFAULT_TIMEOUT
+            timeout = config.get("timeout") or DEFAULT_WAIT  # as the resources' timeouts
             diags.add_error(
                 "Registry synchronization did not finish in time",
                 f'{exc}.\n\nPalette goes on synchronizing the registry; the action stopped waiting after timeout = "'
