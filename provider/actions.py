@@ -31,19 +31,19 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, String, Unknown
 
-from provider.durations import DEFAULT_WAIT, DEFAULT_WAIT_SECONDS, DURATION_HINT, parse_duration
+from provider.durations import DEFAULT_WAIT, DEFAULT_WAIT_SECONDS, parse_duration, wait_problem
 from provider.kinds import KINDS
 from provider.palette.errors import truncate  # stdlib only
 from provider.problems import Problem, add_problems
 from provider.redaction import redact_credentials
-from provider.registries.rules import known
+from provider.registries.values import known
+from provider.words import Family
 
 if TYPE_CHECKING:
     from provider.palette.client import PaletteClient
-    from provider.palette.models import RegistryFamily
+    from provider.session import Session
     from provider.tfx.actions import ActionContext
 
-DEFAULT_TIMEOUT = DEFAULT_WAIT  # as the resources' timeouts.create and timeouts.update
 HEARTBEAT_SECONDS = 30.0  # a line at least this often while the status stays the same
 _UID_CHARACTERS = re.compile(r"^[A-Za-z0-9._-]+$")  # one path segment (the client refuses anything else)
 _WHERE_UIDS_COME_FROM = (
@@ -72,25 +72,18 @@ def config_problems(config: dict[str, Any]) -> list[Problem]:
             )
         )
     timeout = config.get("timeout")
-    if known(timeout):
-        seconds = parse_duration(timeout)
-        if seconds is None:
-            problems.append(
-                Problem(
-                    ("timeout",),
-                    "Invalid timeout",
-                    f'"{timeout}" is not a duration. {DURATION_HINT}',
-                )
+    problem = wait_problem(timeout) if known(timeout) else None
+    if problem is not None and problem[0] == "invalid":
+        problems.append(Problem(("timeout",), "Invalid timeout", problem[1]))
+    elif problem is not None:
+        problems.append(
+            Problem(
+                ("timeout",),
+                "timeout must be longer than zero",
+                f'{problem[1]} Write a positive duration such as "10m", or set wait = false to request the sync '
+                "without waiting.",
             )
-        elif seconds <= 0:
-            problems.append(
-                Problem(
-                    ("timeout",),
-                    "timeout must be longer than zero",
-                    f'"{timeout}" leaves no time to wait for the sync. Write a positive duration such as "10m", or '
-                    "set wait = false to request the sync without waiting.",
-                )
-            )
+        )
     return problems
 
 
@@ -110,8 +103,8 @@ class Target:
 
     uid: str
     name: str
-    family: RegistryFamily  # Palette's API path for it: "basic" or "ecr"
-    kind: str  # helm | zarf | pack
+    family: Family
+    kind: str  # a Kind, or the word Palette sent for one this provider does not know
     syncing: bool  # Palette reports that it synchronizes
 
     @property
@@ -207,7 +200,7 @@ def _duration(seconds: float) -> str:
 class SyncAction:
     """`oci_registry_sync` (`provider.tfx.actions` says what an action implements)."""
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod
@@ -244,7 +237,7 @@ class SyncAction:
                     String(),
                     optional=True,
                     description=f'How long to wait for the sync, a duration such as `"10m"` or `"1h30m"` (as the '
-                    f'resources\' `timeouts`). Default `"{DEFAULT_TIMEOUT}"`.',
+                    f'resources\' `timeouts`). Default `"{DEFAULT_WAIT}"`.',
                 ),
             ],
         )
@@ -272,7 +265,7 @@ class SyncAction:
         turn auto_sync on before the action runs."""
         self._check(ctx, config)
         uid = config.get("uid")
-        if ctx.diagnostics.has_errors() or uid is Unknown or getattr(self.provider, "settings", None) is None:
+        if ctx.diagnostics.has_errors() or uid is Unknown or self.provider.settings is None:
             return  # an unknown uid (a registry this apply creates) or provider configuration: checked at invoke
         client = self.provider.proven_palette(ctx.diagnostics)  # "not found" only for a key Palette knows
         target = self._target(ctx, client, str(uid)) if client is not None else None
@@ -327,7 +320,7 @@ class SyncAction:
                 target.uid,
                 target.family,
                 timeout=timeout_seconds(config),
-                stop=getattr(self.provider, "stopping", None),
+                stop=self.provider.stopping,
                 on_status=SyncProgress(ctx.progress),
             )
         except SyncFailedError as exc:
@@ -339,7 +332,7 @@ class SyncAction:
             )
             return
         except SyncTimeoutError as exc:
-            timeout = config.get("timeout") or DEFAULT_TIMEOUT
+            timeout = config.get("timeout") or DEFAULT_WAIT  # as the resources' timeouts
             diags.add_error(
                 "Registry synchronization did not finish in time",
                 f'{exc}.\n\nPalette goes on synchronizing the registry; the action stopped waiting after timeout = "'
@@ -395,6 +388,6 @@ class SyncAction:
         from provider.redaction import remember_masked
 
         remember_masked(mapping.masked_secrets(registry))  # Palette's sync messages may echo them
-        kind = (registry.spec.provider_type or entity.provider_type or "").strip().lower()
+        kind = registry.spec.provider_type or entity.provider_type or ""
         name = registry.metadata.name or uid
         return Target(uid, name, entity.family, kind, mapping.sync_enabled(registry))

@@ -8,18 +8,20 @@ from typing import TYPE_CHECKING, Any
 from tf.schema import Attribute, Schema
 from tf.types import Bool, List, String
 
-from provider.kinds import KIND_NAMES, KINDS
+from provider.kinds import KINDS
 from provider.palette.errors import PaletteError
 from provider.registries import mapping
+from provider.registries.lookup import ELEMENT_FIELDS
 from provider.registries.schema import SCOPE_DESCRIPTION
 from provider.tfx import Object
 from provider.tfx.schema import read_only
+from provider.words import KIND_NAMES, Kind, is_kind
 
 if TYPE_CHECKING:
     from tf.iface import ReadDataContext
     from tf.utils import Diagnostics
 
-_SUMMARY_FIELDS = ("id", "name", "provider_type", "auth_type", "endpoint", "scope")
+    from provider.session import Session
 
 
 def _computed(name: str, type_: Any, description: str, why: str = "") -> Attribute:
@@ -31,7 +33,7 @@ def _computed(name: str, type_: Any, description: str, why: str = "") -> Attribu
 class RegistryDataSource:
     """`oci_registry`: every read-only attribute of one registry of any kind."""
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod
@@ -97,7 +99,7 @@ class RegistryDataSource:
 class RegistriesDataSource:
     """`oci_registries`: every registry the API key can see (the tenant's, and system ones)."""
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod
@@ -107,7 +109,7 @@ class RegistriesDataSource:
     @classmethod
     @cache
     def get_schema(cls) -> Schema:
-        element = Object({name: String() for name in _SUMMARY_FIELDS})
+        element = Object({name: String() for name in ELEMENT_FIELDS})
         return Schema(
             description="Lists the OCI registries the API key can see: the tenant's, and the system's on "
             "self-hosted Palette.",
@@ -148,43 +150,14 @@ class RegistriesDataSource:
         if client is None:
             return None
         wanted = config.get("provider_type")
+        kind: Kind | None = wanted if is_kind(wanted) else None  # validate refused any other word
         try:
-            rows = registry_rows(client, wanted)
+            from provider.registries.lookup import registry_rows
+
+            rows = [row.element() for row in registry_rows(client, kind)]
         except PaletteError as exc:
             from provider.diagnose import report
 
             report(ctx.diagnostics, exc, "list registries")
             return None
         return {"id": wanted or "all", "provider_type": wanted, "registries": rows}
-
-
-def registry_rows(client: Any, provider_type: str | None = None) -> list[dict[str, str]]:
-    """Every registry the API key can see as `oci_registries` rows (only `provider_type`'s when given), sorted
-    by name and uid: the data source's list, and the list resources' (`provider.listing`). PaletteError when
-    Palette does not answer."""
-    rows = [summary_row(item) for item in client.list_oci()]
-    return sorted(
-        (r for r in rows if not provider_type or r["provider_type"] == provider_type),
-        key=lambda r: (r["name"], r["id"]),
-    )
-
-
-def summary_row(item: Any) -> dict[str, str]:
-    """One element of `oci_registries.registries` from a summary list item (Palette's spellings
-    normalised: registryType "ECR" or "Basic", providerType and scope in any case)."""
-    family = item.family
-    if family == "ecr":
-        auth = mapping.AUTH_ECR
-    elif family == "basic":
-        # The summary does not say whether a basic registry has credentials; isPrivate does.
-        auth = mapping.AUTH_BASIC if item.spec.is_private else mapping.AUTH_NONE
-    else:
-        auth = (item.spec.registry_type or "").strip().lower()  # a type this provider does not know: as Palette says
-    return {
-        "id": item.metadata.uid or "",
-        "name": item.metadata.name or "",
-        "provider_type": (item.spec.provider_type or "").strip().lower(),
-        "auth_type": auth,
-        "endpoint": item.spec.endpoint or "",
-        "scope": (item.spec.scope or "").strip().lower(),
-    }

@@ -2,7 +2,7 @@
 
 `terraform query` lists the registries of one kind that the API key can see, filtered by name prefix
 and endpoint; `-generate-config-out` turns each into a resource and an `import` block by identity.
-The list is the `oci_registries` data source's (`datasources.registry_rows`), and each object is
+The list is the `oci_registries` data source's (`registries.lookup.registry_rows`), and each object is
 what an import of it records (`RegistryResource.imported`): one way from Palette to state.
 """
 
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tf.schema import Attribute, Schema
 from tf.types import String
 
-from provider.kinds import KINDS, Kind
+from provider.kinds import KINDS
 from provider.problems import Problem, add_problems
+from provider.words import Kind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from tf.utils import Diagnostics
 
     from provider.palette.errors import PaletteError
+    from provider.registries.lookup import Row
+    from provider.session import Session
     from provider.tfx.schema import ListContext, Listed
 
 NAME_PREFIX, ENDPOINT = "name_prefix", "endpoint"
@@ -61,12 +64,12 @@ def _escape(character: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def matches(row: dict[str, str], config: dict[str, Any]) -> bool:
-    """Whether an `oci_registries` row passes the list's filters (an unset filter passes everything)."""
+def matches(row: Row, config: dict[str, Any]) -> bool:
+    """Whether a registry's row passes the list's filters (an unset filter passes everything)."""
     prefix, endpoint = config.get(NAME_PREFIX), config.get(ENDPOINT)
-    if prefix and not row["name"].startswith(prefix):
+    if prefix and not row.name.startswith(prefix):
         return False
-    return not endpoint or endpoint_key(row["endpoint"]) == endpoint_key(endpoint)
+    return not endpoint or endpoint_key(row.endpoint) == endpoint_key(endpoint)
 
 
 def filter_problems(config: dict[str, Any]) -> list[Problem]:
@@ -93,7 +96,7 @@ class RegistryList:
 
     kind: ClassVar[Kind]
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod
@@ -108,53 +111,48 @@ class RegistryList:
         add_problems(diags, filter_problems(config))
 
     def list(self, ctx: ListContext, config: dict[str, Any]) -> Iterator[Listed]:
-        from provider.datasources import registry_rows
         from provider.palette.errors import NotFoundError, PaletteError
-        from provider.registries import mapping
+        from provider.registries.lookup import registry_rows
         from provider.tfx.schema import Listed
 
         diags = ctx.diagnostics
         client = self.provider.proven_palette(diags)  # an empty list or "not found" only for a known key
         if client is None:
             return
-        resource = self._resource()
+        from provider.registries.resources import RESOURCE_CLASSES
+
+        resource = RESOURCE_CLASSES[self.kind](self.provider)
         try:
             rows = [row for row in registry_rows(client, self.kind) if matches(row, config)]
         except PaletteError as exc:
             self._report(diags, exc, f"list {KINDS[self.kind].title} registries")
             return
         for row in rows:
-            if row["auth_type"] not in (mapping.AUTH_BASIC, mapping.AUTH_NONE, mapping.AUTH_ECR):
-                _left_out(
-                    diags, row, f'Palette reports its type as "{row["auth_type"]}", which this provider does not know'
-                )
+            if row.family is None:
+                _left_out(diags, row, f'Palette reports its type as "{row.auth}", which this provider does not know')
                 continue
-            values: dict[str, Any] = {"id": row["id"], "name": row["name"]}
+            values: dict[str, Any] = {"id": row.uid, "name": row.name}
             if ctx.include_resource:
                 from provider.registries.lifecycle import UnmanagedCredentialsError
 
                 try:
-                    values = resource.imported(client, mapping.family_of(row["auth_type"]), row["id"])
+                    values = dict(resource.imported(client, row.family, row.uid))
                 except NotFoundError:
                     continue  # deleted since it was listed
                 except UnmanagedCredentialsError as exc:
                     _left_out(diags, row, exc.reason)
                     continue
                 except PaletteError as exc:
-                    self._report(diags, exc, f'read registry "{row["name"]}"')
+                    self._report(diags, exc, f'read registry "{row.name}"')
                     return
-                if values.get("auth_type") == mapping.AUTH_TOKEN:
+                if values.get("auth_type") == "token":
                     _left_out(
                         diags,
                         row,
                         "it uses token authentication (set in the UI), which this provider reads but does not manage",
                     )
                     continue
-            yield Listed(display_name(row["name"]), values)
-
-    def _resource(self) -> Any:
-        klass = next(k for k in self.provider.get_resources() if k.provider_type == self.kind)
-        return self.provider.new_resource(klass)
+            yield Listed(display_name(row.name), values)
 
     def _report(self, diags: Diagnostics, exc: PaletteError, action: str) -> None:
         from provider.diagnose import report
@@ -162,11 +160,11 @@ class RegistryList:
         report(diags, exc, action, resource_type=KINDS[self.kind].resource_type)
 
 
-def _left_out(diags: Diagnostics, row: dict[str, str], why: str) -> None:
-    name = display_name(row["name"])
+def _left_out(diags: Diagnostics, row: Row, why: str) -> None:
+    name = display_name(row.name)
     diags.add_warning(
         f'Registry "{name}" left out of the list',
-        f'Registry "{name}" ({row["id"]}) is not listed: {why}. Manage it in Palette, or change it '
+        f'Registry "{name}" ({row.uid}) is not listed: {why}. Manage it in Palette, or change it '
         "there to basic or ECR authentication and query again.",
     )
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from provider.palette.client import PaletteClient
     from provider.palette.errors import ConfigurationError, KeyRejectedError
+    from provider.session import Session
 
 SOURCE_ADDRESS = "registry.terraform.io/palette/oci"
 _TYPES = {"insecure": Bool(), "request_timeout": Number(), "max_retries": Number()}
@@ -84,11 +85,9 @@ class OciProvider:
         )
 
     def get_resources(self) -> list[type[Resource]]:
-        from provider.registries.helm import HelmRegistry
-        from provider.registries.packs import PacksRegistry
-        from provider.registries.zarf import ZarfRegistry
+        from provider.registries.resources import RESOURCE_CLASSES
 
-        return [HelmRegistry, ZarfRegistry, PacksRegistry]
+        return list(RESOURCE_CLASSES.values())
 
     def get_data_sources(self) -> list[type[DataSource]]:
         from provider.datasources import RegistriesDataSource, RegistryDataSource
@@ -196,10 +195,14 @@ class OciProvider:
             return None
         return client
 
-    def _key_rejected_detail(self, exc: KeyRejectedError) -> str:
+    def setting_source(self, name: str) -> str:
+        """Where the setting `name` was set: the provider block, an environment variable, or its default."""
         from provider.settings import source_of
 
-        source = source_of("api_key", self._config, os.environ)
+        return source_of(name, self._config, os.environ)
+
+    def _key_rejected_detail(self, exc: KeyRejectedError) -> str:
+        source = self.setting_source("api_key")
         if self._config.get("api_key") == "":
             source += ' (api_key = "" in the provider block counts as unset)'
         permission = (
@@ -256,3 +259,10 @@ class OciProvider:
             )
         except ConfigurationError as exc:
             self._client_error = exc
+
+
+if TYPE_CHECKING:
+
+    def _a_session(provider: OciProvider) -> Session:
+        """mypy's proof that the provider is the `Session` its resources, data sources, lists and actions receive."""
+        return provider

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from http import HTTPStatus
 
 from provider.redaction import redact_secrets, redact_then_cut
+from provider.words import Family
 
 # Palette's `v1Error.code` for a missing object (the Go SDK recognises not-found by it).
 RESOURCE_NOT_FOUND = "ResourceNotFound"
@@ -76,7 +77,7 @@ class FamilyChangedError(PaletteError):
     """The registry exists, but Palette now keeps it in the other family (basic <-> ecr) than the
     one Terraform manages it in: it changed outside Terraform."""
 
-    def __init__(self, message: str, *, uid: str, expected: str, actual: str, provider_type: str = "") -> None:
+    def __init__(self, message: str, *, uid: str, expected: Family, actual: Family, provider_type: str = "") -> None:
         self.uid = uid
         self.expected = expected
         self.actual = actual

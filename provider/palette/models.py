@@ -10,9 +10,13 @@ newer Palette does not break the client; a registry read for an update keeps the
 the request, so a PUT never drops what a newer Palette has (Palette may store an omitted field as
 its zero value: FIDELITY.md row 23, an inference).
 
-Enumerations (`providerType`, `auth.type`, `credentialType`...) are plain strings on purpose:
-an answer carrying a value this client does not know must still decode. The accepted values are
-named in each model's docstring.
+Enumerations (`providerType`, `registryType`, `auth.type`, `scope`, `credentialType`, the sync status)
+are strings on purpose: an answer carrying a value this client does not know must still decode. Palette's
+spellings are normalised here, once, as answers enter (and as models are built): a word this client knows,
+in any case and with any surrounding spaces ("Helm", " ECR", "NOAUTH"), becomes its one spelling (the
+`provider.words` words; Palette's own for `auth.type` and the sync status, which go back to Palette or
+into the state as Palette writes them); a word it does not know stays exactly as Palette sent it, for the
+messages that quote it. Nothing downstream compares these words in another case.
 
 Secrets (`password`, `token`, `secretKey`, `secretToken`, TLS `key`) are ordinary strings so the
 JSON carries them, but are left out of `repr()`/`str()`.
@@ -22,15 +26,42 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal, Self, get_args
+from typing import Annotated, Any, ClassVar, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
-# A registry's *family*: which of Palette's two APIs holds it, `/v1/registries/oci/{uid}/basic` or
-# `/v1/registries/oci/{uid}/ecr`. (Its *kind*, helm | zarf | pack, is `providerType`: provider.kinds.)
-RegistryFamily = Literal["basic", "ecr"]
-REGISTRY_FAMILIES: tuple[RegistryFamily, ...] = ("basic", "ecr")
+from provider.words import FAMILIES, KIND_NAMES, Family, is_family
+
+
+def _spellings(*words: str, **aliases: str) -> dict[str, str]:
+    """Each word by its case-folded spelling (and each alias's, the word it stands for)."""
+    return {**{word.casefold(): word for word in words}, **{alias.casefold(): word for alias, word in aliases.items()}}
+
+
+def normalised(value: object, spellings: dict[str, str]) -> object:
+    """`value` in its one spelling when it is a word of `spellings` (any case, surrounding spaces); anything
+    else (a word this client does not know, None, a non-string) as it came."""
+    if isinstance(value, str):
+        return spellings.get(value.strip().casefold(), value)
+    return value
+
+
+def _word(*words: str, **aliases: str) -> BeforeValidator:
+    spellings = _spellings(*words, **aliases)
+    return BeforeValidator(lambda value: normalised(value, spellings))
+
+
+# Palette's enumerations, each normalised as it enters (see the module doc).
+KindWord = Annotated[str | None, _word(*KIND_NAMES)]  # providerType
+FamilyWord = Annotated[str | None, _word(*FAMILIES)]  # registryType, the entity's type: "Basic", "ECR"
+ScopeWord = Annotated[str | None, _word("tenant", "system", "project")]
+AuthTypeWord = Annotated[str | None, _word("noAuth", "basic", "token", none="noAuth")]  # v1RegistryAuth.type
+CredentialTypeWord = Annotated[str | None, _word("secret", "sts", "pod-identity")]
+# Spectro Cloud's provider documents Completed, InProgress, Failed and Error; its wait also lists Success,
+# Pending and Running (provider.palette.sync.classify_sync says what each means).
+SYNC_WORDS = ("Completed", "Success", "InProgress", "Pending", "Running", "Failed", "Error", "Unknown")
+SyncWord = Annotated[str | None, _word(*SYNC_WORDS)]
 
 
 class WireModel(BaseModel):
@@ -81,7 +112,7 @@ class TlsConfiguration(WireModel):
 class RegistryAuth(WireModel):
     """v1RegistryAuth: `type` is "noAuth", "basic" or "token"."""
 
-    type: str | None = None
+    type: AuthTypeWord = None
     username: str | None = None
     password: str | None = _secret()
     token: str | None = _secret()
@@ -89,13 +120,13 @@ class RegistryAuth(WireModel):
 
 
 class RegistrySyncStatus(WireModel):
-    """v1RegistrySyncStatus: `status` is a free string (see `provider.palette.client.classify_sync`)."""
+    """v1RegistrySyncStatus: `status` is a free string (see `provider.palette.sync.classify_sync`)."""
 
     is_sync_supported: bool | None = None
     last_run_time: str | None = None
     last_synced_time: str | None = None
     message: str | None = None
-    status: str | None = None
+    status: SyncWord = None
 
 
 class OciRegistryStatus(WireModel):
@@ -107,7 +138,7 @@ class OciRegistryStatus(WireModel):
 class BasicOciRegistrySpec(WireModel):
     """v1BasicOciRegistrySpec (`endpoint` and `auth` required by the swagger)."""
 
-    family: ClassVar[RegistryFamily] = "basic"
+    family: ClassVar[Family] = "basic"
 
     endpoint: str
     auth: RegistryAuth = Field(default_factory=RegistryAuth)
@@ -115,9 +146,9 @@ class BasicOciRegistrySpec(WireModel):
     base_path: str | None = None
     contains_spectro_manifest: bool | None = None
     is_sync_supported: bool | None = None
-    provider_type: str | None = None
+    provider_type: KindWord = None
     registry_uid: str | None = None
-    scope: str | None = None
+    scope: ScopeWord = None
 
 
 class RegistryBase(WireModel):
@@ -140,7 +171,7 @@ class RegistryBase(WireModel):
 class BasicOciRegistry(RegistryBase):
     """v1BasicOciRegistry."""
 
-    family: ClassVar[RegistryFamily] = "basic"
+    family: ClassVar[Family] = "basic"
 
     kind: str | None = None
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -166,7 +197,7 @@ class AwsCloudAccount(WireModel):
     """v1AwsCloudAccount: `credential_type` is "secret", "sts" or "pod-identity"; `partition` is "aws",
     "aws-us-gov", "aws-iso" or "aws-iso-b"."""
 
-    credential_type: str | None = None
+    credential_type: CredentialTypeWord = None
     access_key: str | None = None
     secret_key: str | None = _secret()
     secret_token: str | None = _secret()
@@ -181,7 +212,7 @@ class AwsCloudAccount(WireModel):
 class EcrRegistrySpec(WireModel):
     """v1EcrRegistrySpec (`endpoint` and `isPrivate` required by the swagger)."""
 
-    family: ClassVar[RegistryFamily] = "ecr"
+    family: ClassVar[Family] = "ecr"
 
     endpoint: str
     is_private: bool = True
@@ -190,16 +221,16 @@ class EcrRegistrySpec(WireModel):
     credentials: AwsCloudAccount | None = None
     default_region: str | None = None
     is_sync_supported: bool | None = None
-    provider_type: str | None = None
+    provider_type: KindWord = None
     registry_uid: str | None = None
-    scope: str | None = None
+    scope: ScopeWord = None
     tls: TlsConfiguration | None = None
 
 
 class EcrRegistry(RegistryBase):
     """v1EcrRegistry."""
 
-    family: ClassVar[RegistryFamily] = "ecr"
+    family: ClassVar[Family] = "ecr"
 
     kind: str | None = None
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -211,9 +242,9 @@ class OciRegistrySpec(WireModel):
     """v1OciRegistrySpec: the summary's spec; `registry_type` tells the family, basic or ecr."""
 
     endpoint: str | None = None
-    provider_type: str | None = None
-    registry_type: str | None = None
-    scope: str | None = None
+    provider_type: KindWord = None
+    registry_type: FamilyWord = None
+    scope: ScopeWord = None
     is_private: bool | None = None
     default_region: str | None = None
     contains_spectro_manifest: bool | None = None
@@ -233,9 +264,10 @@ class OciRegistry(WireModel):
     status: OciRegistryStatusSummary | None = None
 
     @property
-    def family(self) -> RegistryFamily | None:
-        """The family, "basic" or "ecr", from Palette's `registryType` (any case); None for others."""
-        return registry_family(self.spec.registry_type)
+    def family(self) -> Family | None:
+        """The family, "basic" or "ecr", from Palette's `registryType`; None for a type this client does not know."""
+        registry_type = self.spec.registry_type
+        return registry_type if is_family(registry_type) else None
 
 
 class OciRegistries(WireModel):
@@ -247,17 +279,17 @@ class OciRegistries(WireModel):
 class OciRegistryEntity(WireModel):
     """v1OciRegistryEntity: `GET /v1/registries/oci/{uid}`; `type` tells the family, basic or ecr."""
 
-    type: str | None = None
+    type: FamilyWord = None
     endpoint: str | None = None
-    provider_type: str | None = None
-    scope: str | None = None
+    provider_type: KindWord = None
+    scope: ScopeWord = None
     default_region: str | None = None
     auth: RegistryAuth | None = None
 
     @property
-    def family(self) -> RegistryFamily | None:
-        """The family, "basic" or "ecr", from Palette's `type` (any case); None for others."""
-        return registry_family(self.type)
+    def family(self) -> Family | None:
+        """The family, "basic" or "ecr", from Palette's `type`; None for a type this client does not know."""
+        return self.type if is_family(self.type) else None
 
 
 class ObjectEntity(WireModel):
@@ -311,7 +343,11 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return next((inner for arg in get_args(annotation) if (inner := _model_in(arg)) is not None), None)
 
 
-def registry_family(value: str | None) -> RegistryFamily | None:
-    """Palette's registry type string as a RegistryFamily ("Basic", "ECR" and "ecr" all count)."""
-    lowered = (value or "").strip().lower()
-    return "basic" if lowered == "basic" else "ecr" if lowered == "ecr" else None
+def registry_family(value: str | None) -> Family | None:
+    """Palette's registry type string as a Family ("Basic", "ECR" and "ecr" all count), for answers read
+    as plain JSON (the probe); None for a type this client does not know."""
+    word = normalised(value, _FAMILY_SPELLINGS)
+    return word if is_family(word) else None
+
+
+_FAMILY_SPELLINGS = _spellings(*FAMILIES)

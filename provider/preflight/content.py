@@ -15,13 +15,15 @@ from provider.preflight import media
 from provider.preflight.findings import BASE_CONTENT_PATH, ENDPOINT, Skipped, warning
 from provider.preflight.registry import RegistryClient, json_body
 from provider.problems import Path, Problem
+from provider.words import Kind
 
 log = logging.getLogger("provider.preflight")
 
 SAMPLE = 3
 CATALOG_PAGE = 1000
 CATALOG_PAGES = 5
-RESOURCE_TYPES = {kind: info.resource_type for kind, info in KINDS.items()}  # media.HELM, ZARF, PACK are the kinds
+# By an artifact's kind: media.HELM, ZARF and PACK are the kinds; IMAGE and OTHER have no resource type.
+RESOURCE_TYPES: dict[str, str] = {kind: info.resource_type for kind, info in KINDS.items()}
 
 
 def catalog(registry: RegistryClient) -> list[str] | None:
@@ -43,21 +45,21 @@ def catalog(registry: RegistryClient) -> list[str] | None:
     return names
 
 
-def in_scope(names: list[str], base_content_path: str, provider_type: str) -> list[str]:
+def in_scope(names: list[str], base_content_path: str, kind: Kind) -> list[str]:
     """The repositories Palette would look at; a warning (which ends the run) when there are none."""
-    prefix = media.content_prefix(base_content_path, provider_type)
-    found = sorted(name for name in names if media.in_scope(name, prefix, provider_type))
+    prefix = media.content_prefix(base_content_path, kind)
+    found = sorted(name for name in names if media.in_scope(name, prefix, kind))
     if found:
         return found
-    raise Skipped(empty_path(names, base_content_path, provider_type))
+    raise Skipped(empty_path(names, base_content_path, kind))
 
 
-def empty_path(names: list[str], base_content_path: str, provider_type: str) -> Problem:
+def empty_path(names: list[str], base_content_path: str, kind: Kind) -> Problem:
     base = base_content_path.strip().strip("/")
-    prefix = media.content_prefix(base, provider_type)
+    prefix = media.content_prefix(base, kind)
     where = f'under "{prefix}/"' if prefix else "in the registry"
     detail = f"The registry lists {len(names)} repositories, none {where}: Palette would find nothing to synchronize."
-    if provider_type == media.PACK:
+    if kind == media.PACK:
         detail += " " + _packs_hint(names, base)
     elif names:
         detail += (
@@ -69,8 +71,8 @@ def empty_path(names: list[str], base_content_path: str, provider_type: str) -> 
 
 def _packs_hint(names: list[str], base: str) -> str:
     hint = (
-        f"Palette looks for packs in {media.content_prefix(base, media.PACK)}/<pack>, pushed with "
-        f"`oras push <registry>/{media.content_prefix(base, media.PACK)}/<pack>:<version> <pack>-<version>.tar.gz`."
+        f"Palette looks for packs in {media.content_prefix(base, 'pack')}/<pack>, pushed with "
+        f"`oras push <registry>/{media.content_prefix(base, 'pack')}/<pack>:<version> <pack>-<version>.tar.gz`."
     )
     for suffix in (media.PACKS_NAMESPACE, "spectro-packs"):
         if base == suffix or base.endswith("/" + suffix):
@@ -95,10 +97,10 @@ def _path(base: str) -> Path:
 # ---------------------------------------------------------------------------- kind
 
 
-def check_kind(registry: RegistryClient, repositories: list[str], base: str, provider_type: str) -> Problem | None:
+def check_kind(registry: RegistryClient, repositories: list[str], base: str, kind: Kind) -> Problem | None:
     """A warning when the sampled content is not of the kind the resource promises."""
-    samples = list(_samples(registry, repositories[:SAMPLE], provider_type))
-    if any(artifact.kind == provider_type for _, artifact in samples):
+    samples = list(_samples(registry, repositories[:SAMPLE], kind))
+    if any(artifact.kind == kind for _, artifact in samples):
         return None
     if not samples:
         return _untagged(repositories[:SAMPLE], base)
@@ -108,7 +110,7 @@ def check_kind(registry: RegistryClient, repositories: list[str], base: str, pro
     return warning(
         _path(base.strip().strip("/")),
         "Content of another kind",
-        f"{RESOURCE_TYPES[provider_type]} expects {media.EXPECTED[provider_type]}, but {found}. Palette would "
+        f"{RESOURCE_TYPES[kind]} expects {media.EXPECTED[kind]}, but {found}. Palette would "
         f"not find what it expects. Point base_content_path at the right content{fix}.",
     )
 
@@ -122,9 +124,7 @@ def _untagged(repositories: list[str], base: str) -> Problem:
     )
 
 
-def _samples(
-    registry: RegistryClient, repositories: list[str], provider_type: str
-) -> Iterator[tuple[str, media.Artifact]]:
+def _samples(registry: RegistryClient, repositories: list[str], kind: Kind) -> Iterator[tuple[str, media.Artifact]]:
     """(repository:tag, artifact) for the sampled repositories, stopping at the first of the right kind."""
     for repository in repositories:
         tag = _a_tag(registry, repository)
@@ -132,7 +132,7 @@ def _samples(
         if artifact is None:
             continue
         yield f"{repository}:{tag}", artifact
-        if artifact.kind == provider_type:
+        if artifact.kind == kind:
             return
 
 

@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from provider.words import Kind
+
 HELM_CONFIG = "application/vnd.cncf.helm.config.v1+json"
 HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 ZARF_CONFIG = "application/vnd.zarf.config.v1+json"
@@ -98,10 +100,10 @@ def classify(manifest: Mapping[str, Any]) -> Artifact:
     return Artifact(OTHER, config_type)
 
 
-def content_prefix(base_content_path: str, provider_type: str) -> str:
+def content_prefix(base_content_path: str, kind: Kind) -> str:
     """The repository prefix under which Palette looks for this kind's content ("" = everywhere)."""
     base = base_content_path.strip().strip("/")
-    if provider_type != PACK:
+    if kind != PACK:
         return base
     return f"{base}/{PACKS_NAMESPACE}" if base else PACKS_NAMESPACE
 
@@ -110,8 +112,8 @@ def under(repository: str, prefix: str) -> bool:
     return not prefix or repository.startswith(prefix + "/")
 
 
-def in_scope(repository: str, prefix: str, provider_type: str) -> bool:
+def in_scope(repository: str, prefix: str, kind: Kind) -> bool:
     """Whether Palette would look at `repository`: under the prefix; for packs, a repository per pack."""
-    if provider_type == PACK:
+    if kind == PACK:
         return under(repository, prefix)
     return repository == prefix or under(repository, prefix)

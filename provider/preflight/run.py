@@ -20,10 +20,12 @@ import traceback
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from provider.kinds import KIND_NAMES, KINDS
+from provider.kinds import KINDS
 from provider.preflight import resolve as host_overrides
 from provider.preflight.findings import ENDPOINT, Failed, Skipped, error, redact, warning
 from provider.problems import Problem
+from provider.registries.ecr import ecr_region  # stdlib only: what preflight shares with expand and rules
+from provider.words import KIND_NAMES, Kind
 
 if TYPE_CHECKING:
     import httpx
@@ -36,7 +38,7 @@ log = logging.getLogger("provider.preflight")
 
 def run_preflight(
     values: Mapping[str, Any],
-    provider_type: str,
+    kind: Kind,
     *,
     timeout: float = 5.0,
     budget: float = 20.0,
@@ -44,19 +46,19 @@ def run_preflight(
 ) -> list[Problem]:
     """Findings about the registry `values` (a resource's known values, as in its Terraform state).
 
-    `provider_type`: "helm", "zarf" or "pack". `timeout`: seconds per request or AWS call;
+    `kind`: "helm", "zarf" or "pack". `timeout`: seconds per request or AWS call;
     `budget`: seconds for the whole run. `resolve`: the test seam, host overrides that only tests
     pass (see resolve.py).
     """
-    if provider_type not in KINDS:
-        raise ValueError(f"provider_type must be one of {KIND_NAMES}, not {provider_type!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KIND_NAMES}, not {kind!r}")
     from provider.preflight.registry import BudgetSpent, Deadline
 
     secrets = _secrets(values)
     findings: list[Problem] = []
     deadline = Deadline(timeout, budget)
     try:
-        findings.extend(_checks(values, provider_type, deadline, host_overrides.overrides(resolve), secrets))
+        findings.extend(_checks(values, kind, deadline, host_overrides.overrides(resolve), secrets))
     except (Failed, Skipped) as stop:
         findings.append(stop.problem)
     except BudgetSpent:
@@ -64,13 +66,13 @@ def run_preflight(
     except Exception as exc:  # a bug here must not block an apply that Palette would accept
         log.debug("preflight failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         findings.append(_crashed(exc))
-    log.debug("preflight of %s: %d finding(s) in %.3f s", provider_type, len(findings), deadline.elapsed())
+    log.debug("preflight of %s: %d finding(s) in %.3f s", kind, len(findings), deadline.elapsed())
     return [redact(finding, secrets) for finding in findings]
 
 
 def _checks(
     values: Mapping[str, Any],
-    provider_type: str,
+    kind: Kind,
     deadline: Deadline,
     overrides: dict[str, str],
     secrets: list[str],
@@ -88,8 +90,8 @@ def _checks(
         if names is None:
             log.debug("preflight: the registry does not list its repositories; content not checked")
             return []
-        repositories = content.in_scope(names, base, provider_type)  # 4.
-        finding = content.check_kind(registry, repositories, base, provider_type)  # 5.
+        repositories = content.in_scope(names, base, kind)  # 4.
+        finding = content.check_kind(registry, repositories, base, kind)  # 5.
         return [finding] if finding else []
 
 
@@ -181,7 +183,6 @@ def _authenticate(
 
 def _ecr_access(values: Mapping[str, Any], deadline: Deadline, secrets: list[str]) -> EcrAccess:
     from provider.preflight.ecr import EcrAccess
-    from provider.registries.mapping import ecr_region
 
     region = ecr_region(str(values["endpoint"]))
     if region is None:

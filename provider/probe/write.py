@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from provider.palette.client import PaletteClient, SyncState, classify_sync
+from provider.palette.client import PaletteClient
 from provider.palette.errors import NotFoundError, PaletteError, UnexplainedNotFoundError
 from provider.palette.models import (
     BasicOciRegistry,
@@ -28,9 +28,11 @@ from provider.palette.models import (
     RegistrySyncStatus,
     TlsConfiguration,
 )
+from provider.palette.sync import SyncState, classify_sync
 from provider.probe import shapes
 from provider.probe.reads import answer_shape, read_registry
 from provider.probe.shapes import Observations, word
+from provider.words import Kind
 
 SCRATCH_PREFIX = "terraform-provider-oci-probe-"
 SCRATCH_ENDPOINT = "https://terraform-provider-oci-probe.invalid"
@@ -73,11 +75,11 @@ class Scratch:
         self.name = SCRATCH_PREFIX + secrets.token_hex(4)
         self.uids: list[str] = []
 
-    def model(self, password: str, *, name: str | None = None, provider_type: str = "helm") -> BasicOciRegistry:
-        zarf = provider_type == "zarf"
+    def model(self, password: str, *, name: str | None = None, kind: Kind = "helm") -> BasicOciRegistry:
+        zarf = kind == "zarf"
         spec = BasicOciRegistrySpec(
             endpoint=SCRATCH_ENDPOINT,
-            provider_type=provider_type,
+            provider_type=kind,
             base_path="probe",
             base_content_path="probe" if zarf else "",
             is_sync_supported=zarf,  # Zarf: the sync Palette should refuse
@@ -154,7 +156,7 @@ def _steps(client: PaletteClient, obs: Observations, scratch: Scratch, sync_time
     obs.note("write: CA field after create", _ca_field(created))
 
     _try_create(obs, scratch, scratch.model(password), "write: second create of one name")
-    zarf = scratch.model(password, name=scratch.name + "-zarf", provider_type="zarf")
+    zarf = scratch.model(password, name=scratch.name + "-zarf", kind="zarf")
     _try_create(obs, scratch, zarf, "write: Zarf registry with sync")
     _validate(client, obs, scratch.model(password).spec, "write: validate of an unreachable registry")
     no_auth = scratch.model(password).spec.model_copy(update={"auth": RegistryAuth(type="noAuth")})

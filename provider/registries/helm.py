@@ -5,7 +5,7 @@ from provider.registries.rules import HELM_RULES
 
 
 class HelmRegistry(RegistryResource):
-    provider_type = "helm"
+    kind = "helm"
     rules = HELM_RULES
     default_auto_sync = False
     auto_sync_description = (

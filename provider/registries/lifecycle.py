@@ -36,9 +36,12 @@ from provider.palette.errors import (
 from provider.problems import add_problems
 from provider.redaction import remember
 from provider.registries import mapping, moved
+from provider.registries.auth import auth_type, basic_auth_type, managed_family, planned_auth_type
 from provider.registries.rules import Rule, check
 from provider.registries.schema import VOLATILE, registry_schema
 from provider.registries.values import RegistryValues, by_name
+from provider.registries.writeonly import configured_secrets, plain_secrets, with_write_only
+from provider.words import Family, Kind, family_of
 
 if TYPE_CHECKING:
     from tf.iface import CreateContext, DeleteContext, ImportContext, ReadContext, UpdateContext, UpgradeContext
@@ -50,8 +53,8 @@ if TYPE_CHECKING:
         BasicOciRegistrySpec,
         EcrRegistry,
         EcrRegistrySpec,
-        RegistryFamily,
     )
+    from provider.session import Session
     from provider.tfx import PlanContext
     from provider.tfx.moves import MoveContext, MoveSource
 
@@ -74,7 +77,7 @@ class RegistryResource:
     dicts decoded against `get_schema()`, so they are declared as the `RegistryValues` that schema
     describes (tf is untyped: nothing converts them); `ctx.config` is cast once, in `plan`."""
 
-    provider_type: ClassVar[str]  # the kind (Palette's providerType): helm | zarf | pack, a key of provider.kinds
+    kind: ClassVar[Kind]  # Palette's providerType: the row of provider.kinds
     rules: ClassVar[tuple[Rule, ...]]
     default_auto_sync: ClassVar[bool] = False
     syncs: ClassVar[bool] = True  # False: Palette never syncs this kind, so its sync attributes stay as they are
@@ -87,12 +90,12 @@ class RegistryResource:
         ("uid", "id", False, "Palette uid of the registry."),
     )
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod
     def get_name(cls) -> str:
-        return KINDS[cls.provider_type].resource_type.removeprefix("oci_")
+        return KINDS[cls.kind].resource_type.removeprefix("oci_")
 
     @classmethod
     def get_schema(cls) -> Schema:
@@ -111,10 +114,10 @@ class RegistryResource:
             # The kind's default for a new registry; an existing one keeps its setting, so that leaving
             # auto_sync out of an imported registry's configuration never plans a replacement.
             planned["auto_sync"] = self.default_auto_sync
-        planned["provider_type"] = self.provider_type
-        planned["auth_type"] = mapping.planned_auth_type(planned)
+        planned["provider_type"] = self.kind
+        planned["auth_type"] = planned_auth_type(planned)
         if prior is None or _changed(prior, planned, PREFLIGHTED):
-            self._preflight(ctx.diagnostics, mapping.with_write_only(planned, config), "plan")
+            self._preflight(ctx.diagnostics, with_write_only(planned, config), "plan")
         if prior is None:
             if not self.syncs:
                 planned["sync_status"] = ""  # a kind that never syncs: Palette reports no sync status
@@ -140,17 +143,17 @@ class RegistryResource:
         Zarf one) cannot be planned: no update changes it back, and a silent replacement would delete
         what cluster profiles now use as the other kind. A plan-time error naming the type to use."""
         found = prior.get("provider_type")
-        if not found or found == self.provider_type:
+        if not found or found == self.kind:
             return True
         resource_type = self.resource_type
         diags.add_error(
             "Registry changed kind outside Terraform",
             f'Palette now reports registry "{prior.get("name")}" ({prior.get("id")}) as a {found} registry, but this '
-            f"configuration manages it as {resource_type} ({self.provider_type}). Terraform cannot change the kind "
-            f"of a registry and will not replace it on its own. Either set it back to {self.provider_type} in "
+            f"configuration manages it as {resource_type} ({self.kind}). Terraform cannot change the kind "
+            f"of a registry and will not replace it on its own. Either set it back to {self.kind} in "
             f"Palette, or manage it as {resource_type_for(found)}: `terraform state rm <address>`, change the "
             f"resource type in the configuration, then `terraform import {resource_type_for(found)}.<name> "
-            f"{prior.get('id')}`. To register a new {self.provider_type} registry instead, delete this one in "
+            f"{prior.get('id')}`. To register a new {self.kind} registry instead, delete this one in "
             "Palette first: the next plan then creates it.",
             path=["provider_type"],
         )
@@ -170,7 +173,7 @@ class RegistryResource:
             )
             return
         auths = {prior.get("auth_type"), planned["auth_type"]}
-        if mapping.AUTH_ECR in auths and len(auths) > 1:
+        if "ecr" in auths and len(auths) > 1:
             ctx.requires_replace.append(["ecr"])  # Palette keeps basic and ECR registries apart
         if prior.get("auto_sync") is True and planned["auto_sync"] is Unknown:
             # false at apply would replace the registry, which Terraform must know at plan (as for ecr above).
@@ -184,7 +187,7 @@ class RegistryResource:
             )
         if prior.get("auto_sync") is True and planned["auto_sync"] is False:
             ctx.requires_replace.append(["auto_sync"])  # Palette cannot disable synchronization
-        if prior.get("auth_type") == mapping.AUTH_TOKEN:  # no configuration expresses it: any plan would change it
+        if prior.get("auth_type") == "token":  # no configuration expresses it: any plan would change it
             ctx.diagnostics.add_error(
                 "Token authentication is not managed by this provider",
                 f'Registry "{prior.get("name")}" uses token authentication (set in Palette), which this resource '
@@ -198,12 +201,12 @@ class RegistryResource:
     def create(self, ctx: CreateContext, planned: RegistryValues) -> RegistryValues | None:
         diags = ctx.diagnostics
         client = self._client(diags)
-        values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
+        values = with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
         if client is None or not self._check_rules(diags, values):
             return None
         if not self._preflight(diags, values, "apply"):
             return None
-        registry = mapping.expand(values, self.provider_type)
+        registry = mapping.expand(values, self.kind)
         action = f'create {ctx.type_name} "{planned["name"]}"'
         try:
             self._validate(client, diags, registry.spec)
@@ -235,17 +238,17 @@ class RegistryResource:
             by_name(kept).update({name: planned.get(name) for name in TERRAFORM_ONLY})
             return _known(kept)
         client = self._client(diags)
-        values = mapping.with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
+        values = with_write_only(planned, getattr(ctx, "config", None))  # write-only secrets
         if client is None or not self._check_rules(diags, values):
             return prior
         if _changed(prior, planned, PREFLIGHTED) and not self._preflight(diags, values, "apply"):
             return prior
-        family = mapping.family_of(mapping.auth_type(planned))
+        family = family_of(auth_type(planned))
         action = f'update {ctx.type_name} "{planned["name"]}"'
         try:
             # Read-modify-write: a PUT stores exactly what it carries, so start from what Palette holds.
             current = client.get(family, _uid(prior))
-            registry = mapping.expand(values, self.provider_type, current)
+            registry = mapping.expand(values, self.kind, current)
             if _changed(prior, planned, CONNECTION):
                 self._validate(client, diags, registry.spec)
             client.update(_uid(prior), registry)
@@ -265,7 +268,7 @@ class RegistryResource:
         if client is None:
             return prior
         try:
-            client.delete(mapping.family_of(prior.get("auth_type") or ""), _uid(prior))
+            client.delete(managed_family(prior), _uid(prior))
         except NotFoundError:
             return None  # already gone: the goal of a delete
         except PaletteError as exc:
@@ -290,11 +293,11 @@ class RegistryResource:
                     "host is the Palette tenant that holds it.",
                 )
                 return None
-            uid, family, provider_type = found
-            if provider_type != self.provider_type:
+            uid, family, kind = found
+            if kind != self.kind:
                 diags.add_error(
                     "Registry of another kind",
-                    f'Registry "{id}" is a {provider_type} registry; import it as {resource_type_for(provider_type)} '
+                    f'Registry "{id}" is a {kind} registry; import it as {resource_type_for(kind)} '
                     f"instead of {ctx.type_name}.",
                 )
                 return None
@@ -306,7 +309,7 @@ class RegistryResource:
             self._report(diags, exc, f'import {ctx.type_name} "{id}"')
             return None
 
-    def imported(self, client: PaletteClient, family: RegistryFamily, uid: str) -> RegistryValues:
+    def imported(self, client: PaletteClient, family: Family, uid: str) -> RegistryValues:
         """A registry as an import records it (import blocks, `terraform import`, `terraform query`): what
         Palette holds, no prior values, so the secrets Palette masks are null. UnmanagedCredentialsError for an
         ECR registry whose credential type no configuration can express."""
@@ -320,7 +323,7 @@ class RegistryResource:
     moves_from: ClassVar[tuple[tuple[str, str], ...]] = moved.SOURCES
 
     def move_state(self, ctx: MoveContext, source: MoveSource) -> RegistryValues | None:
-        values, problems = moved.move(source, self.provider_type)
+        values, problems = moved.move(source, self.kind)
         remember(configured_secrets(values or {}))  # the source state's secrets: never in a message
         return values if add_problems(ctx.diagnostics, problems) else None
 
@@ -340,14 +343,14 @@ class RegistryResource:
         Mode "plan" checks during plan when every value involved is known, and again at apply;
         mode "apply" only at apply.
         """
-        settings = getattr(self.provider, "settings", None)
+        settings = self.provider.settings
         mode = values.get("preflight") or (settings.preflight if settings else "apply")
         if mode == "off" or (stage == "plan" and (mode != "plan" or not _all_known(values, PREFLIGHTED))):
             return True
         from provider.preflight import run_preflight  # httpx and boto3 load only when a check runs
         from provider.preflight.findings import name_where_preflight_is_set
 
-        problems = run_preflight(mapping.plain_secrets(values), self.provider_type)
+        problems = run_preflight(plain_secrets(values), self.kind)
         problems = name_where_preflight_is_set(problems, mode, _preflight_source(values, self.provider))
         return add_problems(diags, problems, prefix="Preflight: ")
 
@@ -369,22 +372,20 @@ class RegistryResource:
             )
 
     def _client(self, diags: Diagnostics) -> PaletteClient | None:
-        client: PaletteClient | None = self.provider.palette(diags)
-        return client
+        return self.provider.palette(diags)
 
     def _proven_client(self, diags: Diagnostics) -> PaletteClient | None:
-        """The client once Palette has accepted its key in this process (`OciProvider.proven_palette`)."""
-        client: PaletteClient | None = self.provider.proven_palette(diags)
-        return client
+        """The client once Palette has accepted its key in this process (`Session.proven_palette`)."""
+        return self.provider.proven_palette(diags)
 
     @property
     def resource_type(self) -> str:
-        return KINDS[self.provider_type].resource_type
+        return KINDS[self.kind].resource_type
 
     def _get(self, client: PaletteClient, current: RegistryValues) -> BasicOciRegistry | EcrRegistry | None:
         """The registry behind `current`, or None when Palette no longer has it."""
         try:
-            return client.get(mapping.family_of(current.get("auth_type") or ""), _uid(current))
+            return client.get(managed_family(current), _uid(current))
         except NotFoundError:
             return None
 
@@ -392,7 +393,7 @@ class RegistryResource:
         self,
         client: PaletteClient,
         diags: Diagnostics,
-        family: str,
+        family: Family,
         state: RegistryValues,
         planned: RegistryValues,
         operation: Operation,
@@ -429,11 +430,11 @@ class RegistryResource:
         return state
 
     def _wait_for_sync(
-        self, client: PaletteClient, family: str, uid: str, planned: RegistryValues, operation: Operation
+        self, client: PaletteClient, family: Family, uid: str, planned: RegistryValues, operation: Operation
     ) -> None:
         timeouts = planned.get("timeouts") or {}
         timeout = parse_duration(timeouts.get(operation) or "") or DEFAULT_WAIT_SECONDS
-        client.wait_for_sync(uid, family, timeout=timeout, stop=getattr(self.provider, "stopping", None))
+        client.wait_for_sync(uid, family, timeout=timeout, stop=self.provider.stopping)
 
     def _must_reregister(self, diags: Diagnostics, values: RegistryValues) -> None:
         """The error at auto_sync for a registry that Palette was asked to synchronize and does not: one
@@ -473,7 +474,7 @@ class UnmanagedCredentialsError(Exception):
         self.reason = f'it authenticates to AWS with credential type "{credential_type}" (set in Palette)'
         self.detail = (
             f'Registry "{name}" ({uid}) authenticates to AWS with credential type "{credential_type}" '
-            f"({'EKS pod identity, ' if credential_type.lower() == 'pod-identity' else ''}set in Palette), which "
+            f"({'EKS pod identity, ' if credential_type == 'pod-identity' else ''}set in Palette), which "
             "an ecr block cannot express: it takes access_key_id + secret_access_key or role_arn, and applying either "
             "would replace Palette's credentials. Keep managing this registry in Palette; or switch it there to "
             "access keys or an IAM role and import it again."
@@ -504,11 +505,11 @@ def spectro_validates(spec: BasicOciRegistrySpec | EcrRegistrySpec) -> bool:
     """Whether Spectro Cloud's own provider would validate this body: sync on, with credentials, not Zarf."""
     from provider.palette.models import EcrRegistrySpec
 
-    if not spec.is_sync_supported or (spec.provider_type or "").strip().lower() == "zarf":
+    if not spec.is_sync_supported or spec.provider_type == "zarf":
         return False
     if isinstance(spec, EcrRegistrySpec):
         return spec.is_private
-    return mapping.basic_auth_type(spec.auth) != mapping.AUTH_NONE
+    return basic_auth_type(spec.auth) != "none"
 
 
 @cache
@@ -540,18 +541,6 @@ def _known(state: RegistryValues) -> RegistryValues:
     return known
 
 
-def configured_secrets(values: RegistryValues) -> list[object]:
-    """Every secret in `values`, plain and write-only (`password`, `password_wo`, ...): what Palette's
-    messages must never carry into the state or the output (`provider.redaction.remember`)."""
-    blocks = by_name(values)
-    found: list[object] = []
-    for block, name in mapping.SECRETS.items():
-        given = blocks.get(block)
-        if isinstance(given, dict):
-            found += [given.get(name), given.get(f"{name}_wo")]
-    return found
-
-
 def _uid(values: RegistryValues) -> str:
     """The uid of a registry Terraform manages: every state (and plan) of one holds it."""
     uid = values.get("id")
@@ -577,12 +566,6 @@ def keep_refused_sync(
     return state
 
 
-def _preflight_source(values: RegistryValues, provider: Any) -> str:
+def _preflight_source(values: RegistryValues, provider: Session) -> str:
     """Where this resource's preflight mode was set, for the advice that turns it off."""
-    if values.get("preflight"):
-        return "this resource"
-    import os
-
-    from provider.settings import source_of
-
-    return source_of("preflight", getattr(provider, "_config", None) or {}, os.environ)
+    return "this resource" if values.get("preflight") else provider.setting_source("preflight")

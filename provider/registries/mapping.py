@@ -21,18 +21,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tf.types import Unknown
-
 from provider.redaction import redact_credentials, remember_masked
-from provider.registries.rules import ECR_HOST, ecr_is_public
+from provider.registries.auth import auth_type, basic_auth_type
+from provider.registries.ecr import ecr_is_public, ecr_region
 from provider.registries.values import (
     BasicAuthValues,
-    Block,
     EcrValues,
     RegistryValues,
     TlsValues,
-    by_name,
 )
+from provider.registries.writeonly import secret
+from provider.words import Kind, ReadAuth
 
 if TYPE_CHECKING:
     from provider.palette.models import (
@@ -43,81 +42,9 @@ if TYPE_CHECKING:
         EcrRegistrySpec,
         OciRegistryStatus,
         RegistryAuth,
-        RegistryFamily,
         RegistrySyncStatus,
         TlsConfiguration,
     )
-
-AUTH_BASIC, AUTH_ECR, AUTH_NONE, AUTH_TOKEN = "basic", "ecr", "none", "token"
-
-
-# Each secret beside its write-only twin (Terraform 1.11+), by block: `<secret>_wo`, `<secret>_wo_version`.
-SECRETS = {"basic_auth": "password", "ecr": "secret_access_key", "tls": "client_key"}
-
-
-def with_write_only(values: RegistryValues, config: RegistryValues | None) -> RegistryValues:
-    """`values` (a plan, where write-only attributes are null) with the write-only values of the
-    configuration Terraform sent beside it: what rules, preflight and expand read at apply."""
-    if not config:
-        return values
-    result = values.copy()
-    blocks, configured = by_name(result), by_name(config)
-    for block, secret in SECRETS.items():
-        # At plan a block may be unknown as a whole (`dynamic` over a value known only at apply): no secret yet.
-        given = _block(configured.get(block)).get(f"{secret}_wo")
-        if isinstance(blocks.get(block), dict) and given is not None:
-            blocks[block] = {**blocks[block], f"{secret}_wo": given}
-    return result
-
-
-def _block(value: Any) -> Block:
-    """A block's values; an absent or unknown block has none."""
-    return value if isinstance(value, dict) else {}
-
-
-def secret(block: Block | None, name: str) -> Any:
-    """A secret as configured, whichever of `<name>` and `<name>_wo` holds it (the rules allow one)."""
-    block = block or {}
-    return block.get(name) if block.get(name) is not None else block.get(f"{name}_wo")
-
-
-def plain_secrets(values: RegistryValues) -> RegistryValues:
-    """Each configured secret under its plain name (`password`), wherever it was given: for code that
-    only uses secrets (preflight) and need not know which of the two attributes held it."""
-    result = values.copy()
-    blocks = by_name(result)
-    for block, name in SECRETS.items():
-        if isinstance(blocks.get(block), dict):
-            blocks[block] = {**blocks[block], name: secret(blocks[block], name)}
-    return result
-
-
-def auth_type(values: RegistryValues) -> str:
-    """Which Palette API a configuration maps to: basic (with or without credentials) or ECR."""
-    if values.get("ecr") is not None:
-        return AUTH_ECR
-    return AUTH_BASIC if values.get("basic_auth") is not None else AUTH_NONE
-
-
-def planned_auth_type(values: RegistryValues) -> Any:
-    """`auth_type` at plan: Unknown while a block that decides it is unknown (a `dynamic` block whose
-    `for_each` Terraform learns only at apply). Planning a guess would make Terraform reject the apply
-    ("inconsistent final plan") when the block turns out otherwise."""
-    ecr, basic_auth = values.get("ecr"), values.get("basic_auth")
-    if ecr is Unknown or (ecr is None and basic_auth is Unknown):
-        return Unknown
-    return auth_type(values)
-
-
-def family_of(auth: str) -> RegistryFamily:
-    """The family (Palette's API) for an auth type: `/oci/{uid}/basic` or `/oci/{uid}/ecr`."""
-    return "ecr" if auth == AUTH_ECR else "basic"
-
-
-def ecr_region(endpoint: str) -> str | None:
-    match = ECR_HOST.match(endpoint)
-    return match.group("region") if match else None
-
 
 # ---------------------------------------------------------------------------- expand
 
@@ -178,7 +105,7 @@ def expand_auth(values: RegistryValues, current: RegistryAuth | None = None) -> 
 
 
 def expand_basic_spec(
-    values: RegistryValues, provider_type: str, current: BasicOciRegistrySpec | None = None
+    values: RegistryValues, kind: Kind, current: BasicOciRegistrySpec | None = None
 ) -> BasicOciRegistrySpec:
     from provider.palette.models import BasicOciRegistrySpec
 
@@ -189,7 +116,7 @@ def expand_basic_spec(
     if values.get("base_path") is not None:
         spec.base_path = values["base_path"]
     spec.is_sync_supported = bool(values.get("auto_sync"))
-    spec.provider_type = provider_type
+    spec.provider_type = kind
     spec.scope = None  # Palette decides the scope
     return spec
 
@@ -212,9 +139,7 @@ def expand_ecr_credentials(ecr: EcrValues, current: AwsCloudAccount | None = Non
     return account
 
 
-def expand_ecr_spec(
-    values: RegistryValues, provider_type: str, current: EcrRegistrySpec | None = None
-) -> EcrRegistrySpec:
+def expand_ecr_spec(values: RegistryValues, kind: Kind, current: EcrRegistrySpec | None = None) -> EcrRegistrySpec:
     from provider.palette.models import EcrRegistrySpec
 
     ecr = values.get("ecr")
@@ -227,14 +152,14 @@ def expand_ecr_spec(
     spec.base_content_path = values.get("base_content_path") or ""
     spec.default_region = ecr_region(values["endpoint"]) or spec.default_region
     spec.is_sync_supported = bool(values.get("auto_sync"))
-    spec.provider_type = provider_type
+    spec.provider_type = kind
     spec.scope = None
     spec.tls = expand_tls(values, current.tls if current is not None else None)
     return spec
 
 
 def expand(
-    values: RegistryValues, provider_type: str, current: BasicOciRegistry | EcrRegistry | None = None
+    values: RegistryValues, kind: Kind, current: BasicOciRegistry | EcrRegistry | None = None
 ) -> BasicOciRegistry | EcrRegistry:
     """The registry to send: a create when `current` is None, else an update of `current` (Palette's
     answer for the same registry, which must be of the same basic/ECR family)."""
@@ -243,12 +168,12 @@ def expand(
     metadata = current.metadata.model_copy(deep=True) if current is not None else ObjectMeta()
     metadata.name, metadata.uid = values["name"], _known_text(values.get("id")) or metadata.uid
     # Palette's answer travels with the update: its fields these models do not define go back (client.update).
-    if auth_type(values) == AUTH_ECR:
+    if auth_type(values) == "ecr":
         ecr = current if isinstance(current, EcrRegistry) else None
-        spec = expand_ecr_spec(values, provider_type, ecr.spec if ecr else None)
+        spec = expand_ecr_spec(values, kind, ecr.spec if ecr else None)
         return EcrRegistry(metadata=metadata, spec=spec).answered(ecr.answer if ecr else None)
     basic = current if isinstance(current, BasicOciRegistry) else None
-    basic_spec = expand_basic_spec(values, provider_type, basic.spec if basic else None)
+    basic_spec = expand_basic_spec(values, kind, basic.spec if basic else None)
     return BasicOciRegistry(metadata=metadata, spec=basic_spec).answered(basic.answer if basic else None)
 
 
@@ -273,14 +198,6 @@ def _sync_status(status: OciRegistryStatus | None) -> RegistrySyncStatus | None:
     return status.sync_status if status is not None else None
 
 
-def basic_auth_type(auth: RegistryAuth | None) -> str:
-    """Palette's `auth.type` as this provider's auth: basic, none, or token (read, not managed)."""
-    word = ((auth.type if auth else None) or "").strip().lower()
-    if word in ("", "noauth", "none"):
-        return AUTH_NONE
-    return AUTH_TOKEN if word == "token" else AUTH_BASIC
-
-
 def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | None) -> RegistryValues:
     """Terraform values from a registry Palette returned; `prior` is the state or plan it refreshes."""
     from provider.palette.models import EcrRegistry
@@ -289,15 +206,16 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | No
     remember_masked(masked_secrets(registry))  # before sync_message is redacted: it may echo them
     spec = registry.spec
     sync = _sync_status(registry.status)
+    auth: ReadAuth
     basic_auth: BasicAuthValues | None = None
     ecr: EcrValues | None = None
     base_path: str | None = None
     if isinstance(registry, EcrRegistry):
-        auth, tls = AUTH_ECR, registry.spec.tls
+        auth, tls = "ecr", registry.spec.tls
         ecr = _flatten_ecr(registry.spec, prior.get("ecr"))
     else:
         auth, tls = basic_auth_type(registry.spec.auth), registry.spec.auth.tls
-        if auth == AUTH_BASIC:
+        if auth == "basic":
             basic_auth = _flatten_basic_auth(registry.spec.auth, prior.get("basic_auth"))
         if prior.get("base_path") is not None:  # managed only when configured
             base_path = same_or_new(prior.get("base_path"), registry.spec.base_path or "", _text_equal)
@@ -315,9 +233,9 @@ def flatten(registry: BasicOciRegistry | EcrRegistry, prior: RegistryValues | No
         "ecr": ecr,
         "tls": _flatten_tls(tls, prior.get("tls")),
         "timeouts": prior.get("timeouts"),
-        "provider_type": (spec.provider_type or "").strip().lower(),
+        "provider_type": spec.provider_type or "",
         "auth_type": auth,
-        "scope": (spec.scope or "").strip().lower(),
+        "scope": spec.scope or "",
         "sync_supported": syncing,
         "sync_status": (sync.status if sync else None) or "",
         "sync_message": redact_credentials((sync.message if sync else None) or ""),
@@ -373,14 +291,14 @@ def unmanaged_credential_type(registry: BasicOciRegistry | EcrRegistry) -> str |
 
     if not isinstance(registry, EcrRegistry) or registry.spec.credentials is None:
         return None
-    spelled = (registry.spec.credentials.credential_type or "").strip()
-    return None if spelled.lower() in MANAGED_CREDENTIAL_TYPES else spelled
+    credential_type = registry.spec.credentials.credential_type or ""
+    return None if credential_type in MANAGED_CREDENTIAL_TYPES else credential_type
 
 
 def _flatten_ecr(spec: EcrRegistrySpec, prior: EcrValues | None) -> EcrValues:
     prior = prior or {}
     credentials = spec.credentials
-    credential_type = ((credentials.credential_type if credentials else None) or "").strip().lower()
+    credential_type = (credentials.credential_type if credentials else None) or ""
     none: EcrValues = {"access_key_id": None, "secret_access_key": None, "role_arn": None, "external_id": None}
     if "secret_access_key_wo_version" in prior:
         none["secret_access_key_wo_version"] = prior["secret_access_key_wo_version"]

@@ -28,9 +28,9 @@ from typing import Any
 
 from provider.kinds import KINDS, resource_type_for
 from provider.problems import Problem
-from provider.registries.mapping import AUTH_BASIC, AUTH_ECR, AUTH_NONE
 from provider.registries.values import BasicAuthValues, EcrValues, RegistryValues, TimeoutsValues, TlsValues
 from provider.tfx.moves import MoveSource
+from provider.words import Auth, Kind
 
 SOURCE_PROVIDER = "registry.terraform.io/spectrocloud/spectrocloud"
 SOURCE_TYPE = "spectrocloud_registry_oci"
@@ -38,7 +38,7 @@ SOURCES = ((SOURCE_PROVIDER, SOURCE_TYPE),)
 SOURCE_SCHEMA_VERSION = 2  # resource_registry_oci_ecr.go:95
 
 # The official provider's `credential_type` words for each of its registry `type`s.
-BASIC_CREDENTIALS = {"basic": AUTH_BASIC, "noAuth": AUTH_NONE, "": AUTH_NONE}
+BASIC_CREDENTIALS: dict[str, Auth] = {"basic": "basic", "noAuth": "none", "": "none"}
 ECR_CREDENTIALS = {"secret", "sts", ""}
 
 _IMPORT_INSTEAD = (
@@ -47,7 +47,7 @@ _IMPORT_INSTEAD = (
 )
 
 
-def move(source: MoveSource, kind: str) -> tuple[RegistryValues | None, list[Problem]]:
+def move(source: MoveSource, kind: Kind) -> tuple[RegistryValues | None, list[Problem]]:
     """The state of the `kind` resource (helm | zarf | pack) for the official provider's `source`, or None
     with the problems that refuse it; warnings may come with a state."""
     state = source.state
@@ -81,7 +81,7 @@ def move(source: MoveSource, kind: str) -> tuple[RegistryValues | None, list[Pro
     return values, tls_problems
 
 
-def _refusals(source: MoveSource, kind: str) -> list[Problem]:
+def _refusals(source: MoveSource, kind: Kind) -> list[Problem]:
     """Why the source cannot become a `kind` registry, each with what to do instead."""
     state, target = source.state, KINDS[kind].resource_type
     if source.schema_version > SOURCE_SCHEMA_VERSION:
@@ -159,7 +159,7 @@ def _credential_refusals(family: str, credential: str, state: Mapping[str, Any])
     if credential in allowed:
         return []
     name = state.get("name")
-    if credential.lower() == "token":
+    if credential.lower() == "token":  # the spectrocloud provider's state, as its user wrote it: not normalised
         return [
             _refusal(
                 "Token authentication is not managed by this provider",
@@ -190,28 +190,28 @@ def _refusal(summary: str, detail: str) -> Problem:
 
 def _auth(
     family: str, credentials: Mapping[str, Any], is_private: bool
-) -> tuple[BasicAuthValues | None, EcrValues | None, str]:
+) -> tuple[BasicAuthValues | None, EcrValues | None, Auth]:
     """The auth block and auth type: `basic_auth`, `ecr` (keys, a role, or `ecr {}` for a public registry),
     or neither (`none`)."""
     if family == "basic":
-        if BASIC_CREDENTIALS[_text(credentials.get("credential_type"))] == AUTH_NONE:
-            return None, None, AUTH_NONE
+        if BASIC_CREDENTIALS[_text(credentials.get("credential_type"))] == "none":
+            return None, None, "none"
         password = credentials.get("password")
         basic: BasicAuthValues = {
             "username": _text(credentials.get("username")),
             "password": password if isinstance(password, str) and password else None,
         }
-        return basic, None, AUTH_BASIC
+        return basic, None, "basic"
     ecr: EcrValues = {"access_key_id": None, "secret_access_key": None, "role_arn": None, "external_id": None}
     if not is_private:
-        return None, ecr, AUTH_ECR  # `ecr {}`: a public registry sends no credentials
+        return None, ecr, "ecr"  # `ecr {}`: a public registry sends no credentials
     if _text(credentials.get("credential_type")) == "sts":
         ecr["role_arn"] = _text(credentials.get("arn")) or None
         ecr["external_id"] = _text(credentials.get("external_id")) or None
     else:
         ecr["access_key_id"] = _text(credentials.get("access_key")) or None
         ecr["secret_access_key"] = _text(credentials.get("secret_key")) or None
-    return None, ecr, AUTH_ECR
+    return None, ecr, "ecr"
 
 
 def _tls(tls_config: Mapping[str, Any]) -> tuple[TlsValues | None, list[Problem]]:

@@ -5,7 +5,7 @@ from provider.registries.rules import PACKS_RULES
 
 
 class PacksRegistry(RegistryResource):
-    provider_type = "pack"
+    kind = "pack"
     rules = PACKS_RULES
     default_auto_sync = True
     auto_sync_description = "Always `true` for Packs registries: Palette synchronizes every one; `false` is rejected."

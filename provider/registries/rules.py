@@ -9,34 +9,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Literal, TypeGuard, TypeVar
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from tf.types import Unknown
 
-from provider.durations import DURATION_HINT, parse_duration
+from provider.durations import WaitProblem, wait_problem
 from provider.pem import pem_problem
 from provider.problems import Problem
 from provider.redaction import redact_credentials
-from provider.registries.values import BasicAuthValues, Block, EcrValues, RegistryValues, TimeoutsValues, TlsValues
+from provider.registries.ecr import ECR_HOST, PUBLIC_ECR_HOST, ecr_is_public
+from provider.registries.values import (
+    BasicAuthValues,
+    Block,
+    EcrValues,
+    RegistryValues,
+    TimeoutsValues,
+    TlsValues,
+    known,
+)
 from provider.settings import PREFLIGHT_MODES
 
 Config = RegistryValues  # a configuration, or a plan with the configured write-only values
 Rule = Callable[[Config], Iterable[Problem]]
 _B = TypeVar("_B", BasicAuthValues, EcrValues, TlsValues, TimeoutsValues)
 
-ECR_HOST = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?$"
-)
-PUBLIC_ECR_HOST = "public.ecr.aws"  # Amazon ECR Public: pulls need no credentials
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _IAM_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(?P<kind>[a-z-]+)/")
 _HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$")
-
-
-def known(value: Any) -> TypeGuard[str]:
-    """A string the configuration sets and that is known now (every value the rules read is a string)."""
-    return isinstance(value, str)
 
 
 def _block(value: _B | None) -> _B | None:
@@ -250,19 +250,6 @@ def ecr_role_arn(config: Config) -> Iterator[Problem]:
     )
 
 
-ECR_CREDENTIALS: tuple[Literal["access_key_id", "secret_access_key", "secret_access_key_wo", "role_arn"], ...] = (
-    "access_key_id",
-    "secret_access_key",
-    "secret_access_key_wo",
-    "role_arn",
-)
-
-
-def ecr_is_public(ecr: EcrValues | None) -> bool:
-    """An ecr block without credentials: a public registry (Palette's isPrivate = false)."""
-    return ecr is not None and all(ecr.get(name) is None for name in ECR_CREDENTIALS)
-
-
 def _public_ecr(config: Config) -> bool:
     return ecr_is_public(_block(config.get("ecr"))) and config.get("endpoint") == PUBLIC_ECR_HOST
 
@@ -371,30 +358,29 @@ def _has_base_content_path(config: Config) -> bool:
 TIMEOUTS: tuple[Literal["create", "update"], ...] = ("create", "update")
 
 
-def timeouts_parse(config: Config) -> Iterator[Problem]:
+def _timeout_problems(config: Config) -> Iterator[tuple[Literal["create", "update"], WaitProblem]]:
     timeouts = _block(config.get("timeouts")) or {}
     for field in TIMEOUTS:
         value = timeouts.get(field)
-        if known(value) and parse_duration(value) is None:
-            yield Problem(
-                ("timeouts", field),
-                f"Invalid timeouts.{field}",
-                f'"{value}" is not a duration. {DURATION_HINT}',
-            )
+        problem = wait_problem(value) if known(value) else None
+        if problem is not None:
+            yield field, problem
+
+
+def timeouts_parse(config: Config) -> Iterator[Problem]:
+    for field, (what, sentence) in _timeout_problems(config):
+        if what == "invalid":
+            yield Problem(("timeouts", field), f"Invalid timeouts.{field}", sentence)
 
 
 def timeouts_positive(config: Config) -> Iterator[Problem]:
-    """A zero or negative duration would wait not at all (or, read as unset, the 10-minute default)."""
-    timeouts = _block(config.get("timeouts")) or {}
-    for field in TIMEOUTS:
-        value = timeouts.get(field)
-        seconds = parse_duration(value) if known(value) else None
-        if seconds is not None and seconds <= 0:
+    """A zero or negative duration would wait not at all (or, read as unset, the default wait)."""
+    for field, (what, sentence) in _timeout_problems(config):
+        if what == "not positive":
             yield Problem(
                 ("timeouts", field),
                 f"timeouts.{field} must be longer than zero",
-                f'"{value}" leaves wait_for_sync no time to wait. Write a positive duration such as "10m", or set '
-                "wait_for_sync = false to not wait at all.",
+                f'{sentence} Write a positive duration such as "10m", or set wait_for_sync = false to not wait at all.',
             )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tf.schema import Attribute, Block, Schema
 from tf.types import Bool, Number, String
 
+from provider.durations import DEFAULT_WAIT
 from provider.kinds import KINDS
 from provider.tfx import SingleNestedBlock, write_only
 from provider.tfx.schema import read_only
@@ -179,8 +180,18 @@ def _timeouts_block() -> SingleNestedBlock:
         Block(
             description="How long `wait_for_sync` waits for the first synchronization.",
             attributes=[
-                Attribute("create", String(), optional=True, description='Duration such as `"10m"`. Default `"10m"`.'),
-                Attribute("update", String(), optional=True, description='Duration such as `"10m"`. Default `"10m"`.'),
+                Attribute(
+                    "create",
+                    String(),
+                    optional=True,
+                    description=f'Duration such as `"10m"`. Default `"{DEFAULT_WAIT}"`.',
+                ),
+                Attribute(
+                    "update",
+                    String(),
+                    optional=True,
+                    description=f'Duration such as `"10m"`. Default `"{DEFAULT_WAIT}"`.',
+                ),
             ],
         ),
     )

@@ -4,7 +4,7 @@ One shape serves the configuration, the plan and the state of all three kinds. T
 reach the provider as plain dicts decoded against that schema (`provider.tfx`); the resource
 methods in `lifecycle.py`, which `tf` calls with them, are where they enter as `RegistryValues`.
 A null attribute or block is None. At validate and plan any value may also be tf's `Unknown`
-(it depends on what another resource will be): the rules skip those (`rules.known`) and every
+(it depends on what another resource will be): the rules skip those (`known`) and every
 value is known at apply.
 
 Standard library only: the rules read these at plan.
@@ -13,7 +13,9 @@ Standard library only: the rules read these at plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict, TypeGuard, cast
+
+from provider.words import ReadAuth
 
 
 class BasicAuthValues(TypedDict, total=False):
@@ -71,13 +73,18 @@ class RegistryValues(TypedDict, total=False):
     tls: TlsValues | None
     timeouts: TimeoutsValues | None
     # computed
-    provider_type: str | None
-    auth_type: str | None
+    provider_type: str | None  # a Kind, or the word Palette sent for a kind this provider does not know
+    auth_type: ReadAuth | None
     scope: str | None
     sync_supported: bool | None
     sync_status: str | None
     sync_message: str | None
     last_synced_at: str | None
+
+
+def known(value: Any) -> TypeGuard[str]:
+    """A string the configuration sets and that is known now (every value the rules read is a string)."""
+    return isinstance(value, str)
 
 
 # A block's values, read by attribute name (the secret helpers take the block and the name).

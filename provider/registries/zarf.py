@@ -5,7 +5,7 @@ from provider.registries.rules import ZARF_RULES
 
 
 class ZarfRegistry(RegistryResource):
-    provider_type = "zarf"
+    kind = "zarf"
     rules = ZARF_RULES
     default_auto_sync = False
     syncs = False

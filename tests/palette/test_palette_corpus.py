@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from provider.datasources import summary_row
 from provider.palette.client import PaletteClient
 from provider.registries import mapping
-from provider.registries.lookup import locate
+from provider.registries.lookup import locate, summary_row
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "palette"
 UID = "65a0c0ffee0123456789abcd"
@@ -89,10 +88,12 @@ def test_summary_answers_decode_into_rows(served: str, name: str) -> None:
         items = client.list_oci()
     rows = [summary_row(item) for item in items]
     assert len(rows) == len(json.loads((CORPUS / name).read_text())["items"])
-    by_name = {row["name"]: row for row in rows}
-    assert by_name["a"]["auth_type"] == "ecr" and by_name["b"]["auth_type"] == "none"
-    assert by_name["b"]["provider_type"] == "helm" and by_name["c"]["scope"] == "system"
-    assert by_name["e"]["auth_type"] == "harbor"  # a type this provider does not know, shown as Palette says
+    by_name = {row.name: row for row in rows}
+    assert by_name["a"].auth == "ecr" and by_name["b"].auth == "none"
+    assert (by_name["a"].family, by_name["b"].family) == ("ecr", "basic")  # rows carry the family
+    assert by_name["b"].kind == "helm" and by_name["c"].scope == "system"
+    assert by_name["e"].auth == "Harbor" and by_name["e"].family is None  # an unknown type, as Palette says
+    assert by_name["e"].element()["auth_type"] == "Harbor"
 
 
 class EntityCorpusClient(CorpusClient):

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from provider.palette.client import CREATE_TOKEN_ANNOTATION, PaletteClient
+from provider.palette.client import PaletteClient
 from provider.palette.errors import (
     AmbiguousWriteError,
     ConflictError,
@@ -22,6 +22,7 @@ from provider.palette.errors import (
     TransportError,
     UnauthorizedError,
 )
+from provider.palette.recovery import CREATE_TOKEN_ANNOTATION
 from provider.palette.retry import parse_http_date
 from tests.harness.emulator import Emulator
 from tests.harness.processes import free_port

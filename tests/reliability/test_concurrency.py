@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from provider.palette.client import MAX_CONNECTIONS, PaletteClient
+from provider.palette.client import PaletteClient
+from provider.palette.transport import MAX_CONNECTIONS
 from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Workspace

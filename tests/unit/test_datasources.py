@@ -6,7 +6,7 @@ import pytest
 from tf.utils import Diagnostics
 
 from provider.datasources import RegistriesDataSource
-from provider.kinds import KIND_NAMES
+from provider.words import KIND_NAMES
 
 
 def test_an_unknown_provider_type_is_refused_naming_every_kind() -> None:

@@ -12,11 +12,12 @@ from tf.schema import Attribute, Schema
 from tf.types import String
 
 from provider.listing import display_name, endpoint_key, filter_problems, matches
+from provider.registries.lookup import Row
 from provider.tfx.schema import ListContext, Listed
 
 
-def row(name: str = "charts", endpoint: str = "harbor.example.com") -> dict[str, str]:
-    return {"id": "0" * 24, "name": name, "provider_type": "helm", "auth_type": "basic", "endpoint": endpoint}
+def row(name: str = "charts", endpoint: str = "harbor.example.com") -> Row:
+    return Row("0" * 24, name, "helm", "basic", endpoint, "tenant", "basic")
 
 
 @pytest.mark.parametrize(

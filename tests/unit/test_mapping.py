@@ -11,7 +11,7 @@ from provider.palette.models import (
     RegistrySyncStatus,
     TlsConfiguration,
 )
-from provider.registries import mapping
+from provider.registries import auth, mapping, writeonly
 
 ECR = "123456789012.dkr.ecr.eu-west-2.amazonaws.com"
 
@@ -96,7 +96,7 @@ def test_flatten_of_expand_gives_back_the_configuration(name):
             } | expected
         assert state[key] == expected, key
     assert state["id"] == "0123456789abcdef01234567"
-    assert state["auth_type"] == mapping.auth_type(config)
+    assert state["auth_type"] == auth.auth_type(config)
 
 
 def test_expand_basic_sends_what_the_swagger_names():
@@ -287,10 +287,10 @@ def test_a_public_ecr_registry_sends_no_credentials():
     [
         ({"basic_auth": "unknown", "ecr": None}, "unknown"),
         ({"basic_auth": None, "ecr": "unknown"}, "unknown"),
-        ({"basic_auth": "unknown", "ecr": {}}, mapping.AUTH_ECR),  # ecr decides, whatever basic_auth becomes
+        ({"basic_auth": "unknown", "ecr": {}}, "ecr"),  # ecr decides, whatever basic_auth becomes
         ({"basic_auth": {"username": "u"}, "ecr": "unknown"}, "unknown"),
-        ({"basic_auth": {"username": "u"}, "ecr": None}, mapping.AUTH_BASIC),
-        ({"basic_auth": None, "ecr": None}, mapping.AUTH_NONE),
+        ({"basic_auth": {"username": "u"}, "ecr": None}, "basic"),
+        ({"basic_auth": None, "ecr": None}, "none"),
     ],
 )
 def test_auth_type_at_plan_is_unknown_while_a_block_that_decides_it_is(values: dict, planned: str) -> None:
@@ -298,14 +298,14 @@ def test_auth_type_at_plan_is_unknown_while_a_block_that_decides_it_is(values: d
     from tf.types import Unknown
 
     values = {k: Unknown if v == "unknown" else v for k, v in values.items()}
-    assert mapping.planned_auth_type(values) == (Unknown if planned == "unknown" else planned)
+    assert auth.planned_auth_type(values) == (Unknown if planned == "unknown" else planned)
 
 
 def test_write_only_secrets_of_an_unknown_block_are_none_yet() -> None:
     from tf.types import Unknown
 
     planned = {"name": "charts", "basic_auth": Unknown, "tls": None}
-    assert mapping.with_write_only(planned, {"basic_auth": Unknown, "tls": Unknown}) == planned
+    assert writeonly.with_write_only(planned, {"basic_auth": Unknown, "tls": Unknown}) == planned
 
 
 # ---------------------------------------------------------------------------- a sync Palette accepted but refuses

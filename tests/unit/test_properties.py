@@ -25,11 +25,11 @@ from provider.emulator.config import EmulatorConfig
 from provider.emulator.service import Registries
 from provider.emulator.store import Store
 from provider.emulator.views import registry_view
-from provider.palette.client import normalize_host
 from provider.palette.errors import ConfigurationError
 from provider.palette.models import BasicOciRegistry, EcrRegistry, to_wire
+from provider.palette.transport import normalize_host
 from provider.plugin import OciProvider
-from provider.registries import mapping
+from provider.registries import auth, mapping
 from provider.registries.helm import HelmRegistry
 from provider.registries.lifecycle import STORED, RegistryResource
 from provider.registries.packs import PacksRegistry
@@ -156,7 +156,7 @@ def prior_state(config: dict[str, Any]) -> dict[str, Any]:
         {
             "id": "0123456789abcdef01234567",
             "provider_type": "helm",
-            "auth_type": mapping.auth_type(known),
+            "auth_type": auth.auth_type(known),
             "scope": "tenant",
             "sync_supported": False,
             "sync_status": "",
@@ -182,8 +182,8 @@ def test_validate_and_plan_answer_with_diagnostics_never_an_exception(
     ctx = PlanContext(Diagnostics(), type_name, changed_fields=set(config), config=deepcopy(config))
     planned = resource.plan(ctx, deepcopy(state), with_computed(config, state))
 
-    assert planned["provider_type"] == resource.provider_type
-    assert planned["auth_type"] in (mapping.AUTH_BASIC, mapping.AUTH_ECR, mapping.AUTH_NONE)
+    assert planned["provider_type"] == resource.kind
+    assert planned["auth_type"] in ("basic", "ecr", "none")
     for found in (diags, ctx.diagnostics):
         assert all(d.summary for d in found.diagnostics)  # every problem is said in words
         found.to_pb()  # and reaches Terraform
@@ -340,14 +340,14 @@ def test_what_the_rules_accept_round_trips_through_palette(type_name: str, confi
     if config["auto_sync"] is None:  # what plan() puts in its place
         config = {**config, "auto_sync": resource.default_auto_sync}
 
-    sent = mapping.expand(config, resource.provider_type)
+    sent = mapping.expand(config, resource.kind)
     state = mapping.flatten(palette_answer(sent), config)
 
     assert {name: state[name] for name in STORED} == expected_state(config, resource)
-    assert state["auth_type"] == mapping.auth_type(config)
-    assert state["provider_type"] == resource.provider_type
+    assert state["auth_type"] == auth.auth_type(config)
+    assert state["provider_type"] == resource.kind
     assert state["id"] and state["scope"] == "tenant"
-    ROUND_TRIPPED.append(mapping.auth_type(config))
+    ROUND_TRIPPED.append(auth.auth_type(config))
 
 
 def test_the_round_trip_saw_every_kind_of_credentials() -> None:
@@ -355,7 +355,7 @@ def test_the_round_trip_saw_every_kind_of_credentials() -> None:
     if not ROUND_TRIPPED:
         test_what_the_rules_accept_round_trips_through_palette()
     assert len(ROUND_TRIPPED) >= 50
-    assert set(ROUND_TRIPPED) == {mapping.AUTH_NONE, mapping.AUTH_BASIC, mapping.AUTH_ECR}
+    assert set(ROUND_TRIPPED) == {"none", "basic", "ecr"}
 
 
 @pytest.mark.parametrize("name", ["", "   ", " charts", "charts "])

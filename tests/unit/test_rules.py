@@ -6,7 +6,7 @@ import pytest
 from tf.types import Unknown
 
 from provider.durations import parse_duration
-from provider.registries import rules
+from provider.registries import ecr, rules
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
@@ -276,4 +276,18 @@ def test_write_only_secret_keys_and_client_keys_count_as_given():
     assert (("ecr", "secret_access_key_wo"), "Conflicting ecr.secret_access_key and ecr.secret_access_key_wo") in (
         problems(rules.HELM_RULES, **base(endpoint=ECR, ecr=both))
     )
-    assert not rules.ecr_is_public({"secret_access_key_wo": "S"})
+    assert not ecr.ecr_is_public({"secret_access_key_wo": "S"})
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "region"),
+    [
+        ("123456789012.dkr.ecr.eu-west-2.amazonaws.com", "eu-west-2"),
+        ("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
+        ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "cn-north-1"),
+        ("https://123456789012.dkr.ecr.eu-west-2.amazonaws.com", None),
+        (ecr.PUBLIC_ECR_HOST, None),
+    ],
+)
+def test_an_ecr_host_names_its_region(endpoint: str, region: str | None) -> None:
+    assert ecr.ecr_region(endpoint) == region

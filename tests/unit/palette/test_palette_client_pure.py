@@ -9,21 +9,15 @@ import ssl
 import httpx
 import pytest
 
-from provider.palette.client import (
-    DEFAULT_USER_AGENT,
-    PaletteClient,
-    SyncState,
-    classify_sync,
-    may_still_land,
-    normalize_host,
-    registries_named,
-    scope_matches,
-    secret_values,
-)
+from provider.palette.client import PaletteClient
 from provider.palette.errors import ConfigurationError
 from provider.palette.hosts import is_loopback
-from provider.palette.models import OciRegistry
+from provider.palette.models import OciRegistry, RegistrySyncStatus
+from provider.palette.recovery import may_still_land
 from provider.palette.retry import Disposition, Failure, describe_transport_failure
+from provider.palette.selection import registries_named, scope_matches
+from provider.palette.sync import SyncState, classify_sync
+from provider.palette.transport import DEFAULT_USER_AGENT, normalize_host, secret_values
 from provider.version import __version__
 
 
@@ -134,13 +128,16 @@ def test_client_settings_are_kept() -> None:
     ],
 )
 def test_sync_statuses_are_classified(status: str | None, state: SyncState) -> None:
-    assert classify_sync(status) is state
+    """As Palette's answer enters (its words normalised by the model), then classified."""
+    assert classify_sync(RegistrySyncStatus.model_validate({"status": status}).status) is state
 
 
 def test_scope_matching_for_create_recovery() -> None:
     assert scope_matches("tenant") and scope_matches("system")
     assert scope_matches("", "tenant") and scope_matches(None, "system")  # answers without a scope
-    assert scope_matches("System", "system") and scope_matches("Tenant", "tenant")
+    entered = [OciRegistry.model_validate({"spec": {"scope": scope}}).spec.scope for scope in ("System", " Tenant")]
+    assert entered == ["system", "tenant"]  # Palette's spellings, normalised as the answer enters
+    assert scope_matches(entered[0], "system") and scope_matches(entered[1], "tenant")
     assert not scope_matches("tenant", "system")
 
 
@@ -229,7 +226,7 @@ def test_a_family_given_as_a_string_is_checked_and_a_model_carries_its_own() -> 
 def test_a_lost_create_is_only_matched_by_a_fresh_registry() -> None:
     from datetime import UTC, datetime
 
-    from provider.palette.client import created_within
+    from provider.palette.recovery import created_within
 
     now = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
     assert created_within("2025-03-01T11:59:55.123Z", now, 10)

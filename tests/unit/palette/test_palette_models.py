@@ -258,3 +258,28 @@ def test_a_registry_read_from_an_answer_remembers_it_and_copies_keep_it() -> Non
     registry = BasicOciRegistry.model_validate(answer).answered(answer)
     assert registry.answer == answer and registry.model_copy(deep=True).answer == answer
     assert BasicOciRegistry.model_validate(answer).answer is None
+
+
+def test_palettes_words_are_normalised_once_as_answers_enter() -> None:
+    """Every enumeration Palette answers is spelled one way after decoding (any case, surrounding spaces):
+    nothing downstream compares in another case. A word this client does not know stays as Palette sent it."""
+    summary = OciRegistries.model_validate(
+        {
+            "items": [
+                {"spec": {"providerType": " Helm", "registryType": "ECR", "scope": "Tenant"}},
+                {"spec": {"providerType": "Chart", "registryType": "Harbor", "scope": "Galaxy"}},
+            ]
+        }
+    )
+    known, unknown = (item.spec for item in summary.items)
+    assert (known.provider_type, known.registry_type, known.scope) == ("helm", "ecr", "tenant")
+    assert (unknown.provider_type, unknown.registry_type, unknown.scope) == ("Chart", "Harbor", "Galaxy")
+    assert [item.family for item in summary.items] == ["ecr", None]
+    entity = OciRegistryEntity.model_validate({"type": "Basic", "providerType": "PACK", "auth": {"type": "NOAUTH"}})
+    assert (entity.family, entity.provider_type, entity.auth and entity.auth.type) == ("basic", "pack", "noAuth")
+    account = AwsCloudAccount.model_validate({"credentialType": "Pod-Identity"})
+    assert account.credential_type == "pod-identity"
+    assert RegistrySyncStatus.model_validate({"status": "completed"}).status == "Completed"
+    assert RegistrySyncStatus.model_validate({"status": "Brand-new"}).status == "Brand-new"
+    # What the provider builds goes to Palette in Palette's spelling (auth.type "noAuth", not "noauth").
+    assert to_wire(RegistryAuth(type="noauth"))["type"] == "noAuth"

@@ -245,9 +245,9 @@ def test_no_environment_variable_reroutes_preflight_connections():
     assert "os.environ" not in source and "getenv" not in source
 
 
-def test_an_unknown_provider_type_is_a_programming_error():
-    with pytest.raises(ValueError, match="provider_type"):
-        run_preflight({"endpoint": "h"}, "chart")
+def test_an_unknown_kind_is_a_programming_error():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        run_preflight({"endpoint": "h"}, "chart")  # type: ignore[arg-type]
 
 
 def test_an_unexpected_failure_is_a_warning_not_a_crash(monkeypatch):
