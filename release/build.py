@@ -9,7 +9,7 @@ and its dependencies (tf, grpcio, protobuf, httpx, pydantic, boto3/botocore with
 models, cryptography). onedir, not onefile: a one-file bundle unpacks itself into a temporary
 directory at every start, and Terraform starts a provider 3-5 times per command.
 
-Not in it: the emulator (`provider.emulator`) and what only it or the tests use (starlette,
+Not in it: the emulator (`palette_emulator`) and what only it or the tests use (starlette,
 uvicorn, jsonschema, moto, pytest, hypothesis); `check_excluded` proves it on the built bundle.
 
 PyInstaller does not cross-compile: a machine builds the package of its own platform only
@@ -53,7 +53,7 @@ NOT_SUPPORTED = {
 
 # Modules that must not be in the bundle: the emulator and what only the emulator or the tests use.
 EXCLUDED = (
-    "provider.emulator",
+    "palette_emulator",
     "starlette",
     "uvicorn",
     "jsonschema",

@@ -1,4 +1,4 @@
-"""The probe's report: one row per row of provider/emulator/FIDELITY.md, each confirmed, contradicted
+"""The probe's report: one row per row of palette_emulator/FIDELITY.md, each confirmed, contradicted
 (with the shape seen) or not observed, and the palette-emulator variants that answer as this tenant does.
 
 Each row's verdict is a pure function of the shapes recorded (`shapes.Observations`). A row's claim
@@ -481,7 +481,7 @@ class Report:
     @property
     def variants(self) -> list[str]:
         """The emulator variants that answer as this tenant does (known to this emulator only)."""
-        from provider.emulator.variants import VARIANTS
+        from palette_emulator.variants import VARIANTS
 
         found = {v for _, verdict in self.verdicts for v in verdict.variants}
         return [name for name in VARIANTS if name in found]
@@ -489,7 +489,7 @@ class Report:
     @property
     def unmatched(self) -> list[int]:
         """Rows contradicted by a shape no variant reproduces yet."""
-        from provider.emulator.variants import VARIANTS
+        from palette_emulator.variants import VARIANTS
 
         return [
             row.number
@@ -522,7 +522,7 @@ class Report:
     def text(self) -> str:
         mode = "with --write: one scratch registry, created and deleted" if self.wrote else "read-only"
         lines = [
-            f"terraform-provider-oci {self.version} probe ({mode}): this tenant against provider/emulator/FIDELITY.md",
+            f"terraform-provider-oci {self.version} probe ({mode}): this tenant against palette_emulator/FIDELITY.md",
             "",
         ]
         for row, verdict in self.verdicts:

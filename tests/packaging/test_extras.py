@@ -23,7 +23,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from provider.emulator.__main__ import EXTRA_MODULES, INSTALL_HINT
+from palette_emulator.__main__ import EXTRA_MODULES, INSTALL_HINT
 from tests.harness.terraform import REPO
 
 SERVER_DISTRIBUTIONS = {"starlette", "uvicorn", "jsonschema", "rfc3339-validator"}
