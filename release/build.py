@@ -145,14 +145,11 @@ def buildable(targets: tuple[str, ...] = TARGETS) -> tuple[list[str], dict[str, 
 
 
 def provider_modules() -> list[str]:
-    """Every module of the `provider` package except the emulator's: hidden imports, so that a module
-    imported lazily (inside a function, by name) is in the bundle too."""
-    package = REPO / "provider"
+    """Every module of the `provider` package (the emulator is a package of its own, `palette_emulator`):
+    hidden imports, so that a module imported lazily (inside a function, by name) is in the bundle too."""
     modules = []
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted((REPO / "provider").rglob("*.py")):
         parts = path.relative_to(REPO).with_suffix("").parts
-        if parts[:2] == ("provider", "emulator"):
-            continue
         modules.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return modules
 
@@ -282,9 +279,7 @@ def source_digest() -> str:
     digest = hashlib.sha256()
     digest.update(f"python {sys.version}\n".encode())
     sources = [REPO / "pyproject.toml", *sorted((REPO / "provider").rglob("*.py")), *sorted(RELEASE.rglob("*.py"))]
-    for path in sources:
-        if "emulator" in path.relative_to(REPO).parts:
-            continue
+    for path in sources:  # not palette_emulator's: the bundle leaves it out
         digest.update(f"{path.relative_to(REPO)}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     installed = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())

@@ -11,7 +11,7 @@ from provider.palette.models import OciRegistries
 from provider.probe import report, shapes
 from provider.probe.shapes import Observations
 
-FIDELITY = Path(__file__).parents[2] / "provider" / "emulator" / "FIDELITY.md"
+FIDELITY = Path(__file__).parents[2] / "palette_emulator" / "FIDELITY.md"
 
 
 def fidelity_rows() -> list[int]:
