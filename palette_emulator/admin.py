@@ -41,8 +41,8 @@ from starlette.routing import BaseRoute, Route
 
 from . import views
 from .api_error import bad_request, not_found
-from .app import Call, EmulatorState, endpoint, no_content
 from .constraints import SPEC_DEFINITIONS
+from .handlers import Call, EmulatorState, endpoint, no_content
 from .schemas import drop_nulls, swagger
 from .service import _merge
 from .store import Family, Registry, Scope
