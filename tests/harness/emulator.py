@@ -202,7 +202,7 @@ class Emulator:
         return dict(self._admin_call("GET", "/emulator/counters"))
 
     def registries(self) -> list[dict[str, Any]]:
-        """Every stored registry, secrets in clear: uid, name, kind (the family), providerType, scope,
+        """Every stored registry, secrets in clear: uid, name, family, providerType, scope,
         legacy, spec, syncStatus, creationTimestamp, lastModifiedTimestamp."""
         return list(self._admin_call("GET", "/emulator/registries")["items"])
 
@@ -219,7 +219,7 @@ class Emulator:
     ) -> str:
         """Store a registry out of band (e.g. a system or legacy one) in `family` ("basic" or "ecr");
         returns its uid."""
-        body = {"kind": family, "registry": dict(registry), "scope": scope, "legacy": legacy}
+        body = {"family": family, "registry": dict(registry), "scope": scope, "legacy": legacy}
         return str(self._admin_call("POST", "/emulator/registries", json=body)["uid"])
 
     def patch(self, uid: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -231,8 +231,8 @@ class Emulator:
 
     def change_family(self, uid: str, family: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         """Drift no API allows: the registry moves to `family` ("basic" or "ecr") with `spec`, same uid."""
-        body = {"kind": family, "spec": dict(spec)}
-        return dict(self._admin_call("PUT", f"/emulator/registries/{uid}/kind", json=body))
+        body = {"family": family, "spec": dict(spec)}
+        return dict(self._admin_call("PUT", f"/emulator/registries/{uid}/family", json=body))
 
     def end_sync(self, uid: str, status: str, message: str = "") -> dict[str, Any]:
         """The registry's latest sync ends now with `status` ("Success" or "Failed") and `message`."""
