@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from provider import handover
+from provider.files import package_site, try_lock
 
 DEFAULT_IDLE_TIMEOUT = 600.0
 # The environment the server keeps (and passes to nothing): where its socket and caches are, locale.
@@ -110,11 +111,6 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
-def package_site() -> str:
-    """The sys.path entry holding this `provider` package (a server started with `-I` adds it)."""
-    return str(Path(__file__).resolve().parent.parent)
-
-
 def _version() -> str:
     from provider.version import __version__
 
@@ -147,15 +143,7 @@ def private_directory() -> Path:
 
 def _lock(directory: Path, name: str) -> Any | None:
     """The server's lock (held for its life): the open file, or None when another server holds it."""
-    import fcntl
-
-    lock = open(directory / (name + ".lock"), "a")  # noqa: SIM115 (held until the process ends)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        return None
-    return lock
+    return try_lock(directory / (name + ".lock"))
 
 
 def _log(message: str) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from bench.startup import MAGIC_COOKIE, Samples, launch_once
-from provider import handover, install, warm
+from provider import files, handover, install, warm
 from provider.version import __version__
 from tests.acceptance.conftest import palette_env
 from tests.harness.emulator import Emulator
@@ -465,7 +465,7 @@ def test_a_launcher_recording_python3_uses_the_server_the_console_script_started
     assert os.path.realpath(python3) == os.path.realpath(sys.executable) and str(python3) != sys.executable
     config = tmp_path / "config"
     (config / "terraform-provider-oci").mkdir(parents=True)
-    (config / "terraform-provider-oci" / "python").write_text(f"{python3}\n{install.package_site()}\n")
+    (config / "terraform-provider-oci" / "python").write_text(f"{python3}\n{files.package_site()}\n")
     launcher = tmp_path / install.executable_name(__version__)
     launcher.write_bytes(install.launcher(__version__))
     launcher.chmod(0o755)
