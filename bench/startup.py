@@ -201,7 +201,8 @@ def main() -> int:
 def add_warm_providers(stack: contextlib.ExitStack) -> None:
     """Ours warm (a warm server's launches), and the mirror launcher `install` writes, cold and warm."""
     sys.path.insert(0, str(BENCH.parent))
-    from provider import files, install
+    from provider import files
+    from provider.launch import install
     from provider.version import __version__
     from tests.harness.warm import WarmServer
 

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from provider.files import atomic_output, write_zip
-from provider.install import InstallError, executable_name, package_name, terraform_platform
+from provider.launch.install import InstallError, executable_name, package_name, terraform_platform
 
 REPO = Path(__file__).resolve().parent.parent
 RELEASE = Path(__file__).resolve().parent

@@ -1,7 +1,7 @@
 """The `terraform-provider-oci` executable.
 
 Without arguments (as Terraform starts it) it serves the plugin protocol: handed over to a warm
-server of this version and Python when one listens (`provider.handover`, checked before anything
+server of this version and Python when one listens (`provider.launch.handover`, checked before anything
 heavy is imported), else started here. For people:
   terraform-provider-oci install [--dir DIR] [--print-config]   write a filesystem mirror for `terraform init`
   terraform-provider-oci warm [--foreground | --stop | --status] [--idle-timeout 10m]   the warm server
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args and os.environ.get(MAGIC_COOKIE_KEY) == MAGIC_COOKIE_VALUE:
         # Terraform starts us: a warm server of this version and Python serves the launch when one listens.
-        from provider.handover import handover
+        from provider.launch.handover import handover
         from provider.version import __version__
 
         status = handover(__version__)
@@ -58,11 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE, end="")
         return 0
     if args[:1] == ["install"]:
-        from provider.install import main as install
+        from provider.launch.install import main as install
 
         return install(args[1:])
     if args[:1] == ["warm"]:
-        from provider.warm import main as warm
+        from provider.launch.warm import main as warm
 
         return warm(args[1:])
     if args[:1] == ["probe"]:
@@ -119,7 +119,7 @@ def serve(
         serve_plugin(OciProvider(), debug=True)
         return 0
     if watch is None and os.environ.get("PALETTE_OCI_WARM") == "1":
-        from provider.warm import start_on_first_use
+        from provider.launch.warm import start_on_first_use
 
         start_on_first_use()  # for the next launches; this one starts cold
     provider = OciProvider()
@@ -148,7 +148,7 @@ def _exit_now(finish: Callable[[int], None] | None = None) -> None:
 
 def _say_why_cold() -> None:
     """One debug line when a warm server declined this launch (what differed, by name only)."""
-    from provider import handover
+    from provider.launch import handover
 
     if handover.declined:
         import logging

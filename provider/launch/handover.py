@@ -1,4 +1,4 @@
-"""The launcher's side of the warm server (`provider.warm`): hand this launch over, or say "start cold".
+"""The launcher's side of the warm server (`provider.launch.warm`): hand this launch over, or say "start cold".
 
 Terraform execs the provider (the mirror's launcher, or the `terraform-provider-oci` console script);
 before importing anything heavy, `provider.__main__` calls `handover()`. When a warm server of this

@@ -275,7 +275,7 @@ def install(mirror_dir: Path, version: str, python: str | None = None, target: s
     """
     if not _SEMVER.fullmatch(version):
         raise InstallError(f"version {version!r} is not MAJOR.MINOR.PATCH, which Terraform requires")
-    from provider.handover import frozen
+    from provider.launch.handover import frozen
 
     if python is None and frozen():
         raise InstallError(FROZEN)

@@ -6,7 +6,7 @@ command each start in milliseconds instead of paying ~110 ms of Python, grpc and
 
 The server imports what a launch needs (grpc, protobuf, tf, this provider, the Palette client with
 httpx and pydantic) and creates no gRPC channel or server, starts no thread; then it waits on a unix
-socket. Each launch Terraform makes connects (`provider.handover`, the launcher's side), the server
+socket. Each launch Terraform makes connects (`provider.launch.handover`, the launcher's side), the server
 forks, and the child takes the launcher's stdin/stdout/stderr, environment, working directory and
 umask and runs `provider.__main__.serve` exactly as a cold start does; nothing is shared between
 launches but the imported code. The child ends with its launcher (the socket closes); a server
@@ -51,8 +51,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
-from provider import handover
 from provider.files import package_site, try_lock
+from provider.launch import handover
 
 DEFAULT_IDLE_TIMEOUT = 600.0
 # The environment the server keeps (and passes to nothing): where its socket and caches are, locale.

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provider.files import lock
-from provider.install import executable_name
+from provider.launch.install import executable_name
 from provider.version import __version__
 from release.build import build_bundle, check_excluded, source_digest
 

@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from bench.startup import MAGIC_COOKIE, Samples, launch_once
-from provider import files, handover, install, warm
+from provider import files
+from provider.launch import handover, install, warm
 from provider.version import __version__
 from tests.acceptance.conftest import palette_env
 from tests.harness.emulator import Emulator

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from provider import files, install
+from provider import files
+from provider.launch import install
 from provider.version import __version__
 
 PROVIDER_DIR = Path("registry.terraform.io/palette/oci")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provider.install import hash1, hash_zip
+from provider.launch.install import hash1, hash_zip
 from release import build, layout
 
 

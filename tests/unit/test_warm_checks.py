@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provider import handover, warm
+from provider.launch import handover, warm
 from provider.version import __version__
 
 
@@ -283,7 +283,7 @@ def test_the_launchers_side_imports_nothing_heavy() -> None:
     import subprocess
 
     code = (
-        "import sys; before = set(sys.modules); import provider.handover, provider.__main__; "
+        "import sys; before = set(sys.modules); import provider.launch.handover, provider.__main__; "
         "print(' '.join(sorted(set(sys.modules) - before)))"
     )
     loaded = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout
