@@ -26,7 +26,7 @@ import pytest
 
 from bench.startup import MAGIC_COOKIE, Samples, launch_once
 from provider import files
-from provider.launch import handover, install, warm
+from provider.launch import handover, install
 from provider.version import __version__
 from tests.acceptance.conftest import palette_env
 from tests.harness.emulator import Emulator
@@ -148,7 +148,8 @@ def _parent(proc: Path) -> int:
 def test_a_server_of_another_version_is_never_used(runtime_dir: Path, tmp_path: Path) -> None:
     # The package as it will be after an upgrade: another version, served by a server that still runs.
     site = tmp_path / "site"
-    shutil.copytree(Path(warm.__file__).parent, site / "provider", ignore=shutil.ignore_patterns("__pycache__"))
+    package = Path(files.package_site()) / "provider"
+    shutil.copytree(package, site / "provider", ignore=shutil.ignore_patterns("__pycache__"))
     (site / "provider" / "version.py").write_text('__version__ = "9.9.9"\n')
     boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from provider.__main__ import main; sys.exit(main())"
     other = subprocess.Popen(
