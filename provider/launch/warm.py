@@ -214,6 +214,7 @@ def preload() -> list[str]:
         "concurrent.futures.thread",
         "queue",
         "tf.gen.tfplugin_pb2",  # tf's schema classes import it; the protocol itself is provider.tfx.gen
+        "provider.launch.serve",  # what each forked launch runs
         "provider.tfx",
         "provider.plugin",
         "provider.registries.helm",
