@@ -201,7 +201,8 @@ def main() -> int:
 def add_warm_providers(stack: contextlib.ExitStack) -> None:
     """Ours warm (a warm server's launches), and the mirror launcher `install` writes, cold and warm."""
     sys.path.insert(0, str(BENCH.parent))
-    from provider import install
+    from provider import files
+    from provider.launch import install
     from provider.version import __version__
     from tests.harness.warm import WarmServer
 
@@ -209,7 +210,7 @@ def add_warm_providers(stack: contextlib.ExitStack) -> None:
     config = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-config-")))
     record = config / "terraform-provider-oci" / "python"
     record.parent.mkdir()
-    record.write_text(f"{sys.executable}\n{install.package_site()}\n")
+    record.write_text(f"{sys.executable}\n{files.package_site()}\n")
     launcher = config / install.executable_name(__version__)
     launcher.write_bytes(install.launcher(__version__))
     launcher.chmod(0o755)

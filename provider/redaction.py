@@ -37,7 +37,7 @@ LONG_SECRET_CHARS = 12
 _known: set[str] = set()  # every secret `remember` was given in this process
 _known_longest_first: tuple[str, ...] = ()  # the same, in the order redaction needs: kept with _known
 # Palette answers a secret of 12 characters or more masked as its first and last three around "***"
-# (provider/emulator/FIDELITY.md, row 9): the secret itself is then whatever runs from those three to
+# (palette_emulator/FIDELITY.md, row 9): the secret itself is then whatever runs from those three to
 # these three, at most this long.
 _MASK = re.compile(r"(?P<head>[^*]{3})\*{3}(?P<tail>[^*]{3})", re.DOTALL)
 MAX_MASKED_CHARS = 256

@@ -5,7 +5,7 @@ an implementation encounters a relative path in any of these variables it should
 invalid and ignore it." A relative `XDG_CACHE_HOME` would otherwise put the provider's files (the plugin's
 TLS private key among them) in whatever directory Terraform runs in.
 
-`provider.handover` reads `XDG_CACHE_HOME` by the same rule inline: every launch runs it, and it imports
+`provider.launch.handover` reads `XDG_CACHE_HOME` by the same rule inline: every launch runs it, and it imports
 no module of ours.
 """
 

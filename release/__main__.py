@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from provider.install import package_name
+from provider.launch.install import package_name
 from provider.version import __version__
 from release.build import REPO, BuildError, build_bundle, buildable, check_bundle, check_excluded, package
 from release.checks import refusals

@@ -28,7 +28,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from provider.install import HOSTNAME, NAMESPACE, TYPE, hash_zip
+from provider.launch.install import HOSTNAME, NAMESPACE, TYPE, hash_zip
 
 REPO = Path(__file__).resolve().parent.parent
 MANIFEST = REPO / "terraform-registry-manifest.json"

@@ -1,8 +1,8 @@
 """Pydantic v2 wire models for Palette's OCI registry API.
 
 Attribute names are snake_case; each carries the swagger's camelCase name as its alias
-(`provider/emulator/swagger.json`, the `v1...` definitions named in each docstring; what Palette
-does beyond the swagger, and the evidence for it, is in provider/emulator/FIDELITY.md).
+(`palette_emulator/swagger.json`, the `v1...` definitions named in each docstring; what Palette
+does beyond the swagger, and the evidence for it, is in palette_emulator/FIDELITY.md).
 Build models with either name, read answers with `Model.model_validate(json)`, and produce request
 bodies with `to_wire(model)` (aliases, no None values). Unknown fields in answers are ignored so a
 newer Palette does not break the client; a registry read for an update keeps the answer it came from

@@ -9,7 +9,7 @@ the command line (it would sit in the shell's history and in `ps`).
 
 Read-only by default (`reads`); with --write, one scratch registry is created, changed and deleted
 (`write`). What it meets is recorded as shapes (`shapes`) and judged row by row against
-provider/emulator/FIDELITY.md (`report`). The provider never reads the report: it is evidence for
+palette_emulator/FIDELITY.md (`report`). The provider never reads the report: it is evidence for
 an issue, and a `--variant` line for palette-emulator in the user's own CI.
 """
 

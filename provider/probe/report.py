@@ -1,4 +1,4 @@
-"""The probe's report: one row per row of provider/emulator/FIDELITY.md, each confirmed, contradicted
+"""The probe's report: one row per row of palette_emulator/FIDELITY.md, each confirmed, contradicted
 (with the shape seen) or not observed, and the palette-emulator variants that answer as this tenant does.
 
 Each row's verdict is a pure function of the shapes recorded (`shapes.Observations`). A row's claim
@@ -480,21 +480,21 @@ class Report:
 
     @property
     def variants(self) -> list[str]:
-        """The emulator variants that answer as this tenant does (known to this emulator only)."""
-        from provider.emulator.variants import VARIANTS
-
+        """The emulator variants that answer as this tenant does (known to this emulator only; every
+        one a row names where the emulator is not installed)."""
+        known = _emulator_variants()
         found = {v for _, verdict in self.verdicts for v in verdict.variants}
-        return [name for name in VARIANTS if name in found]
+        return sorted(found) if known is None else [name for name in known if name in found]
 
     @property
     def unmatched(self) -> list[int]:
         """Rows contradicted by a shape no variant reproduces yet."""
-        from provider.emulator.variants import VARIANTS
-
+        known = _emulator_variants()
         return [
             row.number
             for row, verdict in self.verdicts
-            if verdict.verdict == CONTRADICTED and not set(verdict.variants) & VARIANTS.keys()
+            if verdict.verdict == CONTRADICTED
+            and not (set(verdict.variants) if known is None else set(verdict.variants) & known.keys())
         ]
 
     def to_json(self) -> dict[str, object]:
@@ -522,7 +522,7 @@ class Report:
     def text(self) -> str:
         mode = "with --write: one scratch registry, created and deleted" if self.wrote else "read-only"
         lines = [
-            f"terraform-provider-oci {self.version} probe ({mode}): this tenant against provider/emulator/FIDELITY.md",
+            f"terraform-provider-oci {self.version} probe ({mode}): this tenant against palette_emulator/FIDELITY.md",
             "",
         ]
         for row, verdict in self.verdicts:
@@ -540,6 +540,16 @@ class Report:
         for topic, counts in self.shapes.items():
             lines.append(f"  {topic}: " + ", ".join(f"{shape} x{n}" for shape, n in counts.items()))
         return "\n".join(lines) + "\n"
+
+
+def _emulator_variants() -> dict[str, str] | None:
+    """palette-emulator's variants, or None where it is not installed: the release package leaves the
+    emulator out, and the probe there reports the variants its rows name, unchecked."""
+    try:
+        from palette_emulator.variants import VARIANTS
+    except ImportError:
+        return None
+    return VARIANTS
 
 
 def build(obs: Observations, version: str, wrote: bool) -> Report:

@@ -1,6 +1,6 @@
 """One lifecycle for every registry kind: plan, create, read, update, delete, import.
 
-Terraform's operations map onto Palette's registries API (provider/emulator/FIDELITY.md says
+Terraform's operations map onto Palette's registries API (palette_emulator/FIDELITY.md says
 what each step relies on): create = validate -> POST -> GET; read = GET (404 removes the resource
 from state); update = GET -> validate (when connection settings change) -> PUT of Palette's
 registry with the managed attributes laid over it -> GET; delete = DELETE (404 is success). Only a

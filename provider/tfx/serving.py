@@ -44,7 +44,7 @@ def serve(
     With `debug` (the `--dev` flag: a person starts the provider, under a debugger say) the server
     listens without TLS and prints the TF_REATTACH_PROVIDERS setting that makes Terraform use it.
     `watch(shutdown, stop)` starts what ends serving when Terraform is gone: by default the parent
-    watchdog below; a launch forked by the warm server (`provider.warm`) watches its launcher instead."""
+    watchdog below; a launch forked by the warm server (`provider.launch.warm`) watches its launcher instead."""
     import signal
     import tempfile
 

@@ -1,7 +1,7 @@
 """Registries as Palette's UI makes them, through real Terraform: what the provider does not manage survives
 an update (asserted on the emulator's stored record), token authentication is read but not managed, an ECR
 pod-identity registry is a clear import error, and an answer of a kind this provider does not know is a clear
-diagnostic (provider/emulator/FIDELITY.md)."""
+diagnostic (palette_emulator/FIDELITY.md)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import provider.version
-from provider import install
+from provider.launch import install
 
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM_CACHE = Path(os.environ.get("TERRAFORM_CACHE", REPO / ".cache" / "terraform"))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from provider import install
+from provider.launch import install
 from tests.harness.emulator import Emulator
 from tests.harness.offline import RecordingProxy, offline_env, printed_config, recording_proxy
 from tests.harness.oracle_standin import NAMESPACE, standin_package

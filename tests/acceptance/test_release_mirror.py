@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from provider.install import executable_name, hash_zip, package_name
+from provider.launch.install import executable_name, hash_zip, package_name
 from provider.version import __version__
 from release.build import EXCLUDED
 from tests.acceptance.conftest import palette_env

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from provider import install
+from provider.launch import install
 from tests.harness.offline import RecordingProxy, offline_env, printed_config, recording_proxy
 from tests.harness.terraform import VERSIONS, terraform_binary
 

@@ -1,7 +1,7 @@
 """Every answer Palette may give where the evidence is silent: the lifecycle against each emulator variant.
 
-provider/emulator/FIDELITY.md lists each behaviour the emulator shows with its evidence or the mark
-"assumption"; every assumption has a variant (provider/emulator/variants.py) that answers the other
+palette_emulator/FIDELITY.md lists each behaviour the emulator shows with its evidence or the mark
+"assumption"; every assumption has a variant (palette_emulator/variants.py) that answers the other
 plausible way. Here, on Terraform 1.0.3 and 1.15.5, three registries (a syncing Helm one with basic
 auth over TLS with its CA, a Packs one on ECR through STS, a public Zarf one) go through create, a clean plan, import by
 name and by uid, both data sources, a plan after import, an in-place update and destroy against each
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from provider.emulator.variants import VARIANTS
-from provider.emulator.views import EXTRA_FIELDS
+from palette_emulator.variants import VARIANTS
+from palette_emulator.views import EXTRA_FIELDS
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bench.startup import MAGIC_COOKIE, Samples, launch_once
-from provider import install
+from provider.launch import install
 from tests.acceptance import test_lifecycle as lifecycle
 from tests.acceptance.conftest import palette_env
 from tests.acceptance.scenarios import MATRIX, Parts, Scenario

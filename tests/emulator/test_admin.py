@@ -1,5 +1,6 @@
 """The admin API checks its bodies: 400 naming the field, `{"spec": ...}` unwrapped (never stored
-nested), and the README's seed examples (basic, ECR with isPrivate) work as written."""
+nested), and the README's seed examples (basic, ECR with isPrivate) work as written. The family's
+old name `kind` still works for one version, with a Warning header."""
 
 from __future__ import annotations
 
@@ -43,33 +44,55 @@ def stored(emulator: Emulator, uid: str) -> dict[str, Any]:
 
 
 def test_the_readme_seeds_work(clean_emulator: Emulator) -> None:
-    assert admin(clean_emulator, "POST", "/registries", {"kind": "basic", "registry": HELM}).status_code == 201
-    answer = admin(clean_emulator, "POST", "/registries", {"kind": "ecr", "registry": ECR})
+    assert admin(clean_emulator, "POST", "/registries", {"family": "basic", "registry": HELM}).status_code == 201
+    answer = admin(clean_emulator, "POST", "/registries", {"family": "ecr", "registry": ECR})
     assert answer.status_code == 201, answer.text
 
 
 def test_an_ecr_seed_without_is_private_names_it(clean_emulator: Emulator) -> None:
     spec = {k: v for k, v in ECR["spec"].items() if k != "isPrivate"}
-    answer = admin(clean_emulator, "POST", "/registries", {"kind": "ecr", "registry": {**ECR, "spec": spec}})
+    answer = admin(clean_emulator, "POST", "/registries", {"family": "ecr", "registry": {**ECR, "spec": spec}})
     assert answer.status_code == 400 and "spec.isPrivate: is required" in answer.json()["message"]
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"kind": "oci", "registry": HELM}, "kind"),
-        ({"kind": "basic", "registry": "ui-charts"}, "registry"),
-        ({"kind": "basic", "registry": HELM, "legacy": "yes"}, "legacy"),
-        ({"kind": "basic", "registry": HELM, "scope": "galaxy"}, "scope"),
-        ({"kind": "basic", "registry": HELM, "name": "x"}, "unknown field(s): name"),
-        ({"kind": "basic", "registry": {**HELM, "spec": {**HELM["spec"], "endpoint": 1}}}, "spec.endpoint"),
+        ({"family": "oci", "registry": HELM}, "family"),
+        ({"kind": "oci", "registry": HELM}, "family"),
+        ({"family": "basic", "kind": "ecr", "registry": HELM}, "family: given twice"),
+        ({"family": "basic", "registry": "ui-charts"}, "registry"),
+        ({"family": "basic", "registry": HELM, "legacy": "yes"}, "legacy"),
+        ({"family": "basic", "registry": HELM, "scope": "galaxy"}, "scope"),
+        ({"family": "basic", "registry": HELM, "name": "x"}, "unknown field(s): name"),
+        ({"family": "basic", "registry": {**HELM, "spec": {**HELM["spec"], "endpoint": 1}}}, "spec.endpoint"),
     ],
-    ids=["kind", "registry", "legacy", "scope", "unknown", "spec-field"],
+    ids=["family", "old-kind", "family-and-kind", "registry", "legacy", "scope", "unknown", "spec-field"],
 )
 def test_a_bad_seed_is_a_400_naming_the_field(clean_emulator: Emulator, body: dict[str, Any], field: str) -> None:
     answer = admin(clean_emulator, "POST", "/registries", body)
     assert answer.status_code == 400 and field in answer.json()["message"], answer.text
     assert clean_emulator.registries() == []
+
+
+def test_the_old_name_kind_still_seeds_for_one_version_with_a_warning(clean_emulator: Emulator) -> None:
+    current = admin(clean_emulator, "POST", "/registries", {"family": "basic", "registry": HELM})
+    old = admin(clean_emulator, "POST", "/registries", {"kind": "ecr", "registry": ECR})
+    assert current.status_code == old.status_code == 201 and "Warning" not in current.headers
+    assert old.headers["Warning"].startswith('299 palette-emulator "') and '"family"' in old.headers["Warning"]
+    assert stored(clean_emulator, old.json()["uid"])["family"] == "ecr"
+    assert stored(clean_emulator, current.json()["uid"])["family"] == "basic"
+
+
+def test_a_family_change_at_the_old_path_or_with_kind_warns_and_moves_it(clean_emulator: Emulator) -> None:
+    uid = clean_emulator.seed("basic", HELM)
+    moved = admin(clean_emulator, "PUT", f"/registries/{uid}/family", {"family": "ecr", "spec": ECR["spec"]})
+    assert moved.status_code == 200 and moved.json()["family"] == "ecr" and "Warning" not in moved.headers
+    for path, body in [("kind", {"kind": "basic"}), ("family", {"kind": "basic"}), ("kind", {"family": "basic"})]:
+        back = admin(clean_emulator, "PUT", f"/registries/{uid}/{path}", {**body, "spec": HELM["spec"]})
+        assert back.status_code == 200 and back.json()["family"] == "basic", (path, body, back.text)
+        assert '"family"' in back.headers["Warning"], (path, body)
+        admin(clean_emulator, "PUT", f"/registries/{uid}/family", {"family": "ecr", "spec": ECR["spec"]})
 
 
 def test_patch_takes_the_spec_wrapped_or_not_and_never_stores_it_nested(clean_emulator: Emulator) -> None:

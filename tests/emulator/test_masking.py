@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from provider.emulator.views import mask
+from palette_emulator.views import mask
 from tests.emulator.helpers import create
 from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 

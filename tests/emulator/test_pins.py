@@ -1,6 +1,6 @@
 """Pins where the emulator subclasses another library's internals (issue 13).
 
-`provider.emulator.faults.DropCapableH11Protocol` subclasses uvicorn's H11Protocol, which is not a
+`palette_emulator.faults.DropCapableH11Protocol` subclasses uvicorn's H11Protocol, which is not a
 public API: pyproject.toml bounds uvicorn below the next major, and this test fails when the
 installed uvicorn is of a major the subclass was not tested with. On a new major: run the emulator
 tests (tests/emulator/test_faults.py drops connections through the subclass), then raise
@@ -14,7 +14,7 @@ from importlib import metadata
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from provider.emulator.faults import UVICORN_TESTED_MAJOR
+from palette_emulator.faults import UVICORN_TESTED_MAJOR
 from tests.harness.terraform import REPO
 
 

@@ -104,6 +104,6 @@ def test_bad_options_fail_with_a_message() -> None:
 
 def test_module_entry_point() -> None:
     answer = subprocess.run(
-        [sys.executable, "-m", "provider.emulator", "--help"], capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "palette_emulator", "--help"], capture_output=True, text=True, timeout=30
     )
     assert answer.returncode == 0 and "PALETTE_EMULATOR_" in answer.stdout

@@ -6,11 +6,11 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from provider.emulator.app import EmulatorState, PaletteApi
-from provider.emulator.config import EmulatorConfig
-from provider.emulator.schemas import swagger
-from provider.emulator.service import Registries
-from provider.emulator.store import Store
+from palette_emulator.app import EmulatorState, PaletteApi
+from palette_emulator.config import EmulatorConfig
+from palette_emulator.schemas import swagger
+from palette_emulator.service import Registries
+from palette_emulator.store import Store
 from tests.harness.swagger import check_response
 
 UID = "0123456789abcdef01234567"

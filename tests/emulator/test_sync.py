@@ -7,8 +7,8 @@ from datetime import datetime
 
 import httpx
 
-from provider.emulator.store import Registry, SyncRun
-from provider.emulator.sync import sync_status
+from palette_emulator.store import Registry, SyncRun
+from palette_emulator.sync import sync_status
 from tests.emulator.helpers import create, wait_for_sync
 from tests.harness.emulator import Emulator, basic_registry
 from tests.harness.processes import free_port

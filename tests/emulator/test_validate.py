@@ -7,7 +7,7 @@ import secrets
 import httpx
 import pytest
 
-from provider.emulator.contact import ContactFailed, ecr_region
+from palette_emulator.contact import ContactFailed, ecr_region
 from tests.emulator.helpers import create, error_of, wait_for_sync
 from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 from tests.harness.moto import MotoServer

@@ -1,4 +1,4 @@
-"""Variants: the emulator answers as Palette may where the evidence is silent (provider/emulator/variants.py),
+"""Variants: the emulator answers as Palette may where the evidence is silent (palette_emulator/variants.py),
 and drops request fields the swagger does not declare, as Palette's Go server does, logging them."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from provider.emulator.variants import VARIANTS
+from palette_emulator.variants import VARIANTS
 from tests.emulator.helpers import create, error_of
 from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 

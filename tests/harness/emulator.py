@@ -3,7 +3,7 @@
     emu = Emulator(sync_delay=0.2).start()
     with emu.client() as palette:                      # ApiKey header set; answers checked vs swagger
         palette.post("/v1/registries/oci/basic", json=body)
-    emu.set_variants(["registry-type-upper"])         # answer as Palette may (provider/emulator/variants.py)
+    emu.set_variants(["registry-type-upper"])         # answer as Palette may (palette_emulator/variants.py)
     emu.client(api_key=emu.system_api_key)              # a system administrator
     emu.set_faults([{"path": "/oci/basic$", "kind": "status", "status": 503}])
     emu.registries()                                    # everything stored, secrets in clear
@@ -30,12 +30,12 @@ READY_LINE = r"palette-emulator listening on (?P<url>https?://\S+)"
 
 
 def emulator_command() -> list[str]:
-    """The installed console script next to this interpreter, else `python -m provider.emulator`."""
+    """The installed console script next to this interpreter, else `python -m palette_emulator`."""
     script = Path(sys.executable).with_name("palette-emulator")
     if script.exists():
         return [str(script)]
     found = shutil.which("palette-emulator")
-    return [found] if found else [sys.executable, "-m", "provider.emulator"]
+    return [found] if found else [sys.executable, "-m", "palette_emulator"]
 
 
 class Emulator:
@@ -167,7 +167,7 @@ class Emulator:
         self.set_variants([])
 
     def set_variants(self, names: Sequence[str]) -> list[str]:
-        """Answer as Palette may where the evidence is silent (provider/emulator/variants.py)."""
+        """Answer as Palette may where the evidence is silent (palette_emulator/variants.py)."""
         return list(self._admin_call("PUT", "/emulator/variants", json={"active": list(names)})["active"])
 
     def set_clock_behind(self, seconds: float) -> None:
@@ -179,7 +179,7 @@ class Emulator:
         return list(self._admin_call("GET", "/emulator/unknown-fields")["items"])
 
     def add_faults(self, rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Add fault rules (see provider/emulator/faults.py); returns every active rule with its id."""
+        """Add fault rules (see palette_emulator/faults.py); returns every active rule with its id."""
         return list(self._admin_call("POST", "/emulator/faults", json={"rules": list(rules)})["rules"])
 
     def set_faults(self, rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -202,7 +202,7 @@ class Emulator:
         return dict(self._admin_call("GET", "/emulator/counters"))
 
     def registries(self) -> list[dict[str, Any]]:
-        """Every stored registry, secrets in clear: uid, name, kind (the family), providerType, scope,
+        """Every stored registry, secrets in clear: uid, name, family, providerType, scope,
         legacy, spec, syncStatus, creationTimestamp, lastModifiedTimestamp."""
         return list(self._admin_call("GET", "/emulator/registries")["items"])
 
@@ -219,7 +219,7 @@ class Emulator:
     ) -> str:
         """Store a registry out of band (e.g. a system or legacy one) in `family` ("basic" or "ecr");
         returns its uid."""
-        body = {"kind": family, "registry": dict(registry), "scope": scope, "legacy": legacy}
+        body = {"family": family, "registry": dict(registry), "scope": scope, "legacy": legacy}
         return str(self._admin_call("POST", "/emulator/registries", json=body)["uid"])
 
     def patch(self, uid: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -231,8 +231,8 @@ class Emulator:
 
     def change_family(self, uid: str, family: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         """Drift no API allows: the registry moves to `family` ("basic" or "ecr") with `spec`, same uid."""
-        body = {"kind": family, "spec": dict(spec)}
-        return dict(self._admin_call("PUT", f"/emulator/registries/{uid}/kind", json=body))
+        body = {"family": family, "spec": dict(spec)}
+        return dict(self._admin_call("PUT", f"/emulator/registries/{uid}/family", json=body))
 
     def end_sync(self, uid: str, status: str, message: str = "") -> dict[str, Any]:
         """The registry's latest sync ends now with `status` ("Success" or "Failed") and `message`."""

@@ -26,8 +26,8 @@ import httpx
 import msgpack
 from tf.types import Unknown
 
-from provider.emulator.app import EmulatorState, create_app
-from provider.emulator.config import EmulatorConfig
+from palette_emulator.app import EmulatorState, create_app
+from palette_emulator.config import EmulatorConfig
 from provider.plugin import OciProvider
 from provider.settings import SETTINGS
 from provider.tfx import wire

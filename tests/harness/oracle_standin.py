@@ -131,7 +131,7 @@ class OracleStandIn(Provider):
 
 def standin_package(directory: Path, version: str, target: str) -> Path:
     """Oracle's package in the packed mirror layout under `directory`, launching this module."""
-    from provider import install
+    from provider.launch import install
 
     provider_dir = directory / "registry.terraform.io" / "oracle" / "oci"
     provider_dir.mkdir(parents=True, exist_ok=True)

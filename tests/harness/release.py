@@ -15,7 +15,6 @@ for the session summary (tests/conftest.py).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -27,7 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from provider.install import executable_name
+from provider.files import lock
+from provider.launch.install import executable_name
 from provider.version import __version__
 from release.build import build_bundle, check_excluded, source_digest
 
@@ -42,8 +42,7 @@ def cached_bundle(version: str = __version__) -> Path:
     home = CACHE / digest
     bundle = home / executable_name(version)
     CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / ".lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a waiting worker then finds it built
+    with lock(CACHE / ".lock"):  # one build at a time; a waiting worker then finds it built
         if (bundle / executable_name(version)).is_file():
             return bundle
         for stale in CACHE.iterdir():  # bundles of older sources: tens of MB each

@@ -1,4 +1,4 @@
-"""Check an HTTP answer of the Palette API against the swagger (provider/emulator/swagger.json).
+"""Check an HTTP answer of the Palette API against the swagger (palette_emulator/swagger.json).
 
     check_response(response)        # raises AssertionError naming the mismatch
     httpx.Client(event_hooks={"response": [check_response]})
@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from jsonschema import Draft4Validator
 
-from provider.emulator.schemas import describe, swagger
+from palette_emulator.schemas import describe, swagger
 
 V1_ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",

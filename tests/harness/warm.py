@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from provider import handover
+from provider.launch import handover
 from provider.version import __version__
 
 PROVIDER = Path(sys.executable).parent / "terraform-provider-oci"

@@ -23,7 +23,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from provider.emulator.__main__ import EXTRA_MODULES, INSTALL_HINT
+from palette_emulator.__main__ import EXTRA_MODULES, INSTALL_HINT
 from tests.harness.terraform import REPO
 
 SERVER_DISTRIBUTIONS = {"starlette", "uvicorn", "jsonschema", "rfc3339-validator"}
@@ -96,6 +96,19 @@ def plain_install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     (site_packages,) = venv.glob("lib/python*/site-packages")
     (site_packages / "_plain_install_deps.pth").write_text(f"{deps}\n")
     return venv / "bin"
+
+
+def test_the_wheel_holds_the_provider_and_the_emulator_as_two_top_level_packages(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        scripts = archive.read(entry_points).decode()
+    assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"provider", "palette_emulator"}
+    assert not [name for name in names if name.startswith("provider/") and "emulator" in name]
+    assert {"palette_emulator/__main__.py", "palette_emulator/swagger.json", "palette_emulator/FIDELITY.md"} <= set(
+        names
+    )
+    assert "palette-emulator = palette_emulator.__main__:main" in scripts
 
 
 def test_the_server_dependencies_are_in_the_emulator_extra_only(wheel: Path) -> None:

@@ -139,7 +139,7 @@ def test_a_create_whose_answer_is_lost_stores_one_registry(
     uid = palette.create(basic("charts") if family == "basic" else ecr_keys("charts"))
 
     stored = clean_emulator.registries()
-    assert [(r["uid"], r["name"], r["kind"]) for r in stored] == [(uid, "charts", family)]
+    assert [(r["uid"], r["name"], r["family"]) for r in stored] == [(uid, "charts", family)]
     # One POST (its answer lost), one lookup that found it (the summary, then the registry itself,
     # which carries this create's token), and no second POST.
     assert calls(clean_emulator) == [

@@ -1,7 +1,7 @@
 """`terraform-provider-oci probe` as a real subprocess against the emulator.
 
 With no variant every row the probe can observe is confirmed; with each variant of
-provider/emulator/variants.py exactly the rows that variant answers differently are contradicted,
+palette_emulator/variants.py exactly the rows that variant answers differently are contradicted,
 naming it, and every other row keeps its verdict. No secret, registry name, endpoint or host of the
 tenant appears in its output. --write deletes its scratch registry, also on Ctrl-C, and prints the
 uid of one it could not delete.
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from provider.emulator.variants import VARIANTS
+from palette_emulator.variants import VARIANTS
 from provider.probe.write import SCRATCH_PREFIX
 from tests.harness.emulator import Emulator, basic_registry, ecr_registry
 

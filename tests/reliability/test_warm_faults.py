@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from bench.startup import MAGIC_COOKIE, Samples, launch_once
-from provider import handover, install, warm
+from provider import files
+from provider.launch import handover, install
 from provider.version import __version__
 from tests.acceptance.conftest import palette_env
 from tests.harness.emulator import Emulator
@@ -147,7 +148,8 @@ def _parent(proc: Path) -> int:
 def test_a_server_of_another_version_is_never_used(runtime_dir: Path, tmp_path: Path) -> None:
     # The package as it will be after an upgrade: another version, served by a server that still runs.
     site = tmp_path / "site"
-    shutil.copytree(Path(warm.__file__).parent, site / "provider", ignore=shutil.ignore_patterns("__pycache__"))
+    package = Path(files.package_site()) / "provider"
+    shutil.copytree(package, site / "provider", ignore=shutil.ignore_patterns("__pycache__"))
     (site / "provider" / "version.py").write_text('__version__ = "9.9.9"\n')
     boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from provider.__main__ import main; sys.exit(main())"
     other = subprocess.Popen(
@@ -465,7 +467,7 @@ def test_a_launcher_recording_python3_uses_the_server_the_console_script_started
     assert os.path.realpath(python3) == os.path.realpath(sys.executable) and str(python3) != sys.executable
     config = tmp_path / "config"
     (config / "terraform-provider-oci").mkdir(parents=True)
-    (config / "terraform-provider-oci" / "python").write_text(f"{python3}\n{install.package_site()}\n")
+    (config / "terraform-provider-oci" / "python").write_text(f"{python3}\n{files.package_site()}\n")
     launcher = tmp_path / install.executable_name(__version__)
     launcher.write_bytes(install.launcher(__version__))
     launcher.chmod(0o755)

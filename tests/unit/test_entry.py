@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from provider.__main__ import MAGIC_COOKIE_KEY
+from provider.launch.handover import MAGIC_COOKIE_KEY
 from provider.version import __version__
 
 EXECUTABLE = Path(sys.executable).parent / "terraform-provider-oci"

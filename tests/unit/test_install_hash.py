@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from provider import install
+from provider import files
+from provider.launch import install
 from provider.version import __version__
 
 PROVIDER_DIR = Path("registry.terraform.io/palette/oci")
@@ -106,7 +107,7 @@ def _launcher(tmp_path: Path, version: str = __version__) -> Path:
 
 def test_launcher_runs_the_recorded_python_even_beside_a_folder_named_provider(tmp_path: Path) -> None:
     install.install(tmp_path / "mirror", "1.2.3", python=sys.executable, target="linux_amd64")
-    assert install.python_record().read_text() == f"{sys.executable}\n{install.package_site()}\n"
+    assert install.python_record().read_text() == f"{sys.executable}\n{files.package_site()}\n"
     decoy = tmp_path / "work" / "provider"
     decoy.mkdir(parents=True)
     (decoy / "__init__.py").write_text("")

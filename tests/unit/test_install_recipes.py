@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from provider import install
+from provider.launch import install
 
 REPO = Path(__file__).resolve().parents[2]
 USER_FACING = ("README.md", "docs", "templates", "examples", "scripts")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from provider.palette.models import OciRegistries
 from provider.probe import report, shapes
 from provider.probe.shapes import Observations
 
-FIDELITY = Path(__file__).parents[2] / "provider" / "emulator" / "FIDELITY.md"
+FIDELITY = Path(__file__).parents[2] / "palette_emulator" / "FIDELITY.md"
 
 
 def fidelity_rows() -> list[int]:
@@ -81,6 +82,18 @@ def test_a_shape_without_a_variant_is_listed_as_unmatched() -> None:
     built = report.build(obs, "0", wrote=False)
     assert 6 in built.unmatched and built.variants == []
     assert "row(s) 6" in built.text()
+
+
+def test_without_the_emulator_the_report_names_the_variants_its_rows_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The release package leaves palette_emulator out: the probe there must still report (it stopped
+    # with "an unexpected ModuleNotFoundError").
+    obs = Observations()
+    obs.note(shapes.SCOPE, "absent")
+    with_emulator = report.build(obs, "0", wrote=False)
+    monkeypatch.setitem(sys.modules, "palette_emulator.variants", None)  # what `import` then finds: none
+    without = report.build(obs, "0", wrote=False)
+    assert without.variants == with_emulator.variants == ["scope-empty"]
+    assert 6 not in without.unmatched and "--variant scope-empty" in without.text()
 
 
 def test_a_registry_answer_yields_shapes_only() -> None:

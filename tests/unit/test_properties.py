@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
-from provider.emulator.api_error import ApiError
-from provider.emulator.config import EmulatorConfig
-from provider.emulator.service import Registries
-from provider.emulator.store import Store
-from provider.emulator.views import registry_view
+from palette_emulator.api_error import ApiError
+from palette_emulator.config import EmulatorConfig
+from palette_emulator.service import Registries
+from palette_emulator.store import Store
+from palette_emulator.views import registry_view
 from provider.palette.errors import ConfigurationError
 from provider.palette.models import BasicOciRegistry, EcrRegistry, to_wire
 from provider.palette.transport import normalize_host

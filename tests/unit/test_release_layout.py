@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provider.install import hash1, hash_zip
+from provider.launch.install import hash1, hash_zip
 from release import build, layout
 
 
@@ -120,10 +120,10 @@ def test_the_build_names_what_it_cannot_make_here_and_why() -> None:
 def test_the_emulator_is_neither_a_hidden_import_nor_missing_from_the_excludes(tmp_path: Path) -> None:
     modules = build.provider_modules()
     assert "provider.plugin" in modules and "provider.preflight.ecr" in modules
-    assert not [m for m in modules if m.startswith("provider.emulator")]
-    assert "provider.emulator" in build.EXCLUDED
+    assert not [m for m in modules if m.startswith("palette_emulator")]
+    assert "palette_emulator" in build.EXCLUDED
     args = build.pyinstaller_args("0.1.0", tmp_path / "out", tmp_path / "work")
-    assert "--exclude-module=provider.emulator" in args and "--onedir" in args
+    assert "--exclude-module=palette_emulator" in args and "--onedir" in args
     assert "--name=terraform-provider-oci_v0.1.0" in args
 
 

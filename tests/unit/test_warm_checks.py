@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from provider import handover, warm
+from provider import files
+from provider.launch import handover, warm, warm_cli
 from provider.version import __version__
 
 
@@ -55,6 +56,12 @@ def test_the_hello_names_version_and_python() -> None:
     assert handover.server_identity(b"palette-oci-warm\t1\tx\ty\t1\tz") is None  # protocol 1's shorter hello
     assert handover.server_identity(b"SSH-2.0-OpenSSH") is None
     assert handover.server_identity(b"") is None
+
+
+def test_the_identity_names_the_provider_packages_directory() -> None:
+    # Two installs of one version in one Python (a checkout and a copy of it) are two servers.
+    package = handover.identity(__version__).split("\t")[-1]
+    assert package == str(Path(files.package_site()) / "provider")
 
 
 def test_python_and_python3_of_one_virtualenv_are_one_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,7 +256,7 @@ def test_the_servers_environment_keeps_no_secret() -> None:
         "PYTHONPATH": "/tmp/evil",
         "TF_PLUGIN_MAGIC_COOKIE": "x",
     }
-    assert warm.clean_environment(environment) == {
+    assert warm_cli.clean_environment(environment) == {
         "PATH": "/usr/bin",
         "HOME": "/home/u",
         "LC_ALL": "C.UTF-8",
@@ -261,30 +268,32 @@ def test_the_bundles_own_variables_do_not_make_the_server_re_execute_itself() ->
     # The release package's bootloader sets these at every start: re-executing to be rid of them looped.
     bootloader = {"_PYI_ARCHIVE_FILE": "/b/x", "_PYI_PARENT_PROCESS_LEVEL": "-1", "LD_LIBRARY_PATH": "/b/_internal"}
     clean = {"PATH": "/usr/bin", "HOME": "/home/u"}
-    assert not warm.needs_cleaning({**clean, **bootloader}, is_frozen=True)
-    assert warm.needs_cleaning({**clean, **bootloader, "PALETTE_API_KEY": "secret"}, is_frozen=True)
-    assert warm.needs_cleaning({**clean, **bootloader}, is_frozen=False)  # a Python: LD_LIBRARY_PATH is the user's
-    assert not warm.needs_cleaning(clean, is_frozen=False)
+    assert not warm_cli.needs_cleaning({**clean, **bootloader}, is_frozen=True)
+    assert warm_cli.needs_cleaning({**clean, **bootloader, "PALETTE_API_KEY": "secret"}, is_frozen=True)
+    assert warm_cli.needs_cleaning({**clean, **bootloader}, is_frozen=False)  # a Python: LD_LIBRARY_PATH is the user's
+    assert not warm_cli.needs_cleaning(clean, is_frozen=False)
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("600", 600), ("90s", 90), ("10m", 600), ("1h", 3600), ("0.5", 0.5)])
 def test_idle_timeouts(text: str, seconds: float) -> None:
-    assert warm.parse_duration(text) == seconds
+    assert warm_cli.parse_duration(text) == seconds
 
 
 def test_a_bad_idle_timeout_says_what_is_expected() -> None:
     import argparse
 
     with pytest.raises(argparse.ArgumentTypeError, match="such as 600, 90s, 10m or 1h"):
-        warm.parse_duration("ten minutes")
+        warm_cli.parse_duration("ten minutes")
 
 
 def test_the_launchers_side_imports_nothing_heavy() -> None:
     import subprocess
 
     code = (
-        "import sys; before = set(sys.modules); import provider.handover, provider.__main__; "
+        "import sys; before = set(sys.modules); import provider.launch.handover, provider.__main__; "
         "print(' '.join(sorted(set(sys.modules) - before)))"
     )
     loaded = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout
-    assert set(loaded.split()) <= {"provider", "provider.handover", "provider.__main__", "__future__"}, loaded
+    # The entry, the command line and serving's checks: os and sys only, which the interpreter has loaded.
+    launch_side = {"provider.launch", "provider.launch.handover", "provider.launch.cli", "provider.launch.serve"}
+    assert set(loaded.split()) <= {"provider", "provider.__main__", "__future__", *launch_side}, loaded

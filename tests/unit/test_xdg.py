@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from provider import handover, install, tfx
+from provider import tfx
+from provider.launch import handover, install
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from provider.emulator.schemas import swagger
+from palette_emulator.schemas import swagger
 from provider.palette.models import (
     AwsCloudAccount,
     AwsStsCredentials,

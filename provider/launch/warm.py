@@ -1,14 +1,12 @@
-"""The warm server: `terraform-provider-oci warm`, opt-in, so that Terraform's 3-5 launches per
-command each start in milliseconds instead of paying ~110 ms of Python, grpc and protobuf.
-
-    terraform-provider-oci warm [--idle-timeout 10m] [--foreground [--log FILE]]
-    terraform-provider-oci warm --status | --stop
+"""The warm server, opt-in, so that Terraform's 3-5 launches per command each start in milliseconds
+instead of paying ~110 ms of Python, grpc and protobuf. Its command line (`terraform-provider-oci
+warm`: start, status, stop) and its start on first use are `provider.launch.warm_cli`.
 
 The server imports what a launch needs (grpc, protobuf, tf, this provider, the Palette client with
 httpx and pydantic) and creates no gRPC channel or server, starts no thread; then it waits on a unix
-socket. Each launch Terraform makes connects (`provider.handover`, the launcher's side), the server
+socket. Each launch Terraform makes connects (`provider.launch.handover`, the launcher's side), the server
 forks, and the child takes the launcher's stdin/stdout/stderr, environment, working directory and
-umask and runs `provider.__main__.serve` exactly as a cold start does; nothing is shared between
+umask and runs `provider.launch.serve.serve` exactly as a cold start does; nothing is shared between
 launches but the imported code. The child ends with its launcher (the socket closes); a server
 killed meanwhile does not end its children.
 
@@ -30,7 +28,8 @@ Safety:
 - The release package's executable (PyInstaller) is no Python: the server it starts is the
   executable itself (`warm --foreground`), without Python's options.
 - The server's own environment holds only what it needs to find its socket and files (PATH, HOME,
-  locale, XDG directories, TMPDIR): it is started, or re-executes itself, with only those, so no API
+  locale, XDG directories, TMPDIR): it is started, or re-executes itself, with only those
+  (`warm_cli.clean_environment`), so no API
   key or AWS secret is in its /proc/PID/environ. The launch's environment goes straight to the
   forked child, never through the server's memory or log, never into process arguments.
 - It exits after an idle time without launches (10 minutes by default), on `warm --stop`, on
@@ -39,90 +38,34 @@ Safety:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
-import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from provider import handover
+from provider.files import try_lock
+from provider.launch import handover
 
-DEFAULT_IDLE_TIMEOUT = 600.0
-# The environment the server keeps (and passes to nothing): where its socket and caches are, locale.
-KEPT_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME")
-KEPT_PREFIXES = ("LC_",)
-# What the release package's bootloader (PyInstaller) sets in its own process at every start: a
-# server that re-executed itself to be rid of them would do so forever.
-BOOTLOADER_VARIABLES = ("LD_LIBRARY_PATH", "LD_LIBRARY_PATH_ORIG")
-BOOTLOADER_PREFIXES = ("_PYI_", "_MEI")
-# How long `warm` waits for a detached server to listen, and `--stop` for one to exit.
-START_WAIT = 30.0
-STOP_WAIT = 10.0
 # A launcher has this long to send its request and payload before the server or child gives up.
 REQUEST_TIMEOUT = 5.0
 # How often the server checks that its socket is still its own while idle.
 CHECK_EVERY = 30.0
 _FD_BYTES = 4
 
-_SERVER_BOOT = (
-    "import sys\n"
-    "site = sys.argv.pop(1)\n"
-    "if site not in sys.path:\n"
-    "    sys.path.append(site)\n"
-    "from provider.__main__ import main\n"
-    "sys.exit(main())\n"
-)
-
 
 class WarmError(Exception):
     """The warm server cannot start or be reached; the message says why and what to do."""
 
 
-def clean_environment(environment: dict[str, str]) -> dict[str, str]:
-    """Only what the server needs: no credentials, no TF_*, no PALETTE_*, no AWS_*."""
-    return {k: v for k, v in environment.items() if k in KEPT_ENVIRONMENT or k.startswith(KEPT_PREFIXES)}
-
-
-def needs_cleaning(environment: dict[str, str], is_frozen: bool) -> bool:
-    """The environment holds more than a server keeps (beyond what the bundle's bootloader adds itself)."""
-    extra = set(environment) - set(clean_environment(environment))
-    if is_frozen:
-        extra = {
-            name for name in extra if name not in BOOTLOADER_VARIABLES and not name.startswith(BOOTLOADER_PREFIXES)
-        }
-    return bool(extra)
-
-
-def parse_duration(text: str) -> float:
-    """Seconds from a number of seconds ("600") or a duration as Terraform writes one ("90s", "10m", "1h30m")."""
-    from provider.durations import parse_duration as go_duration
-
-    text = text.strip()
-    seconds = float(text) if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text) else go_duration(text)
-    if seconds is None or seconds < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 600, 90s, 10m or 1h30m")
-    return seconds
-
-
-def package_site() -> str:
-    """The sys.path entry holding this `provider` package (a server started with `-I` adds it)."""
-    return str(Path(__file__).resolve().parent.parent)
-
-
-def _version() -> str:
+def current_version() -> str:
     from provider.version import __version__
 
     return __version__
-
-
-def socket_path(version: str | None = None) -> Path:
-    return Path(handover.socket_dir()) / handover.socket_name(version or _version())
 
 
 def private_directory() -> Path:
@@ -145,17 +88,9 @@ def private_directory() -> Path:
     return directory
 
 
-def _lock(directory: Path, name: str) -> Any | None:
+def server_lock(directory: Path, name: str) -> Any | None:
     """The server's lock (held for its life): the open file, or None when another server holds it."""
-    import fcntl
-
-    lock = open(directory / (name + ".lock"), "a")  # noqa: SIM115 (held until the process ends)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        return None
-    return lock
+    return try_lock(directory / (name + ".lock"))
 
 
 def _log(message: str) -> None:
@@ -279,6 +214,7 @@ def preload() -> list[str]:
         "concurrent.futures.thread",
         "queue",
         "tf.gen.tfplugin_pb2",  # tf's schema classes import it; the protocol itself is provider.tfx.gen
+        "provider.launch.serve",  # what each forked launch runs
         "provider.tfx",
         "provider.plugin",
         "provider.registries.helm",
@@ -327,7 +263,7 @@ class Server:
 
     def __init__(self, idle_timeout: float):
         self.idle_timeout = idle_timeout
-        self.version = _version()
+        self.version = current_version()
         self.directory = private_directory()
         self.name = handover.socket_name(self.version).removesuffix(".sock")
         self.path = self.directory / (self.name + ".sock")
@@ -338,7 +274,7 @@ class Server:
         self.last_declined = ""
         self.listener: Any = None
         self.inode: tuple[int, int] | None = None
-        self.lock = _lock(self.directory, self.name)
+        self.lock = server_lock(self.directory, self.name)
 
     @property
     def running_elsewhere(self) -> bool:
@@ -383,7 +319,7 @@ class Server:
         return {
             "pid": os.getpid(),
             "version": self.version,
-            "python": _python(),
+            "python": python_description(),
             "socket": str(self.path),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
             "idle_timeout": self.idle_timeout,
@@ -508,7 +444,7 @@ def _child(conn: Any, fds: list[int], listener: int, lock: Any) -> NoReturn:
         conn.settimeout(None)
         conn.sendall(b"P%d\n" % os.getpid())
         started = True
-        from provider.__main__ import serve
+        from provider.launch.serve import serve
 
         status = serve([], watch=_launcher_watch(conn), finish=_reporter(conn))
     except SystemExit as exit_:
@@ -575,7 +511,7 @@ def run_server(idle_timeout: float) -> int:
         loaded = preload()
         server.listen()
         _log(
-            f"palette/oci {server.version} on {_python()}: listening on {server.path}, "
+            f"palette/oci {server.version} on {python_description()}: listening on {server.path}, "
             f"idle timeout {idle_timeout:g} s ({len(loaded)} modules preloaded)"
         )
         print(f"listening on {server.path} (pid {os.getpid()})", flush=True)
@@ -587,236 +523,7 @@ def run_server(idle_timeout: float) -> int:
     return 0
 
 
-# ---------------------------------------------------------------------------------------------
-# Clients: start detached, status, stop
-# ---------------------------------------------------------------------------------------------
-
-
-def _server_command(idle_timeout: float, log: Path | None) -> list[str]:
-    if handover.frozen():
-        command = [sys.executable, "warm", "--foreground"]
-    else:  # isolated (-I): no PYTHONPATH, no user site, not the working directory
-        command = [sys.executable, "-I", "-c", _SERVER_BOOT, package_site(), "warm", "--foreground"]
-    command += ["--idle-timeout", f"{idle_timeout:g}"]
-    return command + (["--log", str(log)] if log else [])
-
-
-def start_detached(idle_timeout: float) -> Any:
-    """Start a server in its own session with a clean environment; its output goes to its log file."""
-    import subprocess
-
-    directory = private_directory()
-    name = handover.socket_name(_version()).removesuffix(".sock")
-    log = directory / (name + ".log")
-    # The log from the first instruction on: a server that fails before it opens its log itself
-    # (`--log`, which starts the file anew) leaves its reason where `warm` points.
-    handle = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-    try:
-        return subprocess.Popen(
-            _server_command(idle_timeout, log),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=handle,
-            env=clean_environment(dict(os.environ)),
-            start_new_session=True,
-            close_fds=True,
-        )
-    finally:
-        os.close(handle)
-
-
-def start_on_first_use() -> None:
-    """PALETTE_OCI_WARM=1 on a cold start: start a server for the next launches, unless one is
-    starting or running. Never fails the launch: a server that cannot start is only a slower launch."""
-    try:
-        directory = private_directory()
-        name = handover.socket_name(_version()).removesuffix(".sock")
-        lock = _lock(directory, name)
-        if lock is None:
-            return  # a server holds it: running, or starting
-        lock.close()
-        timeout = os.environ.get("PALETTE_OCI_WARM_IDLE_TIMEOUT")
-        start_detached(parse_duration(timeout) if timeout else DEFAULT_IDLE_TIMEOUT)
-    except (WarmError, OSError, argparse.ArgumentTypeError) as error:
-        import logging
-
-        logging.getLogger("provider.warm").warning("the warm server was not started: %s", error)
-
-
-def servers() -> Iterator[Path]:
-    """This user's warm server sockets, of every version and Python."""
-    directory = Path(handover.socket_dir())
-    if not handover.private_dir(str(directory)):
-        return iter(())
-    return iter(sorted(directory.glob("warm-*.sock")))
-
-
-def ask(path: Path, request: bytes) -> tuple[str, bytes] | None:
-    """Send a status (b"S") or stop (b"Q") request: the server's hello and answer, or None (stale socket)."""
-    import socket
-
-    if not handover.usable_socket(str(path)):
-        return None
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(REQUEST_TIMEOUT)
-        try:
-            sock.connect(str(path))
-        except (ConnectionRefusedError, FileNotFoundError):
-            path.unlink(missing_ok=True)  # stale
-            return None
-        if handover.peer_uid(sock) != os.getuid():
-            return None
-        lines = handover.Lines(sock)
-        hello = lines.next().decode("utf-8", "replace")
-        sock.sendall(request)
-        return hello, lines.next()
-
-
-def _pid_of(hello: str) -> int:
-    fields = hello.split("\t")
-    return int(fields[4]) if len(fields) == 8 and fields[4].isdigit() else 0
-
-
-def _python() -> str:
+def python_description() -> str:
     """The Python a server runs, as its identity names it: the resolved interpreter and its environment."""
-    _, _, interpreter, prefix, _ = handover.identity(_version()).split("\t")
+    _, _, interpreter, prefix, _ = handover.identity(current_version()).split("\t")
     return f"{interpreter} (environment {prefix})"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (our own child, not reaped yet) counts as gone.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def status_all() -> list[dict[str, Any]]:
-    found = []
-    for path in servers():
-        answer = ask(path, b"S")
-        if answer is not None and answer[1]:
-            found.append(json.loads(answer[1]))
-    return found
-
-
-def stop_all() -> list[dict[str, Any]]:
-    """Stop every warm server of this user; wait until their processes are gone."""
-    stopped = []
-    for path in servers():
-        answer = ask(path, b"Q")
-        if answer is None:
-            continue
-        pid = _pid_of(answer[0])
-        deadline = time.monotonic() + STOP_WAIT
-        while pid and _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        stopped.append({"pid": pid, "socket": str(path), "gone": not (pid and _alive(pid))})
-    return stopped
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="terraform-provider-oci warm",
-        description=(
-            "Keep a warm provider server: each launch Terraform makes is forked from it instead of "
-            "starting Python, grpc and protobuf again. Stops by itself after --idle-timeout without launches."
-        ),
-    )
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--foreground", action="store_true", help="run in this terminal (Ctrl-C stops it)")
-    group.add_argument("--stop", action="store_true", help="stop this user's warm servers")
-    group.add_argument("--status", action="store_true", help="list this user's warm servers")
-    parser.add_argument(
-        "--idle-timeout",
-        type=parse_duration,
-        default=DEFAULT_IDLE_TIMEOUT,
-        help="stop after this long without a launch: seconds, or 90s, 10m, 1h (default 10m)",
-    )
-    parser.add_argument("--log", type=Path, help="with --foreground: write the log to this file, not stderr")
-    return parser
-
-
-def main(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        if args.status:
-            found = status_all()
-            for server in found:
-                print(
-                    f"pid {server['pid']}: palette/oci {server['version']} on {server['python']}, "
-                    f"{server['socket']}, {server['launches']} launches, idle {server['idle_for']:g} s "
-                    f"of {server['idle_timeout']:g} s"
-                    + (
-                        f"; {server['declined']} launches sent cold (last: {server['last_declined']} differed)"
-                        if server.get("declined")
-                        else ""
-                    )
-                )
-            if not found:
-                print(f"no warm server is running (sockets in {handover.socket_dir()})")
-            return 0
-        if args.stop:
-            stopped = stop_all()
-            for server in stopped:
-                print(f"stopped the warm server pid {server['pid']} ({server['socket']})")
-            if not stopped:
-                print("no warm server was running")
-            return 0 if all(server["gone"] for server in stopped) else 1
-        if args.foreground:
-            return _foreground(args.idle_timeout, args.log, argv)
-        return _detached(args.idle_timeout)
-    except WarmError as error:
-        print(f"terraform-provider-oci warm: {error}", file=sys.stderr)
-        return 1
-
-
-def _foreground(idle_timeout: float, log: Path | None, argv: list[str]) -> int:
-    if needs_cleaning(dict(os.environ), handover.frozen()):
-        # Our environment may hold credentials (a shell with PALETTE_API_KEY exported): run again
-        # with only what the server needs, so that none stays in /proc/PID/environ.
-        command = _server_command(idle_timeout, log)
-        os.execve(command[0], command, clean_environment(dict(os.environ)))
-    if log is not None:
-        handle = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-        os.dup2(handle, 2)
-        os.close(handle)
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.close(null)
-    status = run_server(idle_timeout)
-    # The socket is gone (run_server's finally). End without the interpreter's teardown: grpc's, after
-    # forks, can wait on its own threads, and a SIGTERM'd server must exit promptly.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
-
-
-def _detached(idle_timeout: float) -> int:
-    path = socket_path()
-    answer = ask(path, b"S")
-    if answer is not None and answer[1]:
-        print(f"a warm server is already running (pid {_pid_of(answer[0])}), listening on {path}")
-        return 0
-    process = start_detached(idle_timeout)
-    deadline = time.monotonic() + START_WAIT
-    while time.monotonic() < deadline:
-        answer = ask(path, b"S")
-        if answer is not None and answer[1]:
-            print(
-                f"warm server started (pid {_pid_of(answer[0])}), listening on {path}; it stops after "
-                f"{idle_timeout:g} s without a launch, or with `terraform-provider-oci warm --stop`"
-            )
-            return 0
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    log = path.with_suffix(".log")
-    print(f"terraform-provider-oci warm: the server did not start; see {log}", file=sys.stderr)
-    return 1

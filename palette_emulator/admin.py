@@ -18,22 +18,28 @@ GET    /emulator/counters               {"total", "writes", "by_route": {"GET /v
 POST   /emulator/reset                  204: registries, request log, counters, faults, unknown fields cleared,
                                         the clock set right
                                         (variants stay: set them with PUT /emulator/variants)
-POST   /emulator/registries             seed {"kind", "registry", "scope", "legacy"} -> 201 {"uid"}
+POST   /emulator/registries             seed {"family", "registry", "scope", "legacy"} -> 201 {"uid"}
                                         ("registry" is the body Palette's create takes: v1BasicOciRegistry
                                         or v1EcrRegistry, checked against the swagger like a create)
-GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear
+GET    /emulator/registries             {"items": [...]} everything as stored, secrets in clear (each
+                                        item's "family"; "kind", the same value, for one more version)
 PATCH  /emulator/registries/{uid}       merge a partial spec (null removes a key) -> 200 the item; the body
                                         is the spec's fields, or {"spec": {...}} (unwrapped); the result must
                                         still be a valid spec of the registry's family (400 naming the field)
-PUT    /emulator/registries/{uid}/kind  {"kind", "spec"}: the registry moves to the other family, same uid
-(In this admin API, "kind" is the family, "basic" or "ecr": the API's spelling, kept for its clients.)
+PUT    /emulator/registries/{uid}/family  {"family", "spec"}: the registry moves to the other family, same uid
 PUT    /emulator/registries/{uid}/sync  {"status", "message"}: the latest sync ends so, at once
 DELETE /emulator/registries/{uid}       204 (404 when absent)
+
+A registry's family is "basic" or "ecr" (which of Palette's two APIs holds it). This API called it
+"kind" before, a word that names helm|zarf|pack everywhere else: "kind" in a seed or a family
+change, and PUT .../{uid}/kind, are still accepted for one version, answered with a `Warning: 299`
+header and logged at WARNING (KIND_IS_FAMILY).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -41,15 +47,41 @@ from starlette.routing import BaseRoute, Route
 
 from . import views
 from .api_error import bad_request, not_found
-from .app import Call, EmulatorState, endpoint, no_content
 from .constraints import SPEC_DEFINITIONS
+from .handlers import Call, EmulatorState, endpoint, no_content
 from .schemas import drop_nulls, swagger
 from .service import _merge
-from .store import Family, Registry, Scope
+from .store import FAMILIES, Family, Registry, Scope
 from .variants import VARIANTS
 from .variants import parse as parse_variants
 
-SEED_FIELDS = {"kind", "registry", "scope", "legacy"}
+log = logging.getLogger("palette_emulator")
+
+SEED_FIELDS = {"family", "kind", "registry", "scope", "legacy"}
+KIND_IS_FAMILY = (
+    '"kind" (the family) is deprecated in the emulator\'s admin API and goes in the next version: '
+    'send "family" ("basic" or "ecr") and PUT /emulator/registries/{uid}/family'
+)
+
+
+def family_field(body: dict[str, Any]) -> tuple[Family, bool]:
+    """The family a seed or family change names, and whether it was named by the deprecated `kind`."""
+    if "family" in body and "kind" in body and body["family"] != body["kind"]:
+        raise bad_request(
+            'family: given twice, differently (as "family" and as "kind"); send "family" alone', code="InvalidRequest"
+        )
+    value = body.get("family", body.get("kind"))
+    if value not in FAMILIES:
+        raise bad_request('family: must be "basic" or "ecr"', code="InvalidRequest")
+    family: Family = value
+    return family, "family" not in body
+
+
+def deprecated(response: Response, what: str) -> Response:
+    """`response` with the deprecation of `kind` said where a client sees it (a Warning header) and in the log."""
+    log.warning("%s: %s", what, KIND_IS_FAMILY)
+    response.headers["Warning"] = f'299 palette-emulator "{KIND_IS_FAMILY}"'
+    return response
 
 
 class AdminApi:
@@ -73,7 +105,8 @@ class AdminApi:
             Route("/emulator/registries", endpoint(self.dump), methods=["GET"]),
             Route("/emulator/registries/{uid}", endpoint(self.patch), methods=["PATCH"]),
             Route("/emulator/registries/{uid}", endpoint(self.delete), methods=["DELETE"]),
-            Route("/emulator/registries/{uid}/kind", endpoint(self.change_family), methods=["PUT"]),
+            Route("/emulator/registries/{uid}/family", endpoint(self.change_family), methods=["PUT"]),
+            Route("/emulator/registries/{uid}/kind", endpoint(self.change_family_by_kind), methods=["PUT"]),
             Route("/emulator/registries/{uid}/sync", endpoint(self.end_sync), methods=["PUT"]),
         ]
 
@@ -138,11 +171,10 @@ class AdminApi:
     def seed(self, call: Call) -> Response:
         body = call.json()
         if not isinstance(body, dict):
-            raise bad_request('body must be {"kind", "registry", "scope", "legacy"}', "InvalidRequest")
+            raise bad_request('body must be {"family", "registry", "scope", "legacy"}', "InvalidRequest")
         if set(body) - SEED_FIELDS:
             raise bad_request(f"unknown field(s): {', '.join(sorted(set(body) - SEED_FIELDS))}", "InvalidRequest")
-        if body.get("kind") not in ("basic", "ecr"):
-            raise bad_request('kind: must be "basic" or "ecr"', code="InvalidRequest")
+        family, by_kind = family_field(body)
         if not isinstance(body.get("registry"), dict):
             raise bad_request(
                 "registry: must be an object, the body of Palette's create: "
@@ -151,12 +183,12 @@ class AdminApi:
             )
         if not isinstance(body.get("legacy", False), bool):
             raise bad_request("legacy: must be true or false", code="InvalidRequest")
-        family: Family = body["kind"]
         scope: Scope = body.get("scope", "tenant")
         if scope not in ("system", "tenant"):
             raise bad_request("scope: must be system or tenant (registries are tenant-level)", code="InvalidRequest")
         reg = self.state.registries.create(family, body.get("registry"), scope=scope, legacy=bool(body.get("legacy")))
-        return JSONResponse({"uid": reg.uid}, status_code=201)
+        answer = JSONResponse({"uid": reg.uid}, status_code=201)
+        return deprecated(answer, 'POST /emulator/registries with "kind"') if by_kind else answer
 
     def dump(self, call: Call) -> Response:
         registries = self.state.registries
@@ -184,11 +216,17 @@ class AdminApi:
         registry under the other family's path."""
         reg = self._stored(call.params["uid"])
         body = call.json()
-        family, spec = (body.get("kind"), body.get("spec")) if isinstance(body, dict) else (None, None)
-        if family not in ("basic", "ecr") or not isinstance(spec, dict):
-            raise bad_request('body must be {"kind": "basic" or "ecr", "spec": {...}}', code="InvalidRequest")
-        self.state.registries.change_family_out_of_band(reg, family, spec)
-        return JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
+        if not isinstance(body, dict) or not isinstance(body.get("spec"), dict):
+            raise bad_request('body must be {"family": "basic" or "ecr", "spec": {...}}', code="InvalidRequest")
+        family, by_kind = family_field(body)
+        self.state.registries.change_family_out_of_band(reg, family, body["spec"])
+        answer = JSONResponse(views.dump_item(reg, self.state.registries.status(reg)))
+        return deprecated(answer, 'PUT /emulator/registries/{uid}/family with "kind"') if by_kind else answer
+
+    def change_family_by_kind(self, call: Call) -> Response:
+        """The family change at its old path (deprecated with the word)."""
+        answer = self.change_family(call)
+        return answer if "Warning" in answer.headers else deprecated(answer, "PUT /emulator/registries/{uid}/kind")
 
     def end_sync(self, call: Call) -> Response:
         """The latest sync run ends now with `status` ("Success" or "Failed") and `message`."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Family = Literal["basic", "ecr"]
+FAMILIES: tuple[Family, ...] = ("basic", "ecr")
 Scope = Literal["system", "tenant"]  # registries are tenant-level; system on self-hosted Palette
 
 _SCHEMA = """

@@ -256,7 +256,8 @@ def dump_item(reg: Registry, sync_status: dict[str, Any]) -> dict[str, Any]:
     return {
         "uid": reg.uid,
         "name": reg.name,
-        "kind": reg.family,
+        "family": reg.family,
+        "kind": reg.family,  # the family's old name here, deprecated: gone in the next version (admin.py)
         "providerType": reg.provider_type,
         "scope": reg.scope,
         "legacy": reg.provider_type == "helm" and not reg.sync_capable,

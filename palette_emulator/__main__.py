@@ -1,4 +1,4 @@
-"""palette-emulator: serve the Palette registries API locally (see provider/emulator/README.md).
+"""palette-emulator: serve the Palette registries API locally (see palette_emulator/README.md).
 
 Installed with the `emulator` extra: pip install 'terraform-provider-oci[emulator]'.
 

@@ -1,7 +1,7 @@
-"""The launcher's side of the warm server (`provider.warm`): hand this launch over, or say "start cold".
+"""The launcher's side of the warm server (`provider.launch.warm`): hand this launch over, or say "start cold".
 
 Terraform execs the provider (the mirror's launcher, or the `terraform-provider-oci` console script);
-before importing anything heavy, `provider.__main__` calls `handover()`. When a warm server of this
+before importing anything heavy, `provider.launch.cli` calls `handover()`. When a warm server of this
 user, this provider version and this Python listens on its socket, and this process runs in exactly
 the server's execution context (the server compares them: namespaces, credentials, capabilities,
 no_new_privs, seccomp, affinity, nice, scheduling policy, OOM score adjustment, cgroup, rlimits, LSM
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 PROTOCOL = "2"
+# go-plugin's handshake cookie for Terraform providers (terraform-plugin-go's tf6server, and tf): set,
+# this process is Terraform's launch of the provider (the one a warm server may serve).
+MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
+MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 MAGIC = "palette-oci-warm"
 # Seconds to wait for a server's hello and for the child's "taken over": a server that does not
 # answer this fast is treated as absent (start cold).
@@ -77,7 +81,8 @@ def identity(version: str) -> str:
     virtualenvs of one base Python resolve to one interpreter but are two) and the provider package's
     directory. Four tab-separated fields after the version; none holds a tab or a newline."""
     realpath = os.path.realpath
-    python = (realpath(sys.executable), realpath(sys.prefix), os.path.dirname(realpath(__file__)))
+    package = os.path.dirname(os.path.dirname(realpath(__file__)))  # provider/, this module being in launch/
+    python = (realpath(sys.executable), realpath(sys.prefix), package)
     return "\t".join(
         (version, f"{sys.hexversion:x}", *(field.replace("\t", " ").replace("\n", " ") for field in python))
     )

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import fcntl
 import hashlib
 import io
 import json
@@ -41,11 +40,12 @@ import platform
 import re
 import shutil
 import sys
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from provider.files import lock, package_site, write_atomically, write_zip
 
 HOSTNAME = "registry.terraform.io"
 NAMESPACE = "palette"
@@ -64,11 +64,6 @@ _GOARCH = {
     "armv6l": "arm",
     "armv7l": "arm",
 }
-
-# Zip entries carry a fixed time and mode so the same version always packs to the same bytes.
-_ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-_UNIX_EXECUTABLE = 0o100755
-_ZIP_CREATED_ON_UNIX = 3
 
 _SEMVER = re.compile(r"\d+\.\d+\.\d+")
 _PACKED_NAME = re.compile(rf"terraform-provider-{TYPE}_(?P<version>[^_]+)_(?P<platform>[^_]+_[^_]+)\.zip")
@@ -216,20 +211,10 @@ def python_record() -> Path:
     return base_directory("XDG_CONFIG_HOME", ".config") / "terraform-provider-oci" / "python"
 
 
-def package_site() -> str:
-    """The sys.path entry holding this `provider` package (the launcher adds it: `-I` drops the user site)."""
-    return str(Path(__file__).resolve().parent.parent)
-
-
 def package_zip(version: str) -> bytes:
-    """The mirror package: one launcher entry, the same bytes for a version on every machine."""
-    entry = zipfile.ZipInfo(executable_name(version), date_time=_ZIP_DATE_TIME)
-    entry.create_system = _ZIP_CREATED_ON_UNIX  # so Terraform's unzip honours the mode below
-    entry.external_attr = _UNIX_EXECUTABLE << 16
-    entry.compress_type = zipfile.ZIP_DEFLATED
+    """The mirror package: one executable launcher entry, the same bytes for a version on every machine."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr(entry, launcher(version), compresslevel=9)
+    write_zip(buffer, [(executable_name(version), launcher(version), True)], compresslevel=9)
     return buffer.getvalue()
 
 
@@ -263,35 +248,19 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Readers (a concurrent `terraform init`) see the old file or the new one, never half; writers
-    (a concurrent `install`) each use their own temporary name."""
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(partial, mode)
-        os.replace(partial, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(partial)
-        raise
-
-
 @contextlib.contextmanager
 def _config_locked(directory: Path) -> Iterator[None]:
     """One `install` at a time per user: an exclusive fcntl lock on a file in the config directory."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        lock = open(directory / "install.lock", "a")  # noqa: SIM115 (closed below, after the unlock)
+        held = lock(directory / "install.lock")
     except OSError as error:
         raise InstallError(
             f"cannot write to {directory} ({_why(error)}), where the launcher finds the Python to run. "
             "Make it writable, or set XDG_CONFIG_HOME to a writable directory, and run install again; "
             "the mirror was not changed"
         ) from None
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with held:
         yield  # closing the file releases the lock
 
 
@@ -306,7 +275,7 @@ def install(mirror_dir: Path, version: str, python: str | None = None, target: s
     """
     if not _SEMVER.fullmatch(version):
         raise InstallError(f"version {version!r} is not MAJOR.MINOR.PATCH, which Terraform requires")
-    from provider.handover import frozen
+    from provider.launch.handover import frozen
 
     if python is None and frozen():
         raise InstallError(FROZEN)
@@ -319,7 +288,7 @@ def install(mirror_dir: Path, version: str, python: str | None = None, target: s
         # Why the interpreter rather than the console script: both survive `pip install -U` in place,
         # but only sys.executable is certainly the installation running this command.
         try:
-            _write_atomically(record, f"{python}\n{package_site()}\n".encode())
+            write_atomically(record, f"{python}\n{package_site()}\n".encode())
         except OSError as error:
             raise InstallError(
                 f"cannot write {record} ({_why(error)}). Make {record.parent} writable, or set XDG_CONFIG_HOME "
@@ -337,7 +306,7 @@ def _write_mirror(mirror_dir: Path, version: str, target: str) -> Installed:
         for path in removed:
             _remove(path)
         provider_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomically(package, data)
+        write_atomically(package, data)  # a concurrent `terraform init` reads the old or the new
     except OSError as error:
         raise InstallError(
             f"cannot write the mirror at {provider_dir} ({_why(error)}). Make it writable or choose another "

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from functools import partial
-from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -23,65 +20,18 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Scope
 
 from . import views
+from .admin import admin_routes
 from .api_error import ApiError, bad_request
 from .auth import Caller, identify
 from .config import EmulatorConfig
-from .constraints import parse_json
 from .faults import FaultBook, FaultMiddleware, RequestLog
+from .handlers import Call, EmulatorState, audited, endpoint, no_content
 from .service import Registries
-from .store import Family, Store, new_uid
+from .store import FAMILIES, Family, Store, new_uid
 
 log = logging.getLogger("palette_emulator")
 
-FAMILIES: tuple[Family, ...] = ("basic", "ecr")
 METADATA_SCOPES = {"system": {"system"}, "tenant": {"tenant"}, "all": {"system", "tenant"}}
-
-
-@dataclass(frozen=True)
-class Call:
-    """What a synchronous handler gets from its request (the body already read)."""
-
-    params: Mapping[str, str]
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return parse_json(self.body)
-
-
-Handler = Callable[[Call], Response]
-
-
-def endpoint(handler: Handler) -> Callable[[Request], Any]:
-    """An async Starlette endpoint that reads the body, then runs `handler` in the thread pool."""
-
-    async def run(request: Request) -> Response:
-        call = Call(request.path_params, request.query_params, request.headers, await request.body())
-        return await run_in_threadpool(handler, call)
-
-    return run
-
-
-def audited(status: int, content: Any = None) -> Response:
-    """An answer carrying the AuditUid header Palette adds to creates, validates and syncs."""
-    headers = {"AuditUid": new_uid()}
-    if content is None:
-        return Response(status_code=status, headers=headers)
-    return JSONResponse(content, status_code=status, headers=headers)
-
-
-def no_content() -> Response:
-    return Response(status_code=204)
-
-
-@dataclass
-class EmulatorState:
-    config: EmulatorConfig
-    store: Store
-    registries: Registries
-    faults: FaultBook
-    requests: RequestLog
 
 
 class PaletteApi:
@@ -217,8 +167,6 @@ def _route_finder(routes: list[BaseRoute]) -> Callable[[Scope], str]:
 
 def create_app(config: EmulatorConfig) -> tuple[ASGIApp, EmulatorState]:
     """The emulator as an ASGI app (serve it with faults.DropCapableH11Protocol) and its state."""
-    from .admin import admin_routes  # admin imports this module's helpers
-
     store = Store(config.db)
     state = EmulatorState(config, store, Registries(store, config), FaultBook(), RequestLog())
     state.registries.sync.resume_unfinished()
