@@ -383,7 +383,7 @@ def test_ecr_preflight_runs_boto3_inside_the_bundle(
 def test_the_filesystem_mirror_installs_the_same_package(
     tf_version: str, tmp_path: Path, release: ReleaseDir, ca_file: Path
 ) -> None:
-    # Copied into the implied local mirror, ~/.terraform.d/plugins, as README says: no CLI config at all.
+    # Copied into the implied local mirror, ~/.terraform.d/plugins, as the release guide says: no CLI config at all.
     terraform = MirrorTerraform(tf_version, tmp_path / "tf", "https://127.0.0.1:9/", ca_file, {})
     terraform.cli_config.write_text("")
     shutil.copytree(release.path / "filesystem-mirror", terraform.home / ".terraform.d" / "plugins")
