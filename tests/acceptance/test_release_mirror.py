@@ -34,7 +34,7 @@ from release.build import package as build_package
 from tests.acceptance.conftest import palette_env
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.certs import CertificateAuthority
-from tests.harness.emulator import Emulator
+from tests.harness.emulator import Emulator, basic_registry
 from tests.harness.mirror import StaticHttps
 from tests.harness.moto import MotoServer
 from tests.harness.release import GpgKey, cached_bundle, release_dir, throwaway_gpg_key
@@ -479,3 +479,59 @@ def test_one_providers_lock_command_makes_a_lock_file_both_mirrors_accept(
     terraform.ok("init", "-no-color")
     assert (terraform.work / ".terraform.lock.hcl").read_text() == lock
     assert "The configuration is valid" in terraform.ok("validate", "-no-color")  # the bundle ran
+
+
+# -- a host name the user controls: registry.corp.example/palette/oci from the network mirror ----------
+
+OWN_SOURCE = "registry.corp.example/palette/oci"
+
+
+def test_a_source_under_a_host_name_you_control_installs_from_the_network_mirror(
+    tf_version: str,
+    tmp_path: Path,
+    release: ReleaseDir,
+    test_ca: CertificateAuthority,
+    ca_file: Path,
+    clean_emulator: Emulator,
+) -> None:
+    """docs/guides/own-hostname.md: the release's network-mirror/ directory copied under the host name of
+    the source (archive URLs are relative), the CLI config's network_mirror including it. Terraform asks
+    that host name nothing (it does not resolve here): the mirror on 127.0.0.1 serves it. A state made
+    under `palette/oci` moves over with `terraform state replace-provider` and plans no change."""
+    mirror_root = tmp_path / "mirror"
+    shutil.copytree(release.network_mirror, mirror_root)  # registry.terraform.io/palette/oci for the old state
+    shutil.copytree(release.network_mirror / MIRRORED, mirror_root / OWN_SOURCE)
+    helm = (
+        '\nresource "oci_registry_helm" "charts" {\n  name     = "charts"\n'
+        '  endpoint = "https://charts.example.com"\n}\n'
+    )
+    uid = clean_emulator.seed("basic", basic_registry("charts", "https://charts.example.com"))
+    with StaticHttps(mirror_root, test_ca) as server:
+        terraform = MirrorTerraform(tf_version, tmp_path / "tf", server.url, ca_file, palette_env(clean_emulator))
+        terraform.cli_config.write_text(
+            "provider_installation {\n"
+            f'  network_mirror {{\n    url     = "{server.url}"\n    include = ["{OWN_SOURCE}", "{MIRRORED}"]\n  }}\n'
+            f'  direct {{\n    exclude = ["{OWN_SOURCE}", "{MIRRORED}"]\n  }}\n'
+            "}\n"
+        )
+        main_tf = terraform.work / "main.tf"
+        main_tf.write_text(PROVIDER_BLOCK + helm)  # before: palette/oci, one registry in the state
+        terraform.ok("init", "-no-color")
+        terraform.ok("import", "-no-color", "oci_registry_helm.charts", uid)
+        # The guide's order: the state first, while the configuration and the lock file still name palette/oci
+        # (Terraform 1.15.5 reads a state only with the configuration's providers installed), then the source.
+        terraform.ok("state", "replace-provider", "-no-color", "-auto-approve", MIRRORED, OWN_SOURCE)
+        (terraform.work / ".terraform.lock.hcl").unlink()
+        main_tf.write_text(PROVIDER_BLOCK.replace('"palette/oci"', f'"{OWN_SOURCE}"') + helm)
+        # The guide's lock command for this mirror, then init against that lock file.
+        terraform.ok("providers", "lock", "-no-color", f"-net-mirror={server.url}", "-platform=linux_amd64")
+        locked = (terraform.work / ".terraform.lock.hcl").read_text()
+        assert f'provider "{OWN_SOURCE}"' in locked and hash_zip(release.package) in locked, locked
+        init = terraform.ok("init", "-no-color")
+        assert f"Installed {OWN_SOURCE} v{VERSION}" in init, init
+        assert (terraform.work / ".terraform.lock.hcl").read_text() == locked
+        assert f"/{OWN_SOURCE}/{PACKAGE}" in server.requests
+        plan = terraform.run("plan", "-no-color", "-detailed-exitcode")
+    assert plan.returncode == 0, plan.stdout + plan.stderr  # the bundle read the registry: no change
+    assert OWN_SOURCE in terraform.ok("providers", "-no-color")
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]

@@ -66,6 +66,7 @@ def test_committed_docs_are_what_the_schema_generates(pages: dict[str, str]) -> 
         "docs/guides/emulator.md",
         "docs/guides/moving-from-spectrocloud.md",
         "docs/guides/next-to-oracle-oci.md",
+        "docs/guides/own-hostname.md",
         "docs/guides/python-package.md",
         "docs/guides/release-package-and-mirrors.md",
         "docs/guides/secrets.md",
