@@ -1,11 +1,11 @@
 """The identity of the installed provider package: one hash over its files' names and contents.
 
 A version label says nothing about an editable checkout or a locally built wheel: any code can carry
-"0.2.0". `terraform-provider-oci install` writes this identity into the launcher it puts in the
+"1.2.3". `terraform-provider-oci install` writes this identity into the launcher it puts in the
 mirror, so the package's `h1:` hash, which `.terraform.lock.hcl` records, differs whenever the code
 differs; the launcher computes it again at every start and refuses code that changed since the
-install. A pre-release version such as `0.2.0-dev.<hash>` would say the same in the version, but
-Terraform selects a pre-release only when `required_providers` pins it exactly (`version = "0.2.0-dev.x"`),
+install. A pre-release version such as `1.2.3-dev.<hash>` would say the same in the version, but
+Terraform selects a pre-release only when `required_providers` pins it exactly (`version = "1.2.3-dev.x"`),
 so every module would have to name one developer's build.
 
 Standard library only (os, hashlib): the launcher imports it at every start. It reads the package's
