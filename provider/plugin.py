@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from provider.session import Session
 
 SOURCE_ADDRESS = "registry.terraform.io/palette/oci"
+KEY_REJECTED_AGAIN = "Not done: the API key was rejected"
+KEY_REJECTED_AGAIN_DETAIL = (
+    'The error "Palette rejected the API key" of this command says where the key came from and how to fix it; '
+    "it is not repeated for each registry. Nothing was concluded from Palette's answers: the registry stays "
+    "in the state."
+)
 _TYPES = {"insecure": Bool(), "request_timeout": Number(), "max_retries": Number()}
 
 
@@ -47,6 +53,9 @@ class OciProvider:
         self._client_error: ConfigurationError | None = None
         self._lock = threading.Lock()
         self._access_checked = False
+        # A rejected key is told in full once per process (one Terraform command's use of this provider
+        # configuration): every resource of the plan would otherwise repeat the same page-long error.
+        self._key_rejection_told = False
         self._config: dict[str, Any] = {}
         # Set by Terraform's StopProvider (Ctrl-C): waits such as wait_for_sync end and return what they have.
         self.stopping = threading.Event()
@@ -186,7 +195,12 @@ class OciProvider:
         try:
             client.prove_key()
         except KeyRejectedError as exc:
-            diags.add_error("Palette rejected the API key", self._key_rejected_detail(exc), path=["api_key"])
+            if self._first_key_rejection():
+                diags.add_error("Palette rejected the API key", self._key_rejected_detail(exc), path=["api_key"])
+            else:
+                # Terraform needs an error from each call that could not do its work (a refresh without one
+                # would record the registry as gone): a short one, pointing at the full one.
+                diags.add_error(KEY_REJECTED_AGAIN, KEY_REJECTED_AGAIN_DETAIL)
             return None
         except PaletteError as exc:
             from provider.diagnose import report
@@ -194,6 +208,12 @@ class OciProvider:
             report(diags, exc, "prove the API key before reading or creating registries")
             return None
         return client
+
+    def _first_key_rejection(self) -> bool:
+        """True once per configuration of this provider: the first rejected key's caller tells it in full."""
+        with self._lock:
+            first, self._key_rejection_told = not self._key_rejection_told, True
+        return first
 
     def setting_source(self, name: str) -> str:
         """Where the setting `name` was set: the provider block, an environment variable, or its default."""
@@ -233,6 +253,7 @@ class OciProvider:
         provider is configured again and when the plugin stops serving."""
         with self._lock:
             client, self._client, self._client_error = self._client, None, None
+            self._key_rejection_told = False
         if client is not None:
             client.close()
 

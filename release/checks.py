@@ -3,9 +3,10 @@
 Pure functions over text (the CHANGELOG, `git status --porcelain`, the tags at HEAD), so that each
 rule is tested without a repository; `refusals` runs git and reads the files.
 
-A version is released once CHANGELOG.md has a `## x.y.z` heading for it (any heading but
-"Unreleased"). Building that version again from another commit would publish different code under a
-version users already locked: refused, unless HEAD is that release's tag `vx.y.z` (each platform's
+A version is released once CHANGELOG.md has a `## x.y.z (Month D, YYYY)` heading for it (any
+`## x.y.z` heading but `## x.y.z (Unreleased)`, Terraform providers' convention for the next one).
+Building that version again from another commit would publish different code under a version
+users already locked: refused, unless HEAD is that release's tag `vx.y.z` (each platform's
 machine builds the same tag). A tree with uncommitted changes would ship code no commit holds.
 """
 
@@ -15,13 +16,17 @@ import re
 import subprocess
 from pathlib import Path
 
-# "## 0.1.0 - 2026-11-26", "## [0.1.0] - ...", "## 1.0.0-rc.1": a level-2 heading starting with a version.
-_RELEASED = re.compile(r"^##\s+\[?v?(?P<version>\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)\]?(?:\s|$)", re.MULTILINE)
+# "## 0.1.0 (November 26, 2026)", "## 1.2.0 (Unreleased)", "## [0.1.0] - ...", "## 1.0.0-rc.1": a level-2
+# heading starting with a version; what follows it says whether it is released.
+_VERSION_HEADING = re.compile(
+    r"^##\s+\[?v?(?P<version>\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)\]?(?P<rest>(?:\s[^\n]*)?)$", re.MULTILINE
+)
+UNRELEASED = "(Unreleased)"
 
 
 def released_versions(changelog: str) -> list[str]:
     """The versions CHANGELOG.md lists as released, newest first (as written)."""
-    return [match["version"] for match in _RELEASED.finditer(changelog)]
+    return [match["version"] for match in _VERSION_HEADING.finditer(changelog) if match["rest"].strip() != UNRELEASED]
 
 
 def already_released(version: str, changelog: str, tags_at_head: list[str]) -> str | None:
@@ -31,7 +36,8 @@ def already_released(version: str, changelog: str, tags_at_head: list[str]) -> s
     return (
         f"version {version} is already released (CHANGELOG.md has a '## {version}' heading) and this commit "
         f"is not its tag v{version}. Bump __version__ in provider/version.py (semantic versioning: a breaking "
-        "change bumps the minor before 1.0, the major after) and list the changes under '## Unreleased'."
+        "change bumps the minor before 1.0, the major after) and list the changes under "
+        "'## <that version> (Unreleased)'."
     )
 
 

@@ -8,10 +8,13 @@ the files inside the package (see `hash1`).
 The package is a zip in the mirror's *packed* layout,
     DIR/registry.terraform.io/palette/oci/terraform-provider-oci_VERSION_OS_ARCH.zip
 holding one file, a launcher that execs the Python interpreter that ran this command, recorded in
-~/.config/terraform-provider-oci/python (the launcher's bytes, hence the hash, are the same on every
-machine for a version, so a committed lock file holds in CI too). The launcher runs Python isolated
-(`-I`: no PYTHONPATH, no user site, not the working directory), checks that the package it finds is
-the version it was installed for, and reports its own failures as one line on stdout, the one
+~/.config/terraform-provider-oci/python. The launcher carries the installed package's identity, a hash
+of its files (`provider.identity`), so its bytes, hence the `h1:` hash a lock file records, are the
+same for the same code and differ for any other code of the same version: a lock file made on one
+developer's machine verifies that code, not a version label. Teams use the release package, whose
+hashes are the same everywhere. The launcher runs Python isolated (`-I`: no PYTHONPATH, no user site,
+not the working directory), checks that the package it finds is the version and the code it was
+installed from, and reports its own failures as one line on stdout, the one
 place Terraform shows before the plugin handshake (go-plugin: "Unrecognized remote plugin
 message: <line>"; stderr is only logged at TF_LOG=debug). Both layouts
 get the same, correct hash from Terraform 1.0.3 and 1.15.5; the packed one is chosen because
@@ -138,20 +141,23 @@ def package_name(version: str, target: str) -> str:
     return f"terraform-provider-{TYPE}_{version}_{target}.zip"
 
 
-# The provider executable in the package. Its bytes are the same on every machine for a version, so
-# the `h1:` hash a lock file records holds wherever the lock file goes (CI, a colleague's laptop); the
-# machine's own part, the Python installation that runs the provider (and the directory its package
-# is in), is read from the record when Terraform starts it. Every failure is one line on stdout, so
-# that Terraform shows it; no line may hold three "|" (go-plugin would read it as a handshake). After
-# that line the launcher waits a second before exiting (Terraform kills it at once anyway): the
+# The provider executable in the package. Its bytes depend on the version and the code's identity
+# only, never on this machine, so the `h1:` hash a lock file records holds wherever the same code is
+# installed; the machine's own part, the Python installation that runs the provider (and the
+# directory its package is in), is read from the record when Terraform starts it. Every failure is
+# one line on stdout, so that Terraform shows it; no line may hold three "|" (go-plugin would read
+# it as a handshake). After that line the launcher waits a second before exiting (Terraform kills it
+# at once anyway): the
 # go-plugin in Terraform before 1.5 reads stdout through a pipe that its Wait closes when the process
 # exits, so a launcher that exits at once can lose the line, and the user sees an empty "Unrecognized
 # remote plugin message:" or "plugin exited before we could connect" instead of the fix.
 _LAUNCHER = """#!/bin/sh
 # palette/oci @VERSION@: runs the Python installation that `terraform-provider-oci install` recorded
-# (or $TERRAFORM_PROVIDER_OCI_PYTHON), isolated (-I) from PYTHONPATH and the working directory.
+# (or $TERRAFORM_PROVIDER_OCI_PYTHON), isolated (-I) from PYTHONPATH and the working directory, if its
+# provider package is the code installed (identity: a hash of the package's files).
 # Failures are one line on stdout: Terraform shows it ("Unrecognized remote plugin message").
 version=@VERSION@
+identity=@IDENTITY@
 config_home="${XDG_CONFIG_HOME:-}"
 case "$config_home" in /*) ;; *) config_home="$HOME/.config" ;; esac  # relative XDG paths are ignored
 record="$config_home/terraform-provider-oci/python"
@@ -174,8 +180,8 @@ if [ ! -x "$python" ]; then
 fi
 boot='
 import sys
-want, site = sys.argv[1], sys.argv[2]
-del sys.argv[1:3]
+want, identity, site = sys.argv[1:4]
+del sys.argv[1:4]
 if site and site not in sys.path:
     sys.path.append(site)
 def fail(problem):
@@ -192,16 +198,27 @@ except Exception as exc:
 if have != want:
     fail(f"Terraform runs palette/oci {want} but {sys.executable} has version {have} installed. "
          "Fix: run terraform-provider-oci install, then terraform init -upgrade.")
+from provider.identity import installed_identity
+if installed_identity() != identity:
+    import provider
+    fail(f"Terraform runs palette/oci {want} installed from other code: the provider package in "
+         f"{provider.__path__[0]} changed since terraform-provider-oci install, and the hash a lock file "
+         "records names the code installed. Fix: run terraform-provider-oci install, delete the "
+         "registry.terraform.io/palette/oci block from .terraform.lock.hcl, then run terraform init.")
 from provider.__main__ import main
 sys.exit(main())
 '
-exec "$python" -I -c "$boot" "$version" "$site" "$@"
+exec "$python" -I -c "$boot" "$version" "$identity" "$site" "$@"
 """
 
 
-def launcher(version: str) -> bytes:
-    """The provider executable of `version`: the same bytes on every machine."""
-    return _LAUNCHER.replace("@VERSION@", version).encode()
+def launcher(version: str, identity: str | None = None) -> bytes:
+    """The provider executable of `version` for the code whose identity is given (default: this
+    package's): the same bytes on every machine for the same code."""
+    from provider.identity import installed_identity
+
+    code = identity or installed_identity()
+    return _LAUNCHER.replace("@VERSION@", version).replace("@IDENTITY@", code).encode()
 
 
 def python_record() -> Path:
@@ -211,10 +228,10 @@ def python_record() -> Path:
     return base_directory("XDG_CONFIG_HOME", ".config") / "terraform-provider-oci" / "python"
 
 
-def package_zip(version: str) -> bytes:
-    """The mirror package: one executable launcher entry, the same bytes for a version on every machine."""
+def package_zip(version: str, identity: str | None = None) -> bytes:
+    """The mirror package: one executable launcher entry, the same bytes for the same version and code."""
     buffer = io.BytesIO()
-    write_zip(buffer, [(executable_name(version), launcher(version), True)], compresslevel=9)
+    write_zip(buffer, [(executable_name(version), launcher(version, identity), True)], compresslevel=9)
     return buffer.getvalue()
 
 
@@ -343,6 +360,10 @@ def _summary(installed: Installed, version: str, mirror_dir: Path, with_config: 
     lines = [f"Removed {path}" for path in installed.removed]
     lines.append(f"Installed {NAMESPACE}/{TYPE} {version} at {installed.package} ({installed.h1})")
     lines.append(f"Terraform will run it with {sys.executable} (recorded in {python_record()})")
+    lines.append(
+        "That hash names this code (the package's files, not only its version): a lock file holds where "
+        "the same code is installed. For a team, use the release package and one `terraform providers lock`."
+    )
     if not with_config:
         return lines
     # The block, even for the mirror Terraform searches by itself: its implied configuration leaves

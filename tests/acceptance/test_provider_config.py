@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.emulator import Emulator
+from tests.harness.emulator import Emulator, basic_registry
 from tests.harness.terraform import Workspace
 
-HELM = """
-resource "oci_registry_helm" "charts" {
+ENDPOINT = "https://charts.example.com"
+HELM = f"""
+resource "oci_registry_helm" "charts" {{
   name     = "charts"
-  endpoint = "https://charts.example.com"
-}
+  endpoint = "{ENDPOINT}"
+}}
 """
 
 
@@ -86,6 +87,31 @@ def test_a_wrong_api_key_fails_the_plan_at_api_key(workspace: Workspace, clean_e
     assert "The key came from the environment variable PALETTE_API_KEY" in errors
     assert "not-the-key" not in result.output
     assert [r["status"] for r in clean_emulator.requests()] == [401]
+
+
+def test_a_wrong_api_key_is_one_full_error_per_command_not_one_per_registry(
+    workspace: Workspace, clean_emulator: Emulator
+):
+    """Three registries refreshed with a wrong key: one "Palette rejected the API key" with the fix, and for
+    each other registry a one-line error pointing at it (Terraform needs an error from each refresh that
+    could not read: without one it would record the registry as gone)."""
+    three = (
+        provider("  api_key = var.palette_api_key")
+        + HELM.replace('"charts"', '"more"')
+        + HELM.replace('"charts"', '"third"')
+    )
+    workspace.write(three)
+    for name in ("charts", "more", "third"):  # registered as in the UI, then imported: no validate to pass
+        workspace.import_(f"oci_registry_helm.{name}", clean_emulator.seed("basic", basic_registry(name, ENDPOINT)))
+    result = workspace.run("plan", "-no-color", check=False, env={"PALETTE_API_KEY": "not-the-key"})
+    assert result.returncode == 1, result
+    errors = flat(result.stderr)
+    assert errors.count("Error: Palette rejected the API key") == 1, result.stderr
+    assert errors.count("The key came from the environment variable PALETTE_API_KEY") == 1
+    assert errors.count("Error: Not done: the API key was rejected") == 2, result.stderr
+    assert 'The error "Palette rejected the API key" of this command says where the key came from' in errors
+    assert "not-the-key" not in result.output
+    assert len(workspace.resources()) == 3  # nothing dropped from the state
 
 
 def test_a_plan_that_creates_checks_the_key_once(workspace: Workspace, clean_emulator: Emulator):

@@ -1,6 +1,6 @@
 """The walkthroughs users start from, run end to end as a user runs them.
 
-- `scripts/quickstart`, the README's first command: twice (it must be re-runnable), with no Terraform
+- `scripts/quickstart`, the command the README offers to try it: twice (it must be re-runnable), with no Terraform
   on PATH (so it installs 1.15.5 as on a fresh machine; scripts/test has cached it), reusing the
   .venv that scripts/test made; once with a failing step (the emulator must still be stopped); and
   once in a fresh clone, where it makes its own .venv with the package's declared dependencies only.

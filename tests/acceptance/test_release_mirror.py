@@ -17,6 +17,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import zipfile
@@ -29,15 +30,17 @@ import pytest
 from provider.launch.install import executable_name, hash_zip, package_name
 from provider.version import __version__
 from release.build import EXCLUDED
+from release.build import package as build_package
 from tests.acceptance.conftest import palette_env
 from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.certs import CertificateAuthority
-from tests.harness.emulator import Emulator
+from tests.harness.emulator import Emulator, basic_registry
 from tests.harness.mirror import StaticHttps
 from tests.harness.moto import MotoServer
 from tests.harness.release import GpgKey, cached_bundle, release_dir, throwaway_gpg_key
-from tests.harness.terraform import VERSIONS, terraform_binary
+from tests.harness.terraform import REPO, VERSIONS, terraform_binary
 from tests.preflight.conftest import ECR_HOST, NamedRegistry, ecr_password
+from tests.unit.test_release_layout import fake_bundle
 
 VERSION = __version__
 TARGET = "linux_amd64"
@@ -383,7 +386,7 @@ def test_ecr_preflight_runs_boto3_inside_the_bundle(
 def test_the_filesystem_mirror_installs_the_same_package(
     tf_version: str, tmp_path: Path, release: ReleaseDir, ca_file: Path
 ) -> None:
-    # Copied into the implied local mirror, ~/.terraform.d/plugins, as README says: no CLI config at all.
+    # Copied into the implied local mirror, ~/.terraform.d/plugins, as the release guide says: no CLI config at all.
     terraform = MirrorTerraform(tf_version, tmp_path / "tf", "https://127.0.0.1:9/", ca_file, {})
     terraform.cli_config.write_text("")
     shutil.copytree(release.path / "filesystem-mirror", terraform.home / ".terraform.d" / "plugins")
@@ -417,3 +420,118 @@ def test_a_tampered_package_is_refused_by_init(
     assert refused.returncode == 1, output
     assert f'provider package doesn\'t match the expected checksum "zh:{sha256(release.package)}"' in output, output
     assert not (terraform.work / ".terraform" / "providers" / MIRRORED).exists()
+
+
+# -- one lock file for a team: `terraform providers lock` over the release, every platform ------------
+
+OTHER_TARGET = "darwin_arm64"  # a package made by the test: this machine cannot build it
+
+
+@pytest.fixture(scope="session")
+def two_platform_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release of this machine's bundle and a stand-in package for another platform (`--add-package`,
+    as the release workflow assembles the runners' zips)."""
+    root = tmp_path_factory.mktemp("two-platforms")
+    other = build_package(fake_bundle(root / "other"), VERSION, OTHER_TARGET, root / "zips")
+    out = root / "release"
+    command = [
+        *(sys.executable, "-m", "release", "--snapshot", "--unsigned"),
+        *("--bundle", str(cached_bundle()), "--add-package", str(other), "--out", str(out)),
+    ]
+    made = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stdout + made.stderr
+    return out
+
+
+LOCK_PLATFORMS = ("-platform=linux_amd64", f"-platform={OTHER_TARGET}")
+
+
+def test_one_providers_lock_command_makes_a_lock_file_both_mirrors_accept(
+    tf_version: str, tmp_path: Path, two_platform_release: Path, test_ca: CertificateAuthority, ca_file: Path
+) -> None:
+    """The team's one way (docs/guides/release-package-and-mirrors.md, "One lock file for a team"):
+    `terraform providers lock -fs-mirror=<release>/filesystem-mirror -platform=...` once, committed; then
+    `terraform init` on any machine, from the filesystem mirror or the network mirror, accepts it
+    unchanged."""
+    linux = two_platform_release / package_name(VERSION, TARGET)
+    other = two_platform_release / package_name(VERSION, OTHER_TARGET)
+    with StaticHttps(two_platform_release / "network-mirror", test_ca) as server:
+        terraform = MirrorTerraform(tf_version, tmp_path / "tf", server.url, ca_file, {})
+        (terraform.work / "main.tf").write_text(PROVIDER_BLOCK)
+        terraform.ok("providers", "lock", "-no-color", f"-fs-mirror={two_platform_release / 'filesystem-mirror'}",
+                     *LOCK_PLATFORMS)  # fmt: skip
+        lock = (terraform.work / ".terraform.lock.hcl").read_text()
+        # One h1: per platform, each what Terraform computes over that platform's package when it installs it.
+        assert terraform.locked_hashes() == sorted([hash_zip(linux), hash_zip(other)]), lock
+
+        terraform.ok("init", "-no-color")  # the network mirror (the CLI config's only source)
+        assert (terraform.work / ".terraform.lock.hcl").read_text() == lock
+        assert f"/{MIRRORED}/{package_name(VERSION, TARGET)}" in server.requests
+
+    shutil.rmtree(terraform.work / ".terraform")
+    terraform.cli_config.write_text(
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{two_platform_release / "filesystem-mirror"}"\n'
+        f'    include = ["{MIRRORED}"]\n  }}\n'
+        f'  direct {{\n    exclude = ["{MIRRORED}"]\n  }}\n'
+        "}\n"
+    )
+    terraform.ok("init", "-no-color")
+    assert (terraform.work / ".terraform.lock.hcl").read_text() == lock
+    assert "The configuration is valid" in terraform.ok("validate", "-no-color")  # the bundle ran
+
+
+# -- a host name the user controls: registry.corp.example/palette/oci from the network mirror ----------
+
+OWN_SOURCE = "registry.corp.example/palette/oci"
+
+
+def test_a_source_under_a_host_name_you_control_installs_from_the_network_mirror(
+    tf_version: str,
+    tmp_path: Path,
+    release: ReleaseDir,
+    test_ca: CertificateAuthority,
+    ca_file: Path,
+    clean_emulator: Emulator,
+) -> None:
+    """docs/guides/own-hostname.md: the release's network-mirror/ directory copied under the host name of
+    the source (archive URLs are relative), the CLI config's network_mirror including it. Terraform asks
+    that host name nothing (it does not resolve here): the mirror on 127.0.0.1 serves it. A state made
+    under `palette/oci` moves over with `terraform state replace-provider` and plans no change."""
+    mirror_root = tmp_path / "mirror"
+    shutil.copytree(release.network_mirror, mirror_root)  # registry.terraform.io/palette/oci for the old state
+    shutil.copytree(release.network_mirror / MIRRORED, mirror_root / OWN_SOURCE)
+    helm = (
+        '\nresource "oci_registry_helm" "charts" {\n  name     = "charts"\n'
+        '  endpoint = "https://charts.example.com"\n}\n'
+    )
+    uid = clean_emulator.seed("basic", basic_registry("charts", "https://charts.example.com"))
+    with StaticHttps(mirror_root, test_ca) as server:
+        terraform = MirrorTerraform(tf_version, tmp_path / "tf", server.url, ca_file, palette_env(clean_emulator))
+        terraform.cli_config.write_text(
+            "provider_installation {\n"
+            f'  network_mirror {{\n    url     = "{server.url}"\n    include = ["{OWN_SOURCE}", "{MIRRORED}"]\n  }}\n'
+            f'  direct {{\n    exclude = ["{OWN_SOURCE}", "{MIRRORED}"]\n  }}\n'
+            "}\n"
+        )
+        main_tf = terraform.work / "main.tf"
+        main_tf.write_text(PROVIDER_BLOCK + helm)  # before: palette/oci, one registry in the state
+        terraform.ok("init", "-no-color")
+        terraform.ok("import", "-no-color", "oci_registry_helm.charts", uid)
+        # The guide's order: the state first, while the configuration and the lock file still name palette/oci
+        # (Terraform 1.15.5 reads a state only with the configuration's providers installed), then the source.
+        terraform.ok("state", "replace-provider", "-no-color", "-auto-approve", MIRRORED, OWN_SOURCE)
+        (terraform.work / ".terraform.lock.hcl").unlink()
+        main_tf.write_text(PROVIDER_BLOCK.replace('"palette/oci"', f'"{OWN_SOURCE}"') + helm)
+        # The guide's lock command for this mirror, then init against that lock file.
+        terraform.ok("providers", "lock", "-no-color", f"-net-mirror={server.url}", "-platform=linux_amd64")
+        locked = (terraform.work / ".terraform.lock.hcl").read_text()
+        assert f'provider "{OWN_SOURCE}"' in locked and hash_zip(release.package) in locked, locked
+        init = terraform.ok("init", "-no-color")
+        assert f"Installed {OWN_SOURCE} v{VERSION}" in init, init
+        assert (terraform.work / ".terraform.lock.hcl").read_text() == locked
+        assert f"/{OWN_SOURCE}/{PACKAGE}" in server.requests
+        plan = terraform.run("plan", "-no-color", "-detailed-exitcode")
+    assert plan.returncode == 0, plan.stdout + plan.stderr  # the bundle read the registry: no change
+    assert OWN_SOURCE in terraform.ok("providers", "-no-color")
+    assert [r["uid"] for r in clean_emulator.registries()] == [uid]

@@ -1,6 +1,6 @@
 """The admin API checks its bodies: 400 naming the field, `{"spec": ...}` unwrapped (never stored
-nested), and the README's seed examples (basic, ECR with isPrivate) work as written. The family's
-old name `kind` still works for one version, with a Warning header."""
+nested), and the seed examples of docs/guides/emulator.md (basic, ECR with isPrivate) work as written.
+The family's old name `kind` still works for one version, with a Warning header."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ HELM = {
         "auth": {"type": "basic", "username": "robot", "password": "secret-password"},
     },
 }
-# The README's ECR seed: Palette's v1EcrRegistrySpec requires isPrivate.
+# The emulator guide's ECR seed: Palette's v1EcrRegistrySpec requires isPrivate.
 ECR = {
     "metadata": {"name": "ui-packs-ecr"},
     "spec": {

@@ -65,7 +65,7 @@ def test_a_multi_megabyte_ca_bundle_on_create_and_update(
     assert updated.returncode == 0 and "1 changed" in updated.stdout, updated
     # Terraform itself (1.0.3 and 1.15.5) runs out of memory rendering the line diff of a changed
     # multi-megabyte string ("fatal error: runtime: out of memory" in its longest-common-subsequence),
-    # after the provider has planned; a sensitive value is not rendered (README, troubleshooting).
+    # after the provider has planned; a sensitive value is not rendered (docs/guides/troubleshooting.md).
     ws.write(registry_with_ca(public_registry.url, "charts-v2", 'sensitive(file("ca.pem"))'))
     (ws.dir / "ca.pem").write_text(bundle + test_ca.cert_pem)
     updated = ws.apply(check=False)

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from provider import files
+from provider.identity import installed_identity, package_identity
 from provider.launch import install
 from provider.version import __version__
 
@@ -96,6 +98,53 @@ def test_package_zip_is_one_deterministic_executable_entry() -> None:
         assert entry.date_time == (1980, 1, 1, 0, 0, 0)
         assert zf.read(entry) == install.launcher("1.2.3")
     assert b"/" + b"usr" not in install.launcher("1.2.3")  # nothing of this machine: the hash holds everywhere
+
+
+def test_the_package_identity_is_the_code_not_bytecode(tmp_path: Path) -> None:
+    package = tmp_path / "provider"
+    shutil.copytree(Path(install.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    assert package_identity(str(package)) == installed_identity()  # the same files, another place
+    original = package_identity(str(package))
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "install.cpython-311.pyc").write_bytes(b"bytecode Python writes at run time")
+    assert package_identity(str(package)) == original
+
+    edited = package / "plugin.py"
+    edited.write_text(edited.read_text() + "# a local change\n")
+    assert package_identity(str(package)) != original
+    edited.write_text(edited.read_text().removesuffix("# a local change\n"))
+    assert package_identity(str(package)) == original
+    (package / "plugin.py").rename(package / "plugin_renamed.py")
+    assert package_identity(str(package)) != original
+
+
+def test_the_mirror_package_and_its_hash_name_the_code_not_only_the_version(tmp_path: Path) -> None:
+    """Any code can be labelled 0.2.0: the `h1:` a lock file records must tell two builds of one version
+    apart, so that a lock file verifies the code (the launcher used to be the same bytes for any code)."""
+    one, other = "1" * 64, "2" * 64
+    assert install.package_zip("1.2.3", one) == install.package_zip("1.2.3", one)
+    assert install.package_zip("1.2.3", one) != install.package_zip("1.2.3", other)
+    assert one.encode() in install.launcher("1.2.3", one)
+    installed = install.install(tmp_path / "mirror", "1.2.3", python=sys.executable, target="linux_amd64")
+    assert installed.h1 == install.hash1(
+        [("terraform-provider-oci_v1.2.3", install.launcher("1.2.3", installed_identity()))]
+    )
+    assert installed.h1 != install.hash1([("terraform-provider-oci_v1.2.3", install.launcher("1.2.3", other))])
+
+
+def test_launcher_refuses_code_changed_since_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    launcher = tmp_path / f"terraform-provider-oci_v{__version__}"
+    launcher.write_bytes(install.launcher(__version__, "0" * 64))  # installed from other code
+    launcher.chmod(0o755)
+    monkeypatch.setenv("TERRAFORM_PROVIDER_OCI_PYTHON", sys.executable)
+    changed = _one_line(subprocess.run([str(launcher), "--version"], capture_output=True, text=True))
+    package = Path(install.__file__).parent
+    assert f"Terraform runs palette/oci {__version__} installed from other code" in changed
+    assert f"the provider package in {package} changed since terraform-provider-oci install" in changed
+    assert changed.endswith(
+        "Fix: run terraform-provider-oci install, delete the registry.terraform.io/palette/oci block from "
+        ".terraform.lock.hcl, then run terraform init."
+    )
 
 
 def _launcher(tmp_path: Path, version: str = __version__) -> Path:

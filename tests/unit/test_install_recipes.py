@@ -55,7 +55,7 @@ def installation_blocks() -> list[tuple[str, str]]:
 
 
 def test_the_recipes_hold_installation_blocks() -> None:
-    # The check below must not pass vacuously: README and the mirrors guide each hold two.
+    # The check below must not pass vacuously: README and the mirrors guide hold such blocks.
     where = {path for path, _ in installation_blocks()}
     assert {"README.md", "docs/guides/release-package-and-mirrors.md"} <= where
 

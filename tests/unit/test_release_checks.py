@@ -16,9 +16,9 @@ from release.checks import already_released, released_versions, uncommitted
 REPO = Path(__file__).resolve().parents[2]
 CHANGELOG = """# Changelog
 
-## Unreleased
+## 0.3.0 (Unreleased)
 
-- `project` is gone.
+* provider: `project` is gone.
 
 ## 0.2.0-rc.1 - 2026-12-01
 
@@ -30,6 +30,7 @@ CHANGELOG = """# Changelog
 
 def test_the_released_versions_are_the_level_two_headings_but_unreleased() -> None:
     assert released_versions(CHANGELOG) == ["0.2.0-rc.1", "0.1.0"]
+    assert released_versions("## 0.2.0 (December 6, 2026)\n") == ["0.2.0"]
 
 
 def test_a_released_version_is_refused_unless_head_is_its_tag() -> None:
@@ -39,6 +40,7 @@ def test_a_released_version_is_refused_unless_head_is_its_tag() -> None:
     assert already_released("0.1.0", CHANGELOG, ["v0.1.0"]) is None  # each platform builds the tag
     assert already_released("0.2.0", CHANGELOG, []) is None
     assert already_released("0.9.9", CHANGELOG, []) is None
+    assert already_released("0.3.0", CHANGELOG, []) is None  # "(Unreleased)" is the next version
 
 
 def test_an_uncommitted_tree_is_refused_naming_the_files() -> None:
@@ -121,7 +123,9 @@ def test_scripts_release_refuses_an_uncommitted_tree_and_a_released_version(chec
     (checkout / "stray.txt").unlink()
 
     changelog = checkout / "CHANGELOG.md"
-    changelog.write_text(changelog.read_text().replace("## Unreleased", f"## {__version__} - 2026-12-06", 1))
+    unreleased = f"## {__version__} (Unreleased)"
+    assert unreleased in changelog.read_text()
+    changelog.write_text(changelog.read_text().replace(unreleased, f"## {__version__} (December 6, 2026)", 1))
     _git(checkout, "commit", "-q", "-am", "release")
     released = _release(checkout)
     assert released.returncode == 1, released.stdout + released.stderr
