@@ -23,7 +23,7 @@ CHANGELOG = Path(__file__).resolve().parents[2] / "CHANGELOG.md"
 SUBSECTIONS = ("BREAKING CHANGES:", "NOTES:", "FEATURES:", "ENHANCEMENTS:", "BUG FIXES:")
 VERSION_HEADING = re.compile(r"## (?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?) \((?P<when>[^)]+)\)")
 # What a line is about, as Terraform providers prefix it; several resources are listed comma-separated.
-AREA = r"(?:provider|palette-emulator|examples|resource/oci_registry_\w+|data-source/oci_\w+)"
+AREA = r"(?:provider|palette-emulator|examples|resource/oci_registry_\w+|data-source/oci_\w+|action/oci_\w+)"
 ENTRY = re.compile(rf"\* (?:{AREA}(?:, {AREA})*: |\*\*New (?:Resource|Data Source|List Resources?|Actions?)[:*])")
 # Words only a contributor knows: issue references, paths of this repository, test and module names.
 INTERNAL = re.compile(

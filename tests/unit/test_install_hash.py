@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import provider
 from provider import files
 from provider.identity import installed_identity, package_identity
 from provider.launch import install
@@ -102,7 +103,7 @@ def test_package_zip_is_one_deterministic_executable_entry() -> None:
 
 def test_the_package_identity_is_the_code_not_bytecode(tmp_path: Path) -> None:
     package = tmp_path / "provider"
-    shutil.copytree(Path(install.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(provider.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
     assert package_identity(str(package)) == installed_identity()  # the same files, another place
     original = package_identity(str(package))
     (package / "__pycache__").mkdir(exist_ok=True)
@@ -138,7 +139,7 @@ def test_launcher_refuses_code_changed_since_install(tmp_path: Path, monkeypatch
     launcher.chmod(0o755)
     monkeypatch.setenv("TERRAFORM_PROVIDER_OCI_PYTHON", sys.executable)
     changed = _one_line(subprocess.run([str(launcher), "--version"], capture_output=True, text=True))
-    package = Path(install.__file__).parent
+    package = Path(provider.__file__).parent
     assert f"Terraform runs palette/oci {__version__} installed from other code" in changed
     assert f"the provider package in {package} changed since terraform-provider-oci install" in changed
     assert changed.endswith(
