@@ -39,6 +39,9 @@ from tests.harness.release import GpgKey, cached_bundle, release_dir, throwaway_
 from tests.harness.terraform import VERSIONS, terraform_binary
 from tests.preflight.conftest import ECR_HOST, NamedRegistry, ecr_password
 
+# Cold (the release bundle launched by Terraform from a network mirror: a start-up path of its own): tests/conftest.py
+pytestmark = [pytest.mark.release, pytest.mark.cold]
+
 VERSION = __version__
 TARGET = "linux_amd64"
 PACKAGE = package_name(VERSION, TARGET)

@@ -34,6 +34,9 @@ from tests.harness.terraform import Workspace
 from tests.harness.warm import PROVIDER, WarmServer, alive, ask, server_environment, wait_gone
 from tests.reliability.support import LATEST
 
+# Cold (each test starts the servers it is about): tests/conftest.py
+pytestmark = pytest.mark.cold
+
 ONE_VERSION = pytest.mark.parametrize("tf_version", [LATEST], indirect=True)
 
 
