@@ -36,7 +36,8 @@ from tests.harness.inprocess import HOST, Answer, InProcessPalette, InProcessPro
 from tests.harness.moto import MotoServer
 from tests.harness.registry import DockerRegistry
 
-# About 5 s each, mostly the provider's sync polling (2 s between reads): the full run only.
+# All variants at once (the `outcomes` fixture) take about 20 s on a busy machine, most of it the provider waiting on syncs:
+# the full run only.
 pytestmark = pytest.mark.slow
 
 # Every variant but the ones that change only what a wrong API key gets (acceptance/test_variants.py) and
@@ -178,12 +179,13 @@ def role_arn(moto_server: MotoServer) -> str:
     return moto_server.create_role("palette-ecr-variants", external_id=ROLE_SESSION_EXTERNAL_ID)
 
 
-@pytest.fixture
-def aws(moto_server: MotoServer, role_arn: str, monkeypatch: pytest.MonkeyPatch) -> str:
+@pytest.fixture(scope="module")
+def aws(moto_server: MotoServer, role_arn: str) -> Iterator[str]:
     """The emulator's boto3 (here, in this process) reaches moto with its administrator's keys; a role to assume."""
-    for name, value in moto_server.env().items():
-        monkeypatch.setenv(name, value)
-    return role_arn
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in moto_server.env().items():
+            patch.setenv(name, value)
+        yield role_arn
 
 
 @pytest.fixture(scope="module")
@@ -192,21 +194,40 @@ def public_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Docker
         yield registry
 
 
-@pytest.mark.parametrize("variant", LIFECYCLE_VARIANTS)
-def test_lifecycle_against_each_variant(
-    variant: str, aws: str, docker_registry_tls: DockerRegistry, public_registry: DockerRegistry
-) -> None:
+@pytest.fixture(scope="module")
+def outcomes(
+    aws: str, docker_registry_tls: DockerRegistry, public_registry: DockerRegistry
+) -> dict[str, BaseException | None]:
+    """Every variant's lifecycle, all at once (each with its own emulator and provider): most of a run is
+    the provider's sync polling, 2 s between reads. Each test below reports its own variant."""
+    with ThreadPoolExecutor(max_workers=len(LIFECYCLE_VARIANTS)) as pool:
+        futures = {
+            variant: pool.submit(run_variant, variant, aws, docker_registry_tls, public_registry)
+            for variant in LIFECYCLE_VARIANTS
+        }
+    return {variant: future.exception() for variant, future in futures.items()}
+
+
+def run_variant(variant: str, role_arn: str, tls: DockerRegistry, public: DockerRegistry) -> None:
     # A sync in progress is seen only when it lasts past the first status read: sync-words' Pending and
-    # Running must be read as "in progress", so its syncs take a moment; the others end at once.
+    # Running must be read as "in progress", so its syncs take a moment; the others end as soon as the
+    # emulator has contacted the registry.
     palette = InProcessPalette(
         validate="contact", sync_delay=0.2 if variant == "sync-words" else 0.0, variants=frozenset({variant})
     )
     provider = InProcessProvider(palette)
     try:
-        lifecycle(variant, Terraform(provider), Palette(palette), docker_registry_tls, public_registry, aws)
+        lifecycle(variant, Terraform(provider), Palette(palette), tls, public, role_arn)
     finally:
         provider.close()
         palette.close()
+
+
+@pytest.mark.parametrize("variant", LIFECYCLE_VARIANTS)
+def test_lifecycle_against_each_variant(variant: str, outcomes: dict[str, BaseException | None]) -> None:
+    failure = outcomes[variant]
+    if failure is not None:
+        raise failure
 
 
 def lifecycle(
