@@ -130,6 +130,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"release bundle: PyInstaller build took {seconds} s ({LAST_BUILD.parent})")
 
 
+@pytest.fixture(autouse=True)
+def redaction_memory_per_test() -> Iterator[None]:
+    """What `provider.redaction.remember` learns lasts for the process, as a provider process serves one
+    Terraform command; a test process runs many, in an order xdist chooses: each test gets the memory
+    it started with back (one test's "s3cret" masked in another's message, depending on the order)."""
+    from provider import redaction
+
+    known, longest, masked = set(redaction._known), redaction._known_longest_first, dict(redaction._masked)
+    yield
+    with redaction._known_lock:
+        redaction._known.clear()
+        redaction._known.update(known)
+        redaction._known_longest_first = longest
+        redaction._masked.clear()
+        redaction._masked.update(masked)
+
+
 def runs_warm(item: pytest.Item, switch: str | None) -> bool:
     """Whether a test's Workspaces launch the provider from the session's warm server (see the module's doc)."""
     if item.get_closest_marker("cold") or switch == "0":
