@@ -36,8 +36,8 @@ from tests.harness.inprocess import HOST, Answer, InProcessPalette, InProcessPro
 from tests.harness.moto import MotoServer
 from tests.harness.registry import DockerRegistry
 
-# All variants at once (the `outcomes` fixture) take about 20 s on a busy machine, most of it the provider waiting on syncs:
-# the full run only.
+# All variants at once (the `outcomes` fixture) take about 20 s on a busy machine, most of it the provider
+# waiting on syncs: the full run only.
 pytestmark = pytest.mark.slow
 
 # Every variant but the ones that change only what a wrong API key gets (acceptance/test_variants.py) and
