@@ -10,8 +10,17 @@
   test_ca             the throw-away CA (`.cert_pem` is what clients must trust)
   moto_server         moto with authentication on (unknown keys are refused); see harness/moto.py
 
-`PALETTE_OCI_TEST_WARM=1` runs the session warm: one warm server (per xdist worker) from which every
-Terraform launch of the provider is forked (`warm_session`, tests/harness/warm.py).
+Acceptance tests run warm: one warm server per session (per xdist worker, started by the first test
+that needs it) from which every Terraform launch of the provider through a `Workspace` is forked
+(`warm_session`, tests/harness/warm.py). A test or module marked `cold` launches cold: the warm
+server's own tests, the install and release mirrors, interruption, the plugin protocol and start-up.
+That the two ways are equivalent is what `acceptance/test_warm.py` (the lifecycle cold and warm) and
+`reliability/test_warm_faults.py` prove. `PALETTE_OCI_TEST_WARM=0` runs every test cold (as CI did
+before warm became the default); `=1` runs every test warm, reliability too, except the `cold` ones.
+
+`release` tests need the PyInstaller bundle (`harness/release.py`). `--release-stage=auto` (what
+`scripts/test` passes) leaves them out when their key (`release_stage_key`: the bundle's source
+digest and the release tests' own files) has passed before; `.ci/run` runs them as its last stage.
 
 Each fixture stops its process by its own pid. A missing docker-registry or moto fails the test
 with how to install it: nothing is skipped.
@@ -50,19 +59,67 @@ FOLDER_MARKERS: dict[str, tuple[str, ...]] = {
 }
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--release-stage",
+        choices=("always", "auto"),
+        default="always",
+        help="auto: leave out the `release` tests when their key passed before (scripts/test)",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         folder = item.path.relative_to(TESTS).parts[0]
         for name in FOLDER_MARKERS.get(folder, ()):
             item.add_marker(name)
+    release = [item for item in items if item.get_closest_marker("release")]
+    if not release or config.getoption("--release-stage") != "auto":
+        return
+    from tests.harness.release import release_stage_key, release_stage_passed
+
+    if release_stage_passed(release_stage_key([item.nodeid for item in release])):
+        config.hook.pytest_deselected(items=release)
+        items[:] = [item for item in items if not item.get_closest_marker("release")]
+        config.stash[RELEASE_SKIPPED] = len(release)
+
+
+RELEASE_SKIPPED = pytest.StashKey[int]()
+# nodeid -> outcomes of each `release` test this session ran (on the xdist controller too: workers send
+# it their reports, and it collects nothing itself).
+_RELEASE_OUTCOMES: dict[str, list[str]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "release" in report.keywords and (report.when == "call" or report.outcome != "passed"):
+        _RELEASE_OUTCOMES.setdefault(report.nodeid, []).append(report.outcome)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remember the key of release tests that all passed (once: not from an xdist worker). The key covers
+    their node ids, so a run of some of them never stands for all (tests/harness/release.py)."""
+    if hasattr(session.config, "workerinput") or not _RELEASE_OUTCOMES:
+        return
+    if {outcome for outcomes in _RELEASE_OUTCOMES.values() for outcome in outcomes} == {"passed"}:
+        from tests.harness.release import record_release_stage, release_stage_key
+
+        record_release_stage(release_stage_key(list(_RELEASE_OUTCOMES)))
 
 
 _SESSION_STARTED = time.time()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """How long the release bundle's PyInstaller build took, when this session built it (any worker)."""
+    """How long the release bundle's PyInstaller build took, when this session built it (any worker),
+    and whether the release tests were left out as unchanged."""
     from tests.harness.release import LAST_BUILD
+
+    skipped = terminalreporter.config.stash.get(RELEASE_SKIPPED, 0)
+    if skipped:
+        terminalreporter.write_line(
+            f"release stage: {skipped} tests left out, unchanged since they passed "
+            "(scripts/test --release runs them; .ci/run always does)"
+        )
 
     try:
         build = json.loads(LAST_BUILD.read_text())
@@ -73,16 +130,45 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"release bundle: PyInstaller build took {seconds} s ({LAST_BUILD.parent})")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def warm_session() -> Iterator[WarmServer | None]:
-    """With PALETTE_OCI_TEST_WARM=1, a warm server for the session, and every Workspace set to use it."""
-    if os.environ.get("PALETTE_OCI_TEST_WARM") != "1":
-        yield None
-        return
+@pytest.fixture(autouse=True)
+def redaction_memory_per_test() -> Iterator[None]:
+    """What `provider.redaction.remember` learns lasts for the process, as a provider process serves one
+    Terraform command; a test process runs many, in an order xdist chooses: each test gets the memory
+    it started with back (one test's "s3cret" masked in another's message, depending on the order)."""
+    from provider import redaction
+
+    known, longest, masked = set(redaction._known), redaction._known_longest_first, dict(redaction._masked)
+    yield
+    with redaction._known_lock:
+        redaction._known.clear()
+        redaction._known.update(known)
+        redaction._known_longest_first = longest
+        redaction._masked.clear()
+        redaction._masked.update(masked)
+
+
+def runs_warm(item: pytest.Item, switch: str | None) -> bool:
+    """Whether a test's Workspaces launch the provider from the session's warm server (see the module's doc)."""
+    if item.get_closest_marker("cold") or switch == "0":
+        return False
+    return switch == "1" or item.get_closest_marker("acceptance") is not None
+
+
+@pytest.fixture(scope="session")
+def warm_session() -> Iterator[WarmServer]:
+    """The session's warm server (per xdist worker), started by the first test that runs warm."""
     with WarmServer() as warm:
-        WARM_ENV.update(warm.env)
         yield warm
-        WARM_ENV.clear()
+
+
+@pytest.fixture(autouse=True)
+def launch_mode(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every Workspace this test makes is warm or cold (`runs_warm`): autouse, so before `workspace`."""
+    WARM_ENV.clear()
+    if runs_warm(request.node, os.environ.get("PALETTE_OCI_TEST_WARM")):
+        WARM_ENV.update(request.getfixturevalue("warm_session").env)
+    yield
+    WARM_ENV.clear()
 
 
 @pytest.fixture(scope="session")

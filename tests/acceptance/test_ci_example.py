@@ -20,9 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.harness.terraform import REPO, terraform_binary
+
+# Cold (examples/ci installs and launches as a runner does): tests/conftest.py
+pytestmark = pytest.mark.cold
 
 WORKFLOW = REPO / "examples" / "ci" / ".github" / "workflows" / "terraform.yml"
 STOOD_IN_FOR = ("actions/checkout@", "actions/setup-python@", "hashicorp/setup-terraform@")

@@ -21,6 +21,9 @@ import pytest
 import provider.version
 from provider.launch import install
 
+# Cold (the mirror launcher and its failures are what a cold start runs): tests/conftest.py
+pytestmark = pytest.mark.cold
+
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM_CACHE = Path(os.environ.get("TERRAFORM_CACHE", REPO / ".cache" / "terraform"))
 VERSIONS = ("1.0.3", "1.15.5")

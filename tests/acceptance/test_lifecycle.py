@@ -1,8 +1,16 @@
-"""The life of a registry as a user lives it, for every kind x auth, on Terraform 1.0.3 and 1.15.5.
+"""The life of a registry as a user lives it, on Terraform 1.0.3 and 1.15.5.
 
-create -> a second plan shows no changes -> import by uid and by name give the same state ->
-in-place update -> replacement (name) -> out-of-band change shows as drift and is corrected ->
-out-of-band delete re-creates -> destroy leaves the emulator empty.
+The full story, once per Terraform version (`FULL_STORY`: a basic-auth Helm registry on 1.0.3, an
+ECR-keys Packs registry on 1.15.5, so each family's import paths are met): create -> a second plan
+shows no changes -> import by uid and by name give the same state -> in-place update -> replacement
+(name) -> out-of-band change shows as drift and is corrected -> out-of-band delete re-creates ->
+destroy leaves the emulator empty.
+
+What depends on the kind and the auth, for every kind x auth on both versions (`test_kind`): create
+(what Palette stores, the family's validate and POST, the state's provider_type, scope and auto_sync),
+a clean plan, an in-place update (same uid) and destroy. Import, replacement, drift and re-creation go
+through code that does not look at the kind (lifecycle.py's read/import/delete), so the full story
+meets them once per version; acceptance/test_warm.py runs the same full stories cold.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import pytest
 
 from tests.acceptance.scenarios import MATRIX, Parts, Scenario
 from tests.harness.emulator import Emulator
-from tests.harness.terraform import Workspace
+from tests.harness.terraform import VERSIONS, Workspace
 
 # What an import cannot know (secrets Palette never returns, settings that live only in Terraform),
 # and what moves on its own while the test runs (the sync Palette started at create).
@@ -34,11 +42,17 @@ def writes(emulator: Emulator) -> list[str]:
     return [f"{r['method']} {r['route']}" for r in emulator.requests() if r["method"] != "GET"]
 
 
-@pytest.mark.parametrize("scenario", MATRIX, ids=lambda s: s.id)
-def test_lifecycle(scenario: Scenario, workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
-    ws, emulator, address = workspace, clean_emulator, scenario.address
+FULL_STORY = {"1.0.3": "helm-basic", "1.15.5": "packs-ecr-keys"}
 
-    # create: validate -> POST -> GET, and what Palette stores is what was configured
+
+def full_story_scenario(version: str) -> Scenario:
+    (scenario,) = [s for s in MATRIX if s.id == FULL_STORY[version]]
+    return scenario
+
+
+def create_and_check(scenario: Scenario, ws: Workspace, emulator: Emulator, parts: Parts) -> dict[str, Any]:
+    """create: validate -> POST -> GET, and what Palette stores is what was configured; then a clean plan.
+    The created resource's state."""
     ws.write(scenario.config(parts))
     ws.apply()
     stored = only_registry(emulator)
@@ -56,13 +70,53 @@ def test_lifecycle(scenario: Scenario, workspace: Workspace, clean_emulator: Emu
         f"POST /v1/registries/oci/{scenario.family}/validate",
         f"POST /v1/registries/oci/{scenario.family}",
     ]
-    created = ws.resources()[address]
+    created = ws.resources()[scenario.address]
     assert created["id"] == stored["uid"]
     assert (created["provider_type"], created["scope"]) == (scenario.provider_type, "tenant")
     assert created["auto_sync"] is (scenario.provider_type == "pack")
-
     # a second plan shows no changes
     assert ws.plan_changes() == 0
+    return created
+
+
+def update_in_place(scenario: Scenario, ws: Workspace, emulator: Emulator, parts: Parts, uid: str) -> None:
+    ws.write(scenario.config(parts, base_content_path="content-v2"))
+    assert "0 to add, 1 to change, 0 to destroy" in ws.plan().stdout
+    ws.apply()
+    stored = only_registry(emulator)
+    assert stored["uid"] == uid and stored["spec"]["baseContentPath"] == "content-v2"
+    assert ws.plan_changes() == 0
+
+
+def destroy_leaves_nothing(ws: Workspace, emulator: Emulator) -> None:
+    ws.destroy()
+    assert emulator.registries() == []
+    assert ws.resources() == {}
+
+
+# Every kind x auth on both versions, but the one whose full story runs on that version (it takes the same steps).
+KIND_RUNS = [(v, s) for v in VERSIONS for s in MATRIX if s.id != FULL_STORY[v]]
+
+
+@pytest.mark.parametrize(
+    ("tf_version", "scenario"), KIND_RUNS, ids=[f"tf{v}-{s.id}" for v, s in KIND_RUNS], indirect=["tf_version"]
+)
+def test_kind(scenario: Scenario, workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    """What depends on the kind and the auth: create, a clean plan, an in-place update, destroy."""
+    created = create_and_check(scenario, workspace, clean_emulator, parts)
+    update_in_place(scenario, workspace, clean_emulator, parts, created["id"])
+    destroy_leaves_nothing(workspace, clean_emulator)
+
+
+def test_full_story(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    full_story(full_story_scenario(workspace.version), workspace, clean_emulator, parts)
+
+
+def full_story(scenario: Scenario, workspace: Workspace, emulator: Emulator, parts: Parts) -> None:
+    """Every step of a registry's life (the module's doc); acceptance/test_warm.py runs it cold."""
+    ws, address = workspace, scenario.address
+    created = create_and_check(scenario, ws, emulator, parts)
+    stored = only_registry(emulator)
 
     # import by uid and by name give the same state, the state Terraform had
     ws.state_rm(address)
@@ -76,13 +130,7 @@ def test_lifecycle(scenario: Scenario, workspace: Workspace, clean_emulator: Emu
     ws.apply()  # the imported state learns the configured secrets
     assert ws.plan_changes() == 0
 
-    # in-place update
-    ws.write(scenario.config(parts, base_content_path="content-v2"))
-    assert "0 to add, 1 to change, 0 to destroy" in ws.plan().stdout
-    ws.apply()
-    stored = only_registry(emulator)
-    assert stored["uid"] == created["id"] and stored["spec"]["baseContentPath"] == "content-v2"
-    assert ws.plan_changes() == 0
+    update_in_place(scenario, ws, emulator, parts, created["id"])
 
     # replacement: a new name is a new registry, and the old one is gone
     ws.write(scenario.config(parts, name="registry-b", base_content_path="content-v2"))
@@ -107,7 +155,4 @@ def test_lifecycle(scenario: Scenario, workspace: Workspace, clean_emulator: Emu
     recreated = only_registry(emulator)
     assert recreated["name"] == "registry-b" and recreated["uid"] != stored["uid"]
 
-    # destroy leaves nothing behind
-    ws.destroy()
-    assert emulator.registries() == []
-    assert ws.resources() == {}
+    destroy_leaves_nothing(ws, emulator)

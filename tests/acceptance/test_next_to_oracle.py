@@ -30,6 +30,9 @@ from tests.harness.offline import RecordingProxy, offline_env, printed_config, r
 from tests.harness.oracle_standin import NAMESPACE, standin_package
 from tests.harness.terraform import REPO, VERSIONS, terraform_binary
 
+# Cold (two providers from one filesystem mirror, launched as installed): tests/conftest.py
+pytestmark = pytest.mark.cold
+
 EXAMPLE = REPO / "examples" / "next-to-oracle-oci"
 ORACLE_VERSION = "7.0.0"  # any: the example does not pin Oracle's provider
 BOTH = '["registry.terraform.io/palette/oci", "registry.terraform.io/oracle/oci"]'

@@ -1,8 +1,14 @@
 """Every plan-time rule through real Terraform: `terraform plan` fails with the rule's message,
-pointing at the attribute's line, and Palette hears nothing (not even a read)."""
+pointing at the attribute's line, and Palette hears nothing (not even a read).
+
+Terraform validates every resource of a configuration and reports every error, so each kind's cases
+are one configuration (one resource per case, named after it) and one plan per Terraform version:
+each expected error must be there, under its own resource and quoting its own line. The messages
+themselves, and the paths they name, are unit-tested (tests/unit/test_rules.py)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -164,28 +170,58 @@ CASES = [
 ]
 
 
-def config(case: Case) -> str:
-    return f'{PROVIDER_BLOCK}\nresource "{case.resource_type}" "this" {{\n  name = "r"\n  {case.body}\n}}\n'
+def resource_name(case: Case) -> str:
+    return case.id.replace("-", "_")
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_rule_fails_the_plan_at_the_attribute(case: Case, workspace: Workspace, clean_emulator: Emulator) -> None:
-    workspace.write(config(case))
+def config(cases: list[Case]) -> str:
+    """One resource per case, each named after its case."""
+    resources = "".join(
+        f'\nresource "{case.resource_type}" "{resource_name(case)}" {{\n  name = "r"\n  {case.body}\n}}\n'
+        for case in cases
+    )
+    return PROVIDER_BLOCK + resources
+
+
+def errors_by_resource(stderr: str) -> dict[str, list[str]]:
+    """Terraform's error blocks ("Error: summary ... with <address>, on main.tf line N ..."), by address."""
+    found: dict[str, list[str]] = {}
+    for block in re.split(r"^(?:│ )?Error: ", stderr, flags=re.MULTILINE)[1:]:
+        address = re.search(r"with (oci_registry_\w+\.\w+)", block)
+        assert address, block
+        found.setdefault(address.group(1), []).append("Error: " + block)
+    return found
+
+
+KINDS = sorted({case.resource_type for case in CASES})
+
+
+@pytest.mark.parametrize("resource_type", KINDS, ids=lambda t: t.removeprefix("oci_registry_"))
+def test_every_rule_of_a_kind_fails_one_plan_at_its_attribute(
+    resource_type: str, workspace: Workspace, clean_emulator: Emulator
+) -> None:
+    cases = [case for case in CASES if case.resource_type == resource_type]
+    workspace.write(config(cases))
     result = workspace.plan(check=False)
     assert result.returncode == 1, result
-    errors = " ".join(result.stderr.split())  # Terraform wraps long lines
-    assert f"Error: {case.message}" in errors, result
-    assert f"with {case.resource_type}.this" in errors
-    if case.line:
-        assert case.line in result.stderr, result
     assert "Traceback" not in result.output
+    found = errors_by_resource(result.stderr)
+    for case in cases:
+        address = f"{case.resource_type}.{resource_name(case)}"
+        blocks = found.pop(address, [])
+        assert len(blocks) == 1, f"{case.id}: one error at {address}, not {len(blocks)}:\n{result}"
+        block = blocks[0]
+        assert f"Error: {case.message}" in " ".join(block.replace("│", " ").split()), f"{case.id}:\n{result}"
+        if case.line:
+            assert case.line in block, f"{case.id}: the line quoted under the error:\n{block}"
+    assert found == {}, f"errors no case expects: {found}"
     assert clean_emulator.requests() == []
 
 
 def test_go_durations_pass_the_plan(workspace: Workspace, clean_emulator: Emulator) -> None:
     """Issue 21, item 17: fractions and small units, as Terraform's own timeouts take them."""
     body = 'endpoint = "charts.example.com"\n  timeouts {\n    create = "1.5h"\n    update = "2m30.5s"\n  }'
-    workspace.write(config(Case("go-durations", "oci_registry_helm", body, "", "")))
+    workspace.write(config([Case("go-durations", "oci_registry_helm", body, "", "")]))
     result = workspace.plan()
     assert "1 to add" in result.stdout, result
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.acceptance.scenarios import PROVIDER_BLOCK
 from tests.harness.terraform import Workspace
+
+# Cold (the handshake and GetProviderSchema of a cold start): tests/conftest.py
+pytestmark = pytest.mark.cold
 
 
 def test_providers_schema_json(workspace: Workspace) -> None:

@@ -26,9 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.harness.terraform import REPO, terraform_binary
+
+# Cold (the quick start installs and launches as a new user does): tests/conftest.py
+pytestmark = pytest.mark.cold
 
 QUICKSTART = REPO / "scripts" / "quickstart"
 WORKFLOW = REPO / "examples" / "ci" / ".github" / "workflows" / "terraform.yml"

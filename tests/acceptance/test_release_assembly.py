@@ -36,6 +36,9 @@ from tests.harness.release import GpgKey, cached_bundle, throwaway_gpg_key
 from tests.harness.terraform import REPO
 from tests.unit.test_release_layout import fake_bundle
 
+# Cold (the release workflow's steps on the bundle): tests/conftest.py
+pytestmark = [pytest.mark.release, pytest.mark.cold]
+
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
 STOOD_IN_FOR = ("actions/checkout@", "actions/setup-python@", "actions/download-artifact@", "actions/upload-artifact@")
 OTHER_TARGET = "darwin_arm64"

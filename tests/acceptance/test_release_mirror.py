@@ -42,6 +42,9 @@ from tests.harness.terraform import REPO, VERSIONS, terraform_binary
 from tests.preflight.conftest import ECR_HOST, NamedRegistry, ecr_password
 from tests.unit.test_release_layout import fake_bundle
 
+# Cold (the release bundle launched by Terraform from a network mirror: a start-up path of its own): tests/conftest.py
+pytestmark = [pytest.mark.release, pytest.mark.cold]
+
 VERSION = __version__
 TARGET = "linux_amd64"
 PACKAGE = package_name(VERSION, TARGET)

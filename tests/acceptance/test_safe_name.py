@@ -22,6 +22,9 @@ from provider.launch import install
 from tests.harness.offline import RecordingProxy, offline_env, printed_config, recording_proxy
 from tests.harness.terraform import VERSIONS, terraform_binary
 
+# Cold (`init` and the launcher from the filesystem mirror, as installed): tests/conftest.py
+pytestmark = pytest.mark.cold
+
 MAIN_TF = 'terraform {\n  required_providers {\n    oci = { source = "palette/oci" }\n  }\n}\n'
 NOT_FOUND = "provider registry.terraform.io/palette/oci was not found in any of the search locations"
 

@@ -1,10 +1,13 @@
-"""The warm server through real Terraform 1.0.3 and 1.15.5: what runs cold also runs warm.
+"""The warm server through real Terraform 1.0.3 and 1.15.5: what runs warm also runs cold.
 
-Part of the normal run: the lifecycle of two representative scenarios (basic auth and ECR keys)
-with every launch forked from a warm server, through the harness's dev_overrides (the console
-script's hand-over), and a plan/apply/destroy through the real mirror launcher that
-`terraform-provider-oci install` writes. The whole acceptance suite runs warm with
-PALETTE_OCI_TEST_WARM=1 (a CI job does).
+The acceptance suite runs warm (tests/conftest.py: every launch through a `Workspace` is forked from
+the session's warm server), so this module is where the cold path is proven alongside it: the full
+lifecycle story of test_lifecycle.py (a basic-auth Helm registry on 1.0.3, ECR-keys Packs on 1.15.5)
+runs here cold, each launch started by Terraform, and test_lifecycle.py runs the same story warm;
+`test_acceptance_launches_are_forked_from_the_session_server` proves a non-cold acceptance test's
+launches really are forked (the server counts them, none declined). Also a plan/apply/destroy
+through the real mirror launcher that `terraform-provider-oci install` writes, warm, and the release
+bundle's own warm server.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ from bench.startup import MAGIC_COOKIE, Samples, launch_once
 from provider.launch import install
 from tests.acceptance import test_lifecycle as lifecycle
 from tests.acceptance.conftest import palette_env
-from tests.acceptance.scenarios import MATRIX, Parts, Scenario
+from tests.acceptance.scenarios import PROVIDER_BLOCK, Parts
 from tests.harness.emulator import Emulator
 from tests.harness.release import cached_bundle
 from tests.harness.terraform import WARM_ENV, Workspace, terraform_binary
 from tests.harness.warm import WarmServer, server_environment
 
-WARM_SCENARIOS = [s for s in MATRIX if s.id in ("helm-basic", "packs-ecr-keys")]
+COLD = pytest.mark.cold  # each test here says how it launches: its own server, or none
 
 
 @pytest.fixture(scope="module")
@@ -39,25 +42,27 @@ def warm() -> Iterator[WarmServer]:
         yield server
 
 
-@pytest.fixture
-def warm_workspace(tmp_path: Path, tf_version: str, clean_emulator: Emulator, warm: WarmServer) -> Workspace:
-    return Workspace(tmp_path / "tf", tf_version, env={**palette_env(clean_emulator), **warm.env})
+@COLD
+def test_full_story_cold(workspace: Workspace, clean_emulator: Emulator, parts: Parts) -> None:
+    """test_lifecycle.py's full story for this version, every launch started cold by Terraform."""
+    assert "PALETTE_OCI_WARM" not in workspace.env and "XDG_RUNTIME_DIR" not in workspace.env
+    scenario = lifecycle.full_story_scenario(workspace.version)
+    lifecycle.full_story(scenario, workspace, clean_emulator, parts)
 
 
-def test_the_scenarios_exist() -> None:
-    assert len(WARM_SCENARIOS) == 2, [s.id for s in MATRIX]
+def test_acceptance_launches_are_forked_from_the_session_server(workspace: Workspace, warm_session: WarmServer) -> None:
+    """A test without the `cold` mark: its Workspace launches the provider from the session's server."""
+    assert workspace.env["PALETTE_OCI_WARM"] == "1"
+    assert workspace.env["XDG_RUNTIME_DIR"] == warm_session.env["XDG_RUNTIME_DIR"]
+    before = warm_session.status()
+    workspace.write(PROVIDER_BLOCK)
+    workspace.run("validate", "-no-color")  # starts the provider (GetProviderSchema, ValidateProviderConfig)
+    after = warm_session.status()
+    assert after["launches"] > before["launches"], (before, after)
+    assert after["declined"] == before["declined"], (before, after)  # none sent back cold
 
 
-@pytest.mark.parametrize("scenario", WARM_SCENARIOS, ids=lambda s: s.id)
-def test_lifecycle_warm(
-    scenario: Scenario, warm_workspace: Workspace, clean_emulator: Emulator, parts: Parts, warm: WarmServer
-) -> None:
-    before = warm.status()["launches"]
-    lifecycle.test_lifecycle(scenario, warm_workspace, clean_emulator, parts)
-    # create, plan, 2 imports, apply, plan, update, replace, drift, re-create, destroy: 3-5 launches each
-    assert warm.status()["launches"] - before >= 30
-
-
+@COLD
 def test_plan_apply_destroy_through_the_mirror_launcher(
     tf_version: str,
     tmp_path: Path,
@@ -124,18 +129,22 @@ def _version() -> str:
     return __version__
 
 
-def test_the_session_wide_switch_reaches_every_workspace(warm_workspace: Workspace) -> None:
-    # PALETTE_OCI_TEST_WARM=1 fills WARM_ENV; a workspace built without it still takes it.
-    if WARM_ENV:
-        plain = Workspace(warm_workspace.dir.parent / "plain", warm_workspace.version)
-        assert plain.env["PALETTE_OCI_WARM"] == "1"
-    else:
-        assert "PALETTE_OCI_WARM" not in Workspace(warm_workspace.dir.parent / "plain", warm_workspace.version).env
+def test_the_session_server_reaches_every_workspace_of_a_warm_test(tmp_path: Path, tf_version: str) -> None:
+    # tests/conftest.py fills WARM_ENV for a test without the `cold` mark; a Workspace built with no env takes it.
+    assert Workspace(tmp_path / "plain", tf_version).env["PALETTE_OCI_WARM"] == "1"
+
+
+@COLD
+def test_a_cold_test_gets_no_warm_server(tmp_path: Path, tf_version: str) -> None:
+    assert not WARM_ENV
+    assert "PALETTE_OCI_WARM" not in Workspace(tmp_path / "plain", tf_version).env
 
 
 # -- the release package (PyInstaller): its executable is not a Python (issue 21, item 4) ---------
 
 
+@COLD
+@pytest.mark.release
 def test_the_release_bundle_runs_its_own_warm_server(tmp_path: Path) -> None:
     executable = cached_bundle() / install.executable_name(_version())
     runtime = Path(tempfile.mkdtemp(prefix="w", dir="/tmp"))  # short: a unix socket path has ~100 bytes
@@ -184,6 +193,8 @@ def test_the_release_bundle_runs_its_own_warm_server(tmp_path: Path) -> None:
         shutil.rmtree(runtime, ignore_errors=True)
 
 
+@COLD
+@pytest.mark.release
 def test_install_from_the_release_bundle_is_refused_with_what_to_use(tmp_path: Path) -> None:
     executable = cached_bundle() / install.executable_name(_version())
     config, mirror = tmp_path / "config", tmp_path / "mirror"

@@ -211,5 +211,27 @@ class InProcessProvider:
         response = self.servicer.ReadResource(request, None)
         return _answer("ReadResource", response, unpack(response.new_state))
 
+    def import_(self, type_name: str, id_: str) -> Answer:
+        """`terraform import ADDRESS ID`: ImportResourceState, then the ReadResource Terraform sends with its state."""
+        request = pb.ImportResourceState.Request(type_name=type_name, id=id_, client_capabilities=self.capabilities)
+        response = self.servicer.ImportResourceState(request, None)
+        imported = _answer("ImportResourceState", response)
+        if imported.errors or not response.imported_resources:
+            return imported
+        return self.read(type_name, unpack(response.imported_resources[0].state))
+
+    def read_data_source(self, type_name: str, config: Any) -> Answer:
+        """ValidateDataResourceConfig, then ReadDataSource, as a plan reads a data source."""
+        validated = self.servicer.ValidateDataResourceConfig(
+            pb.ValidateDataResourceConfig.Request(type_name=type_name, config=pack(config)), None
+        )
+        if any(d.severity == pb.Diagnostic.ERROR for d in validated.diagnostics):
+            return _answer("ValidateDataResourceConfig", validated)
+        request = pb.ReadDataSource.Request(
+            type_name=type_name, config=pack(config), client_capabilities=self.capabilities
+        )
+        response = self.servicer.ReadDataSource(request, None)
+        return _answer("ReadDataSource", response, unpack(response.state))
+
 
 __all__ = ["API_KEY", "Answer", "AsgiTransport", "InProcessPalette", "InProcessProvider", "Unknown", "packable"]

@@ -10,11 +10,17 @@ the provider's and release/'s sources, the Python and every installed distributi
 (`release.build.source_digest`): a change to any of them builds anew, a re-run reuses it. pytest-xdist
 workers share the build through an fcntl lock. Each build writes `last-build.json` (how long it took)
 for the session summary (tests/conftest.py).
+
+The `release` tests (the bundle, its mirror, the release workflow) are a stage of their own:
+`release_stage_key` is the bundle's digest with the release tests' own files and scripts/release, and
+`scripts/test` (`--release-stage=auto`) leaves them out once a key has passed (`record_release_stage`
+writes `.cache/bundle/passed/<key>`). `.ci/run` runs them always, as its last stage.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -34,6 +40,36 @@ from release.build import build_bundle, check_excluded, source_digest
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("RELEASE_BUNDLE_CACHE", REPO / ".cache" / "bundle"))
 LAST_BUILD = CACHE / "last-build.json"
+PASSED = CACHE / "passed"
+# What the release tests run besides the bundle and their own files: a change here runs them again.
+RELEASE_TEST_INPUTS = (
+    REPO / "scripts" / "release",
+    REPO / "tests" / "harness" / "release.py",
+    REPO / "tests" / "harness" / "mirror.py",
+    REPO / "tests" / "harness" / "terraform.py",
+    REPO / ".github" / "workflows" / "release.yml",
+)
+
+
+def release_stage_key(nodeids: list[str]) -> str:
+    """The bundle's source digest, the release tests' node ids and the contents of their files, as one hash."""
+    digest = hashlib.sha256(source_digest().encode())
+    files = sorted({REPO / "tests" / nodeid.split("::")[0].removeprefix("tests/") for nodeid in nodeids})
+    for nodeid in sorted(nodeids):
+        digest.update(f"{nodeid}\n".encode())
+    for path in [*files, *RELEASE_TEST_INPUTS]:
+        digest.update(f"{path.relative_to(REPO)}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes() if path.is_file() else b"").digest())
+    return digest.hexdigest()[:16]
+
+
+def release_stage_passed(key: str) -> bool:
+    return (PASSED / key).is_file()
+
+
+def record_release_stage(key: str) -> None:
+    PASSED.mkdir(parents=True, exist_ok=True)
+    (PASSED / key).write_text(f"{time.time()}\n")
 
 
 def cached_bundle(version: str = __version__) -> Path:
@@ -46,7 +82,7 @@ def cached_bundle(version: str = __version__) -> Path:
         if (bundle / executable_name(version)).is_file():
             return bundle
         for stale in CACHE.iterdir():  # bundles of older sources: tens of MB each
-            if stale.is_dir() and stale.name != digest:
+            if stale.is_dir() and stale.name not in (digest, PASSED.name):
                 shutil.rmtree(stale, ignore_errors=True)
         scratch = Path(tempfile.mkdtemp(prefix=f"{digest}.", dir=CACHE))
         try:

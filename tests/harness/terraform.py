@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 TERRAFORM_CACHE = Path(os.environ.get("TERRAFORM_CACHE", REPO / ".cache" / "terraform"))
 VERSIONS = ("1.0.3", "1.15.5")
 PROVIDER_DIR = Path(sys.executable).parent  # holds the terraform-provider-oci console script
-# Added to every Workspace's environment: a warm server's XDG_RUNTIME_DIR and PALETTE_OCI_WARM=1
-# when the session runs warm (PALETTE_OCI_TEST_WARM=1, tests/conftest.py); empty otherwise.
+# Added to every Workspace's environment: the session warm server's XDG_RUNTIME_DIR and PALETTE_OCI_WARM=1
+# while a test that runs warm runs (acceptance tests not marked `cold`, tests/conftest.py); empty otherwise.
 WARM_ENV: dict[str, str] = {}
 
 

@@ -8,8 +8,8 @@
 short, a unix socket path has ~100 bytes) and PALETTE_OCI_WARM=1. The server is started with only the
 environment a server keeps, is this process's child, and is stopped by its pid.
 
-`PALETTE_OCI_TEST_WARM=1` makes the whole session warm: tests/conftest.py starts one server per
-session (per xdist worker) and every `Workspace` gets its `env` (`tests.harness.terraform.WARM_ENV`).
+Acceptance tests run warm: tests/conftest.py starts one server per session (per xdist worker) and
+every `Workspace` of a test not marked `cold` gets its `env` (`tests.harness.terraform.WARM_ENV`).
 """
 
 from __future__ import annotations

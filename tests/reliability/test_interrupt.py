@@ -38,6 +38,9 @@ from tests.reliability.support import (
     state_registries,
 )
 
+# Cold (signals reach a provider Terraform started itself): tests/conftest.py
+pytestmark = pytest.mark.cold
+
 COUNT = 30
 SLOW_CREATES = [
     {"method": "POST", "path": CREATE, "kind": "latency", "latency": 0.3, "rate": 0.3, "seed": 7},

@@ -16,12 +16,17 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.acceptance.scenarios import PROVIDER_BLOCK
 from tests.harness.certs import CertificateAuthority
 from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry
 from tests.harness.terraform import Workspace
 from tests.reliability.support import assert_no_crash
+
+# Cold (the plugin protocol of a provider Terraform started itself): tests/conftest.py
+pytestmark = pytest.mark.cold
 
 MEGABYTES = 3
 

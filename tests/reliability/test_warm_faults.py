@@ -31,9 +31,12 @@ from provider.version import __version__
 from tests.acceptance.conftest import palette_env
 from tests.harness.emulator import Emulator
 from tests.harness.registry import DockerRegistry
-from tests.harness.terraform import Workspace
+from tests.harness.terraform import PROVIDER_DIR, Workspace
 from tests.harness.warm import PROVIDER, WarmServer, alive, ask, server_environment, wait_gone
 from tests.reliability.support import LATEST
+
+# Cold (each test starts the servers it is about): tests/conftest.py
+pytestmark = pytest.mark.cold
 
 ONE_VERSION = pytest.mark.parametrize("tf_version", [LATEST], indirect=True)
 
@@ -375,6 +378,26 @@ def test_terraform_without_capabilities_starts_cold(
     assert status["last_declined"] == "Gid, CapPrm, CapEff, CapBnd"
 
 
+# A new, empty /tmp, as systemd's PrivateTmp=yes gives. KEEP (a directory under the old /tmp, say the
+# checkout of a CI job cloned to /tmp/ci: the provider's virtualenv and the Terraform builds) is bound
+# back at its place through HOLD, a view of the old /tmp from outside it.
+PRIVATE_TMP = """set -e
+if [ -n "$KEEP" ]; then mkdir -p "$HOLD" && mount --bind /tmp "$HOLD"; fi
+mount -t tmpfs tmpfs /tmp
+if [ -n "$KEEP" ]; then mkdir -p "/tmp/$KEEP" && mount --bind "$HOLD/$KEEP" "/tmp/$KEEP"; fi
+exec "$@"
+"""
+
+
+def keep_under_private_tmp(hold: Path) -> dict[str, str]:
+    """PRIVATE_TMP's KEEP and HOLD: the top directory under /tmp that holds the provider's virtualenv (the
+    checkout's .venv, Terraform's dev_overrides), if it is there."""
+    parts = PROVIDER_DIR.resolve().relative_to("/").parts
+    if len(parts) < 2 or parts[0] != "tmp":
+        return {"KEEP": "", "HOLD": ""}
+    return {"KEEP": parts[1], "HOLD": str(hold)}
+
+
 @needs_root
 @ONE_VERSION
 def test_terraform_with_a_private_tmp_starts_cold(clean_emulator: Emulator, tf_version: str) -> None:
@@ -387,11 +410,21 @@ def test_terraform_with_a_private_tmp_starts_cold(clean_emulator: Emulator, tf_v
         with WarmServer(runtime_dir=outside / "run") as server:
             workspace.env.update(server.env)
             workspace.write(DATA_SOURCE)
-            script = 'mount -t tmpfs tmpfs /tmp && exec "$@"'
             private = subprocess.run(
-                ["unshare", "-m", "sh", "-c", script, "sh", str(workspace.binary), "plan", "-no-color", "-input=false"],
+                [
+                    "unshare",
+                    "-m",
+                    "sh",
+                    "-c",
+                    PRIVATE_TMP,
+                    "sh",
+                    str(workspace.binary),
+                    "plan",
+                    "-no-color",
+                    "-input=false",
+                ],
                 cwd=workspace.dir,
-                env=workspace.env,
+                env={**workspace.env, **keep_under_private_tmp(outside / "tmp")},
                 capture_output=True,
                 text=True,
                 timeout=300,

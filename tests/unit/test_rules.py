@@ -291,3 +291,41 @@ def test_write_only_secret_keys_and_client_keys_count_as_given():
 )
 def test_an_ecr_host_names_its_region(endpoint: str, region: str | None) -> None:
     assert ecr.ecr_region(endpoint) == region
+
+
+# The summaries acceptance/test_plan_rules.py finds in one plan per kind, each at its path: the ones no
+# test above states whole.
+@pytest.mark.parametrize(
+    ("rule_set", "config", "path", "summary"),
+    [
+        (rules.PACKS_RULES, base(auto_sync=False), ("auto_sync",), "Packs registries always synchronize"),
+        (
+            rules.PACKS_RULES,
+            base(base_content_path=None),
+            ("base_content_path",),
+            "base_content_path is required for Packs registries",
+        ),
+        (
+            rules.HELM_RULES,
+            base(endpoint=f"https://{ECR}", ecr={"access_key_id": "A", "secret_access_key": "S"}),
+            ("endpoint",),
+            "Not an AWS ECR registry host",
+        ),
+        (
+            rules.HELM_RULES,
+            base(tls={"ca_certificate": "-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----\n"}),
+            ("tls", "ca_certificate"),
+            "Invalid CA certificate",
+        ),
+        (rules.HELM_RULES, base(timeouts={"update": "\u0663m"}), ("timeouts", "update"), "Invalid timeouts.update"),
+        (
+            rules.HELM_RULES,
+            base(timeouts={"create": "0s"}),
+            ("timeouts", "create"),
+            "timeouts.create must be longer than zero",
+        ),
+    ],
+    ids=["packs-sync-off", "packs-path", "ecr-scheme", "tls-garbage", "timeouts-unicode-digit", "timeouts-zero"],
+)
+def test_each_rule_summary_at_its_path(rule_set, config, path, summary):
+    assert problems(rule_set, **config) == [(path, summary)]
