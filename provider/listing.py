@@ -15,6 +15,7 @@ from tf.schema import Attribute, Schema
 from tf.types import String
 
 from provider.kinds import KINDS
+from provider.palette.hosts import endpoint_key
 from provider.problems import Problem, add_problems
 from provider.words import Kind
 
@@ -29,15 +30,6 @@ if TYPE_CHECKING:
     from provider.tfx.schema import ListContext, Listed
 
 NAME_PREFIX, ENDPOINT = "name_prefix", "endpoint"
-
-
-def endpoint_key(endpoint: str) -> str:
-    """An endpoint as the provider reaches it, for comparing: `https://` unless it says `http://` (as
-    preflight does), without surrounding spaces or trailing slashes, in one case (as Palette's own
-    spellings are compared when a create's answer is looked for)."""
-    endpoint = endpoint.strip().rstrip("/")
-    url = endpoint if "://" in endpoint else f"https://{endpoint}"
-    return url.lower()
 
 
 # Characters that move the cursor or change the terminal rather than print: C0/C1 controls (ESC starts ANSI

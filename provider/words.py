@@ -45,3 +45,18 @@ def family_of(auth: ReadAuth) -> Family:
     """The family that holds a registry of `auth`: ECR's own API for `ecr`, the basic one otherwise
     (token authentication is a basic registry's)."""
     return "ecr" if auth == "ecr" else "basic"
+
+
+# How a word Palette spelled its own way becomes one of ours: the validators of provider.palette.models use
+# it as answers enter, and so does reading another provider's state, which holds Palette's words as they came.
+def spellings_of(*words: str, **aliases: str) -> dict[str, str]:
+    """Each word by its case-folded spelling (and each alias's, the word it stands for)."""
+    return {**{word.casefold(): word for word in words}, **{alias.casefold(): word for alias, word in aliases.items()}}
+
+
+def normalised(value: object, spellings: dict[str, str]) -> object:
+    """`value` in its one spelling when it is a word of `spellings` (any case, surrounding spaces); anything
+    else (a word this client does not know, None, a non-string) as it came."""
+    if isinstance(value, str):
+        return spellings.get(value.strip().casefold(), value)
+    return value

@@ -85,3 +85,13 @@ def is_loopback(hostname: str) -> bool:
         return ipaddress.ip_address(hostname.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def endpoint_key(endpoint: str) -> str:
+    """An endpoint as the provider reaches it, for comparing (a list filter against Palette's endpoints,
+    a registry read back against the one a create sent): `https://` unless it says `http://` (as
+    preflight does), without surrounding spaces or trailing slashes, in one case (host names are
+    case-insensitive, and Palette may answer an endpoint in another case than it was sent)."""
+    endpoint = endpoint.strip().rstrip("/")
+    url = endpoint if "://" in endpoint else f"https://{endpoint}"
+    return url.lower()

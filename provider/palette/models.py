@@ -31,24 +31,11 @@ from typing import Annotated, Any, ClassVar, Self, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
-from provider.words import FAMILIES, KIND_NAMES, Family, is_family
-
-
-def _spellings(*words: str, **aliases: str) -> dict[str, str]:
-    """Each word by its case-folded spelling (and each alias's, the word it stands for)."""
-    return {**{word.casefold(): word for word in words}, **{alias.casefold(): word for alias, word in aliases.items()}}
-
-
-def normalised(value: object, spellings: dict[str, str]) -> object:
-    """`value` in its one spelling when it is a word of `spellings` (any case, surrounding spaces); anything
-    else (a word this client does not know, None, a non-string) as it came."""
-    if isinstance(value, str):
-        return spellings.get(value.strip().casefold(), value)
-    return value
+from provider.words import FAMILIES, KIND_NAMES, Family, is_family, normalised, spellings_of
 
 
 def _word(*words: str, **aliases: str) -> BeforeValidator:
-    spellings = _spellings(*words, **aliases)
+    spellings = spellings_of(*words, **aliases)
     return BeforeValidator(lambda value: normalised(value, spellings))
 
 
@@ -350,4 +337,4 @@ def registry_family(value: str | None) -> Family | None:
     return word if is_family(word) else None
 
 
-_FAMILY_SPELLINGS = _spellings(*FAMILIES)
+_FAMILY_SPELLINGS = spellings_of(*FAMILIES)

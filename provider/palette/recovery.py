@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from provider.palette.errors import AmbiguousWriteError, PaletteError
+from provider.palette.hosts import endpoint_key
 from provider.palette.models import BasicOciRegistry, EcrRegistry, OciRegistries, Uid, to_wire
 from provider.palette.paths import SUMMARY_PATH, registry_path
 from provider.palette.retry import Disposition, Failure, parse_http_date
@@ -255,8 +256,9 @@ def same_word(found: str | None, wanted: str | None) -> bool:
 
 
 def same_endpoint(found: str | None, wanted: str | None) -> bool:
+    """Whether two endpoints name one place; an endpoint Palette left out matches any."""
     a, b = (found or "").strip().rstrip("/"), (wanted or "").strip().rstrip("/")
-    return not a or not b or a.lower() == b.lower()
+    return not a or not b or endpoint_key(a) == endpoint_key(b)
 
 
 def same_registry_shape(stored: BasicOciRegistry | EcrRegistry, sent: BasicOciRegistry | EcrRegistry) -> bool:

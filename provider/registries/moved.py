@@ -30,7 +30,7 @@ from provider.kinds import KINDS, resource_type_for
 from provider.problems import Problem
 from provider.registries.values import BasicAuthValues, EcrValues, RegistryValues, TimeoutsValues, TlsValues
 from provider.tfx.moves import MoveSource
-from provider.words import Auth, Kind
+from provider.words import Auth, Kind, normalised, spellings_of
 
 SOURCE_PROVIDER = "registry.terraform.io/spectrocloud/spectrocloud"
 SOURCE_TYPE = "spectrocloud_registry_oci"
@@ -95,7 +95,8 @@ def _refusals(source: MoveSource, kind: Kind) -> list[Problem]:
         ]
     uid, family = _text(state.get("id")), _text(state.get("type"))
     found = _text(state.get("provider_type")) or "helm"  # the source's default (:141)
-    credential = _text(_first(state.get("credentials")).get("credential_type"))
+    # Palette's word as the source provider stored it: spelled as this provider spells it (the cases differ).
+    credential = str(normalised(_text(_first(state.get("credentials")).get("credential_type")), _CREDENTIALS))
     problems: list[Problem] = []
     if not uid:
         problems.append(
@@ -154,12 +155,15 @@ def _refusals(source: MoveSource, kind: Kind) -> list[Problem]:
     return problems
 
 
+_CREDENTIALS = spellings_of("secret", "sts", "basic", "noAuth", "token", "pod-identity")
+
+
 def _credential_refusals(family: str, credential: str, state: Mapping[str, Any]) -> list[Problem]:
     allowed = set(BASIC_CREDENTIALS) if family == "basic" else ECR_CREDENTIALS
     if credential in allowed:
         return []
     name = state.get("name")
-    if credential.lower() == "token":  # the spectrocloud provider's state, as its user wrote it: not normalised
+    if credential == "token":
         return [
             _refusal(
                 "Token authentication is not managed by this provider",

@@ -11,7 +11,8 @@ import pytest
 from tf.schema import Attribute, Schema
 from tf.types import String
 
-from provider.listing import display_name, endpoint_key, filter_problems, matches
+from provider.listing import display_name, filter_problems, matches
+from provider.palette.hosts import endpoint_key
 from provider.registries.lookup import Row
 from provider.tfx.schema import ListContext, Listed
 
