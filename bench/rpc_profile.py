@@ -30,9 +30,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.harness.contract import proposed_new  # noqa: E402
-from tests.harness.emulator import Emulator  # noqa: E402
-from tests.harness.inprocess import AsgiTransport, InProcessPalette, InProcessProvider  # noqa: E402
+from tests.harness.contract import proposed_new
+from tests.harness.emulator import Emulator
+from tests.harness.inprocess import AsgiTransport, InProcessPalette, InProcessProvider
 
 TYPE = "oci_registry_helm"
 RPCS = ("validate", "plan", "apply", "read", "plan again")
@@ -124,21 +124,23 @@ def request_profile(count: int) -> tuple[float, cProfile.Profile]:
     from provider.palette.client import PaletteClient
     from tests.palette.builders import basic
 
-    with Emulator(validate="accept", sync_delay=0.0) as emulator:
-        with PaletteClient(emulator.url, emulator.api_key) as client:
-            uid = client.create(basic("bench"))
-            client.prove_key()
-            for _ in range(50):
-                client.get("basic", uid)
-            started = time.process_time()
-            for _ in range(count):
-                client.get("basic", uid)
-            per_request = (time.process_time() - started) / count
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(count):
-                client.get("basic", uid)
-            profiler.disable()
+    with (
+        Emulator(validate="accept", sync_delay=0.0) as emulator,
+        PaletteClient(emulator.url, emulator.api_key) as client,
+    ):
+        uid = client.create(basic("bench"))
+        client.prove_key()
+        for _ in range(50):
+            client.get("basic", uid)
+        started = time.process_time()
+        for _ in range(count):
+            client.get("basic", uid)
+        per_request = (time.process_time() - started) / count
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(count):
+            client.get("basic", uid)
+        profiler.disable()
     return per_request, profiler
 
 
