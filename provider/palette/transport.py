@@ -46,6 +46,7 @@ from provider.palette.retry import (
     retry_delay,
     status_disposition,
 )
+from provider.palette.tls import tls_context
 from provider.proxies import Route, route
 from provider.redaction import redact_then_cut, remember
 from provider.version import __version__
@@ -84,21 +85,6 @@ def secret_values(body: Any) -> list[str]:
         for item in body:
             found.extend(secret_values(item))
     return found
-
-
-def _ssl_verification(ca_pem: str | None, insecure: bool) -> ssl.SSLContext | bool:
-    if insecure:
-        return False
-    context = ssl.create_default_context()
-    if ca_pem:
-        try:
-            context.load_verify_locations(cadata=ca_pem)
-        except (ssl.SSLError, ValueError) as exc:
-            raise ConfigurationError(
-                f"the CA certificate is not a readable PEM bundle ({type(exc).__name__}); "
-                "give one or more '-----BEGIN CERTIFICATE-----' blocks"
-            ) from None
-    return context
 
 
 class _NoCookies(httpx.Cookies):
@@ -179,7 +165,10 @@ class Transport:
         # trust_env=False keeps httpx from choosing again (and from reading ~/.netrc); TLS trust is ours anyway.
         self.proxy: Route | None = route(self.base_url, os.environ)
         # Plain http (loopback or insecure): no TLS, so no trust store to load (~20 ms per process).
-        verify = False if self.base_url.startswith("http://") else _ssl_verification(ca_pem, insecure)
+        # https: the process's one context for these trust settings (`provider.palette.tls`).
+        verify: ssl.SSLContext | bool = False
+        if not insecure and not self.base_url.startswith("http://"):
+            verify = tls_context(ca_pem)
         try:
             self.http = LeanClient(
                 base_url=self.base_url,
