@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import hashlib
 import os
 import resource
 import statistics
@@ -120,7 +121,7 @@ def null_config(count: int, changed: bool = False) -> str:
 def rusage_wrapper(target: Path) -> Path:
     """A directory holding `rusage_wrapper.c` compiled as `target`'s name, starting `target` (built once
     per source change)."""
-    directory = WRAPPER_DIR / target.name
+    directory = WRAPPER_DIR / hashlib.sha256(str(target).encode()).hexdigest()[:12]
     binary = directory / target.name
     stamp = directory / "built-from"
     key = f"{target}\n{WRAPPER_SOURCE.read_text()}"
