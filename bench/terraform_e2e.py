@@ -39,6 +39,7 @@ import argparse
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import resource
 import statistics
@@ -133,12 +134,30 @@ def rusage_wrapper(target: Path) -> Path:
     return directory
 
 
+def source_launcher(source: Path) -> Path:
+    """A provider executable running the provider package of the checkout `source` with this
+    interpreter (its dependencies): the console script's two lines, `source` first on the path. For A/B
+    runs of two checkouts (`--source`); cold only, the warm server runs the installed package."""
+    directory = WRAPPER_DIR / ("source-" + hashlib.sha256(str(source).encode()).hexdigest()[:12])
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / "terraform-provider-oci"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(source)!r})\n"
+        "from provider.__main__ import main\nsys.exit(main())\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+OURS_EXECUTABLE = PROVIDER_DIR / "terraform-provider-oci"  # --source replaces it
+
+
 def workspace(directory: Path, version: str, home: Path, env: dict[str, str]) -> Workspace:
     """A Workspace whose CLI configuration overrides both providers with their rusage stand-ins; HOME
     shared, as on a user's machine. The stand-ins append to `rusage`, which `timed` reads and empties."""
     rusage = directory / "rusage"
     ws = Workspace(directory, version, env={**env, "HOME": str(home), "BENCH_RUSAGE_FILE": str(rusage)})
-    oci = rusage_wrapper(PROVIDER_DIR / "terraform-provider-oci")
+    oci = rusage_wrapper(OURS_EXECUTABLE)
     null = rusage_wrapper(null_provider())
     (ws.dir / "terraformrc").write_text(
         textwrap.dedent(f"""\
@@ -270,6 +289,15 @@ def one_cycle(
 Samples = dict[str, dict[str, list[Step]]]  # provider -> step -> one Step per cycle
 
 
+PARALLELISM = 10  # Terraform's default -parallelism
+
+
+def go_floor(null_apply: float, count: int, latency: float) -> float:
+    """What a Go provider's `apply` of `count` registries would take with `latency` per Palette call: the
+    null provider's apply plus its creates' calls (POST and GET each, no validate), `PARALLELISM` at a time."""
+    return null_apply + math.ceil(count / PARALLELISM) * 2 * latency
+
+
 def run_matrix(
     version: str,
     count: int,
@@ -277,6 +305,7 @@ def run_matrix(
     emulator: Emulator,
     root: Path,
     warm: tuple[dict[str, str], ForkSampler] | None,
+    latency: float = 0.0,
 ) -> Samples:
     """`repeat` interleaved cycles of each provider; ours also warm when `warm` (a warm server's env and
     the sampler of its launches) is given."""
@@ -288,6 +317,8 @@ def run_matrix(
     for run in range(repeat):
         for name, config in configs.items():
             emulator.reset()
+            if latency > 0:  # every Palette call answered `latency` seconds late, as from a distant Palette
+                emulator.set_faults([{"path": "^/v1/", "kind": "latency", "latency": latency}])
             extra = warm[0] if warm is not None and name == WARM else {"PALETTE_OCI_WARM": "0"}
             sampler = warm[1] if warm is not None and name == WARM else None
             ws = workspace(root / f"{version}-{count}-{name}-{run}", version, root / "home", {**env, **extra})
@@ -297,7 +328,7 @@ def run_matrix(
     return samples
 
 
-def report(version: str, count: int, samples: Samples) -> float:
+def report(version: str, count: int, samples: Samples, latency: float = 0.0) -> float:
     """Print the table for one version and N; returns the apply ratio (median wall times), warm when measured."""
     runs = len(samples[OURS]["apply"])
     ours_names = [name for name in (OURS, WARM) if name in samples]
@@ -315,6 +346,10 @@ def report(version: str, count: int, samples: Samples) -> float:
             if name == ours_names[-1]:
                 ratios[step] = ratio
         print(f"{line} {spread([s.wall for s in go]):>26}")
+    if latency > 0:
+        floor = go_floor(median(samples[GO]["apply"], "wall"), count, latency)
+        against = " ".join(f"{name} {median(samples[name]['apply'], 'wall') / floor:.2f}x" for name in ours_names)
+        print(f"  apply against a Go provider's floor at {latency * 1000:.0f} ms per call ({floor:.2f} s): {against}")
     print("  CPU (medians): the provider processes alone (launches), the emulator, Terraform with its providers")
     provider_header = "".join(f" {'provider ' + name:>18}" for name in ours_names)
     tf_header = "".join(f" {name + '+tf':>12}" for name in ours_names)
@@ -366,7 +401,21 @@ def main() -> int:
     parser.add_argument("--versions", default="1.0.3,1.15.5", help="Terraform versions (default 1.0.3,1.15.5)")
     parser.add_argument("--repeat", type=int, default=3, help="cycles of each provider per version and N")
     parser.add_argument("--no-warm", action="store_true", help="ours cold only (default: cold and warm)")
+    parser.add_argument(
+        "--palette-latency",
+        type=float,
+        default=0.0,
+        help="seconds every Palette call is answered late (the emulator's latency fault); apply is also "
+        "compared with a Go provider's floor: the null provider's apply plus a POST and a GET per create",
+    )
+    parser.add_argument(
+        "--source", type=Path, help="run the provider package of this checkout (cold only; for A/B of two checkouts)"
+    )
     args = parser.parse_args()
+    if args.source is not None:
+        global OURS_EXECUTABLE
+        OURS_EXECUTABLE = source_launcher(args.source.resolve())
+        args.no_warm = True
     counts = [int(c) for c in args.counts.split(",")]
     versions = args.versions.split(",")
 
@@ -387,8 +436,10 @@ def main() -> int:
         for version in versions:
             by_count: dict[int, Samples] = {}
             for count in counts:
-                by_count[count] = run_matrix(version, count, args.repeat, emulator, Path(tmp), warm)
-                ratio = report(version, count, by_count[count])
+                by_count[count] = run_matrix(
+                    version, count, args.repeat, emulator, Path(tmp), warm, args.palette_latency
+                )
+                ratio = report(version, count, by_count[count], args.palette_latency)
                 if count >= 100:
                     verdicts.append((version, count, ratio))
             cpu_verdicts.extend((version, *slope) for slope in per_registry(version, by_count))
