@@ -169,6 +169,12 @@ class Transport:
         verify: ssl.SSLContext | bool = False
         if not insecure and not self.base_url.startswith("http://"):
             verify = tls_context(ca_pem)
+        if transport is None and self.proxy is None and (verify is not False or self.base_url.startswith("http://")):
+            # A direct connection: our transport on http.client, not httpcore (`provider.palette.connections`).
+            from provider.palette.connections import HttpClientTransport
+
+            ssl_context = verify if isinstance(verify, ssl.SSLContext) else None
+            transport = HttpClientTransport(ssl_context=ssl_context, limit=MAX_CONNECTIONS)
         try:
             self.http = LeanClient(
                 base_url=self.base_url,

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.palette
 
 
 def _context_of(client: PaletteClient) -> Any:
-    """The SSL context the client's connections are made with (httpx's transport, httpcore's pool)."""
-    return client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    """The SSL context the client's connections are made with (`provider.palette.connections`)."""
+    return client._http._transport._ssl_context  # type: ignore[attr-defined]
 
 
 def test_clients_with_the_same_trust_settings_share_one_context(
