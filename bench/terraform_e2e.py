@@ -28,6 +28,10 @@ the machine's load, CPU seconds (medians):
   provider's;
 - Terraform's with its providers (getrusage of this script's children), as before.
 
+`--base DIR` adds a column: the provider package of another checkout (cold), interleaved with the
+others, for an A/B of two commits on the same load; `--palette-latency S` answers every Palette call S
+seconds late and compares apply with a Go provider's floor.
+
 Then the provider's CPU per registry created (apply), refreshed (plan again), updated and deleted
 (destroy): the slope between the smallest and the largest N, so the launches' fixed cost drops out.
 Exits 1 when `apply` of 100 or more registries (warm, unless --no-warm) misses the target (1.5x).
@@ -69,7 +73,7 @@ STEPS = ("plan", "apply", "plan again", "update", "destroy")
 PER_REGISTRY = {"apply": "created", "plan again": "refreshed", "update": "updated", "destroy": "deleted"}
 CPU_TARGETS = {"created": 1.5, "refreshed": 0.8}  # ms of provider CPU per registry (issue 25)
 APPLY_TARGET = 1.5
-OURS, WARM, GO = "oci", "oci warm", "null"
+OURS, WARM, BASE, GO = "oci", "oci warm", "oci base", "null"
 WRAPPER_SOURCE = Path(__file__).resolve().parent / "rusage_wrapper.c"
 WRAPPER_DIR = REPO / ".cache" / "bench-rusage"
 SAMPLE_INTERVAL = 0.003  # seconds between two reads of the warm server's children
@@ -150,14 +154,15 @@ def source_launcher(source: Path) -> Path:
 
 
 OURS_EXECUTABLE = PROVIDER_DIR / "terraform-provider-oci"  # --source replaces it
+BASE_EXECUTABLE: Path | None = None  # --base: another checkout's provider, a column of its own
 
 
-def workspace(directory: Path, version: str, home: Path, env: dict[str, str]) -> Workspace:
+def workspace(directory: Path, version: str, home: Path, env: dict[str, str], oci_executable: Path) -> Workspace:
     """A Workspace whose CLI configuration overrides both providers with their rusage stand-ins; HOME
     shared, as on a user's machine. The stand-ins append to `rusage`, which `timed` reads and empties."""
     rusage = directory / "rusage"
     ws = Workspace(directory, version, env={**env, "HOME": str(home), "BENCH_RUSAGE_FILE": str(rusage)})
-    oci = rusage_wrapper(OURS_EXECUTABLE)
+    oci = rusage_wrapper(oci_executable)
     null = rusage_wrapper(null_provider())
     (ws.dir / "terraformrc").write_text(
         textwrap.dedent(f"""\
@@ -313,6 +318,8 @@ def run_matrix(
     configs: dict[str, Callable[[int, bool], str]] = {OURS: oci_config, GO: null_config}
     if warm is not None:
         configs = {OURS: oci_config, WARM: oci_config, GO: null_config}
+    if BASE_EXECUTABLE is not None:
+        configs = {BASE: oci_config, **configs}
     samples: Samples = {name: {step: [] for step in STEPS} for name in configs}
     for run in range(repeat):
         for name, config in configs.items():
@@ -321,7 +328,10 @@ def run_matrix(
                 emulator.set_faults([{"path": "^/v1/", "kind": "latency", "latency": latency}])
             extra = warm[0] if warm is not None and name == WARM else {"PALETTE_OCI_WARM": "0"}
             sampler = warm[1] if warm is not None and name == WARM else None
-            ws = workspace(root / f"{version}-{count}-{name}-{run}", version, root / "home", {**env, **extra})
+            executable = BASE_EXECUTABLE if name == BASE and BASE_EXECUTABLE is not None else OURS_EXECUTABLE
+            ws = workspace(
+                root / f"{version}-{count}-{name}-{run}", version, root / "home", {**env, **extra}, executable
+            )
             cycle = one_cycle(ws, functools.partial(config, count), emulator, sampler)
             for step, measured in cycle.items():
                 samples[name][step].append(measured)
@@ -331,7 +341,7 @@ def run_matrix(
 def report(version: str, count: int, samples: Samples, latency: float = 0.0) -> float:
     """Print the table for one version and N; returns the apply ratio (median wall times), warm when measured."""
     runs = len(samples[OURS]["apply"])
-    ours_names = [name for name in (OURS, WARM) if name in samples]
+    ours_names = [name for name in (BASE, OURS, WARM) if name in samples]
     print(f"\nTerraform {version}, N = {count} ({runs} runs of each, interleaved)")
     header = "".join(f" {name + ' wall':>26} {'ratio':>7}" for name in ours_names)
     print(f"  {'step':<11}{header} {'null_resource wall':>26}")
@@ -409,9 +419,18 @@ def main() -> int:
         "compared with a Go provider's floor: the null provider's apply plus a POST and a GET per create",
     )
     parser.add_argument(
+        "--base",
+        type=Path,
+        help="also run the provider package of this checkout, cold, as a column of its own, interleaved with "
+        "the others (A/B against another commit)",
+    )
+    parser.add_argument(
         "--source", type=Path, help="run the provider package of this checkout (cold only; for A/B of two checkouts)"
     )
     args = parser.parse_args()
+    if args.base is not None:
+        global BASE_EXECUTABLE
+        BASE_EXECUTABLE = source_launcher(args.base.resolve())
     if args.source is not None:
         global OURS_EXECUTABLE
         OURS_EXECUTABLE = source_launcher(args.source.resolve())
