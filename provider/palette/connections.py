@@ -44,6 +44,13 @@ def _closed_by_peer(connection: http.client.HTTPConnection) -> bool:
     return bool(readable)
 
 
+def address(url: httpx.URL) -> tuple[str, int]:
+    """Where to connect: the host as sent on the wire (IDNA, an IPv6 address without brackets) and the
+    port, the scheme's default written out: `http.client` given no port reads one from the host's last
+    colon, which in an IPv6 address is part of the address."""
+    return url.raw_host.decode("ascii"), url.port or (443 if url.scheme == "https" else 80)
+
+
 class HttpClientTransport(httpx.BaseTransport):
     """HTTP/1.1 to one Palette origin over pooled `http.client` connections."""
 
@@ -68,7 +75,7 @@ class HttpClientTransport(httpx.BaseTransport):
             connection.close()
 
     def _connect(self, request: httpx.Request, timeout: float | None) -> http.client.HTTPConnection:
-        host, port = request.url.raw_host.decode("ascii"), request.url.port
+        host, port = address(request.url)
         connection: http.client.HTTPConnection
         if request.url.scheme == "https":
             connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._ssl_context)
@@ -156,4 +163,4 @@ class HttpClientTransport(httpx.BaseTransport):
             connection.close()
 
 
-__all__ = ["KEEPALIVE", "HttpClientTransport"]
+__all__ = ["KEEPALIVE", "HttpClientTransport", "address"]
