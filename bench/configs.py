@@ -16,13 +16,14 @@ def _required(provider: str) -> str:
     return f"terraform {{\n  required_providers {{\n    {PROVIDERS[provider]}\n  }}\n}}\n"
 
 
-def registries_config(count: int, endpoint: str, prefix: str = "bench") -> str:
-    """`count` `oci_registry_helm` with basic auth on `endpoint`, named prefix-0, prefix-1, ..."""
+def registries_config(count: int, endpoint: str, prefix: str = "bench", password: str = "password") -> str:
+    """`count` `oci_registry_helm` with basic auth on `endpoint`, named prefix-0, prefix-1, ...; their
+    passwords password-0, password-1, ... (another `password` is an update of every registry)"""
     blocks = [
         f'resource "oci_registry_helm" "r{i}" {{\n'
         f'  name     = "{prefix}-{i}"\n'
         f'  endpoint = "{endpoint}"\n'
-        f'  basic_auth {{\n    username = "robot"\n    password = "password-{i}"\n  }}\n}}\n'
+        f'  basic_auth {{\n    username = "robot"\n    password = "{password}-{i}"\n  }}\n}}\n'
         for i in range(count)
     ]
     return "\n".join([_required("oci"), 'provider "oci" {}\n', *blocks])

@@ -483,3 +483,32 @@ def test_the_registries_read_only_attributes_are_refused_with_their_reasons() ->
         and "change the resource type" in found[("provider_type",)]
     )
     assert "import it" in found[("id",)] and "Palette's answer" in found[("sync_status",)]
+
+
+def test_copy_values_makes_new_containers_and_keeps_leaves_and_unknown() -> None:
+    """What a resource's plan() receives is its own (issue 25 replaced copy.deepcopy with copy_values):
+    every dict and list new, equal to the original, `Unknown` still the one sentinel."""
+    import copy
+
+    from provider.tfx.core import copy_values
+
+    value: dict[str, Any] = {
+        "name": "charts",
+        "port": 443,
+        "ratio": 1.5,
+        "on": True,
+        "gone": None,
+        "later": Unknown,
+        "basic_auth": {"username": "robot", "password": Unknown},
+        "tls": [{"ca_certificate": None, "insecure_skip_verify": False}],
+        "tags": ["a", "b"],
+    }
+    copied = copy_values(value)
+    assert copied == copy.deepcopy(value)
+    assert copied["later"] is Unknown and copied["basic_auth"]["password"] is Unknown
+    assert copied is not value and copied["basic_auth"] is not value["basic_auth"]
+    assert copied["tls"] is not value["tls"] and copied["tls"][0] is not value["tls"][0]
+    copied["basic_auth"]["username"] = "changed"
+    copied["tags"].append("c")
+    assert value["basic_auth"]["username"] == "robot" and value["tags"] == ["a", "b"]
+    assert copy_values(None) is None

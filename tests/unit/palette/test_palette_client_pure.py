@@ -256,3 +256,21 @@ def test_a_write_may_still_land_only_when_nothing_says_palette_is_done(
     outcome: httpx.Response | Failure, may: bool
 ) -> None:
     assert may_still_land(outcome) is may
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://[::1]/v1/x", ("::1", 443)),
+        ("http://[fd00::5]/v1/x", ("fd00::5", 80)),
+        ("https://[::1]:8443/v1/x", ("::1", 8443)),
+        ("https://bücher.example/v1/x", ("xn--bcher-kva.example", 443)),
+        ("http://127.0.0.1:9/v1/x", ("127.0.0.1", 9)),
+    ],
+)
+def test_the_connection_address_writes_the_default_port_out(url: str, expected: tuple[str, int]) -> None:
+    """An IPv6 Palette on the scheme's default port: http.client given no port would read one from the
+    address's last colon (https://[::1] became [::]:1)."""
+    from provider.palette.connections import address
+
+    assert address(httpx.URL(url)) == expected
