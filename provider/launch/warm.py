@@ -226,6 +226,7 @@ def preload() -> list[str]:
         "provider.actions",
         "provider.diagnose",
         "provider.palette.client",
+        "provider.palette.connections",  # the direct transport; httpcore below is only a proxy's
         "httpcore",  # httpx imports its transport (httpcore, h11, anyio, certifi, idna) at the first Client
         "httpcore._sync.connection_pool",
         "httpcore._sync.http11",
@@ -509,6 +510,11 @@ def run_server(idle_timeout: float) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
         loaded = preload()
+        from provider.palette.tls import tls_context
+
+        # The default trust store's context (~20 ms to build), made once here: every launch whose trust
+        # settings equal the server's inherits it; other settings make their own, once per launch.
+        tls_context()
         server.listen()
         _log(
             f"palette/oci {server.version} on {python_description()}: listening on {server.path}, "
