@@ -20,11 +20,11 @@ import traceback
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from provider.ecr import ecr_region  # stdlib only: what preflight shares with expand and rules
 from provider.kinds import KINDS
 from provider.preflight import resolve as host_overrides
 from provider.preflight.findings import ENDPOINT, Failed, Skipped, error, redact, warning
 from provider.problems import Problem
-from provider.registries.ecr import ecr_region  # stdlib only: what preflight shares with expand and rules
 from provider.words import KIND_NAMES, Kind
 
 if TYPE_CHECKING:

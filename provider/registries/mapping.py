@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from provider.ecr import ecr_is_public, ecr_region
 from provider.redaction import redact_credentials, remember_masked
 from provider.registries.auth import auth_type, basic_auth_type
-from provider.registries.ecr import ecr_is_public, ecr_region
 from provider.registries.values import (
     BasicAuthValues,
     EcrValues,

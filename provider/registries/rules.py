@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from tf.types import Unknown
 
 from provider.durations import WaitProblem, wait_problem
+from provider.ecr import ECR_HOST, PUBLIC_ECR_HOST, ecr_is_public
 from provider.pem import pem_problem
 from provider.problems import Problem
 from provider.redaction import redact_credentials
-from provider.registries.ecr import ECR_HOST, PUBLIC_ECR_HOST, ecr_is_public
 from provider.registries.values import (
     BasicAuthValues,
     Block,

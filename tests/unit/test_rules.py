@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from tf.types import Unknown
 
+from provider import ecr
 from provider.durations import parse_duration
-from provider.registries import ecr, rules
+from provider.registries import rules
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
