@@ -10,6 +10,7 @@ this machine; a control case shows the record catching the request.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -56,8 +57,13 @@ def recording_proxy() -> Iterator[RecordingProxy]:
     try:
         yield proxy
     finally:
+        # shutdown wakes the accept() that close() alone leaves blocked (the join then waited its 5 s out,
+        # after every test that used the proxy)
+        with contextlib.suppress(OSError):
+            proxy._server.shutdown(socket.SHUT_RDWR)
         proxy._server.close()
         proxy._thread.join(timeout=5)
+        assert not proxy._thread.is_alive(), "the recording proxy did not stop"
 
 
 def offline_env(root: Path, proxy: RecordingProxy, cli_config: Path) -> dict[str, str]:
