@@ -201,12 +201,6 @@ def docker_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Docker
 
 
 @pytest.fixture(scope="session")
-def public_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerRegistry]:
-    with DockerRegistry(tmp_path_factory.mktemp("public-registry"), auth=False) as registry:
-        yield registry
-
-
-@pytest.fixture(scope="session")
 def docker_registry_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerRegistry]:
     with DockerRegistry(tmp_path_factory.mktemp("docker-registry-token"), token_auth=True) as registry:
         yield registry

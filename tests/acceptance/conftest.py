@@ -7,6 +7,7 @@ htpasswd docker-registry, an anonymous one, and moto for ECR and STS.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,12 @@ from tests.harness.terraform import VERSIONS, Workspace
 @pytest.fixture(scope="session", params=VERSIONS, ids=[f"tf{v}" for v in VERSIONS])
 def tf_version(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def public_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerRegistry]:
+    with DockerRegistry(tmp_path_factory.mktemp("public-registry"), auth=False) as registry:
+        yield registry
 
 
 @pytest.fixture(scope="session")

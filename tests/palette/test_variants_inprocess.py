@@ -189,6 +189,12 @@ def aws(moto_server: MotoServer, role_arn: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def public_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerRegistry]:
+    with DockerRegistry(tmp_path_factory.mktemp("public-registry"), auth=False) as registry:
+        yield registry
+
+
+@pytest.fixture(scope="module")
 def outcomes(
     aws: str, docker_registry_tls: DockerRegistry, public_registry: DockerRegistry
 ) -> dict[str, BaseException | None]:
